@@ -1,0 +1,19 @@
+/** The commander program: one register function per command group file. */
+import { Command } from 'commander';
+import { registerInit } from './init.js';
+import { registerCerts } from './certs.js';
+import { registerKubeconfig } from './kubeconfig.js';
+import { registerAudit } from './audit.js';
+
+export function buildProgram(): Command {
+  const program = new Command('kubetls')
+    .description('Every TLS job of a Kubernetes cluster: PKI, kubeconfigs, expiry, renewal, cfssl-compatible signing, audit')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText('after', '\ncfssl-compatible commands: kubetls cfssl <genkey|gencert|gencsr|sign|certinfo|selfsign|gencrl|print-defaults|serve>, kubetls cfssljson');
+  registerInit(program);
+  registerCerts(program);
+  registerKubeconfig(program);
+  registerAudit(program);
+  return program;
+}

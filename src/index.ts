@@ -1,0 +1,3 @@
+/** kubetls library entry point. */
+export * from './errors.js';
+export * as pki from './pki/index.js';

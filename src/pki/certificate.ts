@@ -1,0 +1,122 @@
+/**
+ * Issuing X.509 v3 certificates: the signing hot path. The TBSCertificate is assembled
+ * from pre-encoded pieces (issuer name, algorithm identifiers, cached extensions) with the
+ * lean DER writer and signed with `crypto.sign` on a cached KeyObject.
+ */
+import { sign, type KeyObject } from 'node:crypto';
+import { KubetlsError } from '../errors.js';
+import { bitString, explicit, integer, seq, time } from './der.js';
+import {
+  authorityKeyIdExtension,
+  basicConstraintsExtension,
+  extKeyUsageExtension,
+  hasSans,
+  keyUsageExtension,
+  subjectAltNameExtension,
+  subjectKeyIdExtension,
+  subjectKeyIdFromSpki,
+  type SubjectAltNames,
+} from './extensions.js';
+import { spkiDer, signatureAlgorithmFor, type SignatureAlgorithm } from './keys.js';
+import { encodeName, type DistinguishedName } from './name.js';
+import type { ExtKeyUsage, KeyUsage } from './oid.js';
+import { randomSerial, type RandomSource } from './serial.js';
+import { parseCertificate } from './certparse.js';
+
+export interface CertificateTemplate extends SubjectAltNames {
+  subject: DistinguishedName;
+  /** random 63-bit serial when absent */
+  serialNumber?: bigint;
+  notBefore: Date;
+  notAfter: Date;
+  isCA?: boolean;
+  /** CA only: pathLenConstraint; undefined = no limit */
+  maxPathLen?: number;
+  keyUsage?: readonly KeyUsage[];
+  extKeyUsage?: ReadonlyArray<ExtKeyUsage | string>;
+  /** pre-encoded extra extensions (already wrapped as Extension SEQUENCEs) */
+  extraExtensions?: readonly Buffer[];
+}
+
+/** A CA ready to sign: everything that does not change per certificate is computed once. */
+export interface Issuer {
+  /** DER of the CA's subject, written verbatim as each leaf's issuer */
+  subjectDer: Buffer;
+  privateKey: KeyObject;
+  signatureAlgorithm: SignatureAlgorithm;
+  /** written as authorityKeyIdentifier when the CA has one */
+  subjectKeyId: Buffer | undefined;
+  notAfter: Date;
+  notBefore: Date;
+  certificateDer: Buffer;
+}
+
+/** Prepares a CA certificate + key for signing; fails when the key does not belong to the certificate. */
+export function createIssuer(caCertDer: Buffer, caKey: KeyObject): Issuer {
+  const ca = parseCertificate(caCertDer);
+  if (!spkiDer(caKey).equals(ca.spkiDer)) {
+    throw new KubetlsError('KeyMismatch', `the CA private key does not match the CA certificate "${ca.subjectString}"`);
+  }
+  return {
+    subjectDer: ca.subjectDer,
+    privateKey: caKey,
+    signatureAlgorithm: signatureAlgorithmFor(caKey),
+    subjectKeyId: ca.subjectKeyId,
+    notAfter: ca.notAfter,
+    notBefore: ca.notBefore,
+    certificateDer: Buffer.from(caCertDer),
+  };
+}
+
+export interface IssueOptions {
+  /** the subject's public key: a KeyObject or SPKI DER (e.g. straight out of a CSR) */
+  publicKey: KeyObject | Buffer;
+  /** the signing CA; omit together with `selfSignKey` for a self-signed certificate */
+  issuer?: Issuer;
+  selfSignKey?: KeyObject;
+  random?: RandomSource;
+}
+
+/** Issues one certificate and returns its DER. */
+export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffer {
+  const spki = Buffer.isBuffer(o.publicKey) ? o.publicKey : spkiDer(o.publicKey);
+  const subjectDer = encodeName(t.subject);
+  let issuerDer: Buffer;
+  let key: KeyObject;
+  let alg: SignatureAlgorithm;
+  let aki: Buffer | undefined;
+  if (o.issuer) {
+    issuerDer = o.issuer.subjectDer;
+    key = o.issuer.privateKey;
+    alg = o.issuer.signatureAlgorithm;
+    aki = o.issuer.subjectKeyId;
+  } else if (o.selfSignKey) {
+    issuerDer = subjectDer;
+    key = o.selfSignKey;
+    alg = signatureAlgorithmFor(key);
+  } else throw new KubetlsError('NoIssuer', 'issueCertificate needs an issuer or a self-sign key');
+  if (!(t.notAfter > t.notBefore)) throw new KubetlsError('InvalidValidity', 'notAfter must be later than notBefore');
+
+  const ski = subjectKeyIdFromSpki(spki);
+  const exts: Buffer[] = [];
+  if (t.keyUsage?.length) exts.push(keyUsageExtension(t.keyUsage));
+  if (t.extKeyUsage?.length) exts.push(extKeyUsageExtension(t.extKeyUsage));
+  exts.push(basicConstraintsExtension(!!t.isCA, t.maxPathLen));
+  exts.push(subjectKeyIdExtension(ski));
+  if (aki && !o.selfSignKey) exts.push(authorityKeyIdExtension(aki));
+  if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
+  if (t.extraExtensions) exts.push(...t.extraExtensions);
+
+  const tbs = seq(
+    explicit(0, integer(2)),
+    integer(t.serialNumber ?? randomSerial(63, o.random)),
+    alg.algorithmIdentifier,
+    issuerDer,
+    seq(time(t.notBefore), time(t.notAfter)),
+    subjectDer,
+    spki,
+    explicit(3, seq(...exts)),
+  );
+  const signature = sign(alg.hash, tbs, key);
+  return seq(tbs, alg.algorithmIdentifier, bitString(signature));
+}

@@ -1,0 +1,100 @@
+/**
+ * Distinguished names: the subject/issuer model kubetls uses, its DER encoding and a
+ * reader. Attribute order follows Go's pkix.Name (C, ST, L, O, OU, CN), which is what
+ * kubeadm and cfssl produce; each value gets its own RDN, as openssl writes them.
+ */
+import { OID } from './oid.js';
+import { children, DerError, directoryString, expectTag, ia5String, oid, readOid, readString, seq, setOf, TAG, type Tlv } from './der.js';
+
+export interface DistinguishedName {
+  commonName?: string;
+  organization?: string[];
+  organizationalUnit?: string[];
+  country?: string[];
+  province?: string[];
+  locality?: string[];
+  streetAddress?: string[];
+  postalCode?: string[];
+  serialNumber?: string;
+  emailAddress?: string[];
+}
+
+/** Attributes in writing order with the model field they come from. */
+const ORDER: Array<[keyof DistinguishedName, string]> = [
+  ['country', OID.country],
+  ['province', OID.province],
+  ['locality', OID.locality],
+  ['streetAddress', OID.streetAddress],
+  ['postalCode', OID.postalCode],
+  ['organization', OID.organization],
+  ['organizationalUnit', OID.organizationalUnit],
+  ['commonName', OID.commonName],
+  ['serialNumber', OID.serialNumber],
+  ['emailAddress', OID.emailAddress],
+];
+
+const FIELD_BY_OID = new Map(ORDER.map(([f, o]) => [o, f]));
+const SHORT: Record<string, string> = {
+  [OID.country]: 'C',
+  [OID.province]: 'ST',
+  [OID.locality]: 'L',
+  [OID.streetAddress]: 'STREET',
+  [OID.postalCode]: 'postalCode',
+  [OID.organization]: 'O',
+  [OID.organizationalUnit]: 'OU',
+  [OID.commonName]: 'CN',
+  [OID.serialNumber]: 'serialNumber',
+  [OID.emailAddress]: 'emailAddress',
+};
+
+function values(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** DER Name (RDNSequence). */
+export function encodeName(dn: DistinguishedName): Buffer {
+  const rdns: Buffer[] = [];
+  for (const [field, o] of ORDER) {
+    for (const v of values(dn[field])) {
+      const val = o === OID.emailAddress ? ia5String(v) : directoryString(v);
+      rdns.push(setOf(seq(oid(o), val)));
+    }
+  }
+  return seq(...rdns);
+}
+
+export interface ParsedName {
+  dn: DistinguishedName;
+  /** every attribute in order, including ones the model has no field for */
+  attributes: Array<{ oid: string; value: string }>;
+}
+
+/** Reads a Name TLV (SEQUENCE OF SET OF AttributeTypeAndValue). */
+export function readName(buf: Buffer, t: Tlv): ParsedName {
+  expectTag(t, TAG.SEQUENCE, 'Name');
+  const dn: DistinguishedName = {};
+  const attributes: Array<{ oid: string; value: string }> = [];
+  for (const rdn of children(buf, t)) {
+    expectTag(rdn, TAG.SET, 'RelativeDistinguishedName');
+    for (const atv of children(buf, rdn)) {
+      const [typ, val] = children(buf, expectTag(atv, TAG.SEQUENCE, 'AttributeTypeAndValue'));
+      if (!typ || !val) throw new DerError('AttributeTypeAndValue needs a type and a value');
+      const o = readOid(buf, typ);
+      const value = readString(buf, val);
+      attributes.push({ oid: o, value });
+      const field = FIELD_BY_OID.get(o);
+      if (field === 'commonName' || field === 'serialNumber') dn[field] = value;
+      else if (field) ((dn[field] as string[] | undefined) ??= []).push(value);
+    }
+  }
+  return { dn, attributes };
+}
+
+/** One-line rendering like Go's pkix.Name.String(): most specific first, e.g. "CN=x,O=y". */
+export function formatName(p: ParsedName): string {
+  return [...p.attributes]
+    .reverse()
+    .map((a) => `${SHORT[a.oid] ?? a.oid}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`)
+    .join(',');
+}
