@@ -1,3 +1,51 @@
+/** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
+import { collectList, KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
+import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 
-export function registerKubeconfig(_program: Command): void {}
+interface UserFlags extends ConfigFlagValues, DirFlags {
+  clientName: string;
+  org?: string[];
+  validityPeriod?: string;
+  token?: string;
+  out?: string;
+}
+
+export function registerKubeconfig(program: Command): void {
+  const kc = program.command('kubeconfig').description('kubeconfig utilities');
+  addConfigFlags(
+    kc
+      .command('user')
+      .description('print a kubeconfig for a client identity (CN = --client-name, O = --org), signed by the cluster CA')
+      .requiredOption('--client-name <name>', 'user name: the certificate CN')
+      .option('--org <org>', 'group: certificate O (repeatable or comma-separated)', collectList)
+      .option('--validity-period <duration>', 'certificate validity (Go duration, default: certificateValidityPeriod, 8760h)')
+      .option('--token <token>', 'use this bearer token instead of a client certificate')
+      .option('--out <file>', 'write to this file (0600) instead of stdout')
+      .option('--cert-dir <dir>', `certificate directory (default ${KUBEADM_DIRS.certDir})`)
+      .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki'),
+  ).action(async (f: UserFlags) => {
+    const loaded = await loadConfigFromFlags(f, true);
+    const [{ userKubeconfig }, { controlPlaneUrl }, { parseGoDuration }, { systemClock }, files] = await Promise.all([
+      import('../cluster/userkubeconfig.js'),
+      import('../cluster/catalog.js'),
+      import('../cluster/duration.js'),
+      import('../pki/clock.js'),
+      import('../util/files.js'),
+    ]);
+    const dirs = resolveDirs(f, { certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir, kubeconfigDir: KUBEADM_DIRS.kubeconfigDir });
+    const text = await userKubeconfig({
+      certDir: dirs.certDir,
+      clientName: f.clientName,
+      organizations: f.org ?? [],
+      server: controlPlaneUrl(loaded.config),
+      clusterName: loaded.config.clusterName,
+      validityMs: f.validityPeriod ? parseGoDuration(f.validityPeriod, '--validity-period') : loaded.config.certificateValidityMs,
+      ...(f.encryptionAlgorithm ? { algorithm: loaded.config.encryptionAlgorithm } : {}),
+      ...(f.token ? { token: f.token } : {}),
+      clock: systemClock,
+    });
+    if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
+    else process.stdout.write(text);
+  });
+}

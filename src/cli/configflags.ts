@@ -1,0 +1,53 @@
+/** The kubeadm-like configuration flags shared by `init`, `certs …` and `kubeconfig user`. */
+import type { Command } from 'commander';
+import type { ConfigFlags, LoadedConfig } from '../cluster/config.js';
+import { collectList, warn } from './common.js';
+
+export interface ConfigFlagValues {
+  config?: string;
+  apiserverAdvertiseAddress?: string;
+  apiserverBindPort?: string;
+  apiserverCertExtraSans?: string[];
+  controlPlaneEndpoint?: string;
+  serviceCidr?: string;
+  serviceDnsDomain?: string;
+  nodeName?: string;
+  encryptionAlgorithm?: string;
+  certificateValidityPeriod?: string;
+  caCertificateValidityPeriod?: string;
+}
+
+export function addConfigFlags(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'kubeadm v1beta4 ClusterConfiguration/InitConfiguration YAML (+ kubetls ClusterNodes for whole-cluster mode)')
+    .option('--apiserver-advertise-address <ip>', 'IP the API server advertises (default: detected, else 127.0.0.1)')
+    .option('--apiserver-bind-port <port>', 'API server port (default 6443)')
+    .option('--apiserver-cert-extra-sans <sans>', 'extra SANs for the API server certificate (comma-separated IPs or DNS names)', collectList)
+    .option('--control-plane-endpoint <host[:port]>', 'stable endpoint for the control plane (DNS name or IP)')
+    .option('--service-cidr <cidr>', 'service subnet (default 10.96.0.0/12)')
+    .option('--service-dns-domain <domain>', 'service DNS domain (default cluster.local)')
+    .option('--node-name <name>', 'node name (default: hostname)')
+    .option('--encryption-algorithm <alg>', 'RSA-2048 (default), RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384, ED25519')
+    .option('--certificate-validity-period <duration>', 'leaf validity (Go duration, default 8760h)')
+    .option('--ca-certificate-validity-period <duration>', 'CA validity (Go duration, default 87600h)');
+}
+
+/** Loads --config (if any) and applies the flags over it. */
+export async function loadConfigFromFlags(f: ConfigFlagValues, quiet = false): Promise<LoadedConfig> {
+  const [{ loadConfig }, { readFileLimited }] = await Promise.all([import('../cluster/config.js'), import('../util/files.js')]);
+  const text = f.config ? readFileLimited(f.config, 1024 * 1024).toString('utf8') : undefined;
+  const flags: ConfigFlags = {};
+  if (f.apiserverAdvertiseAddress) flags.apiserverAdvertiseAddress = f.apiserverAdvertiseAddress;
+  if (f.apiserverBindPort) flags.apiserverBindPort = Number(f.apiserverBindPort);
+  if (f.apiserverCertExtraSans) flags.apiserverCertExtraSans = f.apiserverCertExtraSans;
+  if (f.controlPlaneEndpoint) flags.controlPlaneEndpoint = f.controlPlaneEndpoint;
+  if (f.serviceCidr) flags.serviceCidr = f.serviceCidr;
+  if (f.serviceDnsDomain) flags.serviceDnsDomain = f.serviceDnsDomain;
+  if (f.nodeName) flags.nodeName = f.nodeName;
+  if (f.encryptionAlgorithm) flags.encryptionAlgorithm = f.encryptionAlgorithm;
+  if (f.certificateValidityPeriod) flags.certificateValidityPeriod = f.certificateValidityPeriod;
+  if (f.caCertificateValidityPeriod) flags.caCertificateValidityPeriod = f.caCertificateValidityPeriod;
+  const loaded = await loadConfig(flags, text, f.config);
+  if (!quiet) for (const w of loaded.warnings) warn(w);
+  return loaded;
+}

@@ -1,0 +1,36 @@
+/** `kubeconfig user`: a kubeconfig for any client identity, signed by the cluster CA (kubeadm's `kubeconfig user`). */
+import { KubetlsError } from '../errors.js';
+import { createIssuer } from '../pki/certificate.js';
+import type { Clock } from '../pki/clock.js';
+import { generateKey, keyAlgorithmOf, privateKeyToPem, type KeyAlgorithm } from '../pki/keys.js';
+import { certToPem } from '../pki/load.js';
+import type { RandomSource } from '../pki/serial.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { readCertFiles } from './snapshot.js';
+import { signedLeaf } from './templates.js';
+
+export interface UserKubeconfigOptions {
+  certDir: string;
+  clientName: string;
+  organizations: string[];
+  server: string;
+  clusterName: string;
+  validityMs: number;
+  algorithm?: KeyAlgorithm;
+  token?: string;
+  clock: Clock;
+  random?: RandomSource;
+}
+
+export async function userKubeconfig(o: UserKubeconfigOptions): Promise<string> {
+  if (!o.clientName) throw new KubetlsError('InvalidArgument', '--client-name is required');
+  const ca = readCertFiles(o.certDir, 'ca');
+  if (ca.error) throw new KubetlsError('ReadFailed', ca.error);
+  if (!ca.cert) throw new KubetlsError('NotFound', `${ca.certPath} does not exist`, 'run "kubetls init" first or pass --cert-dir');
+  const caPem = certToPem(ca.cert.der);
+  if (o.token) return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, token: o.token });
+  if (!ca.key) throw new KubetlsError('ExternalCA', `${ca.keyPath} is missing: cannot sign a client certificate (external CA)`);
+  const key = await generateKey(o.algorithm ?? keyAlgorithmOf(ca.key));
+  const der = signedLeaf({ commonName: o.clientName, organization: o.organizations, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, key.publicKey, createIssuer(ca.cert.der, ca.key), o.clock.now(), o.validityMs, o.random);
+  return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, clientCertPem: certToPem(der), clientKeyPem: privateKeyToPem(key.privateKey) });
+}
