@@ -1,3 +1,4 @@
 /** kubetls library entry point. */
 export * from './errors.js';
 export * as pki from './pki/index.js';
+export * as cluster from './cluster/index.js';

@@ -19,6 +19,8 @@ export interface CaSource {
   generate: boolean;
   /** cert present without key: kubeadm's external CA mode */
   external: boolean;
+  /** the CA's files are unusable (already reported): skip checks of what it signs, to report the cause once */
+  broken?: boolean;
 }
 
 export interface SaSource {
@@ -49,12 +51,12 @@ export function caSourcesFrom(snap: Snapshot, catalog: Catalog, now: Date, error
     const f = snap.certs.get(ca.name)!;
     if (f.error) {
       errors.push(f.error);
-      out.set(ca.name, { name: ca.name, generate: false, external: false });
+      out.set(ca.name, { name: ca.name, generate: false, external: false, broken: true });
       continue;
     }
     if (!f.certExists && f.keyExists) {
       errors.push(`${f.keyPath} exists but ${f.certPath} is missing; restore the certificate or remove the key to generate a new CA`);
-      out.set(ca.name, { name: ca.name, generate: false, external: false });
+      out.set(ca.name, { name: ca.name, generate: false, external: false, broken: true });
       continue;
     }
     if (!f.certExists) {
@@ -62,11 +64,13 @@ export function caSourcesFrom(snap: Snapshot, catalog: Catalog, now: Date, error
       continue;
     }
     const cert = f.cert!;
-    if (!cert.isCA) errors.push(`${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`);
-    if (f.key && !keyMatchesCertificate(f.key, cert)) errors.push(`${f.keyPath} does not match ${f.certPath}`);
+    const notCa = !cert.isCA;
+    const mismatch = !notCa && !!f.key && !keyMatchesCertificate(f.key, cert);
+    if (notCa) errors.push(`${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`);
+    if (mismatch) errors.push(`${f.keyPath} does not match ${f.certPath}`);
     if (cert.notAfter < now) warnings.push(`the "${ca.name}" CA certificate ${f.certPath} expired on ${cert.notAfter.toISOString()}`);
     else if (cert.notBefore > now) warnings.push(`the "${ca.name}" CA certificate ${f.certPath} is not valid until ${cert.notBefore.toISOString()}`);
-    const src: CaSource = { name: ca.name, cert, generate: false, external: !f.keyExists };
+    const src: CaSource = { name: ca.name, cert, generate: false, external: !f.keyExists, ...(notCa || mismatch ? { broken: true } : {}) };
     if (f.key) src.key = f.key;
     out.set(ca.name, src);
   }
@@ -118,6 +122,7 @@ export function planNode(p: PlanInput): Plan {
   for (const leaf of catalog.leaves) {
     const f = snap.certs.get(leaf.name)!;
     const src = p.cas.get(leaf.ca)!;
+    if (src.broken) continue;
     if (f.error) {
       errors.push(f.error);
       continue;
@@ -144,6 +149,7 @@ export function planNode(p: PlanInput): Plan {
   for (const kc of catalog.kubeconfigs) {
     const f = snap.kubeconfigs.get(kc.name)!;
     const src = p.cas.get(kc.ca)!;
+    if (src.broken) continue;
     if (f.error) {
       errors.push(f.error);
       continue;

@@ -1,0 +1,90 @@
+/** RESIDUAL TIME arithmetic (SPEC §3), kubeadm's tables, JSON shape and the monitoring exit codes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCatalog } from '../../src/cluster/catalog.js';
+import { loadConfig } from '../../src/cluster/config.js';
+import { checkExpiration, expirationObject, expirationVerdict, renderExpirationText } from '../../src/cluster/expiration.js';
+import { formatExpires, parseThreshold, residualTime } from '../../src/cluster/residual.js';
+import { fixedClock } from '../../src/pki/clock.js';
+import { cli, tmpDir } from '../helpers.js';
+import { initNode, START } from './fixtures.js';
+
+test('residualTime follows ShortHumanDuration exactly', () => {
+  const s = 1000;
+  const cases: Array<[number, string]> = [
+    [-3 * s, '<invalid>'],
+    [-2 * s, '<invalid>'],
+    [-1999, '0s'],
+    [-1 * s, '0s'],
+    [-1, '0s'],
+    [0, '0s'],
+    [59_999, '59s'],
+    [60 * s, '1m'],
+    [59 * 60 * s + 59 * s, '59m'],
+    [3600 * s, '1h'],
+    [23 * 3600 * s + 3599 * s, '23h'],
+    [24 * 3600 * s, '1d'],
+    [364 * 86400 * s + 86399 * s, '364d'],
+    [365 * 86400 * s, '1y'],
+    [10 * 365 * 86400 * s - 1, '9y'],
+  ];
+  for (const [ms, want] of cases) assert.equal(residualTime(ms), want, `${ms} ms`);
+});
+
+test('EXPIRES uses Go layout "Jan 02, 2006 15:04 MST" in UTC; thresholds accept days and Go durations', () => {
+  assert.equal(formatExpires(new Date('2027-03-05T07:09:59Z')), 'Mar 05, 2027 07:09 UTC');
+  assert.equal(parseThreshold('30d'), 30 * 86_400_000);
+  assert.equal(parseThreshold('720h'), 30 * 86_400_000);
+  assert.throws(() => parseThreshold('soon'), /invalid duration/);
+});
+
+test('text tables, JSON and the verdict with an injected clock', async (t) => {
+  const dir = tmpDir('kubetls-exp-', t);
+  await initNode(dir);
+  const { config } = await loadConfig({ nodeName: 'node-a', apiserverAdvertiseAddress: '192.0.2.10' });
+  const catalog = buildCatalog(config);
+  const later = fixedClock(new Date(START.getTime() + 300 * 86_400_000));
+  const r = await checkExpiration(catalog, join(dir, 'pki'), dir, later);
+  const text = renderExpirationText(r);
+  const lines = text.split('\n');
+  assert.equal(lines[0], 'CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED');
+  assert.equal(lines[1], 'admin.conf                 Mar 01, 2027 12:00 UTC   65d             ca                      no');
+  assert.ok(!text.includes('kubelet.conf'), 'kubelet.conf is rotated by the kubelet and not listed');
+  assert.ok(text.includes('kube-proxy.conf'));
+  assert.deepEqual(r.certificates.map((e) => e.name), [...r.certificates.map((e) => e.name)].sort());
+  assert.match(text, /\n\nCERTIFICATE AUTHORITY {3}EXPIRES {18}RESIDUAL TIME {3}EXTERNALLY MANAGED\nca {22}Feb 27, 2036 12:00 UTC {3}9y {14}no\n/);
+  const obj = expirationObject(r) as { certificates: Array<{ name: string; residualTime: number; expirationDate: string }> };
+  assert.equal(obj.certificates[0]!.residualTime, 65 * 86_400_000 * 1e6);
+  assert.equal(obj.certificates[0]!.expirationDate, '2027-03-01T12:00:00Z');
+  assert.equal(expirationVerdict(r.certificates, 30 * 86_400_000).ok, true);
+  const v = expirationVerdict(r.certificates, 90 * 86_400_000);
+  assert.equal(v.ok, false);
+  assert.match(v.problems[0]!, /expires in 65d/);
+  const expired = await checkExpiration(catalog, join(dir, 'pki'), dir, fixedClock(new Date(START.getTime() + 400 * 86_400_000)));
+  assert.match(renderExpirationText(expired), /apiserver\s+Mar 01, 2027 12:00 UTC\s+<invalid>/);
+});
+
+test('CLI: exit 0 when healthy, 2 when within --threshold, missing (!MISSING!) or external CA is reported', (t) => {
+  const dir = tmpDir('kubetls-exp-', t);
+  assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
+  const ok = cli(['certs', 'check-expiration', '--dir', dir]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const near = cli(['certs', 'check-expiration', '--dir', dir, '--threshold', '400d']);
+  assert.equal(near.code, 2);
+  assert.match(near.stderr, /apiserver: expires in 364d/);
+  const json = cli(['certs', 'check-expiration', '--dir', dir, '-o', 'json']);
+  assert.equal(JSON.parse(json.stdout).kind, 'CertificateExpirationInfo');
+  const yaml = cli(['certs', 'check-expiration', '--dir', dir, '-o', 'yaml']);
+  assert.match(yaml.stdout, /^kind: CertificateExpirationInfo/m);
+  unlinkSync(join(dir, 'pki', 'front-proxy-client.crt'));
+  unlinkSync(join(dir, 'pki', 'etcd', 'ca.key'));
+  const missing = cli(['certs', 'check-expiration', '--dir', dir]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stdout, /^!MISSING! front-proxy-client$/m);
+  assert.match(missing.stdout, /^etcd-server\s+\S+ \d\d, \d{4} \d\d:\d\d UTC\s+364d\s+etcd-ca\s+yes$/m);
+  rmSync(join(dir, 'admin.conf'));
+  assert.match(cli(['certs', 'check-expiration', '--dir', dir]).stdout, /!MISSING! admin.conf/);
+  assert.equal(cli(['certs', 'check-expiration', '--dir', dir, '-o', 'xml']).code, 1);
+});

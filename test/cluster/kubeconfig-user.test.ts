@@ -1,0 +1,52 @@
+/** kubeconfig user and generate-csr, checked with kubectl and openssl. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
+import { parseCertificatePem } from '../../src/pki/load.js';
+import { cli, openssl, run, tmpDir } from '../helpers.js';
+
+test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, readable by kubectl', async (t) => {
+  const dir = tmpDir('kubetls-user-', t);
+  assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1', '--control-plane-endpoint', 'api.example.com']).code, 0);
+  const out = join(dir, 'alice.conf');
+  const r = cli(['kubeconfig', 'user', '--client-name', 'alice', '--org', 'devs,ops', '--org', 'qa', '--validity-period', '48h', '--dir', dir, '--control-plane-endpoint', 'api.example.com', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  const k = await parseKubeconfig(readFileSync(out, 'utf8'), out);
+  assert.equal(k.server, 'https://api.example.com:6443');
+  const c = parseCertificatePem(k.clientCertPem!);
+  assert.deepEqual(c.subject, { commonName: 'alice', organization: ['devs', 'ops', 'qa'] });
+  assert.deepEqual(c.extKeyUsage, ['clientAuth']);
+  assert.ok(Math.abs(c.notAfter.getTime() - Date.now() - 48 * 3600_000) < 60_000);
+  const kc = run('kubectl', ['config', 'view', '--raw', '--kubeconfig', out, '-o', 'jsonpath={.users[0].user.client-certificate-data}']);
+  assert.equal(kc.code, 0, kc.stderr);
+  const certFile = join(dir, 'alice.crt');
+  (await import('node:fs')).writeFileSync(certFile, Buffer.from(kc.stdout, 'base64'));
+  assert.match(openssl(['verify', '-purpose', 'sslclient', '-CAfile', join(dir, 'pki/ca.crt'), certFile]).stdout, /OK/);
+  const tok = cli(['kubeconfig', 'user', '--client-name', 'bob', '--token', 'abcdef.0123456789abcdef', '--dir', dir]);
+  assert.match(tok.stdout, /token: abcdef\.0123456789abcdef/);
+  const none = cli(['kubeconfig', 'user', '--client-name', 'x', '--dir', join(dir, 'nothing-here')]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /ca\.crt does not exist/);
+});
+
+test('generate-csr writes keys and CSRs openssl accepts, with the catalog\'s identities and SANs', (t) => {
+  const dir = tmpDir('kubetls-csr-', t);
+  const r = cli(['certs', 'generate-csr', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.1.2.3', '--encryption-algorithm', 'ECDSA-P256']);
+  assert.equal(r.code, 0, r.stderr);
+  const text = openssl(['req', '-in', join(dir, 'pki/apiserver.csr'), '-noout', '-verify', '-text']);
+  assert.match(text.stdout + text.stderr, /verify OK/);
+  assert.match(text.stdout, /CN\s*=\s*kube-apiserver/);
+  assert.match(text.stdout, /DNS:kubernetes.default.svc.cluster.local/);
+  assert.match(text.stdout, /IP Address:10.1.2.3/);
+  assert.equal(statSync(join(dir, 'pki/apiserver.key')).mode & 0o777, 0o600);
+  assert.match(openssl(['req', '-in', join(dir, 'admin.conf.csr'), '-noout', '-subject']).stdout, /O\s*=\s*kubeadm:cluster-admins, CN\s*=\s*kubernetes-admin/);
+  assert.ok(existsSync(join(dir, 'pki/etcd/peer.csr')));
+  const key = readFileSync(join(dir, 'pki/apiserver.key'));
+  const again = cli(['certs', 'generate-csr', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.1.2.3']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(readFileSync(join(dir, 'pki/apiserver.key')), key, 'existing keys are reused, never replaced');
+  assert.match(again.stdout, /Reused existing key/);
+});
