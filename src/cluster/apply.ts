@@ -11,7 +11,7 @@ import type { Clock } from '../pki/clock.js';
 import { generateKey, privateKeyToPem, publicKeyToPem, type KeyAlgorithm, type KeyPair } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
-import { PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
+import { PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic } from '../util/files.js';
 import type { CaName } from './catalog.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { CaSource, Plan, SaSource } from './plan.js';
@@ -89,6 +89,7 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
   // 3. build every file, then write
   const events: string[] = [];
   const written: string[] = [];
+  const allWrites: FileWrite[] = [];
   for (const [pi, plan] of plans.entries()) {
     const writes: FileWrite[] = [];
     const prefix = plans.length > 1 ? `[${plan.node}] ` : '';
@@ -133,12 +134,10 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
         events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating "sa" key and public key' : s.action === 'copy' ? 'Copying "sa" key and public key' : 'Writing "sa.pub" from the existing "sa" key'}`);
       }
     }
-    // plan only writes missing files, so an existing file with other content means a race: refuse
-    for (const w of writes) {
-      writeFileAtomic(w.path, w.data, { mode: w.mode, existing: 'error' });
-      written.push(w.path);
-    }
+    allWrites.push(...writes);
   }
+  // plan only writes missing files, so an existing file with other content means a race: refuse
+  written.push(...(await writeNewFilesAtomic(allWrites)));
   return { events, written };
 }
 

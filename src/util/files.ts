@@ -2,6 +2,7 @@
  * Writing secrets and certificates safely: atomic (temp file, fsync, rename), keys 0600
  * inside 0700 directories, and never replacing different content without a backup.
  */
+import { open as openAsync } from 'node:fs/promises';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -96,4 +97,67 @@ export function readFileLimited(path: string, maxBytes = 4 * 1024 * 1024): Buffe
   } catch (e) {
     throw new KubetlsError('ReadFailed', `cannot read ${path}: ${(e as Error).message}`);
   }
+}
+
+export interface BatchWrite {
+  path: string;
+  data: string | Buffer;
+  mode: number;
+}
+
+/**
+ * Writes many new files atomically and durably, faster than one `writeFileAtomic` each:
+ * all temp files are written and fsynced concurrently (the kernel batches the journal
+ * commits; one-by-one fsyncs were ~80% of `init`'s time), then renamed into place, then
+ * each parent directory is fsynced once so the renames survive a crash.
+ * Refuses (before writing anything) when a target exists with different content.
+ */
+export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]> {
+  const todo: BatchWrite[] = [];
+  for (const f of files) {
+    if (existsSync(f.path)) {
+      const same = readFileSync(f.path).equals(typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
+      if (!same) throw new KubetlsError('FileExists', `${f.path} exists with different content; refusing to overwrite`);
+      continue;
+    }
+    todo.push(f);
+  }
+  const dirs = [...new Set(todo.map((f) => dirname(f.path)))];
+  for (const d of dirs) ensureDir(d);
+  const tmps = todo.map((f) => join(dirname(f.path), `.${basename(f.path)}.${randomBytes(6).toString('hex')}.tmp`));
+  try {
+    await Promise.all(
+      todo.map(async (f, i) => {
+        const fh = await openAsync(tmps[i]!, 'wx', f.mode);
+        try {
+          await fh.writeFile(f.data);
+          await fh.chmod(f.mode);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }),
+    );
+    todo.forEach((f, i) => renameSync(tmps[i]!, f.path));
+  } catch (e) {
+    for (const t of tmps) {
+      try {
+        unlinkSync(t);
+      } catch {
+        /* not created or already renamed */
+      }
+    }
+    throw new KubetlsError('WriteFailed', `cannot write files: ${(e as Error).message}`);
+  }
+  await Promise.all(
+    dirs.map(async (d) => {
+      const fh = await openAsync(d, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }),
+  );
+  return todo.map((f) => f.path);
 }
