@@ -1,0 +1,144 @@
+/**
+ * Apply: carries out plans. All new keys are generated first and in parallel (RSA key
+ * generation dominates any RSA PKI; libuv runs it on every core), then CAs are signed before
+ * their leaves, then files are written atomically: keys 0600, dirs 0700, kubeconfigs 0600.
+ */
+import type { KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import { KubetlsError } from '../errors.js';
+import { createIssuer, type Issuer } from '../pki/certificate.js';
+import type { Clock } from '../pki/clock.js';
+import { generateKey, privateKeyToPem, publicKeyToPem, type KeyAlgorithm, type KeyPair } from '../pki/keys.js';
+import { certToPem } from '../pki/load.js';
+import type { RandomSource } from '../pki/serial.js';
+import { PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
+import type { CaName } from './catalog.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import type { CaSource, Plan, SaSource } from './plan.js';
+import { selfSignedCa, signedLeaf } from './templates.js';
+import { certPath, keyPath } from './snapshot.js';
+
+export interface ApplyOptions {
+  algorithm: KeyAlgorithm;
+  certificateValidityMs: number;
+  caCertificateValidityMs: number;
+  clusterName: string;
+  clock: Clock;
+  random?: RandomSource;
+  /** called as keys finish: (done, total) */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ApplyResult {
+  events: string[];
+  written: string[];
+}
+
+interface FileWrite {
+  path: string;
+  data: string;
+  mode: number;
+}
+
+export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: SaSource, o: ApplyOptions): Promise<ApplyResult> {
+  const now = o.clock.now();
+  // 1. every new key, in parallel
+  const jobs: Array<() => Promise<KeyPair>> = [];
+  const want = (): number => jobs.push(() => generateKey(o.algorithm)) - 1;
+  const caKeyIdx = new Map<CaName, number>();
+  for (const src of cas.values()) if (src.generate) caKeyIdx.set(src.name, want());
+  const saIdx = sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
+  const stepIdx = plans.map((p) => p.steps.map((s) => ((s.kind === 'leaf' || s.kind === 'kubeconfig') && s.action === 'generate' ? want() : -1)));
+  let done = 0;
+  o.onProgress?.(0, jobs.length);
+  const keys = await Promise.all(
+    jobs.map((j) =>
+      j().then((k) => {
+        o.onProgress?.(++done, jobs.length);
+        return k;
+      }),
+    ),
+  );
+
+  // 2. CAs, then issuers
+  const issuers = new Map<CaName, Issuer>();
+  const caPems = new Map<CaName, { cert: string; key?: string }>();
+  for (const src of cas.values()) {
+    let der: Buffer | undefined;
+    let key: KeyObject | undefined;
+    if (src.generate) {
+      const kp = keys[caKeyIdx.get(src.name)!]!;
+      const cn = src.name === 'ca' ? 'kubernetes' : src.name;
+      der = selfSignedCa(cn, kp, now, o.caCertificateValidityMs, o.random);
+      key = kp.privateKey;
+    } else if (src.cert) {
+      der = src.cert.der;
+      key = src.key;
+    }
+    if (!der) continue;
+    caPems.set(src.name, key ? { cert: certToPem(der), key: privateKeyToPem(key) } : { cert: certToPem(der) });
+    if (key) issuers.set(src.name, createIssuer(der, key));
+  }
+  const issuer = (name: CaName): Issuer => {
+    const i = issuers.get(name);
+    if (!i) throw new KubetlsError('ExternalCA', `the "${name}" CA key is not available`);
+    return i;
+  };
+  const saKey = saIdx >= 0 ? keys[saIdx]!.privateKey : sa.key;
+
+  // 3. build every file, then write
+  const events: string[] = [];
+  const written: string[] = [];
+  for (const [pi, plan] of plans.entries()) {
+    const writes: FileWrite[] = [];
+    const prefix = plans.length > 1 ? `[${plan.node}] ` : '';
+    for (const [si, s] of plan.steps.entries()) {
+      const newKey = stepIdx[pi]![si]! >= 0 ? keys[stepIdx[pi]![si]!]! : undefined;
+      if (s.kind === 'ca') {
+        const pem = caPems.get(s.spec.name)!;
+        if (s.action === 'generate' || s.action === 'copy') {
+          writes.push({ path: certPath(plan.certDir, s.spec.baseName), data: pem.cert, mode: PUBLIC_MODE });
+          if (plan.catalog.caKeys && pem.key) writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: pem.key, mode: SECRET_MODE });
+          events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating' : 'Copying'} "${s.spec.name}" certificate${plan.catalog.caKeys && pem.key ? ' and key' : ''}`);
+        } else events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate authority${s.action === 'external' ? ' (external: no key on disk)' : ''}`);
+      } else if (s.kind === 'leaf') {
+        if (s.action === 'keep') {
+          events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate and key on disk`);
+          continue;
+        }
+        const der = signedLeaf(s.spec, newKey!.publicKey, issuer(s.spec.ca), now, o.certificateValidityMs, o.random);
+        writes.push({ path: certPath(plan.certDir, s.spec.baseName), data: certToPem(der), mode: PUBLIC_MODE });
+        writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: privateKeyToPem(newKey!.privateKey), mode: SECRET_MODE });
+        events.push(`${prefix}[certs] Generating "${s.spec.name}" certificate and key`);
+        if (s.spec.dnsNames.length || s.spec.ipAddresses.length) {
+          events.push(`${prefix}[certs] ${s.spec.name} serving cert is signed for DNS names [${s.spec.dnsNames.join(' ')}] and IPs [${s.spec.ipAddresses.join(' ')}]`);
+        }
+      } else if (s.kind === 'kubeconfig') {
+        if (s.action === 'keep') {
+          events.push(`${prefix}[kubeconfig] Using existing kubeconfig file: "${join(plan.kubeconfigDir, s.spec.name)}"`);
+          continue;
+        }
+        const der = signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.publicKey, issuer('ca'), now, o.certificateValidityMs, o.random);
+        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certToPem(der), clientKeyPem: privateKeyToPem(newKey!.privateKey) });
+        writes.push({ path: join(plan.kubeconfigDir, s.spec.name), data, mode: SECRET_MODE });
+        events.push(`${prefix}[kubeconfig] Writing "${s.spec.name}" kubeconfig file`);
+      } else {
+        if (s.action === 'keep') {
+          events.push(`${prefix}[certs] Using the existing "sa" key`);
+          continue;
+        }
+        if (!saKey) throw new KubetlsError('NoServiceAccountKey', 'no service-account key available');
+        if (s.action !== 'write-pub') writes.push({ path: join(plan.certDir, 'sa.key'), data: privateKeyToPem(saKey), mode: SECRET_MODE });
+        writes.push({ path: join(plan.certDir, 'sa.pub'), data: publicKeyToPem(saKey), mode: PUBLIC_MODE });
+        events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating "sa" key and public key' : s.action === 'copy' ? 'Copying "sa" key and public key' : 'Writing "sa.pub" from the existing "sa" key'}`);
+      }
+    }
+    // plan only writes missing files, so an existing file with other content means a race: refuse
+    for (const w of writes) {
+      writeFileAtomic(w.path, w.data, { mode: w.mode, existing: 'error' });
+      written.push(w.path);
+    }
+  }
+  return { events, written };
+}
+

@@ -1,0 +1,100 @@
+/**
+ * `kubetls init`: plan every node's PKI (one node, or every node of a ClusterNodes config
+ * sharing the same CAs and service-account key), stop on any problem before writing, then apply.
+ */
+import { join } from 'node:path';
+import { KubetlsError } from '../errors.js';
+import { systemClock, type Clock } from '../pki/clock.js';
+import type { RandomSource } from '../pki/serial.js';
+import { buildCatalog, controlPlaneUrl } from './catalog.js';
+import type { ClusterConfig } from './config.js';
+import { applyPlans } from './apply.js';
+import { caSourcesFrom, describePlan, planNode, saSourceFrom, type Plan } from './plan.js';
+import { readSnapshot } from './snapshot.js';
+
+export interface InitOptions {
+  config: ClusterConfig;
+  /** single-node mode: where certificates and kubeconfigs go */
+  certDir: string;
+  kubeconfigDir: string;
+  /** whole-cluster mode: <outDir>/<node>/pki and <outDir>/<node>/*.conf */
+  outDir?: string;
+  dryRun?: boolean;
+  clock?: Clock;
+  random?: RandomSource;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface InitResult {
+  plans: Plan[];
+  /** kubeadm-style progress lines ("[certs] Generating …") or, on dry-run, the plan */
+  lines: string[];
+  warnings: string[];
+  written: string[];
+}
+
+interface NodeTarget {
+  node: string;
+  config: ClusterConfig;
+  role: 'control-plane' | 'worker';
+  certDir: string;
+  kubeconfigDir: string;
+  workerServer?: string;
+}
+
+function targets(o: InitOptions): NodeTarget[] {
+  const c = o.config;
+  if (c.nodes.length === 0) return [{ node: c.nodeName, config: c, role: 'control-plane', certDir: o.certDir, kubeconfigDir: o.kubeconfigDir }];
+  const out = o.outDir ?? join(o.kubeconfigDir);
+  const firstCp = c.nodes.find((n) => n.role === 'control-plane')!;
+  // workers reach the control-plane endpoint, else the first control-plane node
+  const workerServer = controlPlaneUrl({ ...c, advertiseAddress: firstCp.address });
+  const ordered = [firstCp, ...c.nodes.filter((n) => n !== firstCp)];
+  return ordered.map((n) => ({
+    node: n.name,
+    role: n.role,
+    config: { ...c, nodeName: n.name, advertiseAddress: n.address, apiServerCertSANs: [...c.apiServerCertSANs, ...n.certSANs], nodes: [] },
+    certDir: join(out, n.name, 'pki'),
+    kubeconfigDir: join(out, n.name),
+    ...(n.role === 'worker' ? { workerServer } : {}),
+  }));
+}
+
+export async function initPki(o: InitOptions): Promise<InitResult> {
+  const clock = o.clock ?? systemClock;
+  const now = clock.now();
+  const ts = targets(o);
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const plans: Plan[] = [];
+  let cas;
+  let sa;
+  for (const [i, t] of ts.entries()) {
+    const catalog = buildCatalog(t.config, t.role, t.workerServer);
+    const snapshot = await readSnapshot(catalog, t.certDir, t.kubeconfigDir);
+    if (i === 0) {
+      cas = caSourcesFrom(snapshot, catalog, now, errors, warnings);
+      sa = saSourceFrom(snapshot, errors);
+    }
+    const plan = planNode({ node: t.node, catalog, snapshot, cas: cas!, sa: sa!, ownsCas: i === 0, now });
+    plans.push(plan);
+    errors.push(...plan.errors);
+    warnings.push(...plan.warnings.map((w) => (ts.length > 1 ? `[${t.node}] ${w}` : w)));
+  }
+  if (errors.length) {
+    const uniq = [...new Set(errors)];
+    throw new KubetlsError('PlanFailed', uniq.length === 1 ? uniq[0]! : `${uniq.length} problems, nothing was written:\n  - ${uniq.join('\n  - ')}`);
+  }
+  if (o.dryRun) return { plans, lines: plans.flatMap((p) => (ts.length > 1 ? [`# node ${p.node} (${p.catalog.role})`, ...describePlan(p)] : describePlan(p))), warnings, written: [] };
+  const c = o.config;
+  const res = await applyPlans(plans, cas!, sa!, {
+    algorithm: c.encryptionAlgorithm,
+    certificateValidityMs: c.certificateValidityMs,
+    caCertificateValidityMs: c.caCertificateValidityMs,
+    clusterName: c.clusterName,
+    clock,
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  return { plans, lines: res.events, warnings, written: res.written };
+}

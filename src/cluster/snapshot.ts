@@ -1,0 +1,94 @@
+/**
+ * Reading what is already on disk for a node's catalog: certificates, keys, kubeconfigs,
+ * the service-account key. Read errors are recorded, not thrown, so the plan can report
+ * every problem at once and write nothing.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { errorMessage } from '../errors.js';
+import type { ParsedCertificate } from '../pki/certparse.js';
+import { parsePrivateKeyPem } from '../pki/keys.js';
+import { parseCertificatesPem } from '../pki/load.js';
+import { readFileLimited } from '../util/files.js';
+import type { Catalog } from './catalog.js';
+import { parseKubeconfig, type ParsedKubeconfig } from './kubeconfig.js';
+
+export interface CertFiles {
+  certPath: string;
+  keyPath: string;
+  certExists: boolean;
+  keyExists: boolean;
+  cert?: ParsedCertificate;
+  key?: KeyObject;
+  /** why the existing cert or key could not be read */
+  error?: string;
+}
+
+export interface KubeconfigFile {
+  path: string;
+  exists: boolean;
+  parsed?: ParsedKubeconfig;
+  caCert?: ParsedCertificate;
+  clientCert?: ParsedCertificate;
+  error?: string;
+}
+
+export interface Snapshot {
+  certDir: string;
+  kubeconfigDir: string;
+  /** by CA name or leaf name */
+  certs: Map<string, CertFiles>;
+  kubeconfigs: Map<string, KubeconfigFile>;
+  sa: { keyPath: string; pubPath: string; keyExists: boolean; pubExists: boolean; key?: KeyObject; pubPem?: string; error?: string };
+}
+
+export const certPath = (certDir: string, baseName: string): string => join(certDir, `${baseName}.crt`);
+export const keyPath = (certDir: string, baseName: string): string => join(certDir, `${baseName}.key`);
+
+/** Reads a cert/key pair; missing files are flagged, unreadable ones recorded as an error. */
+export function readCertFiles(certDir: string, baseName: string): CertFiles {
+  const f: CertFiles = { certPath: certPath(certDir, baseName), keyPath: keyPath(certDir, baseName), certExists: false, keyExists: false };
+  f.certExists = existsSync(f.certPath);
+  f.keyExists = existsSync(f.keyPath);
+  try {
+    if (f.certExists) f.cert = parseCertificatesPem(readFileLimited(f.certPath), f.certPath)[0];
+    if (f.keyExists) f.key = parsePrivateKeyPem(readFileLimited(f.keyPath, 1024 * 1024), f.keyPath);
+  } catch (e) {
+    f.error = errorMessage(e);
+  }
+  return f;
+}
+
+export async function readKubeconfigFile(path: string): Promise<KubeconfigFile> {
+  const k: KubeconfigFile = { path, exists: existsSync(path) };
+  if (!k.exists) return k;
+  try {
+    k.parsed = await parseKubeconfig(readFileLimited(path, 1024 * 1024).toString('utf8'), path);
+    if (k.parsed.caPem) k.caCert = parseCertificatesPem(k.parsed.caPem, `${path} certificate-authority`)[0];
+    if (k.parsed.clientCertPem) k.clientCert = parseCertificatesPem(k.parsed.clientCertPem, `${path} client-certificate`)[0];
+  } catch (e) {
+    k.error = errorMessage(e);
+  }
+  return k;
+}
+
+export async function readSnapshot(catalog: Catalog, certDir: string, kubeconfigDir: string): Promise<Snapshot> {
+  const certs = new Map<string, CertFiles>();
+  for (const ca of catalog.cas) certs.set(ca.name, readCertFiles(certDir, ca.baseName));
+  for (const leaf of catalog.leaves) certs.set(leaf.name, readCertFiles(certDir, leaf.baseName));
+  const kubeconfigs = new Map<string, KubeconfigFile>();
+  for (const kc of catalog.kubeconfigs) kubeconfigs.set(kc.name, await readKubeconfigFile(join(kubeconfigDir, kc.name)));
+  const sa: Snapshot['sa'] = { keyPath: join(certDir, 'sa.key'), pubPath: join(certDir, 'sa.pub'), keyExists: false, pubExists: false };
+  if (catalog.serviceAccountKey) {
+    sa.keyExists = existsSync(sa.keyPath);
+    sa.pubExists = existsSync(sa.pubPath);
+    try {
+      if (sa.keyExists) sa.key = parsePrivateKeyPem(readFileLimited(sa.keyPath), sa.keyPath);
+      if (sa.pubExists) sa.pubPem = readFileLimited(sa.pubPath).toString('latin1');
+    } catch (e) {
+      sa.error = errorMessage(e);
+    }
+  }
+  return { certDir, kubeconfigDir, certs, kubeconfigs, sa };
+}

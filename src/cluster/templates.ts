@@ -1,0 +1,58 @@
+/** kubeadm's certificate templates (SPEC §1): validity arithmetic, key usages, CA shape. */
+import type { KeyObject } from 'node:crypto';
+import { KubetlsError } from '../errors.js';
+import { issueCertificate, type Issuer } from '../pki/certificate.js';
+import type { ExtKeyUsage, KeyUsage } from '../pki/oid.js';
+import type { RandomSource } from '../pki/serial.js';
+
+/** kubeadm backdates NotBefore by five minutes to tolerate clock skew between nodes. */
+export const BACKDATE_MS = 5 * 60_000;
+
+export interface LeafIdentity {
+  commonName: string;
+  organization: readonly string[];
+  extKeyUsage: readonly ExtKeyUsage[];
+  dnsNames: readonly string[];
+  ipAddresses: readonly string[];
+}
+
+const LEAF_KU: KeyUsage[] = ['digitalSignature', 'keyEncipherment'];
+const CA_KU: KeyUsage[] = ['digitalSignature', 'keyEncipherment', 'keyCertSign'];
+
+/** A self-signed CA: NotBefore now−5min, NotAfter now+period, a DNS SAN equal to its CN (as kubeadm). */
+export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; publicKey: KeyObject }, now: Date, validityMs: number, random?: RandomSource): Buffer {
+  return issueCertificate(
+    {
+      subject: { commonName },
+      notBefore: new Date(now.getTime() - BACKDATE_MS),
+      notAfter: new Date(now.getTime() + validityMs),
+      isCA: true,
+      keyUsage: CA_KU,
+      dnsNames: [commonName],
+    },
+    random ? { publicKey: key.publicKey, selfSignKey: key.privateKey, random } : { publicKey: key.publicKey, selfSignKey: key.privateKey },
+  );
+}
+
+/**
+ * A leaf signed by `issuer`: NotBefore now−5min, NotAfter now+period cut to the CA's own
+ * NotAfter (a leaf must not outlive its CA). Refuses when the CA has expired.
+ */
+export function signedLeaf(id: LeafIdentity, publicKey: KeyObject | Buffer, issuer: Issuer, now: Date, validityMs: number, random?: RandomSource): Buffer {
+  if (!id.commonName) throw new KubetlsError('InvalidCertificate', 'a certificate needs a non-empty common name');
+  if (id.extKeyUsage.length === 0) throw new KubetlsError('InvalidCertificate', `"${id.commonName}" needs at least one extended key usage`);
+  if (issuer.notAfter <= now) throw new KubetlsError('CAExpired', `the signing CA expired on ${issuer.notAfter.toISOString()}`, 'rotate the CA first');
+  const notAfter = Math.min(now.getTime() + validityMs, issuer.notAfter.getTime());
+  return issueCertificate(
+    {
+      subject: { commonName: id.commonName, organization: [...id.organization] },
+      notBefore: new Date(now.getTime() - BACKDATE_MS),
+      notAfter: new Date(notAfter),
+      keyUsage: LEAF_KU,
+      extKeyUsage: id.extKeyUsage,
+      dnsNames: id.dnsNames,
+      ipAddresses: id.ipAddresses,
+    },
+    random ? { publicKey, issuer, random } : { publicKey, issuer },
+  );
+}
