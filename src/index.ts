@@ -2,3 +2,4 @@
 export * from './errors.js';
 export * as pki from './pki/index.js';
 export * as cluster from './cluster/index.js';
+export * as audit from './audit/index.js';

@@ -1,5 +1,6 @@
 /** `kubetls certs …`: check-expiration, renew, list, generate-csr, scan. Parsing and output only. */
 import type { Command } from 'commander';
+import { KubetlsError } from '../errors.js';
 import { KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 
@@ -24,7 +25,7 @@ async function context(f: CertsFlags) {
 
 function checkOutput(o: string | undefined): 'text' | 'json' | 'yaml' {
   const v = o ?? 'text';
-  if (v !== 'text' && v !== 'json' && v !== 'yaml') throw new Error(`--output must be text, json or yaml, not "${v}"`);
+  if (v !== 'text' && v !== 'json' && v !== 'yaml') throw new KubetlsError('InvalidArgument', `--output must be text, json or yaml, not "${v}"`);
   return v;
 }
 
@@ -40,9 +41,9 @@ export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('inspect, check, renew and scan certificates');
 
   addConfigFlags(addDirFlags(certs.command('check-expiration')))
-    .description('kubeadm-style expiry tables for the local PKI; exit 2 when anything is missing, expired or within --threshold')
+    .description('kubeadm-style expiry tables for the local PKI; exit 1 when anything is missing, expired or within --threshold')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .option('--threshold <duration>', 'fail (exit 2) when a certificate expires within this time ("30d", "720h")', '30d')
+    .option('--threshold <duration>', 'fail (exit 1) when a certificate expires within this time ("30d", "720h")', '30d')
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
       const [{ loaded: _l, dirs, catalog }, exp, { parseThreshold }, { systemClock }] = await Promise.all([context(f), import('../cluster/expiration.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
@@ -53,7 +54,7 @@ export function registerCerts(program: Command): void {
       const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
       if (!verdict.ok) {
         for (const p of verdict.problems) process.stderr.write(`[check-expiration] ${p}\n`);
-        process.exitCode = 2;
+        process.exitCode = 1;
       }
     });
 
@@ -99,10 +100,10 @@ export function registerCerts(program: Command): void {
 
   certs
     .command('scan')
-    .description('inventory every certificate under the given files/directories (PEM, DER, kubeconfigs); exit 2 on expired, expiring or unreadable')
+    .description('inventory every certificate under the given files/directories (PEM, DER, kubeconfigs); exit 1 on expired, expiring or unreadable')
     .argument('<paths...>', 'files or directories')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .option('--threshold <duration>', 'fail (exit 2) when a certificate expires within this time', '30d')
+    .option('--threshold <duration>', 'fail (exit 1) when a certificate expires within this time', '30d')
     .action(async (paths: string[], f: CertsFlags) => {
       const format = checkOutput(f.output);
       const [{ scanPaths }, { renderScan, scanVerdict }, { parseThreshold }, { systemClock }] = await Promise.all([import('../cluster/scan.js'), import('../cluster/scanreport.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
@@ -114,7 +115,7 @@ export function registerCerts(program: Command): void {
       const verdict = scanVerdict(entries, threshold);
       if (!verdict.ok) {
         process.stderr.write(`[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}\n`);
-        process.exitCode = 2;
+        process.exitCode = 1;
       }
     });
 }

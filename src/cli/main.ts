@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /**
- * kubetls command line. Argument parsing and output only: each command group lives in its
+ * kubetls command line. Exit codes, the same for every command: 0 all good, 1 the check
+ * found problems (audit/probe FAILs, expiring or missing certificates, a failed renewal),
+ * 2 the command could not run (bad flags, unreadable input, refused plan).
+ * Argument parsing and output only: each command group lives in its
  * own file and imports its business logic lazily, so `kubetls init` starts fast.
  * The cfssl-compatible family (`kubetls cfssl …`, `kubetls cfssljson …`) uses Go-style
  * single-dash long flags, which commander cannot parse, so it is dispatched to its own parser.
@@ -15,7 +18,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const { buildProgram } = await import('./program.js');
   const program = buildProgram();
-  await program.parseAsync(argv, { from: 'user' });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    // commander has already printed its message; --help and --version end here with 0
+    if (e instanceof Error && e.name === 'CommanderError') return (e as Error & { exitCode: number }).exitCode === 0 ? 0 : 2;
+    throw e;
+  }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 
@@ -26,6 +35,6 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     process.stderr.write(`error: ${errorMessage(e)}\n`);
     if (process.env.KUBETLS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = 1;
+    process.exitCode = 2;
   },
 );

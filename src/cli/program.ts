@@ -10,6 +10,8 @@ export function buildProgram(): Command {
     .description('Every TLS job of a Kubernetes cluster: PKI, kubeconfigs, expiry, renewal, cfssl-compatible signing, audit')
     .version('0.1.0')
     .showHelpAfterError()
+    // throw instead of exiting, so main() maps usage errors to exit code 2 (before commands: settings are inherited)
+    .exitOverride()
     .addHelpText('after', '\ncfssl-compatible commands: kubetls cfssl <genkey|gencert|gencsr|sign|certinfo|selfsign|gencrl|print-defaults|serve>, kubetls cfssljson');
   registerInit(program);
   registerCerts(program);

@@ -66,13 +66,13 @@ test('text tables, JSON and the verdict with an injected clock', async (t) => {
   assert.match(renderExpirationText(expired), /apiserver\s+Mar 01, 2027 12:00 UTC\s+<invalid>/);
 });
 
-test('CLI: exit 0 when healthy, 2 when within --threshold, missing (!MISSING!) or external CA is reported', (t) => {
+test('CLI: exit 0 when healthy, 1 when within --threshold, missing (!MISSING!) or external CA is reported', (t) => {
   const dir = tmpDir('kubetls-exp-', t);
   assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
   const ok = cli(['certs', 'check-expiration', '--dir', dir]);
   assert.equal(ok.code, 0, ok.stderr);
   const near = cli(['certs', 'check-expiration', '--dir', dir, '--threshold', '400d']);
-  assert.equal(near.code, 2);
+  assert.equal(near.code, 1);
   assert.match(near.stderr, /apiserver: expires in 364d/);
   const json = cli(['certs', 'check-expiration', '--dir', dir, '-o', 'json']);
   assert.equal(JSON.parse(json.stdout).kind, 'CertificateExpirationInfo');
@@ -81,10 +81,12 @@ test('CLI: exit 0 when healthy, 2 when within --threshold, missing (!MISSING!) o
   unlinkSync(join(dir, 'pki', 'front-proxy-client.crt'));
   unlinkSync(join(dir, 'pki', 'etcd', 'ca.key'));
   const missing = cli(['certs', 'check-expiration', '--dir', dir]);
-  assert.equal(missing.code, 2);
+  assert.equal(missing.code, 1);
   assert.match(missing.stdout, /^!MISSING! front-proxy-client$/m);
   assert.match(missing.stdout, /^etcd-server\s+\S+ \d\d, \d{4} \d\d:\d\d UTC\s+364d\s+etcd-ca\s+yes$/m);
   rmSync(join(dir, 'admin.conf'));
   assert.match(cli(['certs', 'check-expiration', '--dir', dir]).stdout, /!MISSING! admin.conf/);
-  assert.equal(cli(['certs', 'check-expiration', '--dir', dir, '-o', 'xml']).code, 1);
+  assert.equal(cli(['certs', 'check-expiration', '--dir', dir, '-o', 'xml']).code, 2);
+  assert.equal(cli(['certs', 'check-expiration', '--no-such-flag']).code, 2);
+  assert.equal(cli(['--help']).code, 0);
 });

@@ -1,4 +1,4 @@
-/** Hostile input to init/certs: each gives a one-line error (exit 1) and changes no file. */
+/** Hostile input to init/certs: each gives a one-line error (exit 2) and changes no file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,11 +15,11 @@ function initTree(t: { after: (fn: () => void) => void }) {
   return dir;
 }
 
-/** Runs the CLI expecting failure: exit 1, one "error: …" line on stderr matching `re`, tree unchanged. */
+/** Runs the CLI expecting failure: exit 2, one "error: …" line on stderr matching `re`, tree unchanged. */
 function expectOneLineError(dir: string, args: string[], re: RegExp) {
   const before = treeHash(dir);
   const r = cli(args);
-  assert.equal(r.code, 1, `exit code for ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  assert.equal(r.code, 2, `exit code for ${args.join(' ')}: ${r.stdout}${r.stderr}`);
   const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('[warning]'));
   assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
   assert.match(lines[0]!, /^error: /);

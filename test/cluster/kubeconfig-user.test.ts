@@ -28,7 +28,7 @@ test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, read
   const tok = cli(['kubeconfig', 'user', '--client-name', 'bob', '--token', 'abcdef.0123456789abcdef', '--dir', dir]);
   assert.match(tok.stdout, /token: abcdef\.0123456789abcdef/);
   const none = cli(['kubeconfig', 'user', '--client-name', 'x', '--dir', join(dir, 'nothing-here')]);
-  assert.equal(none.code, 1);
+  assert.equal(none.code, 2);
   assert.match(none.stderr, /ca\.crt does not exist/);
 });
 

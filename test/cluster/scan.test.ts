@@ -37,7 +37,7 @@ test('finds every certificate with subject, issuer and expiry; errors are entrie
   assert.ok(two.residualMs! > 4 * DAY && two.residualMs! <= 5 * DAY);
 });
 
-test('CLI: table and json; exit 2 for expiring or broken, 0 when clean', async (t) => {
+test('CLI: table and json; exit 1 for expiring or broken, 0 when clean', async (t) => {
   const dir = tmpDir('kubetls-scan-', t);
   assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
   const ok = cli(['certs', 'scan', dir]);
@@ -45,12 +45,12 @@ test('CLI: table and json; exit 2 for expiring or broken, 0 when clean', async (
   assert.match(ok.stdout, /^PATH\s+SUBJECT\s+ISSUER\s+EXPIRES\s+RESIDUAL TIME\s+CA$/m);
   assert.match(ok.stdout, /\n(\d+) certificates, 0 errors\n$/);
   const near = cli(['certs', 'scan', dir, '--threshold', '400d']);
-  assert.equal(near.code, 2);
+  assert.equal(near.code, 1);
   const json = JSON.parse(cli(['certs', 'scan', dir, '-o', 'json']).stdout);
   assert.equal(json.kind, 'CertificateScan');
   assert.ok(json.certificates.length >= 22);
   writeFileSync(join(dir, 'pki', 'bad.crt'), '-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n');
   const broken = cli(['certs', 'scan', dir]);
-  assert.equal(broken.code, 2);
+  assert.equal(broken.code, 1);
   assert.match(broken.stdout, /!ERROR!/);
 });
