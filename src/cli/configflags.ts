@@ -3,18 +3,9 @@ import type { Command } from 'commander';
 import type { ConfigFlags, LoadedConfig } from '../cluster/config.js';
 import { collectList, warn } from './common.js';
 
-export interface ConfigFlagValues {
+/** Commander's values for the flags below: the library's ConfigFlags plus --config. */
+export interface ConfigFlagValues extends ConfigFlags {
   config?: string;
-  apiserverAdvertiseAddress?: string;
-  apiserverBindPort?: string;
-  apiserverCertExtraSans?: string[];
-  controlPlaneEndpoint?: string;
-  serviceCidr?: string;
-  serviceDnsDomain?: string;
-  nodeName?: string;
-  encryptionAlgorithm?: string;
-  certificateValidityPeriod?: string;
-  caCertificateValidityPeriod?: string;
 }
 
 export function addConfigFlags(cmd: Command): Command {
@@ -36,18 +27,8 @@ export function addConfigFlags(cmd: Command): Command {
 export async function loadConfigFromFlags(f: ConfigFlagValues, quiet = false): Promise<LoadedConfig> {
   const [{ loadConfig }, { readFileLimited }] = await Promise.all([import('../cluster/config.js'), import('../util/files.js')]);
   const text = f.config ? readFileLimited(f.config, 1024 * 1024).toString('utf8') : undefined;
-  const flags: ConfigFlags = {};
-  if (f.apiserverAdvertiseAddress) flags.apiserverAdvertiseAddress = f.apiserverAdvertiseAddress;
-  if (f.apiserverBindPort) flags.apiserverBindPort = Number(f.apiserverBindPort);
-  if (f.apiserverCertExtraSans) flags.apiserverCertExtraSans = f.apiserverCertExtraSans;
-  if (f.controlPlaneEndpoint) flags.controlPlaneEndpoint = f.controlPlaneEndpoint;
-  if (f.serviceCidr) flags.serviceCidr = f.serviceCidr;
-  if (f.serviceDnsDomain) flags.serviceDnsDomain = f.serviceDnsDomain;
-  if (f.nodeName) flags.nodeName = f.nodeName;
-  if (f.encryptionAlgorithm) flags.encryptionAlgorithm = f.encryptionAlgorithm;
-  if (f.certificateValidityPeriod) flags.certificateValidityPeriod = f.certificateValidityPeriod;
-  if (f.caCertificateValidityPeriod) flags.caCertificateValidityPeriod = f.caCertificateValidityPeriod;
-  const loaded = await loadConfig(flags, text, f.config);
+  // loadConfig reads only the ConfigFlags keys, so the command's other options pass through harmlessly
+  const loaded = await loadConfig(f, text, f.config);
   if (!quiet) for (const w of loaded.warnings) warn(w);
   return loaded;
 }

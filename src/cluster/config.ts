@@ -48,7 +48,8 @@ export interface ClusterConfig {
 /** Flags as the CLI passes them (all optional; a config file fills the rest). */
 export interface ConfigFlags {
   apiserverAdvertiseAddress?: string;
-  apiserverBindPort?: number;
+  /** a number, or the flag's text (validated here) */
+  apiserverBindPort?: number | string;
   apiserverCertExtraSans?: string[];
   controlPlaneEndpoint?: string;
   serviceCidr?: string;
