@@ -48,7 +48,16 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
   const caKeyIdx = new Map<CaName, number>();
   for (const src of cas.values()) if (src.generate) caKeyIdx.set(src.name, want());
   const saIdx = sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
-  const stepIdx = plans.map((p) => p.steps.map((s) => ((s.kind === 'leaf' || s.kind === 'kubeconfig') && s.action === 'generate' ? want() : -1)));
+  // a shared identity (kube-proxy) gets one key and one certificate for every node
+  const sharedIdx = new Map<string, number>();
+  const shared = (name: string): number => sharedIdx.get(name) ?? sharedIdx.set(name, want()).get(name)!;
+  const stepIdx = plans.map((p) =>
+    p.steps.map((s) => {
+      if ((s.kind !== 'leaf' && s.kind !== 'kubeconfig') || s.action !== 'generate') return -1;
+      return s.kind === 'kubeconfig' && s.spec.sharedIdentity ? shared(s.spec.clientName) : want();
+    }),
+  );
+  const sharedCerts = new Map<string, string>();
   let done = 0;
   o.onProgress?.(0, jobs.length);
   const keys = await Promise.all(
@@ -119,8 +128,13 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
           events.push(`${prefix}[kubeconfig] Using existing kubeconfig file: "${join(plan.kubeconfigDir, s.spec.name)}"`);
           continue;
         }
-        const der = signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.publicKey, issuer('ca'), now, o.certificateValidityMs, o.random);
-        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certToPem(der), clientKeyPem: privateKeyToPem(newKey!.privateKey) });
+        const sign = () => certToPem(signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.publicKey, issuer('ca'), now, o.certificateValidityMs, o.random));
+        let certPem: string;
+        if (s.spec.sharedIdentity) {
+          certPem = sharedCerts.get(s.spec.clientName) ?? sign();
+          sharedCerts.set(s.spec.clientName, certPem);
+        } else certPem = sign();
+        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certPem, clientKeyPem: privateKeyToPem(newKey!.privateKey) });
         writes.push({ path: join(plan.kubeconfigDir, s.spec.name), data, mode: SECRET_MODE });
         events.push(`${prefix}[kubeconfig] Writing "${s.spec.name}" kubeconfig file`);
       } else {

@@ -38,6 +38,8 @@ export interface KubeconfigSpec {
   ca: 'ca';
   /** kubelet.conf is rotated by the kubelet itself, so kubeadm leaves it out of check-expiration/renew */
   managedByKubelet: boolean;
+  /** one client identity for the whole cluster (kube-proxy): whole-cluster mode signs it once for every node */
+  sharedIdentity?: boolean;
   usedBy: string[];
 }
 
@@ -110,7 +112,7 @@ export function buildCatalog(c: ClusterConfig, role: NodeRole = 'control-plane',
   const server = workerServer ?? controlPlaneUrl(c);
   const nodeKubeconfigs: KubeconfigSpec[] = [
     { name: 'kubelet.conf', clientName: `system:node:${c.nodeName}`, organization: ['system:nodes'], server, ca: 'ca', managedByKubelet: true, usedBy: ['kubelet'] },
-    { name: 'kube-proxy.conf', clientName: 'system:kube-proxy', organization: [], server, ca: 'ca', managedByKubelet: false, usedBy: ['kube-proxy'] },
+    { name: 'kube-proxy.conf', clientName: 'system:kube-proxy', organization: [], server, ca: 'ca', managedByKubelet: false, sharedIdentity: true, usedBy: ['kube-proxy'] },
   ];
   if (role === 'worker') {
     return { role, cas: [CA_SPECS.ca], caKeys: false, leaves: [], kubeconfigs: nodeKubeconfigs, serviceAccountKey: false };

@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
 import { issueCertificate, type Issuer } from '../pki/certificate.js';
+import { spkiAlgorithm } from '../pki/certparse.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/oid.js';
 import type { RandomSource } from '../pki/serial.js';
 
@@ -19,6 +20,15 @@ export interface LeafIdentity {
 const LEAF_KU: KeyUsage[] = ['digitalSignature', 'keyEncipherment'];
 const CA_KU: KeyUsage[] = ['digitalSignature', 'keyEncipherment', 'keyCertSign'];
 
+/**
+ * kubeadm's usages assume RSA/ECDSA; an Ed25519 key can only sign, and RFC 9295 forbids
+ * keyEncipherment on it, so it is dropped for Ed25519 subjects.
+ */
+function usagesFor(publicKey: KeyObject | Buffer, base: KeyUsage[]): KeyUsage[] {
+  const ed = Buffer.isBuffer(publicKey) ? spkiAlgorithm(publicKey) === 'ed25519' : publicKey.asymmetricKeyType === 'ed25519';
+  return ed ? base.filter((u) => u !== 'keyEncipherment') : base;
+}
+
 /** A self-signed CA: NotBefore now−5min, NotAfter now+period, a DNS SAN equal to its CN (as kubeadm). */
 export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; publicKey: KeyObject }, now: Date, validityMs: number, random?: RandomSource): Buffer {
   return issueCertificate(
@@ -27,7 +37,7 @@ export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; p
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter: new Date(now.getTime() + validityMs),
       isCA: true,
-      keyUsage: CA_KU,
+      keyUsage: usagesFor(key.publicKey, CA_KU),
       dnsNames: [commonName],
     },
     random ? { publicKey: key.publicKey, selfSignKey: key.privateKey, random } : { publicKey: key.publicKey, selfSignKey: key.privateKey },
@@ -48,7 +58,7 @@ export function signedLeaf(id: LeafIdentity, publicKey: KeyObject | Buffer, issu
       subject: { commonName: id.commonName, organization: [...id.organization] },
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter: new Date(notAfter),
-      keyUsage: LEAF_KU,
+      keyUsage: usagesFor(publicKey, LEAF_KU),
       extKeyUsage: id.extKeyUsage,
       dnsNames: id.dnsNames,
       ipAddresses: id.ipAddresses,

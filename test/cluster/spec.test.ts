@@ -200,7 +200,7 @@ describe('SPEC §1: every certificate of a single-node init, checked with openss
 describe('ED25519 key usage (RFC 8410 §5 as updated by RFC 9295)', { skip: hasCommand('openssl') ? false : 'openssl not installed' }, () => {
   // RFC 9295: for an Ed25519 subject key, keyEncipherment/dataEncipherment/keyAgreement MUST NOT be
   // present (end-entity and CA). kubetls copies the RSA-era kubeadm template unchanged.
-  it('no keyEncipherment on any Ed25519 certificate', { todo: 'bug: ED25519 certs carry Key Encipherment (RFC 9295 MUST NOT); src/ key-usage template ignores key type' }, (t) => {
+  it('no keyEncipherment on any Ed25519 certificate (RFC 9295)', (t) => {
     const d = tmpDir('kubetls-ed-', t);
     assert.equal(cli(['init', '--dir', d, '--node-name', 'n', '--apiserver-advertise-address', '10.0.0.1', '--encryption-algorithm', 'ED25519', '--no-progress']).code, 0);
     for (const s of SPEC) {
