@@ -320,7 +320,10 @@ export function readTime(buf: Buffer, t: Tlv): Date {
     if (!m) throw new DerError(`bad GeneralizedTime "${s}"`);
     year = Number(m[1]);
   } else throw new DerError('expected a time');
-  const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear takes the year as written
+  const d = new Date(0);
+  d.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
+  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
   if (Number.isNaN(d.getTime())) throw new DerError(`bad time "${s}"`);
   return d;
 }
