@@ -5,7 +5,7 @@
  */
 import { sign, type KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
-import { explicit, integer, TAG, time, tlvSize, writeHeader, writeParts } from './der.js';
+import { assertFilled, explicit, integer, TAG, time, tlvSize, writeHeader, writeParts } from './der.js';
 import {
   authorityKeyIdExtension,
   basicConstraintsExtension,
@@ -133,7 +133,7 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   w = writeParts(tbs, writeHeader(tbs, w, TAG.SEQUENCE, validityLen), [notBefore, notAfter]);
   w = writeParts(tbs, w, [subjectDer, spki]);
   w = writeHeader(tbs, w, 0xa3, tlvSize(extsLen));
-  w = writeParts(tbs, writeHeader(tbs, w, TAG.SEQUENCE, extsLen), exts);
+  assertFilled(tbs, writeParts(tbs, writeHeader(tbs, w, TAG.SEQUENCE, extsLen), exts));
 
   const signature = sign(alg.hash, tbs, key);
   // Certificate ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING (0 unused bits) signature }
@@ -144,5 +144,5 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   w = writeHeader(cert, w, TAG.BIT_STRING, sigBitsLen);
   cert[w++] = 0;
   cert.set(signature, w);
-  return cert;
+  return assertFilled(cert, w + signature.length);
 }

@@ -65,13 +65,22 @@ export function writeParts(out: Buffer, o: number, parts: readonly Buffer[]): nu
   return o;
 }
 
+/**
+ * Guards the size-first writers: their buffers come from Buffer.allocUnsafe, so a size
+ * computed wrong would put stale heap bytes into a signed certificate. An exact end
+ * offset proves every byte was written.
+ */
+export function assertFilled(out: Buffer, end: number): Buffer {
+  if (end !== out.length) throw new Error(`internal error: DER writer filled ${end} of ${out.length} bytes`);
+  return out;
+}
+
 /** Encodes one TLV from a tag byte and the concatenation of `parts`: sizes first, one allocation. */
 export function tlv(tag: number, ...parts: Buffer[]): Buffer {
   let len = 0;
   for (const p of parts) len += p.length;
   const out = Buffer.allocUnsafe(tlvSize(len));
-  writeParts(out, writeHeader(out, 0, tag, len), parts);
-  return out;
+  return assertFilled(out, writeParts(out, writeHeader(out, 0, tag, len), parts));
 }
 
 export const seq = (...parts: Buffer[]): Buffer => tlv(TAG.SEQUENCE, ...parts);
@@ -114,7 +123,7 @@ export function integer(v: bigint | number | Buffer): Buffer {
   let o = writeHeader(out, 0, TAG.INTEGER, len);
   if (pad) out[o++] = 0;
   out.set(bytes, o);
-  return out;
+  return assertFilled(out, o + bytes.length);
 }
 
 const oidCache = new Map<string, Buffer>();
@@ -187,7 +196,7 @@ export function time(d: Date): Buffer {
   o = put2(out, o, d.getUTCMinutes());
   o = put2(out, o, d.getUTCSeconds());
   out[o] = 0x5a; // 'Z'
-  return out;
+  return assertFilled(out, o + 1);
 }
 
 // ---------------------------------------------------------------- reader

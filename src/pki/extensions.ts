@@ -1,7 +1,7 @@
 /** DER encodings of the X.509 v3 extensions kubetls writes (RFC 5280 4.2). */
 import { createHash } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
-import { content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv, tlvSize, writeHeader } from './der.js';
+import { assertFilled, content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv, tlvSize, writeHeader } from './der.js';
 import { ipToBytes } from './ip.js';
 import { EKU_OID, KEY_USAGE_BITS, OID, type ExtKeyUsage, type KeyUsage } from './oid.js';
 
@@ -17,8 +17,9 @@ export function extension(id: string, critical: boolean, value: Buffer): Buffer 
     out.set(DER_TRUE, o);
     o += DER_TRUE.length;
   }
-  out.set(value, writeHeader(out, o, TAG.OCTET_STRING, value.length));
-  return out;
+  o = writeHeader(out, o, TAG.OCTET_STRING, value.length);
+  out.set(value, o);
+  return assertFilled(out, o + value.length);
 }
 
 const kuCache = new Map<string, Buffer>();
@@ -114,7 +115,7 @@ export function generalNames(s: SubjectAltNames): Buffer {
     o += b.length;
   }
   for (const u of s.uris ?? []) text(0x86, u);
-  return out;
+  return assertFilled(out, o);
 }
 
 /** subjectAltName; critical only when the subject is empty (RFC 5280 4.2.1.6). */

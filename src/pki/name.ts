@@ -4,7 +4,7 @@
  * kubeadm and cfssl produce; each value gets its own RDN, as openssl writes them.
  */
 import { OID } from './oid.js';
-import { children, DerError, expectTag, isPrintableString, oid, readOid, readString, TAG, tlvSize, writeHeader, type Tlv } from './der.js';
+import { assertFilled, children, DerError, expectTag, isPrintableString, oid, readOid, readString, TAG, tlvSize, writeHeader, type Tlv } from './der.js';
 
 export interface DistinguishedName {
   commonName?: string;
@@ -83,7 +83,7 @@ export function encodeName(dn: DistinguishedName): Buffer {
     o = writeHeader(out, o + a.oid.length, a.tag, a.len);
     o += out.write(a.value, o, a.enc);
   }
-  return out;
+  return assertFilled(out, o);
 }
 
 export interface ParsedName {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import {
+  assertFilled,
   certToPem,
   directoryString,
   encodeName,
@@ -29,6 +30,7 @@ import {
   TAG,
   time,
   tlv,
+  writeHeader,
 } from '../../src/pki/index.js';
 import { openssl, tmpDir } from '../helpers.js';
 
@@ -91,6 +93,17 @@ test('a certificate with a 20-byte serial reads back the same in @peculiar/x509,
   writeFileSync(join(dir, 'c.pem'), certToPem(der));
   const out = openssl(['x509', '-in', join(dir, 'c.pem'), '-noout', '-serial']).stdout.trim();
   assert.equal(BigInt('0x' + out.replace('serial=', '')), serialNumber);
+});
+
+test('the size-first writers refuse to return a buffer they did not fill', () => {
+  assert.throws(() => assertFilled(Buffer.alloc(4), 3), /filled 3 of 4 bytes/);
+  assert.equal(assertFilled(Buffer.alloc(4), 4).length, 4);
+  // writeHeader writes the same headers tlv() does, at any offset
+  for (const len of [0, 127, 128, 65535, 65536]) {
+    const b = Buffer.alloc(8);
+    const end = writeHeader(b, 2, TAG.SEQUENCE, len);
+    assert.equal(b.subarray(2, end).toString('hex'), hex(tlv(TAG.SEQUENCE, Buffer.alloc(len)).subarray(0, end - 2)));
+  }
 });
 
 test('lengths: short form up to 127, long form from 128, 2/3/4 length octets', (t) => {

@@ -21,6 +21,10 @@ import {
   randomSerial,
   randomSerialBytes,
   readTlv,
+  spkiDer,
+  subjectKeyIdExtension,
+  subjectKeyIdExtensionForSpki,
+  subjectKeyIdFromSpki,
   type KeyUsage,
   type RandomSource,
 } from '../../src/pki/index.js';
@@ -197,3 +201,20 @@ for (const alg of KEY_ALGORITHMS) {
     assert.equal(readTlv(der, 0).end, der.length);
   });
 }
+
+test('SKI cache: keyed by SPKI content, so a reused buffer gets its new key id; evicts beyond 8 keys', async () => {
+  const keys = await Promise.all(Array.from({ length: 12 }, () => generateKey('ECDSA-P256')));
+  const spkis = keys.map((k) => spkiDer(k.publicKey));
+  const fresh = (s: Buffer) => subjectKeyIdExtension(subjectKeyIdFromSpki(s));
+  const buf = Buffer.from(spkis[0]!);
+  const first = subjectKeyIdExtensionForSpki(buf);
+  assert.ok(first.equals(fresh(spkis[0]!)));
+  buf.set(spkis[1]!); // same length (P-256), different key: must not hit the cached entry
+  assert.ok(subjectKeyIdExtensionForSpki(buf).equals(fresh(spkis[1]!)));
+  assert.ok(!subjectKeyIdExtensionForSpki(buf).equals(first));
+  for (let round = 0; round < 3; round++) for (const s of spkis) assert.ok(subjectKeyIdExtensionForSpki(s).equals(fresh(s)));
+  // and in a certificate: the SKI is SHA-1 of the key bits, as openssl computes it
+  const der = issueCertificate({ subject: { commonName: 'k' }, notBefore: new Date(0), notAfter: new Date(1e12) }, { publicKey: spkis[5]!, selfSignKey: keys[5]!.privateKey });
+  assert.ok(parseCertificate(der).subjectKeyId!.equals(subjectKeyIdFromSpki(spkis[5]!)));
+  assert.equal(new x509.X509Certificate(der).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId, subjectKeyIdFromSpki(spkis[5]!).toString('hex'));
+});
