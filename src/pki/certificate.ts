@@ -48,6 +48,12 @@ export interface Issuer {
   notAfter: Date;
   notBefore: Date;
   certificateDer: Buffer;
+  /**
+   * The authorityKeyIdentifier extension every leaf gets, encoded once by createIssuer.
+   * Optional so hand-built Issuer objects keep working; issueCertificate encodes it from
+   * `subjectKeyId` when absent. Set it together with `subjectKeyId` (or leave it out).
+   */
+  authorityKeyIdExtension?: Buffer;
 }
 
 /** Prepares a CA certificate + key for signing; fails when the key does not belong to the certificate. */
@@ -64,6 +70,7 @@ export function createIssuer(caCertDer: Buffer, caKey: KeyObject): Issuer {
     notAfter: ca.notAfter,
     notBefore: ca.notBefore,
     certificateDer: Buffer.from(caCertDer),
+    authorityKeyIdExtension: ca.subjectKeyId ? authorityKeyIdExtension(ca.subjectKeyId) : undefined,
   };
 }
 
@@ -86,12 +93,13 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   let issuerDer: Buffer;
   let key: KeyObject;
   let alg: SignatureAlgorithm;
-  let aki: Buffer | undefined;
+  let akiExt: Buffer | undefined;
   if (o.issuer) {
     issuerDer = o.issuer.subjectDer;
     key = o.issuer.privateKey;
     alg = o.issuer.signatureAlgorithm;
-    aki = o.issuer.subjectKeyId;
+    const ski = o.issuer.subjectKeyId;
+    akiExt = o.issuer.authorityKeyIdExtension ?? (ski ? authorityKeyIdExtension(ski) : undefined);
   } else if (o.selfSignKey) {
     issuerDer = subjectDer;
     key = o.selfSignKey;
@@ -104,7 +112,7 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   if (t.extKeyUsage?.length) exts.push(extKeyUsageExtension(t.extKeyUsage));
   exts.push(basicConstraintsExtension(!!t.isCA, t.maxPathLen));
   exts.push(subjectKeyIdExtensionForSpki(spki));
-  if (aki && !o.selfSignKey) exts.push(authorityKeyIdExtension(aki));
+  if (akiExt && !o.selfSignKey) exts.push(akiExt);
   if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
   if (t.extraExtensions) exts.push(...t.extraExtensions);
 
