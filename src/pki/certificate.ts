@@ -5,7 +5,7 @@
  */
 import { sign, type KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
-import { bitString, explicit, integer, seq, time } from './der.js';
+import { assertFilled, explicit, integer, TAG, time, tlvSize, writeHeader, writeParts } from './der.js';
 import {
   authorityKeyIdExtension,
   basicConstraintsExtension,
@@ -13,14 +13,13 @@ import {
   hasSans,
   keyUsageExtension,
   subjectAltNameExtension,
-  subjectKeyIdExtension,
-  subjectKeyIdFromSpki,
+  subjectKeyIdExtensionForSpki,
   type SubjectAltNames,
 } from './extensions.js';
 import { spkiDer, signatureAlgorithmFor, type SignatureAlgorithm } from './keys.js';
 import { encodeName, type DistinguishedName } from './name.js';
 import type { ExtKeyUsage, KeyUsage } from './oid.js';
-import { randomSerial, type RandomSource } from './serial.js';
+import { randomSerialBytes, type RandomSource } from './serial.js';
 import { parseCertificate } from './certparse.js';
 
 export interface CertificateTemplate extends SubjectAltNames {
@@ -49,6 +48,12 @@ export interface Issuer {
   notAfter: Date;
   notBefore: Date;
   certificateDer: Buffer;
+  /**
+   * The authorityKeyIdentifier extension every leaf gets, encoded once by createIssuer.
+   * Optional so hand-built Issuer objects keep working; issueCertificate encodes it from
+   * `subjectKeyId` when absent. Set it together with `subjectKeyId` (or leave it out).
+   */
+  authorityKeyIdExtension?: Buffer;
 }
 
 /** Prepares a CA certificate + key for signing; fails when the key does not belong to the certificate. */
@@ -65,6 +70,7 @@ export function createIssuer(caCertDer: Buffer, caKey: KeyObject): Issuer {
     notAfter: ca.notAfter,
     notBefore: ca.notBefore,
     certificateDer: Buffer.from(caCertDer),
+    authorityKeyIdExtension: ca.subjectKeyId ? authorityKeyIdExtension(ca.subjectKeyId) : undefined,
   };
 }
 
@@ -77,6 +83,9 @@ export interface IssueOptions {
   random?: RandomSource;
 }
 
+/** version [0] EXPLICIT INTEGER 2 (v3): the same bytes in every certificate. */
+const VERSION_3 = explicit(0, integer(2));
+
 /** Issues one certificate and returns its DER. */
 export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffer {
   const spki = Buffer.isBuffer(o.publicKey) ? o.publicKey : spkiDer(o.publicKey);
@@ -84,12 +93,13 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   let issuerDer: Buffer;
   let key: KeyObject;
   let alg: SignatureAlgorithm;
-  let aki: Buffer | undefined;
+  let akiExt: Buffer | undefined;
   if (o.issuer) {
     issuerDer = o.issuer.subjectDer;
     key = o.issuer.privateKey;
     alg = o.issuer.signatureAlgorithm;
-    aki = o.issuer.subjectKeyId;
+    const ski = o.issuer.subjectKeyId;
+    akiExt = o.issuer.authorityKeyIdExtension ?? (ski ? authorityKeyIdExtension(ski) : undefined);
   } else if (o.selfSignKey) {
     issuerDer = subjectDer;
     key = o.selfSignKey;
@@ -97,26 +107,50 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   } else throw new KubetlsError('NoIssuer', 'issueCertificate needs an issuer or a self-sign key');
   if (!(t.notAfter > t.notBefore)) throw new KubetlsError('InvalidValidity', 'notAfter must be later than notBefore');
 
-  const ski = subjectKeyIdFromSpki(spki);
   const exts: Buffer[] = [];
   if (t.keyUsage?.length) exts.push(keyUsageExtension(t.keyUsage));
   if (t.extKeyUsage?.length) exts.push(extKeyUsageExtension(t.extKeyUsage));
   exts.push(basicConstraintsExtension(!!t.isCA, t.maxPathLen));
-  exts.push(subjectKeyIdExtension(ski));
-  if (aki && !o.selfSignKey) exts.push(authorityKeyIdExtension(aki));
+  exts.push(subjectKeyIdExtensionForSpki(spki));
+  if (akiExt && !o.selfSignKey) exts.push(akiExt);
   if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
   if (t.extraExtensions) exts.push(...t.extraExtensions);
 
-  const tbs = seq(
-    explicit(0, integer(2)),
-    integer(t.serialNumber ?? randomSerial(63, o.random)),
-    alg.algorithmIdentifier,
-    issuerDer,
-    seq(time(t.notBefore), time(t.notAfter)),
-    subjectDer,
-    spki,
-    explicit(3, seq(...exts)),
-  );
+  const serial = t.serialNumber !== undefined ? integer(t.serialNumber) : integer(randomSerialBytes(63, o.random));
+  const notBefore = time(t.notBefore);
+  const notAfter = time(t.notAfter);
+
+  // The TBSCertificate is written into one buffer: sizes of the nested headers
+  // (validity, [3] { extensions }) are computed first, then every pre-encoded piece is
+  // copied once. Nested seq()/explicit() calls would copy each level again.
+  const validityLen = notBefore.length + notAfter.length;
+  let extsLen = 0;
+  for (const e of exts) extsLen += e.length;
+  const tbsLen =
+    VERSION_3.length +
+    serial.length +
+    alg.algorithmIdentifier.length +
+    issuerDer.length +
+    tlvSize(validityLen) +
+    subjectDer.length +
+    spki.length +
+    tlvSize(tlvSize(extsLen));
+  const tbs = Buffer.allocUnsafe(tlvSize(tbsLen));
+  let w = writeHeader(tbs, 0, TAG.SEQUENCE, tbsLen);
+  w = writeParts(tbs, w, [VERSION_3, serial, alg.algorithmIdentifier, issuerDer]);
+  w = writeParts(tbs, writeHeader(tbs, w, TAG.SEQUENCE, validityLen), [notBefore, notAfter]);
+  w = writeParts(tbs, w, [subjectDer, spki]);
+  w = writeHeader(tbs, w, 0xa3, tlvSize(extsLen));
+  assertFilled(tbs, writeParts(tbs, writeHeader(tbs, w, TAG.SEQUENCE, extsLen), exts));
+
   const signature = sign(alg.hash, tbs, key);
-  return seq(tbs, alg.algorithmIdentifier, bitString(signature));
+  // Certificate ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING (0 unused bits) signature }
+  const sigBitsLen = 1 + signature.length;
+  const certLen = tbs.length + alg.algorithmIdentifier.length + tlvSize(sigBitsLen);
+  const cert = Buffer.allocUnsafe(tlvSize(certLen));
+  w = writeParts(cert, writeHeader(cert, 0, TAG.SEQUENCE, certLen), [tbs, alg.algorithmIdentifier]);
+  w = writeHeader(cert, w, TAG.BIT_STRING, sigBitsLen);
+  cert[w++] = 0;
+  cert.set(signature, w);
+  return assertFilled(cert, w + signature.length);
 }

@@ -31,28 +31,56 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-function lengthBytes(len: number): Buffer {
-  if (len < 0x80) return Buffer.from([len]);
-  if (len < 0x100) return Buffer.from([0x81, len]);
-  if (len < 0x10000) return Buffer.from([0x82, len >> 8, len & 0xff]);
-  if (len < 0x1000000) return Buffer.from([0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]);
-  return Buffer.from([0x84, (len >>> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff]);
+/** Number of length octets DER uses for a content of `len` bytes (definite, minimal form). */
+export function lengthSize(len: number): number {
+  return len < 0x80 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : len < 0x1000000 ? 4 : 5;
 }
 
-/** Encodes one TLV from a tag byte and the concatenation of `parts`. */
+/** Encoded size of a TLV whose content is `len` bytes. */
+export const tlvSize = (len: number): number => 1 + lengthSize(len) + len;
+
+/**
+ * Writes a tag and a DER length at `o` and returns the offset where the content goes.
+ * Writing headers in place (instead of allocating a small Buffer for the length octets)
+ * is what lets the issuing path build a certificate in one or two allocations.
+ */
+export function writeHeader(out: Buffer, o: number, tag: number, len: number): number {
+  out[o++] = tag;
+  if (len < 0x80) {
+    out[o++] = len;
+    return o;
+  }
+  const n = lengthSize(len) - 1;
+  out[o++] = 0x80 | n;
+  for (let i = n - 1; i >= 0; i--) out[o++] = Math.floor(len / 2 ** (8 * i)) & 0xff;
+  return o;
+}
+
+/** Copies each part into `out` from `o` on; returns the offset after the last one. */
+export function writeParts(out: Buffer, o: number, parts: readonly Buffer[]): number {
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return o;
+}
+
+/**
+ * Guards the size-first writers: their buffers come from Buffer.allocUnsafe, so a size
+ * computed wrong would put stale heap bytes into a signed certificate. An exact end
+ * offset proves every byte was written.
+ */
+export function assertFilled(out: Buffer, end: number): Buffer {
+  if (end !== out.length) throw new Error(`internal error: DER writer filled ${end} of ${out.length} bytes`);
+  return out;
+}
+
+/** Encodes one TLV from a tag byte and the concatenation of `parts`: sizes first, one allocation. */
 export function tlv(tag: number, ...parts: Buffer[]): Buffer {
   let len = 0;
   for (const p of parts) len += p.length;
-  const lb = lengthBytes(len);
-  const out = Buffer.allocUnsafe(1 + lb.length + len);
-  out[0] = tag;
-  lb.copy(out, 1);
-  let o = 1 + lb.length;
-  for (const p of parts) {
-    p.copy(out, o);
-    o += p.length;
-  }
-  return out;
+  const out = Buffer.allocUnsafe(tlvSize(len));
+  return assertFilled(out, writeParts(out, writeHeader(out, 0, tag, len), parts));
 }
 
 export const seq = (...parts: Buffer[]): Buffer => tlv(TAG.SEQUENCE, ...parts);
@@ -70,7 +98,11 @@ export const implicitPrimitive = (n: number, content: Buffer): Buffer => tlv(0x8
 export const DER_NULL = Buffer.from([0x05, 0x00]);
 export const DER_TRUE = Buffer.from([0x01, 0x01, 0xff]);
 
-/** INTEGER from a non-negative bigint, a small number, or unsigned big-endian bytes. */
+/**
+ * INTEGER from a non-negative bigint, a small number, or unsigned big-endian bytes.
+ * Leading zero bytes are dropped and one 0x00 is added when the high bit is set, so the
+ * value stays positive (X.690 8.3.2 minimal two's complement).
+ */
 export function integer(v: bigint | number | Buffer): Buffer {
   let bytes: Buffer;
   if (Buffer.isBuffer(v)) {
@@ -79,15 +111,19 @@ export function integer(v: bigint | number | Buffer): Buffer {
     bytes = v.subarray(i);
     if (bytes.length === 0) bytes = Buffer.from([0]);
   } else {
-    let n = BigInt(v);
+    const n = BigInt(v);
     if (n < 0n) throw new RangeError('negative INTEGER not supported');
     let hex = n.toString(16);
     if (hex.length % 2) hex = '0' + hex;
     bytes = Buffer.from(hex, 'hex');
-    n = 0n;
   }
-  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return tlv(TAG.INTEGER, bytes);
+  const pad = bytes[0]! & 0x80 ? 1 : 0;
+  const len = pad + bytes.length;
+  const out = Buffer.allocUnsafe(tlvSize(len));
+  let o = writeHeader(out, 0, TAG.INTEGER, len);
+  if (pad) out[o++] = 0;
+  out.set(bytes, o);
+  return assertFilled(out, o + bytes.length);
 }
 
 const oidCache = new Map<string, Buffer>();
@@ -124,21 +160,43 @@ export const utf8String = (s: string): Buffer => tlv(TAG.UTF8_STRING, Buffer.fro
 export const ia5String = (s: string): Buffer => tlv(TAG.IA5_STRING, Buffer.from(s, 'latin1'));
 
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+/** Whether `s` fits PrintableString's character set (X.680 41.4). */
+export const isPrintableString = (s: string): boolean => PRINTABLE.test(s);
 /** PrintableString when the text allows it, else UTF8String (what Go's x509 does). */
 export function directoryString(s: string): Buffer {
   return PRINTABLE.test(s) ? tlv(TAG.PRINTABLE_STRING, Buffer.from(s, 'latin1')) : utf8String(s);
 }
 
-const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
-/** Validity times: UTCTime up to 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
+/** Writes `n` (0..99) as two ASCII digits. */
+function put2(out: Buffer, o: number, n: number): number {
+  out[o] = 0x30 + ((n / 10) | 0);
+  out[o + 1] = 0x30 + (n % 10);
+  return o + 2;
+}
+
+/**
+ * Validity times: UTCTime up to 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5), always
+ * with seconds and "Z". Digits are written directly into the 15/17-byte result: two of these
+ * are encoded per certificate, and string building showed up in profiles.
+ */
 export function time(d: Date): Buffer {
   const y = d.getUTCFullYear();
   if (!Number.isFinite(d.getTime())) throw new KubetlsError('InvalidTime', 'invalid date');
-  const rest =
-    pad2(d.getUTCMonth() + 1) + pad2(d.getUTCDate()) + pad2(d.getUTCHours()) + pad2(d.getUTCMinutes()) + pad2(d.getUTCSeconds()) + 'Z';
-  if (y >= 1950 && y < 2050) return tlv(TAG.UTC_TIME, Buffer.from(pad2(y % 100) + rest, 'latin1'));
-  if (y < 0 || y > 9999) throw new KubetlsError('InvalidTime', `year ${y} cannot be encoded`);
-  return tlv(TAG.GENERALIZED_TIME, Buffer.from(String(y).padStart(4, '0') + rest, 'latin1'));
+  const utc = y >= 1950 && y < 2050;
+  if (!utc && (y < 0 || y > 9999)) throw new KubetlsError('InvalidTime', `year ${y} cannot be encoded`);
+  const out = Buffer.allocUnsafe(utc ? 15 : 17);
+  out[0] = utc ? TAG.UTC_TIME : TAG.GENERALIZED_TIME;
+  out[1] = utc ? 13 : 15;
+  let o = 2;
+  if (!utc) o = put2(out, o, (y / 100) | 0);
+  o = put2(out, o, y % 100);
+  o = put2(out, o, d.getUTCMonth() + 1);
+  o = put2(out, o, d.getUTCDate());
+  o = put2(out, o, d.getUTCHours());
+  o = put2(out, o, d.getUTCMinutes());
+  o = put2(out, o, d.getUTCSeconds());
+  out[o] = 0x5a; // 'Z'
+  return assertFilled(out, o + 1);
 }
 
 // ---------------------------------------------------------------- reader
@@ -271,7 +329,10 @@ export function readTime(buf: Buffer, t: Tlv): Date {
     if (!m) throw new DerError(`bad GeneralizedTime "${s}"`);
     year = Number(m[1]);
   } else throw new DerError('expected a time');
-  const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear takes the year as written
+  const d = new Date(0);
+  d.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
+  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
   if (Number.isNaN(d.getTime())) throw new DerError(`bad time "${s}"`);
   return d;
 }

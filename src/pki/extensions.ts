@@ -1,12 +1,25 @@
 /** DER encodings of the X.509 v3 extensions kubetls writes (RFC 5280 4.2). */
 import { createHash } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
-import { content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv } from './der.js';
+import { assertFilled, content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv, tlvSize, writeHeader } from './der.js';
 import { ipToBytes } from './ip.js';
 import { EKU_OID, KEY_USAGE_BITS, OID, type ExtKeyUsage, type KeyUsage } from './oid.js';
 
+/** Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue OCTET STRING }, in one allocation. */
 export function extension(id: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? seq(oid(id), DER_TRUE, octetString(value)) : seq(oid(id), octetString(value));
+  const idEnc = oid(id);
+  const len = idEnc.length + (critical ? DER_TRUE.length : 0) + tlvSize(value.length);
+  const out = Buffer.allocUnsafe(tlvSize(len));
+  let o = writeHeader(out, 0, TAG.SEQUENCE, len);
+  out.set(idEnc, o);
+  o += idEnc.length;
+  if (critical) {
+    out.set(DER_TRUE, o);
+    o += DER_TRUE.length;
+  }
+  o = writeHeader(out, o, TAG.OCTET_STRING, value.length);
+  out.set(value, o);
+  return assertFilled(out, o + value.length);
 }
 
 const kuCache = new Map<string, Buffer>();
@@ -75,16 +88,34 @@ export const hasSans = (s: SubjectAltNames): boolean =>
 
 /** GeneralNames SEQUENCE in Go's order: DNS, email, IP, URI. */
 export function generalNames(s: SubjectAltNames): Buffer {
-  const names: Buffer[] = [];
-  for (const d of s.dnsNames ?? []) names.push(implicitPrimitive(2, Buffer.from(d, 'latin1')));
-  for (const e of s.emailAddresses ?? []) names.push(implicitPrimitive(1, Buffer.from(e, 'latin1')));
-  for (const ip of s.ipAddresses ?? []) {
+  const ips = (s.ipAddresses ?? []).map((ip) => {
     const b = ipToBytes(ip);
     if (!b) throw new KubetlsError('InvalidIP', `"${ip}" is not an IP address`);
-    names.push(implicitPrimitive(7, b));
+    return b;
+  });
+  // Sizes first, then one write pass: this runs for every certificate with SANs. Names are
+  // written as latin1 (one byte per UTF-16 unit, like Buffer.from(x, 'latin1')), so a
+  // string's encoded length is its .length.
+  let len = 0;
+  for (const d of s.dnsNames ?? []) len += tlvSize(d.length);
+  for (const e of s.emailAddresses ?? []) len += tlvSize(e.length);
+  for (const b of ips) len += tlvSize(b.length);
+  for (const u of s.uris ?? []) len += tlvSize(u.length);
+  const out = Buffer.allocUnsafe(tlvSize(len));
+  let o = writeHeader(out, 0, TAG.SEQUENCE, len);
+  const text = (tag: number, v: string) => {
+    o = writeHeader(out, o, tag, v.length);
+    o += out.write(v, o, 'latin1');
+  };
+  for (const d of s.dnsNames ?? []) text(0x82, d);
+  for (const e of s.emailAddresses ?? []) text(0x81, e);
+  for (const b of ips) {
+    o = writeHeader(out, o, 0x87, b.length);
+    out.set(b, o);
+    o += b.length;
   }
-  for (const u of s.uris ?? []) names.push(implicitPrimitive(6, Buffer.from(u, 'latin1')));
-  return seq(...names);
+  for (const u of s.uris ?? []) text(0x86, u);
+  return assertFilled(out, o);
 }
 
 /** subjectAltName; critical only when the subject is empty (RFC 5280 4.2.1.6). */
@@ -101,5 +132,21 @@ export function subjectKeyIdFromSpki(spki: Buffer): Buffer {
 }
 
 export const subjectKeyIdExtension = (ski: Buffer): Buffer => extension(OID.subjectKeyIdentifier, false, octetString(ski));
+
+/**
+ * The subjectKeyIdentifier extension for an SPKI, remembering the last few SPKIs: a signer
+ * commonly issues several certificates for one key (serving + client, renewals), and the
+ * SHA-1 plus encoding is then skipped. Entries are compared by content, so a caller that
+ * reuses and overwrites its buffer cannot get a stale identifier.
+ */
+const SKI_CACHE_SIZE = 8;
+const skiCache: Array<{ spki: Buffer; ext: Buffer }> = [];
+export function subjectKeyIdExtensionForSpki(spki: Buffer): Buffer {
+  for (const e of skiCache) if (e.spki.equals(spki)) return e.ext;
+  const ext = subjectKeyIdExtension(subjectKeyIdFromSpki(spki));
+  if (skiCache.length >= SKI_CACHE_SIZE) skiCache.pop();
+  skiCache.unshift({ spki: Buffer.from(spki), ext });
+  return ext;
+}
 export const authorityKeyIdExtension = (aki: Buffer): Buffer => extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, aki)));
 

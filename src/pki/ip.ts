@@ -8,7 +8,22 @@ export function ipToBytes(s: string): Buffer | null {
   // the common case without node's (slow) IPv6-capable matcher
   if (!s.includes(':')) return IPV4.test(s) ? Buffer.from(s.split('.').map(Number)) : null;
   const v = isIP(s);
-  if (v === 4) return Buffer.from(s.split('.').map(Number));
+  if (v === 4) {
+    // isIP has validated the dotted quad; parsing digits in place avoids split/map/from,
+    // which showed up in issuing profiles (one IP SAN per kubelet certificate)
+    const out = Buffer.allocUnsafe(4);
+    let k = 0;
+    let part = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x2e) {
+        out[k++] = part;
+        part = 0;
+      } else part = part * 10 + (c - 0x30);
+    }
+    out[k] = part;
+    return out;
+  }
   if (v !== 6) return null;
   let text = s;
   let tail: number[] = [];

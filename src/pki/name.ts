@@ -4,7 +4,7 @@
  * kubeadm and cfssl produce; each value gets its own RDN, as openssl writes them.
  */
 import { OID } from './oid.js';
-import { children, DerError, directoryString, expectTag, ia5String, oid, readOid, readString, seq, setOf, TAG, type Tlv } from './der.js';
+import { assertFilled, children, DerError, expectTag, isPrintableString, oid, readOid, readString, TAG, tlvSize, writeHeader, type Tlv } from './der.js';
 
 export interface DistinguishedName {
   commonName?: string;
@@ -52,16 +52,38 @@ function values(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** DER Name (RDNSequence). */
+/**
+ * DER Name (RDNSequence). Every value is its own single-member RDN, so no SET OF sorting
+ * is needed. Sizes are computed first and everything is written into one buffer, because
+ * this runs once per issued certificate (the issuer's name is pre-encoded). String types:
+ * IA5String for emailAddress, PrintableString when the text allows it, else UTF8String
+ * (what Go's x509 does; see directoryString in der.ts).
+ */
 export function encodeName(dn: DistinguishedName): Buffer {
-  const rdns: Buffer[] = [];
+  const attrs: Array<{ oid: Buffer; tag: number; value: string; enc: 'latin1' | 'utf8'; len: number }> = [];
+  let total = 0;
   for (const [field, o] of ORDER) {
     for (const v of values(dn[field])) {
-      const val = o === OID.emailAddress ? ia5String(v) : directoryString(v);
-      rdns.push(setOf(seq(oid(o), val)));
+      const oidEnc = oid(o);
+      let a;
+      if (o === OID.emailAddress) a = { oid: oidEnc, tag: TAG.IA5_STRING, value: v, enc: 'latin1' as const, len: v.length };
+      else if (isPrintableString(v)) a = { oid: oidEnc, tag: TAG.PRINTABLE_STRING, value: v, enc: 'latin1' as const, len: v.length };
+      else a = { oid: oidEnc, tag: TAG.UTF8_STRING, value: v, enc: 'utf8' as const, len: Buffer.byteLength(v, 'utf8') };
+      attrs.push(a);
+      total += tlvSize(tlvSize(oidEnc.length + tlvSize(a.len)));
     }
   }
-  return seq(...rdns);
+  const out = Buffer.allocUnsafe(tlvSize(total));
+  let o = writeHeader(out, 0, TAG.SEQUENCE, total);
+  for (const a of attrs) {
+    const atvLen = a.oid.length + tlvSize(a.len);
+    o = writeHeader(out, o, TAG.SET, tlvSize(atvLen));
+    o = writeHeader(out, o, TAG.SEQUENCE, atvLen);
+    out.set(a.oid, o);
+    o = writeHeader(out, o + a.oid.length, a.tag, a.len);
+    o += out.write(a.value, o, a.enc);
+  }
+  return assertFilled(out, o);
 }
 
 export interface ParsedName {
