@@ -1,16 +1,14 @@
 /** IP address text ↔ the 4/16 bytes an X.509 iPAddress SAN holds. */
 import { isIP } from 'node:net';
 
-/** Bytes of an IPv4/IPv6 address, or null when `s` is not an IP literal. */
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/** Bytes of an IPv4/IPv6 address, or null when `s` is not an IP literal. */
 export function ipToBytes(s: string): Buffer | null {
-  // the common case without node's (slow) IPv6-capable matcher
-  if (!s.includes(':')) return IPV4.test(s) ? Buffer.from(s.split('.').map(Number)) : null;
-  const v = isIP(s);
-  if (v === 4) {
-    // isIP has validated the dotted quad; parsing digits in place avoids split/map/from,
-    // which showed up in issuing profiles (one IP SAN per kubelet certificate)
+  // IPv4 without node's isIP: its IPv6-capable matcher showed up in whole-cluster profiles
+  if (!s.includes(':')) {
+    if (!IPV4.test(s)) return null;
+    // parsing digits in place avoids split/map/from, which showed up in issuing profiles
     const out = Buffer.allocUnsafe(4);
     let k = 0;
     let part = 0;
@@ -24,7 +22,7 @@ export function ipToBytes(s: string): Buffer | null {
     out[k] = part;
     return out;
   }
-  if (v !== 6) return null;
+  if (isIP(s) !== 6) return null;
   let text = s;
   let tail: number[] = [];
   const lastColon = text.lastIndexOf(':');
