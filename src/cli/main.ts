@@ -10,10 +10,6 @@
  */
 import { errorMessage } from '../errors.js';
 
-// File writes and key generation share libuv's pool; 4 threads leave the disk idle while a
-// whole-cluster init queues hundreds of small writes. Must be set before the pool starts.
-process.env.UV_THREADPOOL_SIZE ??= '8';
-
 async function main(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === 'cfssl' || first === 'cfssljson') {

@@ -196,3 +196,13 @@ test('CLI: no flags at all writes ./kubetls-pki in the working directory', (t) =
   assert.equal(dry.code, 0, dry.stderr);
   assert.ok(!existsSync(join(cwd, 'other')));
 });
+
+test('an existing kubeconfig pointing at another server is kept with a warning', async (t) => {
+  const dir = tmpDir('kubetls-init-', t);
+  await initNode(dir);
+  const before = treeHash(dir);
+  const res = await initNode(dir, { apiserverBindPort: 7443 });
+  assert.equal(res.written.length, 0);
+  assert.equal(treeHash(dir), before);
+  assert.ok(res.warnings.some((w) => w.includes('scheduler.conf points at https://192.0.2.10:6443, not https://192.0.2.10:7443 (kept as it is)')), res.warnings.join('\n'));
+});
