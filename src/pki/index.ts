@@ -14,3 +14,4 @@ export * from './csr.js';
 export * from './signature.js';
 export * from './verify.js';
 export * from './load.js';
+export * from './crl.js';
