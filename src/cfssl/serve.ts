@@ -231,7 +231,8 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
     const fork = () => {
       const w = cluster.fork();
       w.on('message', (m: { type?: string; port?: number; error?: string }) => {
-        if (m?.type === 'listening') {
+        if (m?.type === 'ready') w.send({ type: 'config', cfg });
+        else if (m?.type === 'listening') {
           // with -port 0 every cluster worker shares one random port (node:cluster semantics)
           if (m.port) port = m.port;
           if (++listening === n) log(1, `Now listening on ${scheme}:${port} (${n} workers)`);
@@ -240,7 +241,6 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
           stop(1);
         }
       });
-      w.on('online', () => w.send({ type: 'config', cfg }));
     };
     const stop = (code: number) => {
       if (stopping) return;
@@ -286,5 +286,7 @@ function runWorker(logLevel: number): Promise<number> {
         },
       );
     });
+    // the worker loads its modules asynchronously; ask for the config only once listening for it
+    process.send?.({ type: 'ready' });
   });
 }
