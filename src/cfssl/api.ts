@@ -163,6 +163,7 @@ export class CfsslApi {
 
   async newkey(body: Buffer): Promise<ApiResponse> {
     const req = parseCsrRequest(bodyObject(body, 'newkey'), 'newkey request');
+    requireName(req, 'newkey request');
     const { generateKeyAndCsr } = await import('./genkey.js');
     const r = await generateKeyAndCsr(req);
     return ok({ private_key: r.keyPem, certificate_request: r.csrPem });
@@ -173,6 +174,7 @@ export class CfsslApi {
     const reqV = field(o, 'request');
     if (reqV === undefined || reqV === null) throw new KubetlsError('InvalidField', 'request: missing (a CSR JSON object)');
     const req = parseCsrRequest(asObject(reqV, 'request'), 'newcert request');
+    requireName(req, 'newcert request');
     const warnings: string[] = [];
     const profile = this.signer.profileFor(optString(o, 'profile', ''), warnings);
     if (profile.authKey) throw new KubetlsError('AuthRequired', `profile "${profile.name}" requires authentication`);
@@ -185,10 +187,16 @@ export class CfsslApi {
 
   async initCa(body: Buffer): Promise<ApiResponse> {
     const req = parseCsrRequest(bodyObject(body, 'init_ca'), 'init_ca request');
+    requireName(req, 'init_ca request');
     const { initCa } = await import('./genkey.js');
     const r = await initCa(req);
     return ok({ private_key: r.keyPem, certificate: r.certPem });
   }
+}
+
+/** An API key request must name something: an empty subject with no SANs is a useless, unaccountable key. */
+function requireName(req: ReturnType<typeof parseCsrRequest>, what: string): void {
+  if (!req.subject.commonName && req.hosts.length === 0) throw new KubetlsError('InvalidField', `${what}: CN: missing (a request needs a CN or hosts)`);
 }
 
 function b64Field(o: JsonObject, name: string): Buffer {
