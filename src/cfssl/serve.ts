@@ -251,8 +251,12 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
       cluster.on('exit', () => {
         if (--alive <= 0) resolve(code);
       });
-      for (const w of workers) w.kill();
-      setTimeout(() => resolve(code), 3000).unref();
+      // a signal, not worker.kill(): that first waits for a graceful IPC disconnect
+      for (const w of workers) w.process.kill('SIGTERM');
+      setTimeout(() => {
+        for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
+        resolve(code);
+      }, 3000).unref();
     };
     cluster.on('exit', (w, code, signal) => {
       if (stopping) return;
@@ -278,7 +282,12 @@ function runWorker(logLevel: number): Promise<number> {
         (server) => {
           const a = server.address();
           process.send?.({ type: 'listening', port: typeof a === 'object' && a ? a.port : 0 });
-          process.once('SIGTERM', () => server.close(() => resolve(0)));
+          process.once('SIGTERM', () => {
+            // the IPC channel would keep this process alive: exit once connections are closed
+            server.close(() => process.exit(0));
+            server.closeAllConnections();
+            setTimeout(() => process.exit(0), 2000).unref();
+          });
         },
         (e: unknown) => {
           process.send?.({ type: 'error', error: errorMessage(e) });

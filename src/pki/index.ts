@@ -15,3 +15,4 @@ export * from './signature.js';
 export * from './verify.js';
 export * from './load.js';
 export * from './crl.js';
+export * from './spkikey.js';
