@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # cfssl-serve.sh [SECONDS=10] [ALGOS="ecdsa rsa"] [BATCH=10]
 # Same run, same CSRs, same concurrency: `kubetls cfssl serve` vs Debian `cfssl serve`, both over
 # HTTPS (TLS 1.2+, the same serving certificate) with keep-alive, driven by wrk (1 thread,
@@ -62,6 +62,7 @@ LUA
   PIDS=""
 
   echo "== gencert batch: $BATCH $ALGO-$SIZE certificates, one process each"
+  cd "$T"
   cat > batch-cfssl.sh <<SH
 for i in \$(seq 1 $BATCH); do cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes w-csr.json 2>/dev/null | cfssljson -bare c\$i; done
 SH
