@@ -1,5 +1,291 @@
-/** Placeholder for the cfssl-compatible command family (issue: cfssl-compatible commands). */
-export async function run(tool: string, _args: string[]): Promise<number> {
-  process.stderr.write(`error: kubetls ${tool} is not implemented yet\n`);
-  return 2;
+/**
+ * `kubetls cfssl …` and `kubetls cfssljson …`: cfssl's command lines (Go-style flags, JSON on
+ * stdout, files or "-" for stdin). Parsing and output only; the logic is in src/cfssl/,
+ * imported lazily so `kubetls` starts fast.
+ */
+import { errorMessage } from '../errors.js';
+import type { FlagSpec } from '../cfssl/goflags.js';
+
+const S = (usage: string): FlagSpec => ({ kind: 'string', usage });
+const B = (usage: string): FlagSpec => ({ kind: 'bool', usage });
+const I = (usage: string): FlagSpec => ({ kind: 'int', usage });
+
+/** cfssl shares one flag set across its commands; so does kubetls (a flag a command does not use is ignored, as in cfssl). */
+const CFSSL_FLAGS: Record<string, FlagSpec> = {
+  initca: B('initialise new CA'),
+  renewca: B('re-generate a CA certificate from existing CA certificate/key'),
+  ca: S('CA used to sign the new certificate'),
+  'ca-key': S('CA private key'),
+  config: S('path to configuration file'),
+  profile: S('signing profile to use'),
+  hostname: S('Hostname for the cert, could be a comma-separated hostname list'),
+  label: S('key label to use in remote CFSSL server'),
+  csr: S('Certificate Signature Request file'),
+  cert: S('Client certificate that contains the public key'),
+  key: S('private key for the certificate'),
+  domain: S('remote server domain name (not supported by kubetls)'),
+  remote: S('remote CFSSL server (not supported by kubetls)'),
+  address: S('Address to bind'),
+  port: I('Port to bind'),
+  'tls-cert': S('Server certificate'),
+  'tls-key': S('Server private key'),
+  'mutual-tls-ca': S('Mutual TLS - require clients be signed by this CA'),
+  'mutual-tls-cn-regex': S('Mutual TLS - regex for whitelist of allowed client CNs'),
+  'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3'),
+  loglevel: I('Log level (0 = DEBUG, 5 = FATAL)'),
+  workers: I('kubetls: worker processes for serve (default: one per CPU)'),
+  'tls-throwaway': B('kubetls: with no -tls-cert/-tls-key, serve with a throwaway certificate signed by -ca'),
+};
+
+const CFSSLJSON_FLAGS: Record<string, FlagSpec> = {
+  bare: B('the response from CFSSL is not wrapped in the API standard response'),
+  f: S('JSON input'),
+  stdout: B('output the response instead of saving to a file'),
+  version: B('print version and exit'),
+};
+
+const USAGE = `Usage: kubetls cfssl <command> [flags] [args]
+Commands (cfssl-compatible):
+  genkey [-initca] CSRJSON                 key + CSR (+ self-signed CA with -initca)
+  gencert -initca CSRJSON                  new CA
+  gencert -ca CA -ca-key KEY [-config C] [-profile P] [-hostname H] CSRJSON
+  gencert -renewca -ca CA -ca-key KEY      re-issue a CA with the same key
+  gencsr -key KEY CSRJSON                  CSR for an existing key
+  sign -ca CA -ca-key KEY [-config C] [-profile P] [-hostname H] CSR [SUBJECT]
+  certinfo -cert FILE | -csr FILE
+  selfsign [-config C] HOSTNAME CSRJSON
+  gencrl SERIALS CA KEY [SECONDS]          base64 DER CRL
+  print-defaults config|csr
+  serve -ca CA -ca-key KEY [-config C] -tls-cert CRT -tls-key KEY [-address A] [-port P] [-mutual-tls-ca CA]
+Files may be "-" for stdin. Output is cfssl's JSON; pipe it to kubetls cfssljson -bare <base>.
+`;
+
+const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL'];
+let logLevel = 1;
+
+/** cfssl's log line: "2006/01/02 15:04:05 [LEVEL] message" on stderr. */
+export function log(level: number, msg: string): void {
+  if (level < logLevel) return;
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  process.stderr.write(`${stamp} [${LEVELS[level]}] ${msg}\n`);
+}
+
+let goJsonSync: (v: unknown) => string = JSON.stringify;
+
+/** cfssl prints a map[string]string: keys sorted (callers pass them sorted), compact, Go escaping. */
+function out(obj: Record<string, string>): void {
+  process.stdout.write(goJsonSync(obj) + '\n');
+}
+
+export async function run(tool: string, args: string[]): Promise<number> {
+  try {
+    const { parseGoFlags } = await import('../cfssl/goflags.js');
+    goJsonSync = (await import('../cfssl/json.js')).goJson;
+    if (tool === 'cfssljson') {
+      const { values, args: rest } = parseGoFlags(args, CFSSLJSON_FLAGS);
+      return await cfssljson(values, rest);
+    }
+    const [cmd, ...rest] = args;
+    if (!cmd || cmd === '-h' || cmd === '-help' || cmd === '--help' || cmd === 'help') {
+      process.stdout.write(USAGE);
+      return cmd ? 0 : 2;
+    }
+    const { values, args: pos } = parseGoFlags(rest, CFSSL_FLAGS);
+    const f = (n: string) => values.get(n) as string | undefined;
+    const b = (n: string) => values.get(n) === true;
+    logLevel = (values.get('loglevel') as number | undefined) ?? 1;
+    if (f('remote')) throw new Error('-remote: kubetls cfssl signs locally only; point the real cfssl client at `kubetls cfssl serve` instead');
+    switch (cmd) {
+      case 'genkey':
+        return await genkey(b('initca'), pos);
+      case 'gencert':
+        return await gencert(f, b, pos);
+      case 'gencsr':
+        return await gencsr(f, pos);
+      case 'sign':
+        return await sign(f, pos);
+      case 'certinfo':
+        return await certinfoCmd(f, pos);
+      case 'selfsign':
+        return await selfsignCmd(f, pos);
+      case 'gencrl':
+        return await gencrlCmd(pos);
+      case 'print-defaults': {
+        const { printDefaults } = await import('../cfssl/defaults.js');
+        if (!pos[0]) throw new Error('print-defaults: which defaults? use "config" or "csr"');
+        process.stdout.write(printDefaults(pos[0]));
+        return 0;
+      }
+      case 'serve': {
+        const { runServe } = await import('../cfssl/serve.js');
+        return await runServe({
+          address: f('address') ?? '127.0.0.1',
+          port: (values.get('port') as number | undefined) ?? 8888,
+          ca: f('ca'),
+          caKey: f('ca-key'),
+          config: f('config'),
+          tlsCert: f('tls-cert'),
+          tlsKey: f('tls-key'),
+          mutualTlsCa: f('mutual-tls-ca'),
+          mutualTlsCnRegex: f('mutual-tls-cn-regex'),
+          minTlsVersion: f('min-tls-version') ?? '1.2',
+          workers: values.get('workers') as number | undefined,
+          throwaway: b('tls-throwaway'),
+          logLevel,
+        });
+      }
+      case 'version':
+        process.stdout.write('Version: kubetls cfssl-compatible (cfssl 1.6 formats)\n');
+        return 0;
+      default:
+        throw new Error(`unknown command "${cmd}" (kubetls cfssl implements: genkey, gencert, gencsr, sign, certinfo, selfsign, gencrl, print-defaults, serve)`);
+    }
+  } catch (e) {
+    process.stderr.write(`error: ${errorMessage(e)}\n`);
+    return 1;
+  }
+}
+
+function one(pos: string[], what: string): string {
+  if (!pos[0]) throw new Error(`missing ${what} argument (a file, or - for stdin)`);
+  return pos[0];
+}
+
+async function loadCsrJson(path: string) {
+  const [{ parseCsrRequest }, { readInput }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/io.js')]);
+  return parseCsrRequest(readInput(path), path === '-' ? 'stdin' : path);
+}
+
+function warnNoHosts(hosts: string[] | undefined): void {
+  if (!hosts || hosts.length === 0) {
+    log(2, 'This certificate lacks a "hosts" field. This makes it unsuitable for websites.');
+  }
+}
+
+async function genkey(initca: boolean, pos: string[]): Promise<number> {
+  const req = await loadCsrJson(one(pos, 'CSRJSON'));
+  const g = await import('../cfssl/genkey.js');
+  log(1, `generating key: ${req.key.algo}-${req.key.size}`);
+  if (initca) {
+    const r = await g.initCa(req);
+    out({ cert: r.certPem, csr: r.csrPem, key: r.keyPem });
+  } else {
+    const r = await g.generateKeyAndCsr(req);
+    out({ csr: r.csrPem, key: r.keyPem });
+  }
+  return 0;
+}
+
+async function gencert(f: (n: string) => string | undefined, b: (n: string) => boolean, pos: string[]): Promise<number> {
+  const g = await import('../cfssl/genkey.js');
+  const io = await import('../cfssl/io.js');
+  if (b('renewca')) {
+    const { parseCertificatesPem } = await import('../pki/index.js');
+    if (!f('ca') || !f('ca-key')) throw new Error('-renewca needs -ca and -ca-key');
+    const old = parseCertificatesPem(io.readInput(f('ca')!), f('ca'))[0]!;
+    const r = g.renewCa(old, io.loadCaKey(f('ca-key')!));
+    out({ cert: r.certPem });
+    return 0;
+  }
+  const req = await loadCsrJson(one(pos, 'CSRJSON'));
+  const hosts = io.splitHostnameFlag(f('hostname'));
+  if (b('initca')) {
+    log(1, 'generating a new CA key and certificate from CSR');
+    const r = await g.initCa(hosts ? { ...req, hosts } : req);
+    out({ cert: r.certPem, csr: r.csrPem, key: r.keyPem });
+    return 0;
+  }
+  if (!f('ca')) throw new Error('-ca: a CA is required (or -initca to create one)');
+  const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
+  const kc = await g.generateKeyAndCsr(req, hosts);
+  const r = signer.sign({ csr: kc.csrDer, hosts: hosts ?? req.hosts, profile: f('profile'), label: f('label') });
+  for (const w of r.warnings) log(2, w);
+  warnNoHosts(hosts ?? req.hosts);
+  out({ cert: r.pem, csr: kc.csrPem, key: kc.keyPem });
+  return 0;
+}
+
+async function gencsr(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
+  const io = await import('../cfssl/io.js');
+  const g = await import('../cfssl/genkey.js');
+  const { csrToPem } = await import('../pki/index.js');
+  if (!f('key')) throw new Error('-key: the private key file is required');
+  const req = await loadCsrJson(one(pos, 'CSRJSON'));
+  const key = io.loadCaKey(f('key')!);
+  out({ csr: csrToPem(g.csrFor(req, key, io.splitHostnameFlag(f('hostname')))) });
+  return 0;
+}
+
+async function sign(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
+  const io = await import('../cfssl/io.js');
+  const csrPath = f('csr') ?? one(pos, 'CSR');
+  const subjPath = f('csr') ? pos[0] : pos[1];
+  const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
+  let subject;
+  if (subjPath) {
+    const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/json.js')]);
+    subject = parseSubjectOverride(parseJson(io.readInput(subjPath), subjPath));
+  }
+  const r = signer.sign({ csr: io.readInput(csrPath), hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
+  for (const w of r.warnings) log(2, w);
+  out({ cert: r.pem });
+  return 0;
+}
+
+async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
+  const io = await import('../cfssl/io.js');
+  const ci = await import('../cfssl/certinfo.js');
+  const { goJsonIndent } = await import('../cfssl/json.js');
+  const { parseCertificatesPem } = await import('../pki/index.js');
+  if (f('cert')) {
+    const c = parseCertificatesPem(io.readInput(f('cert')!), f('cert'))[0]!;
+    process.stdout.write(goJsonIndent(ci.certinfo(c)) + '\n');
+    return 0;
+  }
+  if (f('csr')) {
+    const { readCsr } = await import('../cfssl/signer.js');
+    process.stdout.write(goJsonIndent(ci.csrinfo(readCsr(io.readInput(f('csr')!)))) + '\n');
+    return 0;
+  }
+  if (f('domain') || pos.length) throw new Error('certinfo: -domain (fetching a live certificate) is not supported; use -cert FILE or -csr FILE');
+  throw new Error('certinfo: use -cert FILE or -csr FILE');
+}
+
+async function selfsignCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
+  const io = await import('../cfssl/io.js');
+  const g = await import('../cfssl/genkey.js');
+  if (pos.length < 2) throw new Error('selfsign: usage: selfsign [-config C] HOSTNAME CSRJSON');
+  const req = await loadCsrJson(pos[1]!);
+  const policy = io.loadPolicy(f('config'));
+  const r = await g.selfSign(req, io.splitHostnameFlag(pos[0]) ?? [], policy.default);
+  process.stderr.write('*** WARNING ***\n\nSelf-signed certificates are dangerous. Use this self-signed certificate at your own risk.\n\n');
+  out({ cert: r.certPem, csr: r.csrPem, key: r.keyPem });
+  return 0;
+}
+
+async function gencrlCmd(pos: string[]): Promise<number> {
+  if (pos.length < 3) throw new Error('gencrl: usage: gencrl SERIALS-FILE CA-CERT CA-KEY [EXPIRY-SECONDS]');
+  const { generateCrlFromFiles } = await import('../cfssl/gencrl.js');
+  process.stdout.write(generateCrlFromFiles(pos[0]!, pos[1]!, pos[2]!, pos[3]) + '\n');
+  return 0;
+}
+
+async function cfssljson(values: Map<string, string | boolean | number>, rest: string[]): Promise<number> {
+  if (values.get('version') === true) {
+    process.stdout.write('Version: kubetls cfssljson-compatible\n');
+    return 0;
+  }
+  const [{ cfssljsonOutputs }, io, files] = await Promise.all([import('../cfssl/cfssljson.js'), import('../cfssl/io.js'), import('../util/files.js')]);
+  const input = (values.get('f') as string | undefined) ?? '-';
+  const base = rest[0] ?? 'cert';
+  const { MAX_CFSSLJSON_INPUT } = await import('../cfssl/cfssljson.js');
+  const outs = cfssljsonOutputs(io.readInput(input, MAX_CFSSLJSON_INPUT), base, values.get('bare') === true);
+  for (const o of outs) {
+    if (values.get('stdout') === true) process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
+    // keys: a different existing key is backed up, never silently lost; certs/CSRs are replaced as cfssljson does
+    else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: o.secret ? 'backup' : 'replace' });
+  }
+  return 0;
 }

@@ -14,3 +14,5 @@ export * from './csr.js';
 export * from './signature.js';
 export * from './verify.js';
 export * from './load.js';
+export * from './crl.js';
+export * from './spkikey.js';

@@ -1,5 +1,6 @@
 /** Verifying signatures over DER structures (certificates, CSRs, CRLs) with node:crypto. */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
+import { publicKeyFromSpki } from './spkikey.js';
 import { OID } from './oid.js';
 
 const HASH_BY_SIG_OID: Record<string, string | null> = {
@@ -42,7 +43,7 @@ export const isWeakSignatureAlgorithm = (oid: string): boolean =>
 export function verifySignature(sigOid: string, data: Buffer, signature: Buffer, publicKey: KeyObject | Buffer): boolean {
   if (!(sigOid in HASH_BY_SIG_OID)) return false;
   try {
-    const key = Buffer.isBuffer(publicKey) ? createPublicKey({ key: publicKey, format: 'der', type: 'spki' }) : publicKey;
+    const key = Buffer.isBuffer(publicKey) ? publicKeyFromSpki(publicKey) : publicKey;
     return verify(HASH_BY_SIG_OID[sigOid] ?? null, data, key, signature);
   } catch {
     return false;

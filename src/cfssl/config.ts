@@ -1,0 +1,268 @@
+/**
+ * cfssl's signing configuration (config.Config): `signing.default`, `signing.profiles`,
+ * `auth_keys`. Defaults follow cfssl: no `default` → usages signing, key encipherment,
+ * server auth, client auth for 8760h; each profile must have an expiry (cfssl: "empty
+ * expiry string"); a named profile must have usages. Where cfssl tolerates a mistake and
+ * fails later (an unknown usage next to known ones), kubetls refuses at load time naming
+ * the field. Fields kubetls does not implement (remotes, OCSP/CRL URLs, policies, CT) are
+ * refused rather than silently dropped, so nothing the config asks for is lost.
+ */
+import { readFileSync } from 'node:fs';
+import { KubetlsError } from '../errors.js';
+import type { ExtKeyUsage, KeyUsage } from '../pki/index.js';
+import { asObject, field, isObject, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
+import { parseGoDuration } from './duration.js';
+
+/** cfssl usage names → X.509 key usages (config.KeyUsage, plus "key agreement" from newer cfssl). */
+export const CFSSL_KEY_USAGE: Record<string, KeyUsage> = {
+  signing: 'digitalSignature',
+  'digital signature': 'digitalSignature',
+  'content committment': 'contentCommitment', // cfssl's own spelling
+  'content commitment': 'contentCommitment',
+  'key encipherment': 'keyEncipherment',
+  'key agreement': 'keyAgreement',
+  'data encipherment': 'dataEncipherment',
+  'cert sign': 'keyCertSign',
+  'crl sign': 'cRLSign',
+  'encipher only': 'encipherOnly',
+  'decipher only': 'decipherOnly',
+};
+
+/** cfssl usage names → extended key usages (config.ExtKeyUsage). */
+export const CFSSL_EXT_KEY_USAGE: Record<string, ExtKeyUsage> = {
+  any: 'any',
+  'server auth': 'serverAuth',
+  'client auth': 'clientAuth',
+  'code signing': 'codeSigning',
+  'email protection': 'emailProtection',
+  's/mime': 'emailProtection',
+  'ipsec end system': 'ipsecEndSystem',
+  'ipsec tunnel': 'ipsecTunnel',
+  'ipsec user': 'ipsecUser',
+  timestamping: 'timeStamping',
+  'ocsp signing': 'ocspSigning',
+  'microsoft sgc': 'microsoftSGC',
+  'netscape sgc': 'netscapeSGC',
+};
+
+export interface CaConstraint {
+  isCA: boolean;
+  maxPathLen: number;
+  maxPathLenZero: boolean;
+}
+
+export interface SigningProfile {
+  name: string;
+  usages: string[];
+  keyUsage: KeyUsage[];
+  extKeyUsage: ExtKeyUsage[];
+  expiryMs: number;
+  expiryString: string;
+  /** how far notBefore is set back from now; cfssl's default is 5 minutes */
+  backdateMs: number;
+  notBefore: Date | undefined;
+  notAfter: Date | undefined;
+  caConstraint: CaConstraint;
+  nameWhitelist: RegExp | undefined;
+  /** name of the auth key; `authKey` holds its decoded bytes */
+  authKeyName: string | undefined;
+  authKey: Buffer | undefined;
+}
+
+export interface SigningPolicy {
+  default: SigningProfile;
+  profiles: Map<string, SigningProfile>;
+}
+
+const DEFAULT_BACKDATE_MS = 5 * 60_000;
+
+/** cfssl's DefaultConfig(): used when `signing.default` is absent or there is no config. */
+export function defaultProfile(): SigningProfile {
+  return makeProfile('default', ['signing', 'key encipherment', 'server auth', 'client auth'], 8760 * 3_600_000, '8760h');
+}
+
+export function defaultPolicy(): SigningPolicy {
+  return { default: defaultProfile(), profiles: new Map() };
+}
+
+function makeProfile(name: string, usages: string[], expiryMs: number, expiryString: string): SigningProfile {
+  const { keyUsage, extKeyUsage } = mapUsages(usages, `signing.${name}.usages`);
+  return {
+    name,
+    usages,
+    keyUsage,
+    extKeyUsage,
+    expiryMs,
+    expiryString,
+    backdateMs: DEFAULT_BACKDATE_MS,
+    notBefore: undefined,
+    notAfter: undefined,
+    caConstraint: { isCA: false, maxPathLen: 0, maxPathLenZero: false },
+    nameWhitelist: undefined,
+    authKeyName: undefined,
+    authKey: undefined,
+  };
+}
+
+/** Maps cfssl usage names; an unknown name is an error naming the entry. */
+export function mapUsages(usages: readonly string[], where: string): { keyUsage: KeyUsage[]; extKeyUsage: ExtKeyUsage[] } {
+  const keyUsage: KeyUsage[] = [];
+  const extKeyUsage: ExtKeyUsage[] = [];
+  usages.forEach((u, i) => {
+    const ku = CFSSL_KEY_USAGE[u];
+    const eku = CFSSL_EXT_KEY_USAGE[u];
+    if (ku) {
+      if (!keyUsage.includes(ku)) keyUsage.push(ku);
+    } else if (eku) {
+      if (!extKeyUsage.includes(eku)) extKeyUsage.push(eku);
+    } else {
+      throw new KubetlsError('InvalidUsage', `${where}[${i}]: unknown usage "${u.slice(0, 60)}"`, `known usages: ${[...Object.keys(CFSSL_KEY_USAGE), ...Object.keys(CFSSL_EXT_KEY_USAGE)].join(', ')}`);
+    }
+  });
+  return { keyUsage, extKeyUsage };
+}
+
+const UNSUPPORTED_PROFILE_FIELDS = ['remote', 'auth_remote', 'ocsp_url', 'crl_url', 'issuer_urls', 'policies', 'ct_log_servers', 'lint_errlevel', 'ocsp_no_check'];
+
+function parseDate(o: JsonObject, name: string, where: string): Date | undefined {
+  const s = optString(o, name, where);
+  if (s === undefined || s === '') return undefined;
+  const d = new Date(s);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(d.getTime())) throw new KubetlsError('InvalidField', `${where}${name}: "${s.slice(0, 40)}" is not an RFC 3339 time`);
+  return d;
+}
+
+function parseProfile(name: string, v: unknown, where: string, isDefault: boolean, authKeys: Map<string, Buffer>): SigningProfile {
+  const o = asObject(v, where.slice(0, -1));
+  for (const f of UNSUPPORTED_PROFILE_FIELDS) {
+    const val = field(o, f);
+    if (val !== undefined && val !== null && val !== '' && val !== false && !(Array.isArray(val) && val.length === 0)) {
+      throw new KubetlsError('Unsupported', `${where}${f}: not supported by kubetls cfssl`, 'remove the field; kubetls signs locally and does not write OCSP/CRL/issuer URLs');
+    }
+  }
+  if (optBool(o, 'copy_extensions', where)) throw new KubetlsError('Unsupported', `${where}copy_extensions: not supported by kubetls cfssl`);
+  const expiryString = optString(o, 'expiry', where);
+  if (!expiryString) throw new KubetlsError('InvalidPolicy', `${where}expiry: missing (cfssl: "empty expiry string")`, 'set e.g. "expiry": "8760h"');
+  const expiryMs = parseGoDuration(expiryString, `${where}expiry`);
+  if (expiryMs <= 0) throw new KubetlsError('InvalidDuration', `${where}expiry: must be positive (got "${expiryString}")`);
+  const usages = optStringArray(o, 'usages', where, 64) ?? [];
+  if (!isDefault && usages.length === 0) throw new KubetlsError('InvalidPolicy', `${where}usages: a profile needs at least one usage`);
+  const p = makeProfileFrom(name, usages, `${where}usages`, expiryMs, expiryString);
+  const backdate = optString(o, 'backdate', where);
+  if (backdate) {
+    p.backdateMs = parseGoDuration(backdate, `${where}backdate`);
+    if (p.backdateMs < 0) throw new KubetlsError('InvalidDuration', `${where}backdate: must not be negative`);
+  }
+  p.notBefore = parseDate(o, 'not_before', where);
+  p.notAfter = parseDate(o, 'not_after', where);
+  if (p.notBefore && p.notAfter && p.notAfter <= p.notBefore) throw new KubetlsError('InvalidPolicy', `${where}not_after: must be later than not_before`);
+  const cc = field(o, 'ca_constraint');
+  if (cc !== undefined && cc !== null) {
+    const c = asObject(cc, `${where}ca_constraint`);
+    p.caConstraint = {
+      isCA: optBool(c, 'is_ca', `${where}ca_constraint.`) ?? false,
+      maxPathLen: optInt(c, 'max_path_len', `${where}ca_constraint.`, 0, 1000) ?? 0,
+      maxPathLenZero: optBool(c, 'max_path_len_zero', `${where}ca_constraint.`) ?? false,
+    };
+  }
+  const wl = optString(o, 'name_whitelist', where);
+  if (wl) {
+    if (wl.length > 4096) throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: longer than 4096 characters`);
+    try {
+      p.nameWhitelist = new RegExp(wl);
+    } catch (e) {
+      throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: invalid regular expression (${(e as Error).message})`);
+    }
+  }
+  const ak = optString(o, 'auth_key', where);
+  if (ak) {
+    const key = authKeys.get(ak);
+    if (!key) throw new KubetlsError('InvalidPolicy', `${where}auth_key: "${ak.slice(0, 60)}" is not in auth_keys (cfssl: "failed to find auth_key in auth_keys section")`);
+    p.authKeyName = ak;
+    p.authKey = key;
+  }
+  return p;
+}
+
+function makeProfileFrom(name: string, usages: string[], where: string, expiryMs: number, expiryString: string): SigningProfile {
+  const p = makeProfile(name, [], expiryMs, expiryString);
+  const m = mapUsages(usages, where);
+  return { ...p, usages, keyUsage: m.keyUsage, extKeyUsage: m.extKeyUsage };
+}
+
+/**
+ * Decodes an auth key: hex (cfssl's format), or "env:NAME" / "file:PATH" holding hex,
+ * as newer cfssl accepts. An HMAC key shorter than 16 bytes is refused: it is guessable.
+ */
+function decodeAuthKey(name: string, v: unknown, env: NodeJS.ProcessEnv): Buffer {
+  const where = `auth_keys.${name}.`;
+  const o = asObject(v, `auth_keys.${name}`);
+  const type = optString(o, 'type', where) ?? '';
+  if (type !== 'standard') throw new KubetlsError('InvalidPolicy', `${where}type: unknown authentication type "${type.slice(0, 40)}"`, 'kubetls supports "standard" (HMAC-SHA256)');
+  let hex = optString(o, 'key', where) ?? '';
+  if (hex.startsWith('env:')) {
+    const val = env[hex.slice(4)];
+    if (!val) throw new KubetlsError('InvalidPolicy', `${where}key: environment variable ${hex.slice(4)} is not set`);
+    hex = val.trim();
+  } else if (hex.startsWith('file:')) {
+    try {
+      hex = readFileSync(hex.slice(5), 'latin1').slice(0, 4096).trim();
+    } catch (e) {
+      throw new KubetlsError('InvalidPolicy', `${where}key: cannot read ${hex.slice(5)}: ${(e as Error).message}`);
+    }
+  }
+  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new KubetlsError('InvalidPolicy', `${where}key: not a hex string`, 'auth keys are hex, e.g. from: openssl rand -hex 16');
+  const key = Buffer.from(hex, 'hex');
+  if (key.length < 16) throw new KubetlsError('InvalidPolicy', `${where}key: ${key.length} bytes is too short for an HMAC key`, 'use at least 16 bytes (32 hex digits)');
+  return key;
+}
+
+/** Parses a signing config (text or parsed JSON). */
+export function parseSigningConfig(input: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): SigningPolicy {
+  const doc = typeof input === 'string' || Buffer.isBuffer(input) ? parseJson(input, source) : input;
+  try {
+    const o = asObject(doc, 'config');
+    const authKeys = new Map<string, Buffer>();
+    const ak = field(o, 'auth_keys');
+    if (ak !== undefined && ak !== null) {
+      const akObj = asObject(ak, 'auth_keys');
+      const names = Object.keys(akObj);
+      if (names.length > 1000) throw new KubetlsError('InvalidPolicy', 'auth_keys: more than 1000 keys');
+      for (const name of names) authKeys.set(name, decodeAuthKey(name, akObj[name], env));
+    }
+    const remotes = field(o, 'remotes');
+    if (isObject(remotes) && Object.keys(remotes).length) throw new KubetlsError('Unsupported', 'remotes: remote signers are not supported by kubetls cfssl');
+    const signing = field(o, 'signing');
+    if (signing === undefined || signing === null) throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
+    const s = asObject(signing, 'signing');
+    const d = field(s, 'default');
+    const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
+    const profiles = new Map<string, SigningProfile>();
+    const ps = field(s, 'profiles');
+    if (ps !== undefined && ps !== null) {
+      const po = asObject(ps, 'signing.profiles');
+      const names = Object.keys(po);
+      if (names.length > 1000) throw new KubetlsError('InvalidPolicy', 'signing.profiles: more than 1000 profiles');
+      for (const name of names) profiles.set(name, parseProfile(name, po[name], `signing.profiles.${name}.`, false, authKeys));
+    }
+    return { default: def, profiles };
+  } catch (e) {
+    if (e instanceof KubetlsError) throw new KubetlsError(e.code, `${source}: ${e.message}`, e.hint);
+    throw e;
+  }
+}
+
+/** The profile a request names; cfssl falls back to the default for unknown names, and so does kubetls. */
+export function selectProfile(policy: SigningPolicy, name: string | undefined): { profile: SigningProfile; known: boolean } {
+  if (name) {
+    const p = policy.profiles.get(name);
+    if (p) return { profile: p, known: true };
+    return { profile: policy.default, known: false };
+  }
+  return { profile: policy.default, known: true };
+}
+
+/** True when every profile that could be used needs authentication (the `sign` endpoint then has nothing to serve). */
+export function allProfilesAuthenticated(policy: SigningPolicy): boolean {
+  return !!policy.default.authKey && [...policy.profiles.values()].every((p) => !!p.authKey);
+}

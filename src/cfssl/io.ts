@@ -1,0 +1,71 @@
+/** Input/loading helpers for the cfssl commands: files or "-" (stdin), with size caps; CA loading. */
+import { readSync } from 'node:fs';
+import { KubetlsError } from '../errors.js';
+import { parsePrivateKeyPem, parseCertificatesPem } from '../pki/index.js';
+import { readFileLimited } from '../util/files.js';
+import { LocalSigner } from './signer.js';
+import { defaultPolicy, parseSigningConfig, type SigningPolicy } from './config.js';
+import type { KeyObject } from 'node:crypto';
+
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Reads stdin synchronously up to `max` bytes (the CLI reads one document). */
+export function readStdin(max = MAX_INPUT_BYTES): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw new KubetlsError('ReadFailed', `cannot read stdin: ${(e as Error).message}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > max) throw new KubetlsError('TooLarge', `stdin: over the ${max}-byte limit`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A file or "-" for stdin. */
+export function readInput(path: string, max = MAX_INPUT_BYTES): Buffer {
+  return path === '-' ? readStdin(max) : readFileLimited(path, max);
+}
+
+export function loadPolicy(path: string | undefined): SigningPolicy {
+  if (!path) return defaultPolicy();
+  return parseSigningConfig(readInput(path), path);
+}
+
+export function loadCaKey(path: string): KeyObject {
+  return parsePrivateKeyPem(readFileLimited(path, MAX_INPUT_BYTES), path);
+}
+
+export function loadCaCertDer(path: string): Buffer {
+  return parseCertificatesPem(readFileLimited(path, MAX_INPUT_BYTES), path)[0]!.der;
+}
+
+/** A LocalSigner from -ca, -ca-key, -config (missing -ca/-ca-key named in the error). */
+export function loadSigner(ca: string | undefined, caKey: string | undefined, config: string | undefined): LocalSigner {
+  if (!ca) throw new KubetlsError('MissingFlag', '-ca: the CA certificate file is required');
+  if (!caKey) throw new KubetlsError('MissingFlag', '-ca-key: the CA private key file is required');
+  const der = loadCaCertDer(ca);
+  const key = loadCaKey(caKey);
+  try {
+    return new LocalSigner(der, key, loadPolicy(config));
+  } catch (e) {
+    if (e instanceof KubetlsError && e.code === 'KeyMismatch') throw new KubetlsError('KeyMismatch', `-ca-key ${caKey} does not belong to -ca ${ca}`);
+    throw e;
+  }
+}
+
+/** cfssl's SplitHosts: comma-separated, empty → no override. */
+export function splitHostnameFlag(v: string | undefined): string[] | undefined {
+  if (v === undefined || v === '') return undefined;
+  return v.split(',').map((s) => s.trim());
+}
