@@ -74,8 +74,8 @@ async function main(): Promise<void> {
     const s = process.hrtime.bigint();
     const r = spawnSync('sh', ['-c', `${shq(process.execPath)} ${shq(CLI)} certs scan ${shq(dir)} -o json > /dev/null`]);
     const dt = Number(process.hrtime.bigint() - s) / 1e9;
-    // exit 2 = "something expiring" (expected: expiries from 1 day), anything else is a failure
-    if (r.status !== 0 && r.status !== 2) throw new Error(`certs scan failed (${r.status}): ${r.stderr}`);
+    // exit 1 = findings (the generated set includes certificates expiring soon), 2 = the scan could not run
+    if (r.status !== 0 && r.status !== 1) throw new Error(`certs scan failed (${r.status}): ${r.stderr}`);
     if (i > 0) cliTimes.push(dt);
   }
   const libTimes: number[] = [];

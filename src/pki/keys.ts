@@ -4,12 +4,13 @@
  * Ed25519, which has no other form), loading, and the signature algorithm each key uses.
  * All cryptography is node:crypto (OpenSSL).
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { KubetlsError } from '../errors.js';
 import { DER_NULL, oid, seq } from './der.js';
 import { OID } from './oid.js';
 import { pemEncode } from './pem.js';
+import { spkiFromKey } from './spkikey.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -88,13 +89,11 @@ export function privateKeyToPem(key: KeyObject): string {
 
 /** PKIX "PUBLIC KEY" PEM (what kubeadm writes to sa.pub). */
 export function publicKeyToPem(key: KeyObject): string {
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return pemEncode('PUBLIC KEY', pub.export({ type: 'spki', format: 'der' }));
+  return pemEncode('PUBLIC KEY', spkiFromKey(key));
 }
 
 export function spkiDer(key: KeyObject): Buffer {
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return pub.export({ type: 'spki', format: 'der' });
+  return spkiFromKey(key);
 }
 
 /** Loads a PEM private key of any common form (PKCS#1, SEC1, PKCS#8); never echoes key material. */

@@ -164,7 +164,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
   const dirs = [...new Set(todo.map((f) => dirname(f.path)))];
   await ensureDirs(dirs);
   const tmps = todo.map((f) => join(dirname(f.path), `.${basename(f.path)}.${randomBytes(6).toString('hex')}.tmp`));
-  const batch = todo.length > SYNCFS_THRESHOLD && syncFilesystemAvailable();
+  const batch = todo.length > SYNCFS_THRESHOLD;
   const umask = currentUmask();
   try {
     await Promise.all(
@@ -179,7 +179,8 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
         }
       }),
     );
-    if (batch && !syncFilesystem(todo[0]!.path.replace(/[^/]*$/, ''))) throw new Error('sync -f failed');
+    // without `sync -f` (no coreutils), fall back to one fsync per file
+    if (batch && !syncFilesystem(dirs[0]!)) await Promise.all(tmps.map((t) => fsyncPath(t)));
     todo.forEach((f, i) => renameSync(tmps[i]!, f.path));
   } catch (e) {
     for (const t of tmps) {
@@ -191,26 +192,17 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
     }
     throw new KubetlsError('WriteFailed', `cannot write files: ${(e as Error).message}`);
   }
-  if (batch) syncFilesystem(dirs[0]!);
-  else {
-    await Promise.all(
-      dirs.map(async (d) => {
-        const fh = await openAsync(d, 'r');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      }),
-    );
-  }
+  if (!batch || !syncFilesystem(dirs[0]!)) await Promise.all(dirs.map((d) => fsyncPath(d)));
   return todo.map((f) => f.path);
 }
 
-let syncfsOk: boolean | undefined;
-function syncFilesystemAvailable(): boolean {
-  syncfsOk ??= spawnSync('sync', ['--help'], { stdio: 'ignore' }).status === 0;
-  return syncfsOk;
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await openAsync(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 function currentUmask(): number {

@@ -1,0 +1,28 @@
+/** spkiDer builds SPKI from the JWK export: it must equal OpenSSL's own encoding byte for byte. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { generateKey, KEY_ALGORITHMS, publicKeyToPem, spkiDer } from '../../src/pki/index.js';
+import { publicKeyFromSpki } from '../../src/pki/spkikey.js';
+
+test('spkiDer equals export({type: "spki"}) for every key kubetls generates, and round-trips', async () => {
+  for (const alg of KEY_ALGORITHMS) {
+    for (let i = 0; i < (alg.startsWith('RSA') ? 2 : 25); i++) {
+      const k = await generateKey(alg);
+      const want = k.publicKey.export({ type: 'spki', format: 'der' });
+      assert.deepEqual(spkiDer(k.publicKey), want, alg);
+      assert.deepEqual(spkiDer(k.privateKey), want, `${alg} from the private key`);
+      assert.equal(publicKeyToPem(k.privateKey), k.publicKey.export({ type: 'spki', format: 'pem' }));
+      assert.ok(publicKeyFromSpki(want).equals(k.publicKey));
+    }
+  }
+});
+
+test('other key types (P-521, RSA with another exponent, X25519) still encode correctly', () => {
+  const keys = [
+    generateKeyPairSync('ec', { namedCurve: 'P-521' }).publicKey,
+    generateKeyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 }).publicKey,
+    generateKeyPairSync('x25519').publicKey,
+  ];
+  for (const k of keys) assert.deepEqual(spkiDer(k), k.export({ type: 'spki', format: 'der' }));
+});
