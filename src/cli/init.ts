@@ -1,5 +1,6 @@
 /** `kubetls init`: generate a kubeadm-compatible PKI and kubeconfigs for one node or a whole cluster. */
 import type { Command } from 'commander';
+import { KubetlsError } from '../errors.js';
 import { progressBar, resolveDirs, warn } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 
@@ -26,6 +27,9 @@ export function registerInit(program: Command): void {
     const certDir = f.certDir ?? loaded.certificatesDir;
     const dirs = resolveDirs({ dir: f.dir, ...(certDir ? { certDir } : {}), ...(f.kubeconfigDir ? { kubeconfigDir: f.kubeconfigDir } : {}) }, { certDir: '', kubeconfigDir: '' });
     const multi = loaded.config.nodes.length > 0;
+    if (multi && (f.certDir || f.kubeconfigDir)) {
+      throw new KubetlsError('InvalidArgument', '--cert-dir and --kubeconfig-dir do not apply to whole-cluster mode (ClusterNodes)', 'use --dir; each node gets DIR/<node>/pki and DIR/<node>/*.conf');
+    }
     // a bar only where it helps: slow keys or many nodes
     const heavy = /RSA-(3072|4096)/.test(loaded.config.encryptionAlgorithm) || loaded.config.nodes.length > 5;
     const onProgress = f.progress !== false && heavy ? progressBar('[keys]') : undefined;

@@ -5,8 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from '../pki/certparse.js';
-import { keyMatchesCertificate, missingSans } from '../pki/verify.js';
-import { isSignedBy } from '../pki/verify.js';
+import { isSignedBy, keyMatchesCertificate, missingSans } from '../pki/verify.js';
 import type { CaName, CaSpec, Catalog, KubeconfigSpec, LeafSpec } from './catalog.js';
 import type { Snapshot } from './snapshot.js';
 

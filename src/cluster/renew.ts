@@ -5,8 +5,8 @@
  * skipped; and the list of components that must restart to pick the new files up.
  */
 import { join } from 'node:path';
-import { KubetlsError } from '../errors.js';
-import { createIssuer } from '../pki/certificate.js';
+import { errorMessage, KubetlsError } from '../errors.js';
+import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
 import { generateKey, keyAlgorithmOf, parsePrivateKeyPem, privateKeyToPem, type KeyAlgorithm } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
@@ -62,9 +62,19 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   const restart = new Set<string>();
 
   // Read and check everything first; then generate all new keys in parallel; then sign and write.
-  type Job = { name: string; usedBy: string[]; alg: KeyAlgorithm; leaf?: CertFiles; kc?: KubeconfigFile; ca: CertFiles };
+  type Job = { name: string; usedBy: string[]; alg: KeyAlgorithm; leaf?: CertFiles; kc?: KubeconfigFile; ca: CertFiles; issuer: Issuer };
   const jobs: Job[] = [];
   const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.certDir, c.baseName)]));
+  // a CA whose key does not match its certificate must stop its renewals before anything is written
+  const issuers = new Map<string, Issuer | string>();
+  for (const [name, f] of caFiles) {
+    if (!f.cert || !f.key) continue;
+    try {
+      issuers.set(name, createIssuer(f.cert.der, f.key));
+    } catch (e) {
+      issuers.set(name, errorMessage(e));
+    }
+  }
   for (const name of names) {
     const leafSpec = o.catalog.leaves.find((l) => l.name === name);
     const kcSpec = o.catalog.kubeconfigs.find((k) => k.name === name);
@@ -79,6 +89,12 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
       lines.push(`[renew] Detected external ${caName}, certificate ${name} can't be renewed`);
       continue;
     }
+    const issuer = issuers.get(caName);
+    if (!issuer || typeof issuer === 'string') {
+      failed.push(name);
+      lines.push(`[renew] cannot renew ${name}: the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`);
+      continue;
+    }
     if (leafSpec) {
       const f = readCertFiles(o.certDir, leafSpec.baseName);
       if (f.error || !f.cert) {
@@ -86,7 +102,7 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
         lines.push(`[renew] cannot renew ${name}: ${f.error ?? `${f.certPath} does not exist (run "kubetls init" to create it)`}`);
         continue;
       }
-      jobs.push({ name, usedBy: leafSpec.usedBy, alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'), leaf: f, ca });
+      jobs.push({ name, usedBy: leafSpec.usedBy, alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'), leaf: f, ca, issuer });
     } else {
       const k = await readKubeconfigFile(join(o.kubeconfigDir, name));
       if (k.error || !k.clientCert || !k.parsed) {
@@ -94,18 +110,17 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
         lines.push(`[renew] cannot renew ${name}: ${k.error ?? (k.exists ? 'its current user has no client certificate' : `${k.path} does not exist`)}`);
         continue;
       }
-      jobs.push({ name, usedBy: kcSpec!.usedBy, alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem), kc: k, ca });
+      jobs.push({ name, usedBy: kcSpec!.usedBy, alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem), kc: k, ca, issuer });
     }
   }
   const keys = await Promise.all(jobs.map((j) => generateKey(j.alg)));
   for (const [i, j] of jobs.entries()) {
-    const issuer = createIssuer(j.ca.cert!.der, j.ca.key!);
     const old = j.leaf?.cert ?? j.kc!.clientCert!;
     const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
     const der = signedLeaf(
       { commonName: old.subject.commonName ?? '', organization: old.subject.organization ?? [], extKeyUsage: ekus, dnsNames: old.dnsNames, ipAddresses: old.ipAddresses },
       keys[i]!.publicKey,
-      issuer,
+      j.issuer,
       now,
       o.validityMs,
       o.random,

@@ -87,3 +87,17 @@ test('CLI renew prints what to restart; a missing certificate fails with exit 1'
   assert.match(bad.stdout, /cannot renew apiserver: .*apiserver.crt does not exist/);
   assert.ok(!existsSync(join(dir, 'pki/apiserver.crt')));
 });
+
+test('a CA whose key does not match its certificate stops only its own renewals, before anything of theirs is written', async (t) => {
+  const { dir, catalog } = await setup(t);
+  const other = tmpDir('kubetls-renew-other-', t);
+  await initNode(other);
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'pki/front-proxy-ca.key'), readFileSync(join(other, 'pki/front-proxy-ca.key')));
+  const fpc = readFileSync(join(dir, 'pki/front-proxy-client.crt'));
+  const res = await renewCertificates({ catalog, certDir: join(dir, 'pki'), kubeconfigDir: dir, names: ['all'], validityMs: DAY, clock: fixedClock(START) });
+  assert.deepEqual(res.failed, ['front-proxy-client']);
+  assert.ok(res.lines.some((l) => /cannot renew front-proxy-client: the "front-proxy-ca" CA is unusable: .*does not match/.test(l)), res.lines.join('\n'));
+  assert.deepEqual(readFileSync(join(dir, 'pki/front-proxy-client.crt')), fpc);
+  assert.ok(res.renewed.includes('apiserver') && res.renewed.includes('etcd-peer'));
+});
