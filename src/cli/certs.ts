@@ -74,7 +74,7 @@ export function registerCerts(program: Command): void {
       });
       process.stdout.write(res.lines.join('\n') + '\n');
       if (res.restart.length) {
-        process.stdout.write(`\nDone renewing certificates. You must restart ${res.restart.join(', ')} so that they use the new certificates.\n`);
+        process.stdout.write(`\nDone renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`);
       }
       if (res.failed.length) process.exitCode = 1;
     });
