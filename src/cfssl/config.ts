@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { KubetlsError } from '../errors.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/index.js';
 import { asObject, field, isObject, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../util/duration.js';
 
 /** cfssl usage names → X.509 key usages (config.KeyUsage, plus "key agreement" from newer cfssl). */
 export const CFSSL_KEY_USAGE: Record<string, KeyUsage> = {

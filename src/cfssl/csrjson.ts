@@ -6,7 +6,7 @@
 import { KubetlsError } from '../errors.js';
 import type { DistinguishedName, KeyAlgorithm } from '../pki/index.js';
 import { asObject, field, jsonType, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../util/duration.js';
 import { isIP } from 'node:net';
 
 export interface CaOptions {

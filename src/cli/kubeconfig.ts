@@ -29,7 +29,7 @@ export function registerKubeconfig(program: Command): void {
     const [{ userKubeconfig }, { controlPlaneUrl }, { parseGoDuration }, { systemClock }, files] = await Promise.all([
       import('../cluster/userkubeconfig.js'),
       import('../cluster/catalog.js'),
-      import('../cluster/duration.js'),
+      import('../util/duration.js'),
       import('../pki/clock.js'),
       import('../util/files.js'),
     ]);

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { KubetlsError } from '../errors.js';
 import { canonicalIp } from '../pki/ip.js';
 import { parseKeyAlgorithm, type KeyAlgorithm } from '../pki/keys.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../util/duration.js';
 import { apiServerServiceIp, detectAdvertiseAddress, isDns1123Subdomain, isWildcardDns, parseEndpoint } from './network.js';
 
 export const DEFAULT_CERT_VALIDITY_MS = 8760 * 3_600_000; // one year, kubeadm's default

@@ -1,7 +1,6 @@
 /** The cluster PKI: catalog, config, plan/apply, expiry, renewal, scanning, kubeconfigs. */
 export * from './catalog.js';
 export * from './config.js';
-export * from './duration.js';
 export * from './network.js';
 export * from './kubeconfig.js';
 export * from './snapshot.js';

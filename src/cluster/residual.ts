@@ -1,4 +1,4 @@
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../util/duration.js';
 
 /** kubeadm's RESIDUAL TIME and EXPIRES renderings (SPEC §3). */
 

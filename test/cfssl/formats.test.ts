@@ -1,7 +1,7 @@
 /** The cfssl formats: Go durations, CSR JSON, signing config, Go-style flags — including hostile input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGoDuration } from '../../src/cfssl/duration.js';
+import { parseGoDuration } from '../../src/util/duration.js';
 import { parseCsrRequest, splitHosts } from '../../src/cfssl/csrjson.js';
 import { parseSigningConfig, selectProfile } from '../../src/cfssl/config.js';
 import { parseGoFlags } from '../../src/cfssl/goflags.js';

@@ -1,5 +1,6 @@
 /**
- * Go's time.ParseDuration, which cfssl uses for every `expiry`/`backdate` string: a
+ * Go's time.ParseDuration, which cfssl uses for every `expiry`/`backdate` string and kubeadm
+ * for `certificateValidityPeriod`/`caCertificateValidityPeriod`: a
  * sequence of decimal numbers with units ns, us (µs, μs), ms, s, m, h — "876000h",
  * "1h30m", "1.5h". There is no "d" or "y" unit in Go, and cfssl users write hours, so a
  * "365d" is an error naming the field rather than a silent guess.
@@ -21,7 +22,7 @@ const UNIT_MS: Record<string, number> = {
 export const MAX_GO_DURATION_MS = 9_223_372_036_854;
 
 /** Milliseconds of a Go duration string; `field` names the JSON field in errors. */
-export function parseGoDuration(s: string, field: string): number {
+export function parseGoDuration(s: string, field = 'duration'): number {
   const bad = (why: string) =>
     new KubetlsError('InvalidDuration', `${field}: invalid duration "${s.length > 40 ? s.slice(0, 40) + '…' : s}" (${why})`, 'use Go durations such as "8760h" or "90m"; units: h, m, s, ms, us, ns');
   if (s.length > 64) throw bad('too long');
