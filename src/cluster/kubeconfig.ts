@@ -39,6 +39,69 @@ export function renderKubeconfig(k: KubeconfigContent): string {
   );
 }
 
+/**
+ * The TLS-relevant fields of a parsed kubeconfig document, for its current context: no I/O,
+ * so every reader (renew, check-expiration, scan, audit) shares one interpretation and
+ * resolves referenced files its own way.
+ */
+export interface KubeconfigFields {
+  currentContext: string;
+  clusterName: string;
+  userName: string;
+  server: string | undefined;
+  /** decoded `*-data` fields (PEM text) */
+  caData: string | undefined;
+  clientCertData: string | undefined;
+  clientKeyData: string | undefined;
+  /** file references as written (relative paths are relative to the kubeconfig) */
+  caFile: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+}
+
+type Named = { name?: unknown; [k: string]: unknown };
+function findNamed(list: unknown, name: string, field: string, source: string): Record<string, unknown> | undefined {
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) throw new KubetlsError('InvalidKubeconfig', `${source}: ${field}s must be a list`);
+  const hit = (list as Named[]).find((e) => e && typeof e === 'object' && e.name === name);
+  const inner = hit?.[field];
+  return inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
+function decodeData(v: unknown, field: string, source: string): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(v)) throw new KubetlsError('InvalidKubeconfig', `${source}: ${field} is not base64`);
+  return Buffer.from(v, 'base64').toString('latin1');
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export function kubeconfigFields(doc: unknown, source: string): KubeconfigFields {
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new KubetlsError('InvalidKubeconfig', `${source}: not a kubeconfig (expected a mapping)`);
+  const d = doc as Record<string, unknown>;
+  const currentContext = text(d['current-context']) ?? '';
+  if (!currentContext) throw new KubetlsError('InvalidKubeconfig', `${source}: no current-context`);
+  const ctx = findNamed(d.contexts, currentContext, 'context', source);
+  if (!ctx) throw new KubetlsError('InvalidKubeconfig', `${source}: current-context "${currentContext}" is not defined`);
+  const clusterName = String(ctx.cluster ?? '');
+  const userName = String(ctx.user ?? '');
+  const cluster = findNamed(d.clusters, clusterName, 'cluster', source);
+  if (!cluster) throw new KubetlsError('InvalidKubeconfig', `${source}: no cluster "${clusterName}" for the current context`);
+  const user = findNamed(d.users, userName, 'user', source) ?? {};
+  return {
+    currentContext,
+    clusterName,
+    userName,
+    server: text(cluster.server),
+    caData: decodeData(cluster['certificate-authority-data'], 'certificate-authority-data', source),
+    clientCertData: decodeData(user['client-certificate-data'], 'client-certificate-data', source),
+    clientKeyData: decodeData(user['client-key-data'], 'client-key-data', source),
+    caFile: text(cluster['certificate-authority']),
+    clientCertFile: text(user['client-certificate']),
+    clientKeyFile: text(user['client-key']),
+  };
+}
+
 export interface ParsedKubeconfig {
   /** the whole document, for in-place updates */
   doc: Record<string, unknown>;
@@ -57,58 +120,31 @@ export interface ParsedKubeconfig {
 
 const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
-type Named = { name?: unknown; [k: string]: unknown };
-function findNamed(list: unknown, name: string, field: string, source: string): Record<string, unknown> | undefined {
-  if (list === undefined || list === null) return undefined;
-  if (!Array.isArray(list)) throw new KubetlsError('InvalidKubeconfig', `${source}: ${field} must be a list`);
-  const hit = (list as Named[]).find((e) => e && typeof e === 'object' && e.name === name);
-  const inner = hit?.[field.replace(/s$/, '')];
-  return inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : undefined;
-}
-
-function decodeData(v: unknown, field: string, source: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(v)) throw new KubetlsError('InvalidKubeconfig', `${source}: ${field} is not base64`);
-  return Buffer.from(v, 'base64').toString('latin1');
-}
-
 /** Parses a kubeconfig; referenced files resolve relative to the kubeconfig's directory, as kubectl does. */
-export async function parseKubeconfig(text: string, source: string): Promise<ParsedKubeconfig> {
-  if (text.length > MAX_KUBECONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: kubeconfig over ${MAX_KUBECONFIG_BYTES} bytes`);
+export async function parseKubeconfig(yamlText: string, source: string): Promise<ParsedKubeconfig> {
+  if (yamlText.length > MAX_KUBECONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: kubeconfig over ${MAX_KUBECONFIG_BYTES} bytes`);
   const YAML = await import('yaml');
   let doc: unknown;
   try {
-    doc = YAML.parse(text, { maxAliasCount: 100 });
+    doc = YAML.parse(yamlText, { maxAliasCount: 100 });
   } catch (e) {
     throw new KubetlsError('InvalidKubeconfig', `${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new KubetlsError('InvalidKubeconfig', `${source}: not a kubeconfig (expected a mapping)`);
-  const d = doc as Record<string, unknown>;
-  const currentContext = typeof d['current-context'] === 'string' ? (d['current-context'] as string) : '';
-  if (!currentContext) throw new KubetlsError('InvalidKubeconfig', `${source}: no current-context`);
-  const ctx = findNamed(d.contexts, currentContext, 'contexts', source);
-  if (!ctx) throw new KubetlsError('InvalidKubeconfig', `${source}: current-context "${currentContext}" is not defined`);
-  const clusterName = String(ctx.cluster ?? '');
-  const userName = String(ctx.user ?? '');
-  const cluster = findNamed(d.clusters, clusterName, 'clusters', source) ?? {};
-  const user = findNamed(d.users, userName, 'users', source) ?? {};
+  const f = kubeconfigFields(doc, source);
   const base = dirname(resolve(source));
-  const fromFile = (p: unknown): string | undefined => {
-    if (typeof p !== 'string' || !p) return undefined;
-    return readFileLimited(isAbsolute(p) ? p : resolve(base, p)).toString('latin1');
-  };
-  const abs = (p: unknown): string | undefined => (typeof p === 'string' && p ? (isAbsolute(p) ? p : resolve(base, p)) : undefined);
+  const abs = (p: string | undefined): string | undefined => (p ? (isAbsolute(p) ? p : resolve(base, p)) : undefined);
+  const read = (p: string | undefined): string | undefined => (p ? readFileLimited(abs(p)!).toString('latin1') : undefined);
   return {
-    doc: d,
-    currentContext,
-    clusterName,
-    server: typeof cluster.server === 'string' ? cluster.server : undefined,
-    userName,
-    caPem: decodeData(cluster['certificate-authority-data'], 'certificate-authority-data', source) ?? fromFile(cluster['certificate-authority']),
-    clientCertPem: decodeData(user['client-certificate-data'], 'client-certificate-data', source) ?? fromFile(user['client-certificate']),
-    clientKeyPem: decodeData(user['client-key-data'], 'client-key-data', source) ?? fromFile(user['client-key']),
-    clientCertFile: abs(user['client-certificate']),
-    clientKeyFile: abs(user['client-key']),
+    doc: doc as Record<string, unknown>,
+    currentContext: f.currentContext,
+    clusterName: f.clusterName,
+    server: f.server,
+    userName: f.userName,
+    caPem: f.caData ?? read(f.caFile),
+    clientCertPem: f.clientCertData ?? read(f.clientCertFile),
+    clientKeyPem: f.clientKeyData ?? read(f.clientKeyFile),
+    clientCertFile: abs(f.clientCertFile),
+    clientKeyFile: abs(f.clientKeyFile),
   };
 }
 
