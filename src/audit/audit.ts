@@ -6,9 +6,9 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { KubetlsError } from '../errors.js';
+import { isIpLiteral } from '../pki/ip.js';
 import { parseCertificatesPem, parsePrivateKeyPem, spkiDer, systemClock, type Clock } from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
 import { checkApiserver, checkControllerManager, checkEtcd, checkKubelet, checkScheduler } from './cis.js';
@@ -49,7 +49,7 @@ function urlHosts(...values: (string | undefined)[]): { dnsNames: string[]; ipAd
         continue;
       }
       if (!host || host === '0.0.0.0' || host === '::') continue;
-      if (isIP(host)) ipAddresses.add(host);
+      if (isIpLiteral(host)) ipAddresses.add(host);
       else dnsNames.add(host);
     }
   }
@@ -125,7 +125,7 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       const svcIp = firstServiceIp(g('service-cluster-ip-range') ?? '10.96.0.0/12');
       const adv = g('advertise-address');
       const tlsCert = g('tls-cert-file');
-      if (tlsCert) pki.pair(c, tlsCert, g('tls-private-key-file'), g('client-ca-file'), { cn: 'kube-apiserver', eku: ['serverAuth'], dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: [adv, svcIp].filter((x): x is string => !!x && isIP(x) !== 0) });
+      if (tlsCert) pki.pair(c, tlsCert, g('tls-private-key-file'), g('client-ca-file'), { cn: 'kube-apiserver', eku: ['serverAuth'], dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: [adv, svcIp].filter((x): x is string => !!x && isIpLiteral(x)) });
       const kc = g('kubelet-client-certificate');
       if (kc) pki.pair(c, kc, g('kubelet-client-key'), g('client-ca-file'), { cn: 'kube-apiserver-kubelet-client', org: ['kubeadm:cluster-admins', 'system:masters'], eku: ['clientAuth'] });
       const ec = g('etcd-certfile');

@@ -4,10 +4,10 @@
  * field up front and names the bad one, where cfssl would fail later with a generic error.
  */
 import { KubetlsError } from '../errors.js';
+import { isIpLiteral } from '../pki/ip.js';
 import type { DistinguishedName, KeyAlgorithm } from '../pki/index.js';
 import { asObject, field, jsonType, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
 import { parseGoDuration } from '../util/duration.js';
-import { isIP } from 'node:net';
 
 export interface CaOptions {
   /** undefined: the 5-year default of `-initca` */
@@ -88,7 +88,7 @@ export function splitHosts(hosts: readonly string[], where = 'hosts'): SplitHost
     if (h === '') throw new KubetlsError('InvalidHost', `${name}: empty host`);
     if (h.length > 253 && !URI_RE.test(h)) throw new KubetlsError('InvalidHost', `${name}: longer than 253 characters`);
     if (h.length > MAX_STRING) throw new KubetlsError('InvalidHost', `${name}: longer than ${MAX_STRING} characters`);
-    if (isIP(h)) out.ipAddresses.push(h);
+    if (isIpLiteral(h)) out.ipAddresses.push(h);
     else if (h.includes('@')) {
       if (!EMAIL_RE.test(h)) throw new KubetlsError('InvalidHost', `${name}: "${h.slice(0, 80)}" is not a valid e-mail address`);
       out.emailAddresses.push(h);

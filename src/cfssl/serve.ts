@@ -1,3 +1,4 @@
+import { isIpLiteral } from '../pki/ip.js';
 /**
  * `kubetls cfssl serve`: cfssl's signing API over HTTPS only (TLS 1.2+, optional client
  * certificates), on every core. The primary process validates the configuration (so
@@ -16,7 +17,6 @@ import { certToPem, createIssuer, generateKey, issueCertificate, parseCertificat
 import { readFileLimited } from '../util/files.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
-import { isIP } from 'node:net';
 
 export interface ServeOptions {
   address: string;
@@ -56,8 +56,8 @@ async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; ke
   const k = await generateKey('ECDSA-P256');
   const ips = new Set<string>(['127.0.0.1', '::1']);
   const dns = new Set<string>(['localhost']);
-  if (isIP(o.address) && o.address !== '0.0.0.0' && o.address !== '::') ips.add(o.address);
-  else if (!isIP(o.address) && o.address) dns.add(o.address);
+  if (isIpLiteral(o.address) && o.address !== '0.0.0.0' && o.address !== '::') ips.add(o.address);
+  else if (!isIpLiteral(o.address) && o.address) dns.add(o.address);
   const now = Date.now();
   const der = issueCertificate(
     {

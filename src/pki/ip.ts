@@ -91,3 +91,6 @@ export function canonicalIp(s: string): string | null {
   const b = ipToBytes(s);
   return b ? bytesToIp(b) : null;
 }
+
+/** True for an IPv4 or IPv6 literal (what node's isIP accepts, without its slow first call). */
+export const isIpLiteral = (s: string): boolean => ipToBytes(s) !== null;
