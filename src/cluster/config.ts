@@ -164,7 +164,12 @@ function parseNodes(doc: Doc): NodeSpec[] {
 }
 
 /** Builds the validated configuration from an optional config file text and flags (flags win). */
-export async function loadConfig(flags: ConfigFlags, fileText?: string, source?: string): Promise<LoadedConfig> {
+export interface LoadOptions {
+  /** the machine's advertise address when none is configured; injectable for tests */
+  detectAddress?: () => string | null;
+}
+
+export async function loadConfig(flags: ConfigFlags, fileText?: string, source?: string, o: LoadOptions = {}): Promise<LoadedConfig> {
   const warnings: string[] = [];
   const { cluster, init, nodes } = fileText !== undefined ? await parseConfigFile(fileText, source) : { cluster: {}, init: {}, nodes: undefined };
   const networking = obj(cluster.networking, 'networking');
@@ -192,7 +197,7 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
     if (!ip) throw new KubetlsError('InvalidConfig', `advertise address "${advertiseAddress}" is not an IP address`);
     advertiseAddress = ip;
   } else {
-    const detected = detectAdvertiseAddress();
+    const detected = (o.detectAddress ?? detectAdvertiseAddress)();
     if (detected) advertiseAddress = detected;
     else {
       advertiseAddress = '127.0.0.1';

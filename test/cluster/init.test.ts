@@ -206,3 +206,15 @@ test('an existing kubeconfig pointing at another server is kept with a warning',
   assert.equal(treeHash(dir), before);
   assert.ok(res.warnings.some((w) => w.includes('scheduler.conf points at https://192.0.2.10:6443, not https://192.0.2.10:7443 (kept as it is)')), res.warnings.join('\n'));
 });
+
+test('no advertise address and none detectable: 127.0.0.1 with a warning, never an error', async () => {
+  const { detectAdvertiseAddress } = await import('../../src/cluster/network.js');
+  assert.equal(detectAdvertiseAddress({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }] }), null);
+  assert.equal(detectAdvertiseAddress({ eth0: [{ address: '10.1.2.3', netmask: '255.0.0.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '10.1.2.3/8' }] }), '10.1.2.3');
+  const loaded = await loadConfig({ nodeName: 'n1' }, undefined, undefined, { detectAddress: () => null });
+  assert.equal(loaded.config.advertiseAddress, '127.0.0.1');
+  assert.match(loaded.warnings.join('\n'), /using 127\.0\.0\.1/);
+  const detected = await loadConfig({ nodeName: 'n1' }, undefined, undefined, { detectAddress: () => '10.9.8.7' });
+  assert.equal(detected.config.advertiseAddress, '10.9.8.7');
+  assert.deepEqual(detected.warnings, []);
+});
