@@ -11,7 +11,7 @@ import type { Clock } from '../pki/clock.js';
 import { generateKey, privateKeyToPem, publicKeyToPem, type KeyAlgorithm, type KeyPair } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
-import { PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic } from '../util/files.js';
+import { PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic, type BatchWrite } from '../util/files.js';
 import type { CaName } from './catalog.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { CaSource, Plan, SaSource } from './plan.js';
@@ -32,12 +32,6 @@ export interface ApplyOptions {
 export interface ApplyResult {
   events: string[];
   written: string[];
-}
-
-interface FileWrite {
-  path: string;
-  data: string;
-  mode: number;
 }
 
 export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: SaSource, o: ApplyOptions): Promise<ApplyResult> {
@@ -98,9 +92,9 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
   // 3. build every file, then write
   const events: string[] = [];
   const written: string[] = [];
-  const allWrites: FileWrite[] = [];
+  const allWrites: BatchWrite[] = [];
   for (const [pi, plan] of plans.entries()) {
-    const writes: FileWrite[] = [];
+    const writes: BatchWrite[] = [];
     const prefix = plans.length > 1 ? `[${plan.node}] ` : '';
     for (const [si, s] of plan.steps.entries()) {
       const newKey = stepIdx[pi]![si]! >= 0 ? keys[stepIdx[pi]![si]!]! : undefined;
