@@ -10,7 +10,8 @@ import { buildCatalog, controlPlaneUrl } from './catalog.js';
 import type { ClusterConfig } from './config.js';
 import { applyPlans } from './apply.js';
 import { caSourcesFrom, describePlan, planNode, saSourceFrom, type Plan } from './plan.js';
-import { readSnapshot } from './snapshot.js';
+import { readSnapshot, type Snapshot } from './snapshot.js';
+import { keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';
 
 export interface InitOptions {
   config: ClusterConfig;
@@ -75,6 +76,10 @@ export async function initPki(o: InitOptions): Promise<InitResult> {
     if (i === 0) {
       cas = caSourcesFrom(snapshot, catalog, now, errors, warnings);
       sa = saSourceFrom(snapshot, errors);
+      const mixed = existingKeyAlgorithms(snapshot).filter((a) => a !== t.config.encryptionAlgorithm);
+      if (mixed.length) {
+        warnings.push(`existing keys use ${[...new Set(mixed)].join(', ')}; encryptionAlgorithm ${t.config.encryptionAlgorithm} applies to new keys only (kept files are not re-keyed; "kubetls certs renew all --encryption-algorithm ${t.config.encryptionAlgorithm}" re-keys the leaves)`);
+      }
     }
     const plan = planNode({ node: t.node, catalog, snapshot, cas: cas!, sa: sa!, ownsCas: i === 0, now });
     plans.push(plan);
@@ -97,4 +102,18 @@ export async function initPki(o: InitOptions): Promise<InitResult> {
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   return { plans, lines: res.events, warnings, written: res.written };
+}
+
+/** Algorithms of the private keys already on disk (CAs, leaves, sa), for the mixed-algorithm warning. */
+function existingKeyAlgorithms(snap: Snapshot): KeyAlgorithm[] {
+  const keys = [...[...snap.certs.values()].map((f) => f.key), snap.sa.key].filter((k) => k !== undefined);
+  const out: KeyAlgorithm[] = [];
+  for (const k of keys) {
+    try {
+      out.push(keyAlgorithmOf(k));
+    } catch {
+      /* an unsupported key is reported elsewhere */
+    }
+  }
+  return out;
 }

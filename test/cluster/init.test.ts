@@ -218,3 +218,14 @@ test('no advertise address and none detectable: 127.0.0.1 with a warning, never 
   assert.equal(detected.config.advertiseAddress, '10.9.8.7');
   assert.deepEqual(detected.warnings, []);
 });
+
+test('re-running with another encryptionAlgorithm keeps the files and says which keys stay as they are', async (t) => {
+  const dir = tmpDir('kubetls-init-', t);
+  await initNode(dir);
+  const before = treeHash(dir);
+  const res = await initNode(dir, { encryptionAlgorithm: 'RSA-2048' });
+  assert.equal(treeHash(dir), before);
+  assert.ok(res.warnings.some((w) => /existing keys use ECDSA-P256; encryptionAlgorithm RSA-2048 applies to new keys only/.test(w)), res.warnings.join('\n'));
+  const same = await initNode(dir);
+  assert.ok(!same.warnings.some((w) => w.includes('existing keys use')));
+});
