@@ -95,18 +95,8 @@ function strList(v: unknown, field: string): string[] {
 /** Parses the YAML documents of a kubeadm (or kubetls) config file into raw sections. */
 export async function parseConfigFile(text: string, source = 'config'): Promise<{ cluster: Doc; init: Doc; nodes: Doc | undefined }> {
   if (text.length > MAX_CONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: over ${MAX_CONFIG_BYTES} bytes`);
-  const YAML = await import('yaml');
-  let docs: unknown[];
-  try {
-    const parsed = YAML.parseAllDocuments(text);
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    for (const d of list) {
-      if (d.errors.length) throw new Error(d.errors[0]!.message.split('\n')[0]);
-    }
-    docs = list.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((d) => d !== null && d !== undefined);
-  } catch (e) {
-    throw new KubetlsError('InvalidConfig', `${source}: not valid YAML: ${(e as Error).message}`);
-  }
+  const { parseYamlDocuments } = await import('../util/yaml.js');
+  const docs = parseYamlDocuments(text, source, { code: 'InvalidConfig' });
   let cluster: Doc = {};
   let init: Doc = {};
   let nodes: Doc | undefined;

@@ -123,13 +123,8 @@ const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 /** Parses a kubeconfig; referenced files resolve relative to the kubeconfig's directory, as kubectl does. */
 export async function parseKubeconfig(yamlText: string, source: string): Promise<ParsedKubeconfig> {
   if (yamlText.length > MAX_KUBECONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: kubeconfig over ${MAX_KUBECONFIG_BYTES} bytes`);
-  const YAML = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = YAML.parse(yamlText, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new KubetlsError('InvalidKubeconfig', `${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const { parseYaml } = await import('../util/yaml.js');
+  const doc = parseYaml(yamlText, source, { code: 'InvalidKubeconfig' });
   const f = kubeconfigFields(doc, source);
   const base = dirname(resolve(source));
   const abs = (p: string | undefined): string | undefined => (p ? (isAbsolute(p) ? p : resolve(base, p)) : undefined);

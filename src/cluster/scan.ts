@@ -72,12 +72,12 @@ function scanPem(path: string, data: Buffer, now: Date, out: ScanEntry[], locPre
 }
 
 async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEntry[]): Promise<void> {
-  const YAML = await import('yaml');
+  const { parseYaml } = await import('../util/yaml.js');
   let doc: Record<string, unknown>;
   try {
-    doc = YAML.parse(text, { maxAliasCount: 100 }) as Record<string, unknown>;
+    doc = parseYaml(text, path) as Record<string, unknown>;
   } catch (e) {
-    out.push({ path, location: 'kubeconfig', error: `not valid YAML: ${(e as Error).message.split('\n')[0]}` });
+    out.push({ path, location: 'kubeconfig', error: errorMessage(e) });
     return;
   }
   const visit = (list: unknown, kind: 'clusters' | 'users', inner: 'cluster' | 'user', dataKey: string, fileKey: string) => {

@@ -2,6 +2,7 @@
  * Edge cases of the lean DER writer, each checked three ways: the exact bytes X.690
  * requires, our reader, and an independent parser (`openssl asn1parse`, @peculiar/x509).
  */
+import { refName } from './reference.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,6 @@ import {
   readString,
   readTime,
   readTlv,
-  seq,
   TAG,
   time,
   tlv,
@@ -241,29 +241,7 @@ test('directory strings: PrintableString when every character allows it, else UT
 });
 
 test('encodeName writes what the generic seq/setOf/directoryString construction writes', () => {
-  const reference = (dn: Parameters<typeof encodeName>[0]) => {
-    const order: Array<[keyof typeof dn, string]> = [
-      ['country', '2.5.4.6'],
-      ['province', '2.5.4.8'],
-      ['locality', '2.5.4.7'],
-      ['streetAddress', '2.5.4.9'],
-      ['postalCode', '2.5.4.17'],
-      ['organization', '2.5.4.10'],
-      ['organizationalUnit', '2.5.4.11'],
-      ['commonName', '2.5.4.3'],
-      ['serialNumber', '2.5.4.5'],
-      ['emailAddress', '1.2.840.113549.1.9.1'],
-    ];
-    const rdns: Buffer[] = [];
-    for (const [f, o] of order) {
-      const v = dn[f];
-      for (const s of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
-        const val = f === 'emailAddress' ? tlv(TAG.IA5_STRING, Buffer.from(s, 'latin1')) : directoryString(s);
-        rdns.push(tlv(TAG.SET, seq(oid(o), val)));
-      }
-    }
-    return seq(...rdns);
-  };
+  const reference = refName;
   const dns = [
     {},
     { commonName: '' },

@@ -8,6 +8,7 @@
  *     issueCertificate must not change the output).
  * The generator is seeded; set KUBETLS_PROPERTY_SEED to reproduce a failure.
  */
+import { ATTRS, refName } from './reference.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -22,7 +23,6 @@ import {
   certToPem,
   createIssuer,
   DER_TRUE,
-  directoryString,
   explicit,
   extKeyUsageExtension,
   generateKey,
@@ -39,9 +39,7 @@ import {
   randomSerial,
   seq,
   spkiDer,
-  TAG,
   time,
-  tlv,
   type CertificateTemplate,
   type DistinguishedName,
   type ExtKeyUsage,
@@ -133,29 +131,6 @@ function randomTemplate(): CertificateTemplate {
 // The straightforward construction the fast writer replaced: nested seq()/tlv() calls
 // building each level as its own Buffer. Kept here as the oracle for "same output".
 
-const ATTRS: Array<[keyof DistinguishedName, string]> = [
-  ['country', OID.country],
-  ['province', OID.province],
-  ['locality', OID.locality],
-  ['streetAddress', OID.streetAddress],
-  ['postalCode', OID.postalCode],
-  ['organization', OID.organization],
-  ['organizationalUnit', OID.organizationalUnit],
-  ['commonName', OID.commonName],
-  ['serialNumber', OID.serialNumber],
-  ['emailAddress', OID.emailAddress],
-];
-function refName(dn: DistinguishedName): Buffer {
-  const rdns: Buffer[] = [];
-  for (const [f, o] of ATTRS) {
-    const v = dn[f];
-    for (const s of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
-      const val = f === 'emailAddress' ? tlv(TAG.IA5_STRING, Buffer.from(s, 'latin1')) : directoryString(s);
-      rdns.push(tlv(TAG.SET, seq(oid(o), val)));
-    }
-  }
-  return seq(...rdns);
-}
 const refExt = (id: string, critical: boolean, value: Buffer) => (critical ? seq(oid(id), DER_TRUE, octetString(value)) : seq(oid(id), octetString(value)));
 function refTbs(t: CertificateTemplate, spki: Buffer, issuer: Issuer, serial: bigint): Buffer {
   const subject = refName(t.subject);
