@@ -46,7 +46,7 @@ interface NodeTarget {
 function targets(o: InitOptions): NodeTarget[] {
   const c = o.config;
   if (c.nodes.length === 0) return [{ node: c.nodeName, config: c, role: 'control-plane', certDir: o.certDir, kubeconfigDir: o.kubeconfigDir }];
-  const out = o.outDir ?? join(o.kubeconfigDir);
+  const out = o.outDir ?? o.kubeconfigDir;
   const firstCp = c.nodes.find((n) => n.role === 'control-plane')!;
   // workers reach the control-plane endpoint, else the first control-plane node
   const workerServer = controlPlaneUrl({ ...c, advertiseAddress: firstCp.address });
