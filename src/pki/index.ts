@@ -16,3 +16,4 @@ export * from './verify.js';
 export * from './load.js';
 export * from './crl.js';
 export * from './spkikey.js';
+export * from './ecdsanative.js';

@@ -1,6 +1,7 @@
 /** Verifying signatures over DER structures (certificates, CSRs, CRLs) with node:crypto. */
-import { verify, type KeyObject } from 'node:crypto';
-import { publicKeyFromSpki } from './spkikey.js';
+import { createHash, verify, type KeyObject } from 'node:crypto';
+import { nativeEcdsa } from './ecdsanative.js';
+import { decodeSpki, publicKeyFromSpki } from './spkikey.js';
 import { OID } from './oid.js';
 
 const HASH_BY_SIG_OID: Record<string, string | null> = {
@@ -14,6 +15,8 @@ const HASH_BY_SIG_OID: Record<string, string | null> = {
   [OID.ecdsaWithSHA512]: 'sha512',
   [OID.ed25519]: null,
 };
+
+const ECDSA_SIGS = new Set<string>([OID.ecdsaWithSHA1, OID.ecdsaWithSHA256, OID.ecdsaWithSHA384, OID.ecdsaWithSHA512]);
 
 /** Human name of a signature algorithm OID (for audit evidence). */
 export function signatureAlgorithmName(oid: string): string {
@@ -42,6 +45,15 @@ export const isWeakSignatureAlgorithm = (oid: string): boolean =>
  */
 export function verifySignature(sigOid: string, data: Buffer, signature: Buffer, publicKey: KeyObject | Buffer): boolean {
   if (!(sigOid in HASH_BY_SIG_OID)) return false;
+  // a fresh EC key given as SPKI: the native verifier skips node:crypto's key import
+  // (see ecdsanative.ts); KeyObjects, RSA and Ed25519 stay with node:crypto
+  if (Buffer.isBuffer(publicKey) && ECDSA_SIGS.has(sigOid)) {
+    const addon = nativeEcdsa();
+    const key = addon && decodeSpki(publicKey);
+    if (addon && key?.kind === 'EC') {
+      return addon.verify(key.curveIndex, key.point, createHash(HASH_BY_SIG_OID[sigOid]!).update(data).digest(), signature) === 1;
+    }
+  }
   try {
     const key = Buffer.isBuffer(publicKey) ? publicKeyFromSpki(publicKey) : publicKey;
     return verify(HASH_BY_SIG_OID[sigOid] ?? null, data, key, signature);

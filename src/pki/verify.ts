@@ -1,5 +1,5 @@
 /** Chain and key-pair checks used by init (existing files), audit and renew. */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './certparse.js';
 import { spkiDer } from './keys.js';
 import { verifySignature } from './signature.js';
@@ -7,7 +7,7 @@ import { verifySignature } from './signature.js';
 /** True when `child` names `parent` as issuer and `parent`'s key verifies its signature. */
 export function isSignedBy(child: ParsedCertificate, parent: ParsedCertificate): boolean {
   if (!child.issuerDer.equals(parent.subjectDer)) return false;
-  return verifySignature(child.signatureAlgorithm, child.tbsDer, child.signature, createPublicKey({ key: parent.spkiDer, format: 'der', type: 'spki' }));
+  return verifySignature(child.signatureAlgorithm, child.tbsDer, child.signature, parent.spkiDer);
 }
 
 /** True when the private key belongs to the certificate's public key. */

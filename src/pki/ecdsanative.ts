@@ -1,0 +1,45 @@
+/**
+ * The optional native ECDSA verifier (native/ecdsa_verify.c, built by `npm ci` when a C
+ * compiler is present). node:crypto makes every fresh EC public key pass OpenSSL 3.0's
+ * full key check and a legacy→provider conversion, ~130 µs on top of a ~70 µs verify; the
+ * addon decodes the point (on-curve check) and verifies directly. It matters where each
+ * request brings a new key: CSR self-signatures on `kubetls cfssl serve`.
+ *
+ * Loaded lazily on first use, so commands that never verify a fresh key pay nothing.
+ * KUBETLS_NO_NATIVE=1 turns it off (tests and benchmarks compare both paths).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeEcdsa {
+  /** 1 valid, 0 invalid, -1 the point is not a public key on that curve (0 P-256, 1 P-384, 2 P-521). */
+  verify(curve: number, point: Buffer, digest: Buffer, signature: Buffer): number;
+}
+
+/** dist/src/pki → repository root → native/build/Release */
+const ADDON = fileURLToPath(new URL('../../../native/build/Release/ecdsa_verify.node', import.meta.url));
+
+let loaded: { addon?: NativeEcdsa; reason?: string } | undefined;
+
+function load(): { addon?: NativeEcdsa; reason?: string } {
+  if (process.env.KUBETLS_NO_NATIVE === '1') return { reason: 'KUBETLS_NO_NATIVE=1' };
+  try {
+    const addon = createRequire(import.meta.url)(ADDON) as NativeEcdsa;
+    if (typeof addon.verify !== 'function') return { reason: `${ADDON} has no verify()` };
+    return { addon };
+  } catch (e) {
+    return { reason: `not built (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
+/** The addon, or undefined when it is not built or turned off. */
+export function nativeEcdsa(): NativeEcdsa | undefined {
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** Whether signature checks of fresh EC keys use the addon, and if not, why (for benchmarks and tests). */
+export function nativeEcdsaStatus(): { active: boolean; reason?: string } {
+  loaded ??= load();
+  return loaded.addon ? { active: true } : { active: false, ...(loaded.reason ? { reason: loaded.reason } : {}) };
+}
