@@ -17,6 +17,7 @@ import { certToPem, createIssuer, generateKey, issueCertificate, parseCertificat
 import { readFileLimited } from '../util/files.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
+import { nativeEcdsaStatus } from '../pki/ecdsanative.js';
 
 export interface ServeOptions {
   address: string;
@@ -206,6 +207,8 @@ export async function runServe(o: ServeOptions): Promise<number> {
   validate(o);
   loadSigner(o.ca, o.caKey, o.config); // fail fast on the CA and config
   const tls = await tlsMaterial(o, log);
+  const nat = nativeEcdsaStatus();
+  log(1, `ECDSA CSR signatures: ${nat.active ? 'native verifier' : `node:crypto (native verifier ${nat.reason ?? 'unavailable'})`}`);
   const n = o.workers ?? availableParallelism();
   const scheme = `https://${o.address.includes(':') ? `[${o.address}]` : o.address}`;
   if (n === 0) {
