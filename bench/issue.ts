@@ -100,6 +100,11 @@ function rateSync(fn: (i: number) => void, ms: number): Rate {
     for (let j = 0; j < 100; j++) fn(n++);
     el = process.hrtime.bigint() - t0;
   } while (el < limit);
+  return rateOf(n, el, c0);
+}
+
+/** n operations in `el` ns of wall time, and per second of this process's CPU since `c0`. */
+function rateOf(n: number, el: bigint, c0: NodeJS.CpuUsage): Rate {
   const c = process.cpuUsage(c0);
   return { wall: n / (Number(el) / 1e9), cpu: n / ((c.user + c.system) / 1e6) };
 }
@@ -116,8 +121,7 @@ async function rateAsync(fn: (i: number) => Promise<unknown>, ms: number): Promi
     el = process.hrtime.bigint() - t0;
   } while (el < limit);
   // webcrypto signs on the libuv pool: its CPU time is counted too (same process)
-  const c = process.cpuUsage(c0);
-  return { wall: n / (Number(el) / 1e9), cpu: n / ((c.user + c.system) / 1e6) };
+  return rateOf(n, el, c0);
 }
 
 /** Certificates per second of one external process per certificate (wall clock only). */

@@ -33,29 +33,24 @@ export class PkiContext {
   ) {}
 
   loadCerts(path: string): ParsedCertificate[] | Error {
-    const abs = this.resolve(path);
-    let v = this.certs.get(abs);
-    if (!v) {
-      try {
-        v = parseCertificatesPem(readFileLimited(abs, 1024 * 1024), this.rel(abs));
-      } catch (e) {
-        v = e as Error;
-      }
-      this.certs.set(abs, v);
-    }
-    return v;
+    return this.loadOnce(this.certs, path, (abs, text) => parseCertificatesPem(text, this.rel(abs)));
   }
 
   loadKey(path: string): KeyObject | Error {
+    return this.loadOnce(this.keys, path, (abs, text) => parsePrivateKeyPem(text, this.rel(abs)));
+  }
+
+  /** Reads and parses a file the first time it is asked for; a failure is cached as the Error. */
+  private loadOnce<T>(cache: Map<string, T | Error>, path: string, parse: (abs: string, text: Buffer) => T): T | Error {
     const abs = this.resolve(path);
-    let v = this.keys.get(abs);
-    if (!v) {
+    let v = cache.get(abs);
+    if (v === undefined) {
       try {
-        v = parsePrivateKeyPem(readFileLimited(abs, 1024 * 1024), this.rel(abs));
+        v = parse(abs, readFileLimited(abs, 1024 * 1024));
       } catch (e) {
         v = e as Error;
       }
-      this.keys.set(abs, v);
+      cache.set(abs, v);
     }
     return v;
   }

@@ -217,19 +217,22 @@ function decodeAuthKey(name: string, v: unknown, env: NodeJS.ProcessEnv): Buffer
   return key;
 }
 
+/** The entries of an optional name → value object (auth_keys, profiles), at most 1000 of them. */
+function namedEntries(o: JsonObject, name: string, where: string, noun: string): Array<[string, unknown]> {
+  const v = field(o, name);
+  if (v === undefined || v === null) return [];
+  const entries = Object.entries(asObject(v, where));
+  if (entries.length > 1000) throw new KubetlsError('InvalidPolicy', `${where}: more than 1000 ${noun}`);
+  return entries;
+}
+
 /** Parses a signing config (text or parsed JSON). */
 export function parseSigningConfig(input: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): SigningPolicy {
   const doc = typeof input === 'string' || Buffer.isBuffer(input) ? parseJson(input, source) : input;
   try {
     const o = asObject(doc, 'config');
     const authKeys = new Map<string, Buffer>();
-    const ak = field(o, 'auth_keys');
-    if (ak !== undefined && ak !== null) {
-      const akObj = asObject(ak, 'auth_keys');
-      const names = Object.keys(akObj);
-      if (names.length > 1000) throw new KubetlsError('InvalidPolicy', 'auth_keys: more than 1000 keys');
-      for (const name of names) authKeys.set(name, decodeAuthKey(name, akObj[name], env));
-    }
+    for (const [name, v] of namedEntries(o, 'auth_keys', 'auth_keys', 'keys')) authKeys.set(name, decodeAuthKey(name, v, env));
     const remotes = field(o, 'remotes');
     if (isObject(remotes) && Object.keys(remotes).length) throw new KubetlsError('Unsupported', 'remotes: remote signers are not supported by kubetls cfssl');
     const signing = field(o, 'signing');
@@ -238,13 +241,7 @@ export function parseSigningConfig(input: unknown, source = 'config', env: NodeJ
     const d = field(s, 'default');
     const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
     const profiles = new Map<string, SigningProfile>();
-    const ps = field(s, 'profiles');
-    if (ps !== undefined && ps !== null) {
-      const po = asObject(ps, 'signing.profiles');
-      const names = Object.keys(po);
-      if (names.length > 1000) throw new KubetlsError('InvalidPolicy', 'signing.profiles: more than 1000 profiles');
-      for (const name of names) profiles.set(name, parseProfile(name, po[name], `signing.profiles.${name}.`, false, authKeys));
-    }
+    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) profiles.set(name, parseProfile(name, v, `signing.profiles.${name}.`, false, authKeys));
     return { default: def, profiles };
   } catch (e) {
     if (e instanceof KubetlsError) throw new KubetlsError(e.code, `${source}: ${e.message}`, e.hint);

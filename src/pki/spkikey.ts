@@ -85,7 +85,8 @@ export function publicKeyFromSpki(spki: Buffer): KeyObject {
   return createPublicKey({ key: spki, format: 'der', type: 'spki' });
 }
 
-const CURVE_OIDS: Record<string, string> = { 'P-256': OID.p256, 'P-384': OID.p384, 'P-521': OID.p521 };
+/** curve name → OID, the reverse of CURVES */
+const CURVE_OIDS: Record<string, string> = Object.fromEntries(Object.entries(CURVES).map(([id, c]) => [c.crv, id]));
 const spkiCache = new WeakMap<KeyObject, Buffer>();
 
 /**
