@@ -1,40 +1,110 @@
 #!/usr/bin/env node
 /**
- * kubetls command line. Exit codes, the same for every command: 0 all good, 1 the check
- * found problems (audit/probe FAILs, expiring or missing certificates, a failed renewal),
- * 2 the command could not run (bad flags, unreadable input, refused plan).
- * Argument parsing and output only: each command group lives in its
- * own file and imports its business logic lazily, so `kubetls init` starts fast.
- * The cfssl-compatible family (`kubetls cfssl …`, `kubetls cfssljson …`) uses Go-style
- * single-dash long flags, which commander cannot parse, so it is dispatched to its own parser.
+ * The `kubetls` executable: starts the command line (./run.ts) as fast as Node 20 allows.
+ *
+ * `npm run build` makes two files next to this one (scripts/bundle.mjs):
+ *   kubetls.cjs        the CLI and its dependencies in one esbuild bundle;
+ *   kubetls.cjs.cache  a V8 code cache of that bundle, recorded after the launcher ran the
+ *                      main commands once (KUBETLS_TRAIN), prefixed with the SHA-256 of the
+ *                      bundle it belongs to.
+ * Why: loading the module tree (~40 ESM files, and `yaml`'s ~70 CommonJS files) and
+ * compiling it lazily cost more than the work of most commands — a 100-node `init` spent
+ * ~45 ms loading modules and ~40 ms compiling cold parser code (bench/RESULTS.md). One file
+ * plus bytecode from the cache removes most of both. Node 22 has `module.enableCompileCache`
+ * for this; Node 20, which kubetls supports, does not, hence these few lines over `node:vm`.
+ *
+ * Any doubt falls back to the plain module tree, which behaves the same, only slower:
+ * KUBETLS_NO_BUNDLE=1; no bundle; a bundle older than run.js (tsc ran after the bundle);
+ * a cache for other bytes (checked by hash, because V8 itself only compares lengths) or
+ * from another V8 (V8 rejects it and compiles from source). KUBETLS_DEBUG=1 says which path
+ * was taken.
  */
-import { errorMessage } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 
-async function main(argv: string[]): Promise<number> {
-  const [first] = argv;
-  if (first === 'cfssl' || first === 'cfssljson') {
-    const mod = await import('./cfssl.js');
-    return mod.run(first, argv.slice(1));
-  }
-  const { buildProgram } = await import('./program.js');
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    // commander has already printed its message; --help and --version end here with 0
-    if (e instanceof Error && e.name === 'CommanderError') return (e as Error & { exitCode: number }).exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+const here = dirname(fileURLToPath(import.meta.url));
+const BUNDLE = join(here, 'kubetls.cjs');
+const CACHE = `${BUNDLE}.cache`;
+const HASH_BYTES = 32;
+
+function debug(line: string): void {
+  if (process.env.KUBETLS_DEBUG) process.stderr.write(`kubetls: ${line}\n`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`error: ${errorMessage(e)}\n`);
-    if (process.env.KUBETLS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = 2;
-  },
-);
+/** The bundle's bytes when it should be used, else why not. */
+function usableBundle(): { bytes: Buffer } | { why: string } {
+  if (process.env.KUBETLS_NO_BUNDLE === '1') return { why: 'KUBETLS_NO_BUNDLE=1' };
+  try {
+    if (statSync(join(here, 'run.js')).mtimeMs > statSync(BUNDLE).mtimeMs) return { why: 'the bundle is older than run.js (run npm run build)' };
+    return { bytes: readFileSync(BUNDLE) };
+  } catch {
+    return { why: 'no bundle (run npm run build)' };
+  }
+}
+
+/** The cached data recorded for exactly these bundle bytes, if any. */
+function cachedDataFor(hash: Buffer): Buffer | undefined {
+  try {
+    const file = readFileSync(CACHE);
+    return file.length > HASH_BYTES && file.subarray(0, HASH_BYTES).equals(hash) ? file.subarray(HASH_BYTES) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Cli {
+  main(argv: string[]): Promise<number>;
+  start(argv: string[]): void;
+}
+
+/** Compiles and evaluates the bundle (with its code cache when that belongs to these bytes). */
+function loadBundle(bytes: Buffer): { cli: Cli; record: () => void } {
+  const hash = createHash('sha256').update(bytes).digest();
+  const cachedData = cachedDataFor(hash);
+  // the CommonJS module wrapper, so the bundle sees the same names as under require()
+  const source = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`;
+  const script = new Script(source, { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
+  debug(`started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`);
+  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  const module = { exports: {} };
+  wrapper.call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, here);
+  // after a run, the cache also holds the bytecode of every function that run compiled
+  const record = () => {
+    writeFileSync(`${CACHE}.tmp`, Buffer.concat([hash, script.createCachedData()]));
+    renameSync(`${CACHE}.tmp`, CACHE);
+  };
+  return { cli: module.exports as Cli, record };
+}
+
+/**
+ * Build time only (scripts/bundle.mjs sets KUBETLS_TRAIN to a JSON list of command lines):
+ * run each command in this process, then record the code cache, so it covers them all.
+ */
+async function train(cli: Cli, record: () => void, planFile: string): Promise<void> {
+  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as string[][];
+  for (const argv of plan) {
+    process.exitCode = undefined;
+    const code = await cli.main(argv).catch(() => 2);
+    debug(`trained on \`${argv.slice(0, 3).join(' ')}…\`: exit ${code}`);
+  }
+  process.exitCode = 0;
+  record();
+}
+
+const bundle = usableBundle();
+const plan = process.env.KUBETLS_TRAIN;
+if ('bytes' in bundle) {
+  const { cli, record } = loadBundle(bundle.bytes);
+  if (plan) await train(cli, record, plan);
+  else cli.start(process.argv.slice(2));
+} else if (plan) {
+  process.stderr.write(`kubetls: cannot train the code cache: ${bundle.why}\n`);
+  process.exitCode = 1;
+} else {
+  debug(`started from the module tree: ${bundle.why}`);
+  ((await import('./run.js')) as Cli).start(process.argv.slice(2));
+}

@@ -1,0 +1,44 @@
+/**
+ * kubetls command line, started by ./main.ts (from the bundle when there is one). Exit
+ * codes, the same for every command: 0 all good, 1 the check found problems (audit/probe
+ * FAILs, expiring or missing certificates, a failed renewal), 2 the command could not run
+ * (bad flags, unreadable input, refused plan).
+ * Argument parsing and output only: each command group lives in its
+ * own file and imports its business logic lazily, so `kubetls init` starts fast.
+ * The cfssl-compatible family (`kubetls cfssl …`, `kubetls cfssljson …`) uses Go-style
+ * single-dash long flags, which commander cannot parse, so it is dispatched to its own parser.
+ */
+import { errorMessage } from '../errors.js';
+
+/** Runs one command line; resolves to its exit code. Usage errors are printed by commander. */
+export async function main(argv: string[]): Promise<number> {
+  const [first] = argv;
+  if (first === 'cfssl' || first === 'cfssljson') {
+    const mod = await import('./cfssl.js');
+    return mod.run(first, argv.slice(1));
+  }
+  const { buildProgram } = await import('./program.js');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    // commander has already printed its message; --help and --version end here with 0
+    if (e instanceof Error && e.name === 'CommanderError') return (e as Error & { exitCode: number }).exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/** Runs the command line of this process and sets its exit code, printing errors as one line. */
+export function start(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${errorMessage(e)}\n`);
+      if (process.env.KUBETLS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

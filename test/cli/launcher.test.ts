@@ -1,0 +1,97 @@
+/**
+ * The `kubetls` launcher (src/cli/main.ts): it runs the esbuild bundle with the code cache
+ * recorded at build time, and falls back to the module tree whenever the bundle or the cache
+ * cannot be trusted. Tests run a copy of dist/src inside dist/ (so node_modules still
+ * resolves), tamper with it, and check both the path taken and that the result is right.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT, cli, run, tmpDir } from '../helpers.js';
+
+const DIST_CLI = join(ROOT, 'dist', 'src', 'cli');
+const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra } });
+
+/** A private copy of dist/src, removed after the test. */
+function copyOfDist(t: { after: (fn: () => void) => void }): string {
+  const top = join(ROOT, 'dist', `launcher-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  cpSync(join(ROOT, 'dist', 'src'), join(top, 'src'), { recursive: true, preserveTimestamps: true });
+  t.after(() => rmSync(top, { recursive: true, force: true }));
+  return join(top, 'src', 'cli');
+}
+
+test('the built CLI starts from the bundle with an accepted code cache', () => {
+  const r = cli(['--version'], debugEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /started from the bundle; code cache accepted/);
+  const cache = readFileSync(join(DIST_CLI, 'kubetls.cjs.cache'));
+  assert.ok(cache.length > 100_000, `code cache of ${cache.length} bytes looks too small to hold the training run`);
+});
+
+test('bundle and module tree give the same results (init --dry-run, init, certs list)', (t) => {
+  const out: Record<string, string[]> = {};
+  for (const mode of ['bundle', 'tree']) {
+    const env = { env: { ...process.env, KUBETLS_NO_BUNDLE: mode === 'tree' ? '1' : '' } };
+    const dir = tmpDir('kubetls-launch-', t);
+    const dry = cli(['init', '--dry-run', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5'], env);
+    const init = cli(['init', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5', '--encryption-algorithm', 'ECDSA-P256'], env);
+    const list = cli(['certs', 'list', '--dir', dir], env);
+    const bad = cli(['init', '--dir', dir, '--service-cidr', 'nonsense'], env);
+    for (const r of [dry, init, list]) assert.equal(r.code, 0, r.stderr);
+    assert.equal(bad.code, 2);
+    // the directory differs per run; expiry times may differ by a minute
+    const norm = (s: string) => s.replaceAll(dir, 'DIR').replace(/\w{3} \d\d, \d{4} \d\d:\d\d UTC/g, 'DATE');
+    out[mode] = [dry.stdout, init.stdout, list.stdout, bad.stderr].map(norm);
+  }
+  assert.deepEqual(out.bundle, out.tree);
+});
+
+test('a cache recorded for other bundle bytes is not used: V8 alone would accept it', (t) => {
+  const dir = copyOfDist(t);
+  const bundle = join(dir, 'kubetls.cjs');
+  // same length, different program: V8's own check compares lengths only, so without the
+  // launcher's hash the old bytecode (printing 0.1.0) would run
+  const src = readFileSync(bundle, 'utf8');
+  assert.ok(src.includes(".version('0.1.0')") || src.includes('.version("0.1.0")'));
+  writeFileSync(bundle, src.replace(/\.version\((['"])0\.1\.0\1\)/, '.version($19.9.9$1)'));
+  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '9.9.9');
+  assert.match(r.stderr, /started from the bundle; code cache absent/);
+});
+
+test('a corrupt cache is rejected by V8 and the command still works', (t) => {
+  const dir = copyOfDist(t);
+  const cache = join(dir, 'kubetls.cjs.cache');
+  const bytes = readFileSync(cache);
+  // keep the hash (first 32 bytes), garble V8's data
+  for (let i = 40; i < bytes.length; i += 7) bytes[i] = bytes[i]! ^ 0x5a;
+  writeFileSync(cache, bytes);
+  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /code cache rejected by V8/);
+  writeFileSync(cache, 'short');
+  const short = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  assert.equal(short.stdout.trim(), '0.1.0');
+  assert.match(short.stderr, /code cache absent/);
+});
+
+test('the module tree is used when the bundle is missing, stale or turned off', (t) => {
+  const dir = copyOfDist(t);
+  const version = () => run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const now = Date.now() / 1000;
+  utimesSync(join(dir, 'run.js'), now + 60, now + 60);
+  let r = version();
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /started from the module tree: the bundle is older than run.js/);
+  rmSync(join(dir, 'kubetls.cjs'));
+  r = version();
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /started from the module tree: no bundle/);
+  const off = cli(['--version'], debugEnv({ KUBETLS_NO_BUNDLE: '1' }));
+  assert.equal(off.stdout.trim(), '0.1.0');
+  assert.match(off.stderr, /started from the module tree: KUBETLS_NO_BUNDLE=1/);
+});
