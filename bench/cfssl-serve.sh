@@ -16,6 +16,7 @@ cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/
 trap cleanup EXIT INT TERM
 cd "$T"
 echo "kubetls ECDSA CSR verification: $(node --input-type=module -e "import('$ROOT/dist/src/pki/ecdsanative.js').then((m) => { const s = m.nativeEcdsaStatus(); console.log(s.active ? 'native verifier' : 'node:crypto (' + s.reason + ')'); })")"
+echo "launcher: $(KUBETLS_DEBUG=1 $K --version 2>&1 >/dev/null | head -1)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ), node $(node --version), $(cfssl version | head -1)"
 
 rss() { # rss PID...: sum of VmHWM in MiB over the pids and their children

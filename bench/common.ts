@@ -68,7 +68,14 @@ export function machine(): string {
     /* not Linux: keep os.cpus() */
   }
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
-  return `nproc ${nproc}, ${model}, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+  return `nproc ${nproc}, ${model}, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n${launcher()}`;
+}
+
+/** How the kubetls executable starts here (bundle + code cache, or the slower module tree after a bare `tsc`). */
+function launcher(): string {
+  const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, KUBETLS_DEBUG: '1' } });
+  const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('kubetls: started')) ?? 'kubetls: launcher state unknown';
+  return `launcher: ${line.replace(/^kubetls: /, '')}`;
 }
 
 export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);

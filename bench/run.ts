@@ -16,6 +16,7 @@ const ALL: Record<string, [string, string[]]> = {
   scan: [process.execPath, [join(here, 'scan.js')]],
   audit: [process.execPath, [join(here, 'audit-bench.js')]],
   'cfssl-serve': ['bash', [join(root, 'bench', 'cfssl-serve.sh')]],
+  startup: ['bash', [join(root, 'bench', 'startup.sh')]],
 };
 const args = process.argv.slice(2);
 const names = args.filter((a) => a in ALL);
