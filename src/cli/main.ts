@@ -14,10 +14,10 @@
  * for this; Node 20, which kubetls supports, does not, hence these few lines over `node:vm`.
  *
  * Any doubt falls back to the plain module tree, which behaves the same, only slower:
- * KUBETLS_NO_BUNDLE=1; no bundle; a bundle older than run.js (tsc ran after the bundle);
- * a cache for other bytes (checked by hash, because V8 itself only compares lengths) or
- * from another V8 (V8 rejects it and compiles from source). KUBETLS_DEBUG=1 says which path
- * was taken.
+ * KUBETLS_NO_BUNDLE=1; no bundle; in a source checkout, a bundle older than run.js (tsc ran
+ * after the bundle). A cache for other bytes is not used (checked by hash, because V8
+ * itself only compares lengths), and V8 rejects one from another V8 version.
+ * KUBETLS_DEBUG=1 says which path was taken.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -35,11 +35,25 @@ function debug(line: string): void {
   if (process.env.KUBETLS_DEBUG) process.stderr.write(`kubetls: ${line}\n`);
 }
 
+/**
+ * In a source checkout (src/ next to dist/), a bare `tsc` after `npm run build` leaves the
+ * bundle behind the modules; tsc rewrites every output, so run.js being newer says so.
+ * Installed packages have no src/, and npm's unpacking gives files arbitrary mtimes there.
+ */
+function staleInCheckout(): boolean {
+  try {
+    statSync(join(here, '..', '..', '..', 'src', 'cli', 'run.ts'));
+  } catch {
+    return false;
+  }
+  return statSync(join(here, 'run.js')).mtimeMs > statSync(BUNDLE).mtimeMs;
+}
+
 /** The bundle's bytes when it should be used, else why not. */
 function usableBundle(): { bytes: Buffer } | { why: string } {
   if (process.env.KUBETLS_NO_BUNDLE === '1') return { why: 'KUBETLS_NO_BUNDLE=1' };
   try {
-    if (statSync(join(here, 'run.js')).mtimeMs > statSync(BUNDLE).mtimeMs) return { why: 'the bundle is older than run.js (run npm run build)' };
+    if (staleInCheckout()) return { why: 'the bundle is older than run.js (run npm run build)' };
     return { bytes: readFileSync(BUNDLE) };
   } catch {
     return { why: 'no bundle (run npm run build)' };

@@ -5,7 +5,7 @@
  * resolves), tamper with it, and check both the path taken and that the result is right.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, cli, run, tmpDir } from '../helpers.js';
@@ -13,12 +13,20 @@ import { ROOT, cli, run, tmpDir } from '../helpers.js';
 const DIST_CLI = join(ROOT, 'dist', 'src', 'cli');
 const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra } });
 
-/** A private copy of dist/src, removed after the test. */
-function copyOfDist(t: { after: (fn: () => void) => void }): string {
+/**
+ * A private copy of dist/src laid out like a package: <top>/dist/src, removed after the test.
+ * `checkout` adds <top>/src/cli/run.ts, which is how the launcher tells a source checkout
+ * (where a bare tsc can leave the bundle stale) from an installed package.
+ */
+function copyOfDist(t: { after: (fn: () => void) => void }, checkout = false): string {
   const top = join(ROOT, 'dist', `launcher-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  cpSync(join(ROOT, 'dist', 'src'), join(top, 'src'), { recursive: true, preserveTimestamps: true });
+  cpSync(join(ROOT, 'dist', 'src'), join(top, 'dist', 'src'), { recursive: true, preserveTimestamps: true });
+  if (checkout) {
+    mkdirSync(join(top, 'src', 'cli'), { recursive: true });
+    writeFileSync(join(top, 'src', 'cli', 'run.ts'), '');
+  }
   t.after(() => rmSync(top, { recursive: true, force: true }));
-  return join(top, 'src', 'cli');
+  return join(top, 'dist', 'src', 'cli');
 }
 
 test('the built CLI starts from the bundle with an accepted code cache', () => {
@@ -79,8 +87,8 @@ test('a corrupt cache is rejected by V8 and the command still works', (t) => {
   assert.match(short.stderr, /code cache absent/);
 });
 
-test('the module tree is used when the bundle is missing, stale or turned off', (t) => {
-  const dir = copyOfDist(t);
+test('the module tree is used when the bundle is missing, stale in a checkout, or turned off', (t) => {
+  const dir = copyOfDist(t, true);
   const version = () => run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
   const now = Date.now() / 1000;
   utimesSync(join(dir, 'run.js'), now + 60, now + 60);
@@ -94,4 +102,13 @@ test('the module tree is used when the bundle is missing, stale or turned off', 
   const off = cli(['--version'], debugEnv({ KUBETLS_NO_BUNDLE: '1' }));
   assert.equal(off.stdout.trim(), '0.1.0');
   assert.match(off.stderr, /started from the module tree: KUBETLS_NO_BUNDLE=1/);
+});
+
+test('an installed package (no src/) uses the bundle whatever order npm gave the mtimes', (t) => {
+  const dir = copyOfDist(t);
+  const now = Date.now() / 1000;
+  utimesSync(join(dir, 'run.js'), now + 60, now + 60);
+  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /started from the bundle; code cache accepted/);
 });
