@@ -99,8 +99,18 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => void } {
  * run each command in this process, then record the code cache, so it covers them all.
  */
 async function train(cli: Cli, record: () => void, planFile: string): Promise<void> {
-  const plan = JSON.parse(readFileSync(planFile, 'utf8')) as string[][];
-  for (const argv of plan) {
+  let plan: unknown;
+  try {
+    plan = JSON.parse(readFileSync(planFile, 'utf8'));
+  } catch (e) {
+    plan = (e as Error).message.split('\n')[0];
+  }
+  if (!Array.isArray(plan) || !plan.every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'))) {
+    process.stderr.write(`kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${typeof plan === 'string' ? ` (${plan})` : ''}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const argv of plan as string[][]) {
     process.exitCode = undefined;
     const code = await cli.main(argv).catch(() => 2);
     debug(`trained on \`${argv.slice(0, 3).join(' ')}…\`: exit ${code}`);

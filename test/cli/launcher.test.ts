@@ -112,3 +112,25 @@ test('an installed package (no src/) uses the bundle whatever order npm gave the
   assert.equal(r.stdout.trim(), '0.1.0');
   assert.match(r.stderr, /started from the bundle; code cache accepted/);
 });
+
+test('KUBETLS_TRAIN (build time only) refuses a bad plan in one line and writes no cache', (t) => {
+  const dir = copyOfDist(t);
+  const cache = join(dir, 'kubetls.cjs.cache');
+  const before = readFileSync(cache);
+  const tmp = tmpDir('kubetls-train-', t);
+  const cases: [string, string | null][] = [
+    ['not json', '{"a":'],
+    ['not a list', '{"init": true}'],
+    ['not strings', '[["init", 3]]'],
+    ['missing file', null],
+  ];
+  for (const [name, content] of cases) {
+    const plan = join(tmp, `${name}.json`);
+    if (content !== null) writeFileSync(plan, content);
+    const r = run(process.execPath, [join(dir, 'main.js')], { env: { ...process.env, KUBETLS_TRAIN: plan, KUBETLS_NO_BUNDLE: '' } });
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /^kubetls: KUBETLS_TRAIN=.*: expected a JSON list of command lines/, name);
+    assert.equal(r.stderr.trim().split('\n').length, 1, name);
+    assert.ok(readFileSync(cache).equals(before), `${name}: the cache changed`);
+  }
+});
