@@ -20,7 +20,7 @@
  * KUBETLS_DEBUG=1 says which path was taken.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,7 @@ interface Cli {
 }
 
 /** Compiles and evaluates the bundle (with its code cache when that belongs to these bytes). */
-function loadBundle(bytes: Buffer): { cli: Cli; record: () => void } {
+function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   const hash = createHash('sha256').update(bytes).digest();
   const cachedData = cachedDataFor(hash);
   // the CommonJS module wrapper, so the bundle sees the same names as under require()
@@ -86,10 +86,11 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => void } {
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, here);
-  // after a run, the cache also holds the bytecode of every function that run compiled
-  const record = () => {
-    writeFileSync(`${CACHE}.tmp`, Buffer.concat([hash, script.createCachedData()]));
-    renameSync(`${CACHE}.tmp`, CACHE);
+  // after a run, the cache also holds the bytecode of every function that run compiled;
+  // written like every other kubetls file (loaded only when training, to keep start-up lean)
+  const record = async () => {
+    const { writeFileAtomic } = await import('../util/files.js');
+    writeFileAtomic(CACHE, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, existing: 'replace' });
   };
   return { cli: module.exports as Cli, record };
 }
@@ -98,15 +99,16 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => void } {
  * Build time only (scripts/bundle.mjs sets KUBETLS_TRAIN to a JSON list of command lines):
  * run each command in this process, then record the code cache, so it covers them all.
  */
-async function train(cli: Cli, record: () => void, planFile: string): Promise<void> {
+async function train(cli: Cli, record: () => Promise<void>, planFile: string): Promise<void> {
   let plan: unknown;
+  let why = '';
   try {
     plan = JSON.parse(readFileSync(planFile, 'utf8'));
   } catch (e) {
-    plan = (e as Error).message.split('\n')[0];
+    why = ` (${(e as Error).message.split('\n')[0]})`;
   }
   if (!Array.isArray(plan) || !plan.every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'))) {
-    process.stderr.write(`kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${typeof plan === 'string' ? ` (${plan})` : ''}\n`);
+    process.stderr.write(`kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${why}\n`);
     process.exitCode = 2;
     return;
   }
@@ -116,7 +118,7 @@ async function train(cli: Cli, record: () => void, planFile: string): Promise<vo
     debug(`trained on \`${argv.slice(0, 3).join(' ')}…\`: exit ${code}`);
   }
   process.exitCode = 0;
-  record();
+  await record();
 }
 
 const bundle = usableBundle();

@@ -13,6 +13,9 @@ import { ROOT, cli, run, tmpDir } from '../helpers.js';
 const DIST_CLI = join(ROOT, 'dist', 'src', 'cli');
 const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra } });
 
+/** `--version` through the launcher of a copy made by copyOfDist, with KUBETLS_DEBUG on. */
+const versionFrom = (dir: string) => run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+
 /**
  * A private copy of dist/src laid out like a package: <top>/dist/src, removed after the test.
  * `checkout` adds <top>/src/cli/run.ts, which is how the launcher tells a source checkout
@@ -64,7 +67,7 @@ test('a cache recorded for other bundle bytes is not used: V8 alone would accept
   const src = readFileSync(bundle, 'utf8');
   assert.ok(src.includes(".version('0.1.0')") || src.includes('.version("0.1.0")'));
   writeFileSync(bundle, src.replace(/\.version\((['"])0\.1\.0\1\)/, '.version($19.9.9$1)'));
-  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const r = versionFrom(dir);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '9.9.9');
   assert.match(r.stderr, /started from the bundle; code cache absent/);
@@ -77,26 +80,25 @@ test('a corrupt cache is rejected by V8 and the command still works', (t) => {
   // keep the hash (first 32 bytes), garble V8's data
   for (let i = 40; i < bytes.length; i += 7) bytes[i] = bytes[i]! ^ 0x5a;
   writeFileSync(cache, bytes);
-  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const r = versionFrom(dir);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), '0.1.0');
   assert.match(r.stderr, /code cache rejected by V8/);
   writeFileSync(cache, 'short');
-  const short = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const short = versionFrom(dir);
   assert.equal(short.stdout.trim(), '0.1.0');
   assert.match(short.stderr, /code cache absent/);
 });
 
 test('the module tree is used when the bundle is missing, stale in a checkout, or turned off', (t) => {
   const dir = copyOfDist(t, true);
-  const version = () => run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
   const now = Date.now() / 1000;
   utimesSync(join(dir, 'run.js'), now + 60, now + 60);
-  let r = version();
+  let r = versionFrom(dir);
   assert.equal(r.stdout.trim(), '0.1.0');
   assert.match(r.stderr, /started from the module tree: the bundle is older than run.js/);
   rmSync(join(dir, 'kubetls.cjs'));
-  r = version();
+  r = versionFrom(dir);
   assert.equal(r.stdout.trim(), '0.1.0');
   assert.match(r.stderr, /started from the module tree: no bundle/);
   const off = cli(['--version'], debugEnv({ KUBETLS_NO_BUNDLE: '1' }));
@@ -108,7 +110,7 @@ test('an installed package (no src/) uses the bundle whatever order npm gave the
   const dir = copyOfDist(t);
   const now = Date.now() / 1000;
   utimesSync(join(dir, 'run.js'), now + 60, now + 60);
-  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const r = versionFrom(dir);
   assert.equal(r.stdout.trim(), '0.1.0');
   assert.match(r.stderr, /started from the bundle; code cache accepted/);
 });
