@@ -4,7 +4,8 @@
  *   (a) RSA-2048 single node (17 keys) vs WORKERS=10 k8s-certs-cfssl.sh rsa (17 keys) and k8s-certs-openssl.sh rsa
  *   (b) the same with ECDSA-P256 / ecdsa
  *   (c) whole cluster, 3 control planes + 97 workers, ECDSA vs WORKERS=100 k8s-certs-cfssl.sh ecdsa
- * Usage: npm run build && node dist/bench/init.js   (BENCH_RUNS=N, default 10; 100-node: max(3, N/2))
+ * Usage: npm run build && node dist/bench/init.js   (BENCH_RUNS=N, default 10; 100-node: max(3, N/2);
+ *   BENCH_ONLY=rsa,ecdsa,cluster picks scenarios; TMPDIR=/dev/shm runs on tmpfs)
  */
 import { generateKeyPair } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { ANCHORS, CLI, fmt, has, machine, shq, timeCommands, type Timing } from './common.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'rsa,ecdsa,cluster').split(','));
 const work = mkdtempSync(join(tmpdir(), 'kubetls-bench-init-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const out = join(work, 'out');
@@ -85,29 +87,31 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  console.log(`# kubetls init benchmark\n${machine()}\nanchors: ${ANCHORS}; runs per command: ${RUNS} (+1 warm-up)${has('hyperfine') ? ', hyperfine' : ', own loop (no hyperfine)'}\n`);
+  const fsType = spawnSync('stat', ['-f', '-c', '%T', work], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  console.log(`# kubetls init benchmark\n${machine()}\nanchors: ${ANCHORS}; runs per command: ${RUNS} (+1 warm-up)${has('hyperfine') ? ', hyperfine' : ', own loop (no hyperfine)'}`);
+  console.log(`output: ${work} (${fsType}), ${process.env.BENCH_REUSE_DIR === '1' ? 'one directory emptied before each run (BENCH_REUSE_DIR=1)' : 'a never-used directory per run'}\n`);
   if (!haveCfssl) console.log('cfssl/cfssljson not installed: cfssl anchors skipped');
   const rows: Row[] = [];
 
-  const rsaKeys = keysOf('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm RSA-2048');
+  const rsaKeys = ONLY.has('rsa') ? keysOf('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm RSA-2048') : 0;
   const rsaCmds = [
     { name: 'kubetls init RSA-2048', cmd: kubetls('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm RSA-2048') },
     ...(haveCfssl ? [{ name: 'cfssl rsa (WORKERS=10)', cmd: `WORKERS=10 sh ${shq(cfssl)} rsa ${shq(out)} > /dev/null` }] : []),
     { name: 'openssl rsa (WORKERS=10)', cmd: `WORKERS=10 sh ${shq(osslScript)} rsa ${shq(out)} > /dev/null` },
   ];
-  const rsa = timeCommands(rsaCmds, out, RUNS, join(work, 'rsa.json'));
+  const rsa = ONLY.has('rsa') ? timeCommands(rsaCmds, out, RUNS, join(work, 'rsa.json')) : [];
   for (const a of rsa.slice(1)) rows.push({ scenario: 'single node RSA-2048', keys: `${rsaKeys} / 17`, kubetls: rsa[0]!, anchor: a, anchorName: a.name, target: a.name.startsWith('cfssl') ? '≥ 1.33×' : '' });
 
-  const ecKeys = keysOf('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm ECDSA-P256');
+  const ecKeys = ONLY.has('ecdsa') ? keysOf('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm ECDSA-P256') : 0;
   const ecCmds = [
     { name: 'kubetls init ECDSA-P256', cmd: kubetls('--node-name bench --apiserver-advertise-address 10.0.0.1 --encryption-algorithm ECDSA-P256') },
     ...(haveCfssl ? [{ name: 'cfssl ecdsa (WORKERS=10)', cmd: `WORKERS=10 sh ${shq(cfssl)} ecdsa ${shq(out)} > /dev/null` }] : []),
     { name: 'openssl ecdsa (WORKERS=10)', cmd: `WORKERS=10 sh ${shq(osslScript)} ecdsa ${shq(out)} > /dev/null` },
   ];
-  const ec = timeCommands(ecCmds, out, RUNS, join(work, 'ecdsa.json'));
+  const ec = ONLY.has('ecdsa') ? timeCommands(ecCmds, out, RUNS, join(work, 'ecdsa.json')) : [];
   for (const a of ec.slice(1)) rows.push({ scenario: 'single node ECDSA-P256', keys: `${ecKeys} / 17`, kubetls: ec[0]!, anchor: a, anchorName: a.name, target: a.name.startsWith('cfssl') ? '≥ 1.0×' : '' });
 
-  if (haveCfssl) {
+  if (haveCfssl && ONLY.has('cluster')) {
     const cfg = clusterConfig(3, 97);
     const bigKeys = keysOf(`--config ${shq(cfg)} --encryption-algorithm ECDSA-P256`);
     const big = timeCommands([
@@ -117,8 +121,6 @@ async function main(): Promise<void> {
     rows.push({ scenario: '100 nodes (3 CP + 97 workers) ECDSA', keys: `${bigKeys} / 107`, kubetls: big[0]!, anchor: big[1]!, anchorName: big[1]!.name, target: '≥ 5×' });
   }
 
-  const rate = await rsaKeygenRate();
-  const floor = rsaKeys / rate;
 
   console.log('\n| scenario | keys (kubetls / anchor) | kubetls median | anchor | anchor median | speed-up (anchor ÷ kubetls) | target |');
   console.log('|---|---|---|---|---|---|---|');
@@ -127,8 +129,12 @@ async function main(): Promise<void> {
     const met = r.target ? (ratio >= Number(/[\d.]+/.exec(r.target)![0]) ? ' ✔' : ' ✘ missed') : '';
     console.log(`| ${r.scenario} | ${r.keys} | ${fmt(r.kubetls.median)} | ${r.anchorName} | ${fmt(r.anchor.median)} | ${ratio.toFixed(2)}× | ${r.target}${met} |`);
   }
-  console.log(`\nRSA-2048 keygen rate (node async generateKeyPair, 4 in flight, ~2 s): ${rate.toFixed(1)} keys/s`);
-  console.log(`RSA floor: ${rsaKeys} keys ÷ ${rate.toFixed(1)} keys/s = ${fmt(floor)}; kubetls RSA median ${fmt(rsa[0]!.median)} = ${(rsa[0]!.median / floor).toFixed(2)}× the floor`);
+  if (rsa[0]) {
+    const rate = await rsaKeygenRate();
+    const floor = rsaKeys / rate;
+    console.log(`\nRSA-2048 keygen rate (node async generateKeyPair, 4 in flight, ~2 s): ${rate.toFixed(1)} keys/s`);
+    console.log(`RSA floor: ${rsaKeys} keys ÷ ${rate.toFixed(1)} keys/s = ${fmt(floor)}; kubetls RSA median ${fmt(rsa[0].median)} = ${(rsa[0].median / floor).toFixed(2)}× the floor`);
+  }
   for (const t of [...rsa, ...ec]) console.log(`  ${t.name}: median ${fmt(t.median)}, min ${fmt(t.min)}, max ${fmt(t.max)}, runs ${t.runs}`);
 }
 
