@@ -22,6 +22,11 @@ export function ensureDir(dir: string, mode = DIR_MODE): void {
   }
 }
 
+/** write(2) may take fewer bytes than asked (a signal, a nearly full disk): loop until all are written. */
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+}
+
 export interface WriteOptions {
   mode?: number;
   /**
@@ -65,7 +70,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', mode);
-    writeSync(fd, buf);
+    writeAll(fd, buf);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -151,7 +156,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
     todo.forEach((f, i) => {
       const fd = openSync(tmps[i]!, 'wx', f.mode);
       try {
-        writeSync(fd, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
+        writeAll(fd, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
         if ((f.mode & ~umask) !== f.mode) fchmodSync(fd, f.mode); // the umask narrowed the mode we asked for
       } finally {
         closeSync(fd);
