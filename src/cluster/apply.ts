@@ -3,12 +3,13 @@
  * generation dominates any RSA PKI; libuv runs it on every core), then CAs are signed before
  * their leaves, then files are written atomically: keys 0600, dirs 0700, kubeconfigs 0600.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KubetlsError } from '../errors.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateKey, privateKeyToPem, publicKeyToPem, type KeyAlgorithm, type KeyPair } from '../pki/keys.js';
+import { generateEncodedKey, privateKeyToPem, publicKeyToPem, type EncodedKeyPair, type KeyAlgorithm } from '../pki/keys.js';
+import { pemEncode } from '../pki/pem.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
 import { PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic, type BatchWrite } from '../util/files.js';
@@ -37,8 +38,8 @@ export interface ApplyResult {
 export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: SaSource, o: ApplyOptions): Promise<ApplyResult> {
   const now = o.clock.now();
   // 1. every new key, in parallel
-  const jobs: Array<() => Promise<KeyPair>> = [];
-  const want = (): number => jobs.push(() => generateKey(o.algorithm)) - 1;
+  const jobs: Array<() => Promise<EncodedKeyPair>> = [];
+  const want = (): number => jobs.push(() => generateEncodedKey(o.algorithm)) - 1;
   const caKeyIdx = new Map<CaName, number>();
   for (const src of cas.values()) if (src.generate) caKeyIdx.set(src.name, want());
   const saIdx = sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
@@ -69,17 +70,20 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
   for (const src of cas.values()) {
     let der: Buffer | undefined;
     let key: KeyObject | undefined;
+    let keyPem: string | undefined;
     if (src.generate) {
       const kp = keys[caKeyIdx.get(src.name)!]!;
       const cn = src.name === 'ca' ? 'kubernetes' : src.name;
-      der = selfSignedCa(cn, kp, now, o.caCertificateValidityMs, o.random);
-      key = kp.privateKey;
+      // the signing KeyObject is loaded from the PEM: it shares nothing with the generation job
+      key = createPrivateKey({ key: kp.privatePem, format: 'pem' });
+      keyPem = kp.privatePem;
+      der = selfSignedCa(cn, { privateKey: key, publicKey: kp.spki }, now, o.caCertificateValidityMs, o.random);
     } else if (src.cert) {
       der = src.cert.der;
       key = src.key;
     }
     if (!der) continue;
-    caPems.set(src.name, key ? { cert: certToPem(der), key: privateKeyToPem(key) } : { cert: certToPem(der) });
+    caPems.set(src.name, key ? { cert: certToPem(der), key: keyPem ?? privateKeyToPem(key) } : { cert: certToPem(der) });
     if (key) issuers.set(src.name, createIssuer(der, key));
   }
   const issuer = (name: CaName): Issuer => {
@@ -87,7 +91,7 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
     if (!i) throw new KubetlsError('ExternalCA', `the "${name}" CA key is not available`);
     return i;
   };
-  const saKey = saIdx >= 0 ? keys[saIdx]!.privateKey : sa.key;
+  const saPems = saIdx >= 0 ? { key: keys[saIdx]!.privatePem, pub: pemEncode('PUBLIC KEY', keys[saIdx]!.spki) } : sa.key ? { key: privateKeyToPem(sa.key), pub: publicKeyToPem(sa.key) } : undefined;
 
   // 3. build every file, then write
   const events: string[] = [];
@@ -110,9 +114,9 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
           events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate and key on disk`);
           continue;
         }
-        const der = signedLeaf(s.spec, newKey!.publicKey, issuer(s.spec.ca), now, o.certificateValidityMs, o.random);
+        const der = signedLeaf(s.spec, newKey!.spki, issuer(s.spec.ca), now, o.certificateValidityMs, o.random);
         writes.push({ path: certPath(plan.certDir, s.spec.baseName), data: certToPem(der), mode: PUBLIC_MODE });
-        writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: privateKeyToPem(newKey!.privateKey), mode: SECRET_MODE });
+        writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: newKey!.privatePem, mode: SECRET_MODE });
         events.push(`${prefix}[certs] Generating "${s.spec.name}" certificate and key`);
         if (s.spec.dnsNames.length || s.spec.ipAddresses.length) {
           events.push(`${prefix}[certs] ${s.spec.name} serving cert is signed for DNS names [${s.spec.dnsNames.join(' ')}] and IPs [${s.spec.ipAddresses.join(' ')}]`);
@@ -122,13 +126,13 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
           events.push(`${prefix}[kubeconfig] Using existing kubeconfig file: "${join(plan.kubeconfigDir, s.spec.name)}"`);
           continue;
         }
-        const sign = () => certToPem(signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.publicKey, issuer('ca'), now, o.certificateValidityMs, o.random));
+        const sign = () => certToPem(signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.spki, issuer('ca'), now, o.certificateValidityMs, o.random));
         let certPem: string;
         if (s.spec.sharedIdentity) {
           certPem = sharedCerts.get(s.spec.clientName) ?? sign();
           sharedCerts.set(s.spec.clientName, certPem);
         } else certPem = sign();
-        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certPem, clientKeyPem: privateKeyToPem(newKey!.privateKey) });
+        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certPem, clientKeyPem: newKey!.privatePem });
         writes.push({ path: join(plan.kubeconfigDir, s.spec.name), data, mode: SECRET_MODE });
         events.push(`${prefix}[kubeconfig] Writing "${s.spec.name}" kubeconfig file`);
       } else {
@@ -136,9 +140,9 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
           events.push(`${prefix}[certs] Using the existing "sa" key`);
           continue;
         }
-        if (!saKey) throw new KubetlsError('NoServiceAccountKey', 'no service-account key available');
-        if (s.action !== 'write-pub') writes.push({ path: join(plan.certDir, 'sa.key'), data: privateKeyToPem(saKey), mode: SECRET_MODE });
-        writes.push({ path: join(plan.certDir, 'sa.pub'), data: publicKeyToPem(saKey), mode: PUBLIC_MODE });
+        if (!saPems) throw new KubetlsError('NoServiceAccountKey', 'no service-account key available');
+        if (s.action !== 'write-pub') writes.push({ path: join(plan.certDir, 'sa.key'), data: saPems.key, mode: SECRET_MODE });
+        writes.push({ path: join(plan.certDir, 'sa.pub'), data: saPems.pub, mode: PUBLIC_MODE });
         events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating "sa" key and public key' : s.action === 'copy' ? 'Copying "sa" key and public key' : 'Writing "sa.pub" from the existing "sa" key'}`);
       }
     }

@@ -30,7 +30,7 @@ function usagesFor(publicKey: KeyObject | Buffer, base: KeyUsage[]): KeyUsage[] 
 }
 
 /** A self-signed CA: NotBefore now−5min, NotAfter now+period, a DNS SAN equal to its CN (as kubeadm). */
-export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; publicKey: KeyObject }, now: Date, validityMs: number, random?: RandomSource): Buffer {
+export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; publicKey: KeyObject | Buffer }, now: Date, validityMs: number, random?: RandomSource): Buffer {
   return issueCertificate(
     {
       subject: { commonName },

@@ -10,7 +10,7 @@ import { KubetlsError } from '../errors.js';
 import { DER_NULL, oid, seq } from './der.js';
 import { OID } from './oid.js';
 import { pemEncode } from './pem.js';
-import { spkiFromKey } from './spkikey.js';
+import { spkiFromJwk, spkiFromKey } from './spkikey.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -54,6 +54,54 @@ export async function generateKey(algorithm: KeyAlgorithm): Promise<KeyPair> {
   }
   return { algorithm, ...pair };
 }
+
+/** A new key as kubetls writes it: the private key PEM in kubeadm's format and the public SPKI DER. */
+export interface EncodedKeyPair {
+  algorithm: KeyAlgorithm;
+  privatePem: string;
+  spki: Buffer;
+}
+
+/**
+ * Generates a key pair and has the same thread-pool job encode it (the private key as PEM in
+ * kubeadm's format, the public key as a JWK turned into SPKI), so no KeyObject of a freshly
+ * generated key is exported afterwards. Why: on Node 20 an export holds the key's mutex
+ * while it allocates, and a garbage collection at that moment can run the destructor of
+ * the key's generation job, which takes the same mutex — a hang, reproduced with private
+ * JWK exports (docs/architecture.md). It is also no slower than generating and exporting.
+ * For keys that only need writing (every leaf); a key that signs is loaded from the PEM.
+ */
+export async function generateEncodedKey(algorithm: KeyAlgorithm): Promise<EncodedKeyPair> {
+  const encoding = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { type: PRIVATE_PEM_TYPE[algorithm], format: 'pem' } };
+  const pair =
+    algorithm === 'ED25519'
+      ? await generateEncoded('ed25519', encoding)
+      : algorithm.startsWith('RSA')
+        ? await generateEncoded('rsa', { modulusLength: Number(algorithm.slice(4)), publicExponent: 65537, ...encoding })
+        : await generateEncoded('ec', { namedCurve: algorithm === 'ECDSA-P256' ? 'P-256' : 'P-384', ...encoding });
+  const spki = spkiFromJwk(pair.publicKey as Record<string, string>);
+  if (!spki || typeof pair.privateKey !== 'string') throw new KubetlsError('KeyGeneration', `${algorithm}: unexpected key encoding from node:crypto`);
+  return { algorithm, privatePem: pair.privateKey, spki };
+}
+
+/**
+ * generateKeyPair with encodings. Node takes every `keyObject.export()` encoding here, JWK
+ * included, but @types/node lists only PEM and DER, hence the one loosely typed call.
+ */
+function generateEncoded(type: 'rsa' | 'ec' | 'ed25519', options: object): Promise<{ publicKey: unknown; privateKey: unknown }> {
+  const gen = generateKeyPair as unknown as (t: string, o: object, cb: (e: Error | null, publicKey: unknown, privateKey: unknown) => void) => void;
+  return new Promise((resolve, reject) => gen(type, options, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
+}
+
+/** kubeadm's private key PEM types: PKCS#1 for RSA, SEC1 for EC, PKCS#8 for Ed25519 (it has no other form). */
+const PRIVATE_PEM_TYPE: Record<KeyAlgorithm, 'pkcs1' | 'sec1' | 'pkcs8'> = {
+  'RSA-2048': 'pkcs1',
+  'RSA-3072': 'pkcs1',
+  'RSA-4096': 'pkcs1',
+  'ECDSA-P256': 'sec1',
+  'ECDSA-P384': 'sec1',
+  ED25519: 'pkcs8',
+};
 
 /** The algorithm of an existing key, or an error for keys kubetls does not issue with. */
 export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {

@@ -100,16 +100,19 @@ export function spkiFromKey(key: KeyObject): Buffer {
   const hit = spkiCache.get(key);
   if (hit) return hit;
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = pub.export({ format: 'jwk' }) as Record<string, string>;
-  let der: Buffer | undefined;
-  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv] && jwk.x && jwk.y) {
-    der = seq(seq(oid(OID.ecPublicKey), oid(CURVE_OIDS[jwk.crv]!)), bitString(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])));
-  } else if (jwk.kty === 'RSA' && jwk.n && jwk.e) {
-    der = seq(seq(oid(OID.rsaEncryption), DER_NULL), bitString(seq(integer(Buffer.from(jwk.n, 'base64url')), integer(Buffer.from(jwk.e, 'base64url')))));
-  } else if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.x) {
-    der = seq(seq(oid(OID.ed25519)), bitString(Buffer.from(jwk.x, 'base64url')));
-  }
-  der ??= pub.export({ type: 'spki', format: 'der' });
+  const der = spkiFromJwk(pub.export({ format: 'jwk' }) as Record<string, string>) ?? pub.export({ type: 'spki', format: 'der' });
   spkiCache.set(key, der);
   return der;
+}
+
+/** SPKI DER around the numbers of a public RSA, EC (named curve) or Ed25519 JWK; undefined for anything else. */
+export function spkiFromJwk(jwk: Record<string, string | undefined>): Buffer | undefined {
+  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv] && jwk.x && jwk.y) {
+    return seq(seq(oid(OID.ecPublicKey), oid(CURVE_OIDS[jwk.crv]!)), bitString(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])));
+  }
+  if (jwk.kty === 'RSA' && jwk.n && jwk.e) {
+    return seq(seq(oid(OID.rsaEncryption), DER_NULL), bitString(seq(integer(Buffer.from(jwk.n, 'base64url')), integer(Buffer.from(jwk.e, 'base64url')))));
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.x) return seq(seq(oid(OID.ed25519)), bitString(Buffer.from(jwk.x, 'base64url')));
+  return undefined;
 }

@@ -1,8 +1,8 @@
 /** spkiDer builds SPKI from the JWK export: it must equal OpenSSL's own encoding byte for byte. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { generateKey, KEY_ALGORITHMS, publicKeyToPem, spkiDer } from '../../src/pki/index.js';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { generateEncodedKey, generateKey, KEY_ALGORITHMS, keyAlgorithmOf, privateKeyToPem, publicKeyToPem, spkiDer } from '../../src/pki/index.js';
 import { publicKeyFromSpki } from '../../src/pki/spkikey.js';
 
 test('spkiDer equals export({type: "spki"}) for every key kubetls generates, and round-trips', async () => {
@@ -25,4 +25,20 @@ test('other key types (P-521, RSA with another exponent, X25519) still encode co
     generateKeyPairSync('x25519').publicKey,
   ];
   for (const k of keys) assert.deepEqual(spkiDer(k), k.export({ type: 'spki', format: 'der' }));
+});
+
+test('generateEncodedKey: kubeadm PEM type per algorithm, and an SPKI that belongs to that private key', async () => {
+  const header = { 'RSA-2048': 'RSA PRIVATE KEY', 'RSA-3072': 'RSA PRIVATE KEY', 'RSA-4096': 'RSA PRIVATE KEY', 'ECDSA-P256': 'EC PRIVATE KEY', 'ECDSA-P384': 'EC PRIVATE KEY', ED25519: 'PRIVATE KEY' } as const;
+  for (const alg of KEY_ALGORITHMS) {
+    for (let i = 0; i < (alg.startsWith('RSA') ? 1 : 10); i++) {
+      const k = await generateEncodedKey(alg);
+      assert.equal(k.algorithm, alg);
+      assert.match(k.privatePem, new RegExp(`^-----BEGIN ${header[alg]}-----\\n[A-Za-z0-9+/=\\n]+-----END ${header[alg]}-----\\n$`), alg);
+      const priv = createPrivateKey(k.privatePem);
+      assert.equal(keyAlgorithmOf(priv), alg);
+      // the same bytes OpenSSL writes for that key, both ways
+      assert.deepEqual(k.spki, createPublicKey(priv).export({ type: 'spki', format: 'der' }), alg);
+      assert.equal(privateKeyToPem(priv), k.privatePem, alg);
+    }
+  }
 });
