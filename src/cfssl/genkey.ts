@@ -9,10 +9,10 @@ import {
   certToPem,
   createCsr,
   csrToPem,
-  generateKey,
+  generateEncodedKey,
   issueCertificate,
   keyMatchesCertificate,
-  privateKeyToPem,
+  parsePrivateKeyPem,
   randomSerial,
   systemClock,
   type Clock,
@@ -42,9 +42,11 @@ export function csrFor(req: CsrRequest, key: KeyObject, hostsOverride?: string[]
 
 /** cfssl genkey: a new key of `req.key` and a CSR signed by it. */
 export async function generateKeyAndCsr(req: CsrRequest, hostsOverride?: string[]): Promise<KeyAndCsr> {
-  const pair = await generateKey(req.key.algorithm);
-  const csrDer = csrFor(req, pair.privateKey, hostsOverride);
-  return { key: pair.privateKey, keyPem: privateKeyToPem(pair.privateKey), csrDer, csrPem: csrToPem(csrDer) };
+  const pair = await generateEncodedKey(req.key.algorithm);
+  // the key signs as a KeyObject loaded from its PEM (see generateEncodedKey)
+  const key = parsePrivateKeyPem(pair.privatePem);
+  const csrDer = csrFor(req, key, hostsOverride);
+  return { key, keyPem: pair.privatePem, csrDer, csrPem: csrToPem(csrDer) };
 }
 
 export interface CaResult {

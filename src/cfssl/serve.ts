@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { KubetlsError, errorMessage } from '../errors.js';
-import { certToPem, createIssuer, generateKey, issueCertificate, parseCertificatesPem, parsePrivateKeyPem, privateKeyToPem, randomSerial } from '../pki/index.js';
+import { certToPem, createIssuer, generateEncodedKey, issueCertificate, parseCertificatesPem, parsePrivateKeyPem, randomSerial } from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
@@ -54,7 +54,7 @@ function makeLog(level: number, tag: string) {
 async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; key: string }> {
   const caDer = parseCertificatesPem(readFileLimited(o.ca!), o.ca)[0]!.der;
   const issuer = createIssuer(caDer, parsePrivateKeyPem(readFileLimited(o.caKey!), o.caKey));
-  const k = await generateKey('ECDSA-P256');
+  const k = await generateEncodedKey('ECDSA-P256');
   const ips = new Set<string>(['127.0.0.1', '::1']);
   const dns = new Set<string>(['localhost']);
   if (isIpLiteral(o.address) && o.address !== '0.0.0.0' && o.address !== '::') ips.add(o.address);
@@ -71,9 +71,9 @@ async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; ke
       dnsNames: [...dns],
       ipAddresses: [...ips],
     },
-    { publicKey: k.publicKey, issuer },
+    { publicKey: k.spki, issuer },
   );
-  return { cert: certToPem(der) + certToPem(caDer), key: privateKeyToPem(k.privateKey) };
+  return { cert: certToPem(der) + certToPem(caDer), key: k.privatePem };
 }
 
 function validate(o: ServeOptions): void {

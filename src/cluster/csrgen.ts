@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCsr, csrToPem } from '../pki/csr.js';
-import { generateKey, parsePrivateKeyPem, privateKeyToPem, type KeyAlgorithm } from '../pki/keys.js';
+import { generateEncodedKey, parsePrivateKeyPem, type KeyAlgorithm } from '../pki/keys.js';
 import { readFileLimited, PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
 import type { Catalog } from './catalog.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -32,11 +32,12 @@ export function csrRequests(c: Catalog, certDir: string, kubeconfigDir: string):
 export async function generateCsrs(c: Catalog, certDir: string, kubeconfigDir: string, algorithm: KeyAlgorithm, clusterName: string): Promise<string[]> {
   const reqs = csrRequests(c, certDir, kubeconfigDir);
   const lines: string[] = [];
-  const keys = await Promise.all(reqs.map((r) => (existsSync(r.keyFile) ? null : generateKey(algorithm))));
+  const keys = await Promise.all(reqs.map((r) => (existsSync(r.keyFile) ? null : generateEncodedKey(algorithm))));
   for (const [i, r] of reqs.entries()) {
     const isKubeconfig = r.keyFile.endsWith('.conf');
     let privateKey;
-    if (keys[i]) privateKey = keys[i]!.privateKey;
+    // a new key signs its CSR as a KeyObject loaded from its PEM (see generateEncodedKey)
+    if (keys[i]) privateKey = parsePrivateKeyPem(keys[i]!.privatePem, r.keyFile);
     else if (isKubeconfig) {
       const { parseKubeconfig } = await import('./kubeconfig.js');
       const k = await parseKubeconfig(readFileLimited(r.keyFile).toString('utf8'), r.keyFile);
@@ -44,7 +45,7 @@ export async function generateCsrs(c: Catalog, certDir: string, kubeconfigDir: s
     } else privateKey = parsePrivateKeyPem(readFileLimited(r.keyFile), r.keyFile);
     const csr = createCsr({ subject: { commonName: r.commonName, organization: r.organization }, dnsNames: r.dnsNames, ipAddresses: r.ipAddresses }, privateKey);
     if (keys[i]) {
-      const keyPem = privateKeyToPem(privateKey);
+      const keyPem = keys[i]!.privatePem;
       const spec = c.kubeconfigs.find((k) => k.name === r.name);
       const data = isKubeconfig ? renderKubeconfig({ clusterName, server: spec!.server, caPem: '', userName: r.commonName, clientCertPem: '', clientKeyPem: keyPem }) : keyPem;
       writeFileAtomic(r.keyFile, data, { mode: SECRET_MODE, existing: 'error' });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { errorMessage, KubetlsError } from '../errors.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateKey, keyAlgorithmOf, parsePrivateKeyPem, privateKeyToPem, type KeyAlgorithm } from '../pki/keys.js';
+import { generateEncodedKey, keyAlgorithmOf, parsePrivateKeyPem, type KeyAlgorithm } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { ExtKeyUsage } from '../pki/oid.js';
 import { EKU_OID } from '../pki/oid.js';
@@ -113,20 +113,20 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
       jobs.push({ name, usedBy: kcSpec!.usedBy, alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem), kc: k, ca, issuer });
     }
   }
-  const keys = await Promise.all(jobs.map((j) => generateKey(j.alg)));
+  const keys = await Promise.all(jobs.map((j) => generateEncodedKey(j.alg)));
   for (const [i, j] of jobs.entries()) {
     const old = j.leaf?.cert ?? j.kc!.clientCert!;
     const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
     const der = signedLeaf(
       { commonName: old.subject.commonName ?? '', organization: old.subject.organization ?? [], extKeyUsage: ekus, dnsNames: old.dnsNames, ipAddresses: old.ipAddresses },
-      keys[i]!.publicKey,
+      keys[i]!.spki,
       j.issuer,
       now,
       o.validityMs,
       o.random,
     );
     const certPem = certToPem(der);
-    const keyPem = privateKeyToPem(keys[i]!.privateKey);
+    const keyPem = keys[i]!.privatePem;
     const backups: string[] = [];
     const nowFn = () => now;
     if (j.leaf) {

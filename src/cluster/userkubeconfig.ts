@@ -2,7 +2,7 @@
 import { KubetlsError } from '../errors.js';
 import { createIssuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateKey, keyAlgorithmOf, privateKeyToPem, type KeyAlgorithm } from '../pki/keys.js';
+import { generateEncodedKey, keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -30,7 +30,7 @@ export async function userKubeconfig(o: UserKubeconfigOptions): Promise<string> 
   const caPem = certToPem(ca.cert.der);
   if (o.token) return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, token: o.token });
   if (!ca.key) throw new KubetlsError('ExternalCA', `${ca.keyPath} is missing: cannot sign a client certificate (external CA)`);
-  const key = await generateKey(o.algorithm ?? keyAlgorithmOf(ca.key));
-  const der = signedLeaf({ commonName: o.clientName, organization: o.organizations, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, key.publicKey, createIssuer(ca.cert.der, ca.key), o.clock.now(), o.validityMs, o.random);
-  return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, clientCertPem: certToPem(der), clientKeyPem: privateKeyToPem(key.privateKey) });
+  const key = await generateEncodedKey(o.algorithm ?? keyAlgorithmOf(ca.key));
+  const der = signedLeaf({ commonName: o.clientName, organization: o.organizations, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, key.spki, createIssuer(ca.cert.der, ca.key), o.clock.now(), o.validityMs, o.random);
+  return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, clientCertPem: certToPem(der), clientKeyPem: key.privatePem });
 }

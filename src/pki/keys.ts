@@ -33,7 +33,11 @@ export interface KeyPair {
   publicKey: KeyObject;
 }
 
-/** Generates a key pair off the main thread (libuv pool), so many RSA keys run in parallel. */
+/**
+ * Generates a key pair off the main thread (libuv pool), so many RSA keys run in parallel.
+ * To write the key out, use generateEncodedKey: exporting a KeyObject straight from
+ * generation risks a Node 20 deadlock (see there).
+ */
 export async function generateKey(algorithm: KeyAlgorithm): Promise<KeyPair> {
   let pair: { privateKey: KeyObject; publicKey: KeyObject };
   switch (algorithm) {
