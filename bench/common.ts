@@ -34,8 +34,9 @@ const median = (xs: number[]): number => {
  * symlink, re-pointed by hyperfine's --prepare (not timed) at a new empty directory under
  * `<dir>.runs/`, and nothing is deleted until the benchmark process exits.
  * Why not `rm -rf dir` before each run: on ext4 without a journal (this project's CI
- * machines) the inode allocator skips inodes freed in the last 30 s, reading each one's
- * deletion time (perf: `recently_deleted` under `ext4_create`/`ext4_mkdir`), so a
+ * machines) the inode allocator skips inodes freed in the last 60 s (360 s while their
+ * inode-table block is dirty), reading each one's deletion time first (perf:
+ * `recently_deleted` under `ext4_create`/`ext4_mkdir`), so a
  * delete-and-recreate loop makes every run slower than the last — a cost of the loop, not
  * of the tool, and one no first-time `init` pays. BENCH_REUSE_DIR=1 restores the old loop.
  */
