@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { syncfsStatus } from '../src/util/syncfs.js';
 
 /** Repository root (dist/bench/ → ../../). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -85,7 +86,8 @@ export function machine(): string {
 function launcher(): string {
   const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, KUBETLS_DEBUG: '1' } });
   const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('kubetls: started')) ?? 'kubetls: launcher state unknown';
-  return `launcher: ${line.replace(/^kubetls: /, '')}`;
+  const sync = syncfsStatus();
+  return `launcher: ${line.replace(/^kubetls: /, '')}\nfilesystem flush: ${sync.native ? 'native syncfs' : `\`sync -f\` (${sync.reason})`}`;
 }
 
 export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// npm's install hook: builds native/ecdsa_verify.node (the CSR-signature fast path of
-// `kubetls cfssl serve`, see native/ecdsa_verify.c) with the node-gyp that npm bundles.
-// The addon is an accelerator, not a requirement: when there is no compiler, or
-// KUBETLS_SKIP_NATIVE=1, this says so and exits 0, and kubetls verifies through node:crypto.
+// npm's install hook: builds the two small addons in native/ with the node-gyp that npm
+// bundles — ecdsa_verify.node (the CSR-signature fast path of `kubetls cfssl serve`, see
+// native/ecdsa_verify.c) and fs_sync.node (syncfs(2) for large batches of files, see
+// native/fs_sync.c). They are accelerators, not requirements: when there is no compiler, or
+// KUBETLS_SKIP_NATIVE=1, this says so and exits 0, and kubetls verifies through node:crypto
+// and flushes filesystems with coreutils' `sync -f`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const skip = (why) => {
-  console.warn(`kubetls: native ECDSA verifier not built (${why}); CSR signatures will be checked with node:crypto, about 2x slower on the signing server`);
+  console.warn(`kubetls: native addons not built (${why}); CSR signatures will be checked with node:crypto, about 2x slower on the signing server, and filesystems flushed with \`sync -f\``);
   process.exit(0);
 };
 if (process.env.KUBETLS_SKIP_NATIVE === '1') skip('KUBETLS_SKIP_NATIVE=1');
@@ -37,4 +39,4 @@ if (r.status !== 0) {
   const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ');
   skip(r.error ? r.error.message : `node-gyp exited with ${r.status}: ${tail}`);
 }
-console.log('kubetls: built native/build/Release/ecdsa_verify.node (fast CSR signature checks)');
+console.log('kubetls: built native/build/Release/ecdsa_verify.node (fast CSR signature checks) and fs_sync.node (syncfs)');

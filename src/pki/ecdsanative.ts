@@ -8,29 +8,15 @@
  * Loaded lazily on first use, so commands that never verify a fresh key pay nothing.
  * KUBETLS_NO_NATIVE=1 turns it off (tests and benchmarks compare both paths).
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadAddon, type AddonLoad } from '../util/native.js';
 
 export interface NativeEcdsa {
   /** 1 valid, 0 invalid, -1 the point is not a public key on that curve (0 P-256, 1 P-384, 2 P-521). */
   verify(curve: number, point: Buffer, digest: Buffer, signature: Buffer): number;
 }
 
-/** dist/src/pki → repository root → native/build/Release */
-const ADDON = fileURLToPath(new URL('../../../native/build/Release/ecdsa_verify.node', import.meta.url));
-
-let loaded: { addon?: NativeEcdsa; reason?: string } | undefined;
-
-function load(): { addon?: NativeEcdsa; reason?: string } {
-  if (process.env.KUBETLS_NO_NATIVE === '1') return { reason: 'KUBETLS_NO_NATIVE=1' };
-  try {
-    const addon = createRequire(import.meta.url)(ADDON) as NativeEcdsa;
-    if (typeof addon.verify !== 'function') return { reason: `${ADDON} has no verify()` };
-    return { addon };
-  } catch (e) {
-    return { reason: `not built (${(e as Error).message.split('\n')[0]})` };
-  }
-}
+let loaded: AddonLoad<NativeEcdsa> | undefined;
+const load = (): AddonLoad<NativeEcdsa> => loadAddon<NativeEcdsa>('ecdsa_verify.node', 'verify');
 
 /** The addon, or undefined when it is not built or turned off. */
 export function nativeEcdsa(): NativeEcdsa | undefined {

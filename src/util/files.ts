@@ -2,12 +2,12 @@
  * Writing secrets and certificates safely: atomic (temp file, fsync, rename), keys 0600
  * inside 0700 directories, and never replacing different content without a backup.
  */
-import { spawnSync } from 'node:child_process';
 import { open as openAsync } from 'node:fs/promises';
 import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
+import { syncFilesystem } from './syncfs.js';
 
 export const SECRET_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
@@ -111,16 +111,6 @@ export interface BatchWrite {
   mode: number;
 }
 
-/**
- * Flushes the filesystem holding `path` with syncfs(2) through coreutils `sync -f`
- * (Node exposes no syncfs). One flush replaces hundreds of fsyncs when a whole-cluster
- * init writes hundreds of files. Returns false when `sync -f` is unavailable.
- */
-function syncFilesystem(path: string): boolean {
-  const r = spawnSync('sync', ['-f', path], { stdio: 'ignore', timeout: 60_000 });
-  return r.status === 0;
-}
-
 /** Above this many files one filesystem flush beats per-file fsyncs (measured: 28 files either way ≈ equal). */
 const SYNCFS_THRESHOLD = 64;
 
@@ -162,7 +152,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
         closeSync(fd);
       }
     });
-    // without `sync -f` (no coreutils), fall back to one fsync per file
+    // when the filesystem cannot be flushed as a whole (no addon, no `sync -f`): one fsync per file
     if (!syncfs || !syncFilesystem(dirs[0]!)) await Promise.all(tmps.map((t) => fsyncPath(t)));
     todo.forEach((f, i) => renameSync(tmps[i]!, f.path));
   } catch (e) {
