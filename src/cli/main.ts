@@ -20,6 +20,7 @@
  * KUBETLS_DEBUG=1 says which path was taken.
  */
 import { createHash } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -80,7 +81,9 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   const hash = createHash('sha256').update(bytes).digest();
   const cachedData = cachedDataFor(hash);
   // the CommonJS module wrapper, so the bundle sees the same names as under require()
-  const source = `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`;
+  // the bundle is ASCII (scripts/bundle.mjs checks): latin1 decodes it in half the time of utf8
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
   const script = new Script(source, { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
   debug(`started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`);
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
