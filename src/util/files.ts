@@ -44,6 +44,12 @@ export interface WriteResult {
   backup?: string;
 }
 
+/** The temp file for `path`: hidden, in the same directory (so the rename is atomic), `.<name>.<tag>.tmp`. */
+function tempPathFor(path: string, tag: string): string {
+  const slash = path.lastIndexOf('/');
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${tag}.tmp`;
+}
+
 /** Atomically writes `data` to `path`: temp file in the same dir, fsync, rename. */
 export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOptions = {}): WriteResult {
   const mode = o.mode ?? PUBLIC_MODE;
@@ -66,7 +72,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
       chmodSync(backup, statSync(path).mode & 0o777);
     }
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempPathFor(path, randomBytes(6).toString('hex'));
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', mode);
@@ -138,7 +144,10 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
   if (todo.length === 0) return [];
   const dirs = [...new Set(todo.map((f) => dirname(f.path)))];
   for (const d of dirs) ensureDir(d);
-  const tmps = todo.map((f) => join(dirname(f.path), `.${basename(f.path)}.${randomBytes(6).toString('hex')}.tmp`));
+  // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
+  // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite)
+  const tag = randomBytes(6).toString('hex');
+  const tmps = todo.map((f, i) => tempPathFor(f.path, `${tag}-${i}`));
   // one syncfs for a large batch; per-file fsyncs keep a small one from flushing the whole filesystem
   const syncfs = todo.length > SYNCFS_THRESHOLD;
   const umask = currentUmask();
