@@ -67,12 +67,13 @@ export interface EncodedKeyPair {
 }
 
 /**
- * Generates a key pair and has the same thread-pool job encode it (the private key as PEM in
- * kubeadm's format, the public key as a JWK turned into SPKI), so no KeyObject of a freshly
- * generated key is exported afterwards. Why: on Node 20 an export holds the key's mutex
- * while it allocates, and a garbage collection at that moment can run the destructor of
- * the key's generation job, which takes the same mutex — a hang, reproduced with private
- * JWK exports (docs/architecture.md). It is also no slower than generating and exporting.
+ * Generates a key pair and has the generation job itself encode it as it completes (the
+ * private key as PEM in kubeadm's format, the public key as a JWK turned into SPKI), so no
+ * KeyObject of a freshly generated key is exported afterwards. Why: on Node 20 an export
+ * holds the key's mutex while it allocates, and a garbage collection at that moment can run
+ * the destructor of the key's generation job, which takes the same mutex — a hang,
+ * reproduced with private JWK exports (docs/architecture.md). While the job encodes, it is
+ * alive, so that cannot happen. It is also no slower than generating and exporting.
  * For keys that only need writing (every leaf); a key that signs is loaded from the PEM.
  */
 export async function generateEncodedKey(algorithm: KeyAlgorithm): Promise<EncodedKeyPair> {
