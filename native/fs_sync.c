@@ -8,13 +8,15 @@
  * were ~8 ms of a ~220 ms 100-node run; bench/RESULTS.md). The call itself blocks the
  * calling thread for as long as the flush takes, exactly as the `sync -f` child did.
  *
- * syncfs(path) -> 0 on success, else the errno of open(2) or syncfs(2).
+ * syncfs(path) -> 0 on success, else the errno of open(2) or syncfs(2); ENAMETOOLONG for a
+ * path over PATH_MAX and EINVAL for one with an embedded NUL, both refused before open.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 static napi_value result(napi_env env, int r) {
@@ -35,6 +37,8 @@ static napi_value sync_fs(napi_env env, napi_callback_info info) {
   }
   /* a path that filled the buffer may have been cut short: refuse rather than sync another one */
   if (len >= sizeof path - 1) return result(env, ENAMETOOLONG);
+  /* an embedded NUL would cut the path short, as Node's own fs functions refuse too */
+  if (strlen(path) != len) return result(env, EINVAL);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return result(env, errno);
   int r = syncfs(fd) == 0 ? 0 : errno;

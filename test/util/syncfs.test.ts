@@ -45,6 +45,7 @@ test('hostile arguments to the addon: a type error or an errno, never a crash', 
   assert.equal(addon.syncfs(''), 2); // ENOENT, from open(2)
   assert.equal(addon.syncfs(`/${'x'.repeat(5000)}`), 36); // ENAMETOOLONG: longer than PATH_MAX, refused before open
   assert.notEqual(addon.syncfs('/definitely/not/here'), 0);
+  assert.equal(addon.syncfs('/tmp\0/etc'), 22); // EINVAL: an embedded NUL would sync another path
 });
 
 test('a flush writes back the dirty pages of a file just written (disk-backed temp dirs only)', (t) => {
