@@ -3,12 +3,12 @@
  * generation dominates any RSA PKI; libuv runs it on every core), then CAs are signed before
  * their leaves, then files are written atomically: keys 0600, dirs 0700, kubeconfigs 0600.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { KubetlsError } from '../errors.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateEncodedKey, privateKeyToPem, publicKeyToPem, type EncodedKeyPair, type KeyAlgorithm } from '../pki/keys.js';
+import { generateEncodedKey, parsePrivateKeyPem, privateKeyToPem, publicKeyToPem, type EncodedKeyPair, type KeyAlgorithm } from '../pki/keys.js';
 import { pemEncode } from '../pki/pem.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
@@ -75,7 +75,7 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
       const kp = keys[caKeyIdx.get(src.name)!]!;
       const cn = src.name === 'ca' ? 'kubernetes' : src.name;
       // the signing KeyObject is loaded from the PEM: it shares nothing with the generation job
-      key = createPrivateKey({ key: kp.privatePem, format: 'pem' });
+      key = parsePrivateKeyPem(kp.privatePem, `new ${src.name} key`);
       keyPem = kp.privatePem;
       der = selfSignedCa(cn, { privateKey: key, publicKey: kp.spki }, now, o.caCertificateValidityMs, o.random);
     } else if (src.cert) {

@@ -14,7 +14,13 @@ const DIST_CLI = join(ROOT, 'dist', 'src', 'cli');
 const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra } });
 
 /** `--version` through the launcher of a copy made by copyOfDist, with KUBETLS_DEBUG on. */
-const versionFrom = (dir: string) => run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+/** `--version` from a copy must succeed and print `version` whichever way it started; returns stderr, which says the way. */
+function startedAs(dir: string, version = '0.1.0'): string {
+  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), version);
+  return r.stderr;
+}
 
 /**
  * A private copy of dist/src laid out like a package: <top>/dist/src, removed after the test.
@@ -67,10 +73,7 @@ test('a cache recorded for other bundle bytes is not used: V8 alone would accept
   const src = readFileSync(bundle, 'utf8');
   assert.ok(src.includes(".version('0.1.0')") || src.includes('.version("0.1.0")'));
   writeFileSync(bundle, src.replace(/\.version\((['"])0\.1\.0\1\)/, '.version($19.9.9$1)'));
-  const r = versionFrom(dir);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout.trim(), '9.9.9');
-  assert.match(r.stderr, /started from the bundle; code cache absent/);
+  assert.match(startedAs(dir, '9.9.9'), /started from the bundle; code cache absent/);
 });
 
 test('a corrupt cache is rejected by V8 and the command still works', (t) => {
@@ -80,27 +83,18 @@ test('a corrupt cache is rejected by V8 and the command still works', (t) => {
   // keep the hash (first 32 bytes), garble V8's data
   for (let i = 40; i < bytes.length; i += 7) bytes[i] = bytes[i]! ^ 0x5a;
   writeFileSync(cache, bytes);
-  const r = versionFrom(dir);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout.trim(), '0.1.0');
-  assert.match(r.stderr, /code cache rejected by V8/);
+  assert.match(startedAs(dir), /code cache rejected by V8/);
   writeFileSync(cache, 'short');
-  const short = versionFrom(dir);
-  assert.equal(short.stdout.trim(), '0.1.0');
-  assert.match(short.stderr, /code cache absent/);
+  assert.match(startedAs(dir), /code cache absent/);
 });
 
 test('the module tree is used when the bundle is missing, stale in a checkout, or turned off', (t) => {
   const dir = copyOfDist(t, true);
   const now = Date.now() / 1000;
   utimesSync(join(dir, 'run.js'), now + 60, now + 60);
-  let r = versionFrom(dir);
-  assert.equal(r.stdout.trim(), '0.1.0');
-  assert.match(r.stderr, /started from the module tree: the bundle is older than run.js/);
+  assert.match(startedAs(dir), /started from the module tree: the bundle is older than run.js/);
   rmSync(join(dir, 'kubetls.cjs'));
-  r = versionFrom(dir);
-  assert.equal(r.stdout.trim(), '0.1.0');
-  assert.match(r.stderr, /started from the module tree: no bundle/);
+  assert.match(startedAs(dir), /started from the module tree: no bundle/);
   const off = cli(['--version'], debugEnv({ KUBETLS_NO_BUNDLE: '1' }));
   assert.equal(off.stdout.trim(), '0.1.0');
   assert.match(off.stderr, /started from the module tree: KUBETLS_NO_BUNDLE=1/);
@@ -110,9 +104,7 @@ test('an installed package (no src/) uses the bundle whatever order npm gave the
   const dir = copyOfDist(t);
   const now = Date.now() / 1000;
   utimesSync(join(dir, 'run.js'), now + 60, now + 60);
-  const r = versionFrom(dir);
-  assert.equal(r.stdout.trim(), '0.1.0');
-  assert.match(r.stderr, /started from the bundle; code cache accepted/);
+  assert.match(startedAs(dir), /started from the bundle; code cache accepted/);
 });
 
 test('KUBETLS_TRAIN (build time only) refuses a bad plan in one line and writes no cache', (t) => {
