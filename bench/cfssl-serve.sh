@@ -9,7 +9,7 @@
 set -eu
 SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-K="node $ROOT/dist/src/cli/main.js"
+K="node $ROOT/dist/src/cli/main.cjs"
 T=$(mktemp -d)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }

@@ -8,7 +8,7 @@ import { syncfsStatus } from '../src/util/syncfs.js';
 
 /** Repository root (dist/bench/ → ../../). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const CLI = join(ROOT, 'dist/src/cli/main.cjs');
 /** In CI the repo's parent dir holds shared/; KUBETLS_ANCHORS overrides. */
 export const ANCHORS = process.env.KUBETLS_ANCHORS ?? resolve(ROOT, '../shared/anchors');
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# startup.sh [RUNS=20]: what the launcher (esbuild bundle + V8 code cache, src/cli/main.ts)
+# startup.sh [RUNS=20]: what the launcher (esbuild bundle + V8 code cache, src/cli/main.cts)
 # saves, in one run: each command started normally and with KUBETLS_NO_BUNDLE=1 (the plain
 # module tree), next to `node -e 0` (the floor for any Node CLI) and cfssl where it has the
 # same command. Output goes to /dev/shm when it exists, so the disk does not blur start-up.
@@ -7,7 +7,7 @@
 set -eu
 RUNS=${1:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-K="node $ROOT/dist/src/cli/main.js"
+K="node $ROOT/dist/src/cli/main.cjs"
 BASE=/dev/shm; [ -d "$BASE" ] && [ -w "$BASE" ] || BASE=${TMPDIR:-/tmp}
 T=$(mktemp -d "$BASE/kubetls-startup-XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM

@@ -6,7 +6,7 @@
 #   bash examples/etcd-cluster.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-kubetls() { node "$ROOT/dist/src/cli/main.js" "$@"; }
+kubetls() { node "$ROOT/dist/src/cli/main.cjs" "$@"; }
 W=$(mktemp -d)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$W"' EXIT

@@ -2,7 +2,7 @@
 // Second half of `npm run build` (after tsc): bundles the CLI into dist/src/cli/kubetls.cjs
 // with esbuild and records a V8 code cache for it after the launcher has run the main
 // commands once (init, certs, kubeconfig, audit, cfssl) on throw-away files; see
-// src/cli/main.ts for why. The launcher falls back to the module tree without these files,
+// src/cli/main.cts for why. The launcher falls back to the module tree without these files,
 // so a failure here is reported, never hidden: the build fails, because tests and
 // benchmarks are meant to run what users run.
 import { spawnSync } from 'node:child_process';
@@ -63,7 +63,7 @@ try {
     ['cfssl', 'certinfo', '-cert', join(t, 's', 'pki', 'apiserver.crt')],
   ];
   writeFileSync(join(t, 'plan.json'), JSON.stringify(plan));
-  const r = spawnSync(process.execPath, [join(cli, 'main.js')], {
+  const r = spawnSync(process.execPath, [join(cli, 'main.cjs')], {
     env: { ...process.env, KUBETLS_TRAIN: join(t, 'plan.json'), KUBETLS_NO_BUNDLE: '', KUBETLS_DEBUG: '1' },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

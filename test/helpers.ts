@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../src/cli/main.cjs', import.meta.url));
 /** Repository root (dist/test/ → ../../). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,5 +1,5 @@
 /**
- * kubetls command line, started by ./main.ts (from the bundle when there is one). Exit
+ * kubetls command line, started by ./main.cts (from the bundle when there is one). Exit
  * codes, the same for every command: 0 all good, 1 the check found problems (audit/probe
  * FAILs, expiring or missing certificates, a failed renewal), 2 the command could not run
  * (bad flags, unreadable input, refused plan).

@@ -22,7 +22,7 @@ const SERVER_CONFIG = { signing: { default: { expiry: '8760h' }, profiles: { ser
 function pipe(dir: string, cmd: string): { code: number; stdout: string; stderr: string } {
   return run('sh', ['-c', cmd], { cwd: dir });
 }
-const K = `"${process.execPath}" "${join(process.cwd(), 'dist/src/cli/main.js')}"`;
+const K = `"${process.execPath}" "${join(process.cwd(), 'dist/src/cli/main.cjs')}"`;
 
 function setup(t: { after: (fn: () => void) => void }): string {
   const d = tmpDir('kubetls-cfssl-', t);

@@ -1,5 +1,5 @@
 /**
- * The `kubetls` launcher (src/cli/main.ts): it runs the esbuild bundle with the code cache
+ * The `kubetls` launcher (src/cli/main.cts): it runs the esbuild bundle with the code cache
  * recorded at build time, and falls back to the module tree whenever the bundle or the cache
  * cannot be trusted. Tests run a copy of dist/src inside dist/ (so node_modules still
  * resolves), tamper with it, and check both the path taken and that the result is right.
@@ -16,7 +16,7 @@ const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.en
 /** `--version` through the launcher of a copy made by copyOfDist, with KUBETLS_DEBUG on. */
 /** `--version` from a copy must succeed and print `version` whichever way it started; returns stderr, which says the way. */
 function startedAs(dir: string, version = '0.1.0'): string {
-  const r = run(process.execPath, [join(dir, 'main.js'), '--version'], debugEnv());
+  const r = run(process.execPath, [join(dir, 'main.cjs'), '--version'], debugEnv());
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), version);
   return r.stderr;
@@ -45,6 +45,13 @@ test('the built CLI starts from the bundle with an accepted code cache', () => {
   assert.match(r.stderr, /started from the bundle; code cache accepted/);
   const cache = readFileSync(join(DIST_CLI, 'kubetls.cjs.cache'));
   assert.ok(cache.length > 100_000, `code cache of ${cache.length} bytes looks too small to hold the training run`);
+});
+
+test('the former entry main.js still starts the CLI (through main.cjs, from the bundle)', () => {
+  const r = run(process.execPath, [join(DIST_CLI, 'main.js'), '--version'], debugEnv());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0.1.0');
+  assert.match(r.stderr, /started from the bundle; code cache accepted/);
 });
 
 test('bundle and module tree give the same results (init --dry-run, init, certs list)', (t) => {
@@ -121,7 +128,7 @@ test('KUBETLS_TRAIN (build time only) refuses a bad plan in one line and writes 
   for (const [name, content] of cases) {
     const plan = join(tmp, `${name}.json`);
     if (content !== null) writeFileSync(plan, content);
-    const r = run(process.execPath, [join(dir, 'main.js')], { env: { ...process.env, KUBETLS_TRAIN: plan, KUBETLS_NO_BUNDLE: '' } });
+    const r = run(process.execPath, [join(dir, 'main.cjs')], { env: { ...process.env, KUBETLS_TRAIN: plan, KUBETLS_NO_BUNDLE: '' } });
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, /^kubetls: KUBETLS_TRAIN=.*: expected a JSON list of command lines/, name);
     assert.equal(r.stderr.trim().split('\n').length, 1, name);

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * The `kubetls` executable: starts the command line (./run.ts) as fast as Node 20 allows.
+ *
+ * CommonJS on purpose (this file compiles to main.cjs, the package's `bin`): Node starts a
+ * CommonJS entry ~7 ms sooner than an ES module entry, whose loader it must set up first
+ * (`node e.cjs` 60.6 ms vs `node e.mjs` 68.8 ms, `--version` 84.0 → 76.7 ms on the project's
+ * machine). Nothing here needs ESM: the bundle is CommonJS, and the module-tree fallback is
+ * reached with a dynamic import(). main.js, the old entry, re-exports this file.
+ *
+ * `npm run build` makes two files next to this one (scripts/bundle.mjs):
+ *   kubetls.cjs        the CLI and its dependencies in one esbuild bundle;
+ *   kubetls.cjs.cache  a V8 code cache of that bundle, recorded after the launcher ran the
+ *                      main commands once (KUBETLS_TRAIN), prefixed with the SHA-256 of the
+ *                      bundle it belongs to.
+ * Why: loading the module tree (~40 ESM files, and `yaml`'s ~70 CommonJS files) and
+ * compiling it lazily cost more than the work of most commands — a 100-node `init` spent
+ * ~45 ms loading modules and ~40 ms compiling cold parser code (bench/RESULTS.md). One file
+ * plus bytecode from the cache removes most of both. Node 22 has `module.enableCompileCache`
+ * for this; Node 20, which kubetls supports, does not, hence these few lines over `node:vm`.
+ *
+ * Any doubt falls back to the plain module tree, which behaves the same, only slower:
+ * KUBETLS_NO_BUNDLE=1; no bundle; in a source checkout, a bundle older than run.js (tsc ran
+ * after the bundle). A cache for other bytes is not used (checked by hash, because V8
+ * itself only compares lengths), and V8 rejects one from another V8 version.
+ * KUBETLS_DEBUG=1 says which path was taken.
+ */
+import { createHash } from 'node:crypto';
+import { isAscii } from 'node:buffer';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+
+const here = __dirname;
+const BUNDLE = join(here, 'kubetls.cjs');
+const CACHE = `${BUNDLE}.cache`;
+const HASH_BYTES = 32;
+
+function debug(line: string): void {
+  if (process.env.KUBETLS_DEBUG) process.stderr.write(`kubetls: ${line}\n`);
+}
+
+/**
+ * In a source checkout (src/ next to dist/), a bare `tsc` after `npm run build` leaves the
+ * bundle behind the modules; tsc rewrites every output, so run.js being newer says so.
+ * Installed packages have no src/, and npm's unpacking gives files arbitrary mtimes there.
+ */
+function staleInCheckout(): boolean {
+  try {
+    statSync(join(here, '..', '..', '..', 'src', 'cli', 'run.ts'));
+  } catch {
+    return false;
+  }
+  return statSync(join(here, 'run.js')).mtimeMs > statSync(BUNDLE).mtimeMs;
+}
+
+/** The bundle's bytes when it should be used, else why not. */
+function usableBundle(): { bytes: Buffer } | { why: string } {
+  if (process.env.KUBETLS_NO_BUNDLE === '1') return { why: 'KUBETLS_NO_BUNDLE=1' };
+  try {
+    if (staleInCheckout()) return { why: 'the bundle is older than run.js (run npm run build)' };
+    return { bytes: readFileSync(BUNDLE) };
+  } catch {
+    return { why: 'no bundle (run npm run build)' };
+  }
+}
+
+/** The cached data recorded for exactly these bundle bytes, if any. */
+function cachedDataFor(hash: Buffer): Buffer | undefined {
+  try {
+    const file = readFileSync(CACHE);
+    return file.length > HASH_BYTES && file.subarray(0, HASH_BYTES).equals(hash) ? file.subarray(HASH_BYTES) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Cli {
+  main(argv: string[]): Promise<number>;
+  start(argv: string[]): void;
+}
+
+/** Compiles and evaluates the bundle (with its code cache when that belongs to these bytes). */
+function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
+  const hash = createHash('sha256').update(bytes).digest();
+  const cachedData = cachedDataFor(hash);
+  // the CommonJS module wrapper, so the bundle sees the same names as under require()
+  // the bundle is ASCII (scripts/bundle.mjs checks): latin1 decodes it in half the time of utf8
+  const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+  const script = new Script(source, { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
+  debug(`started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`);
+  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  const module = { exports: {} };
+  wrapper.call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, here);
+  // after a run, the cache also holds the bytecode of every function that run compiled;
+  // written like every other kubetls file (loaded only when training, to keep start-up lean)
+  const record = async () => {
+    const { writeFileAtomic } = await import('../util/files.js');
+    writeFileAtomic(CACHE, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, existing: 'replace' });
+  };
+  return { cli: module.exports as Cli, record };
+}
+
+/**
+ * Build time only (scripts/bundle.mjs sets KUBETLS_TRAIN to a JSON list of command lines):
+ * run each command in this process, then record the code cache, so it covers them all.
+ */
+async function train(cli: Cli, record: () => Promise<void>, planFile: string): Promise<void> {
+  let plan: unknown;
+  let why = '';
+  try {
+    plan = JSON.parse(readFileSync(planFile, 'utf8'));
+  } catch (e) {
+    why = ` (${(e as Error).message.split('\n')[0]})`;
+  }
+  if (!Array.isArray(plan) || !plan.every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'))) {
+    process.stderr.write(`kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${why}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const argv of plan as string[][]) {
+    process.exitCode = undefined;
+    const code = await cli.main(argv).catch(() => 2);
+    debug(`trained on \`${argv.slice(0, 3).join(' ')}…\`: exit ${code}`);
+  }
+  process.exitCode = 0;
+  await record();
+}
+
+async function start(): Promise<void> {
+  const bundle = usableBundle();
+  const plan = process.env.KUBETLS_TRAIN;
+  if ('bytes' in bundle) {
+    const { cli, record } = loadBundle(bundle.bytes);
+    if (plan) await train(cli, record, plan);
+    else cli.start(process.argv.slice(2));
+  } else if (plan) {
+    process.stderr.write(`kubetls: cannot train the code cache: ${bundle.why}\n`);
+    process.exitCode = 1;
+  } else {
+    debug(`started from the module tree: ${bundle.why}`);
+    ((await import('./run.js')) as Cli).start(process.argv.slice(2));
+  }
+}
+
+void start();
