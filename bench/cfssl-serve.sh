@@ -5,6 +5,8 @@
 # 16 connections) POSTing one CSR to /api/v1/cfssl/sign. Prints throughput, p50/p99 latency,
 # peak RSS (VmHWM; kubetls = primary + workers) and the ratio; then `kubetls cfssl gencert` vs
 # `cfssl gencert` for a batch of BATCH certificates (one process per certificate, as scripts run them).
+# A third server, dist/bench/serve-ceiling.js, does only a sign request's cryptography (verify the
+# CSR, sign a TBSCertificate) on Node's HTTPS stack: the ceiling for any Node server here.
 # Needs: cfssl, cfssljson, wrk, curl, hyperfine; run `npm run build` first.
 set -eu
 SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}
@@ -56,11 +58,15 @@ LUA
   echo $! > cfssl.pid; PIDS="$PIDS $!"
   $K cfssl serve -address 127.0.0.1 -port 18889 -ca ca.pem -ca-key ca-key.pem -config ca-config.json -tls-cert tls.pem -tls-key tls-key.pem -loglevel 3 > kubetls.log 2>&1 &
   echo $! > kubetls.pid; PIDS="$PIDS $!"
-  wait_up 18888; wait_up 18889
+  node "$ROOT/dist/bench/serve-ceiling.js" --port 18890 --ca ca.pem --ca-key ca-key.pem --config ca-config.json --csr worker-0.csr --tls-cert tls.pem --tls-key tls-key.pem > ceiling.log 2>&1 &
+  echo $! > ceiling.pid; PIDS="$PIDS $!"
+  wait_up 18888; wait_up 18889; wait_up 18890
   bench_one "cfssl serve" 18888 cfssl.pid
   bench_one "kubetls cfssl serve" 18889 kubetls.pid
-  echo "  ratio kubetls/cfssl: $(awk -v a="$(cat 'rps-kubetls cfssl serve')" -v b="$(cat 'rps-cfssl serve')" 'BEGIN {printf "%.2fx", a/b}')"
-  kill "$(cat cfssl.pid)" "$(cat kubetls.pid)"; wait "$(cat cfssl.pid)" "$(cat kubetls.pid)" 2>/dev/null || true
+  bench_one "ceiling (crypto only)" 18890 ceiling.pid
+  ratio() { awk -v a="$(cat "rps-$1")" -v b="$(cat "rps-$2")" 'BEGIN {printf "%.2fx", a/b}'; }
+  echo "  ratio kubetls/cfssl: $(ratio 'kubetls cfssl serve' 'cfssl serve')   ceiling/cfssl: $(ratio 'ceiling (crypto only)' 'cfssl serve')   kubetls/ceiling: $(ratio 'kubetls cfssl serve' 'ceiling (crypto only)')"
+  kill "$(cat cfssl.pid)" "$(cat kubetls.pid)" "$(cat ceiling.pid)"; wait "$(cat cfssl.pid)" "$(cat kubetls.pid)" "$(cat ceiling.pid)" 2>/dev/null || true
   PIDS=""
 
   echo "== gencert batch: $BATCH $ALGO-$SIZE certificates, one process each"
