@@ -133,8 +133,17 @@ const SYNCFS_THRESHOLD = 64;
  */
 export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]> {
   const todo: BatchWrite[] = [];
+  // a file in a directory that does not exist does not exist either: one stat per directory
+  // instead of one per file (a fresh 100-node tree is ~375 files in ~100 directories)
+  const dirExists = new Map<string, boolean>();
+  const inExistingDir = (p: string): boolean => {
+    const d = dirname(p);
+    let e = dirExists.get(d);
+    if (e === undefined) dirExists.set(d, (e = existsSync(d)));
+    return e;
+  };
   for (const f of files) {
-    if (existsSync(f.path)) {
+    if (inExistingDir(f.path) && existsSync(f.path)) {
       const same = readFileSync(f.path).equals(typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
       if (!same) throw new KubetlsError('FileExists', `${f.path} exists with different content; refusing to overwrite`);
       continue;
