@@ -20,7 +20,7 @@
  * for this; Node 20, which kubetls supports, does not, hence these few lines over `node:vm`.
  *
  * Any doubt falls back to the plain module tree, which behaves the same, only slower:
- * KUBETLS_NO_BUNDLE=1; no bundle; in a source checkout, a bundle older than run.js (tsc ran
+ * KUBETLS_NO_BUNDLE=1; no bundle; a bundle that fails to compile or evaluate; in a source checkout, a bundle older than run.js (tsc ran
  * after the bundle). A cache for other bytes is not used (checked by hash, because V8
  * itself only compares lengths), and V8 rejects one from another V8 version.
  * KUBETLS_DEBUG=1 says which path was taken.
@@ -129,18 +129,27 @@ async function train(cli: Cli, record: () => Promise<void>, planFile: string): P
   await record();
 }
 
+/** The bundle compiled and evaluated, or why not: a damaged bundle (truncated, edited) must not stop the CLI. */
+function tryLoadBundle(bundle: ReturnType<typeof usableBundle>): ReturnType<typeof loadBundle> | { why: string } {
+  if (!('bytes' in bundle)) return bundle;
+  try {
+    return loadBundle(bundle.bytes);
+  } catch (e) {
+    return { why: `the bundle did not load (${String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200)})` };
+  }
+}
+
 async function start(): Promise<void> {
-  const bundle = usableBundle();
+  const loaded = tryLoadBundle(usableBundle());
   const plan = process.env.KUBETLS_TRAIN;
-  if ('bytes' in bundle) {
-    const { cli, record } = loadBundle(bundle.bytes);
-    if (plan) await train(cli, record, plan);
-    else cli.start(process.argv.slice(2));
+  if ('cli' in loaded) {
+    if (plan) await train(loaded.cli, loaded.record, plan);
+    else loaded.cli.start(process.argv.slice(2));
   } else if (plan) {
-    process.stderr.write(`kubetls: cannot train the code cache: ${bundle.why}\n`);
+    process.stderr.write(`kubetls: cannot train the code cache: ${loaded.why}\n`);
     process.exitCode = 1;
   } else {
-    debug(`started from the module tree: ${bundle.why}`);
+    debug(`started from the module tree: ${loaded.why}`);
     ((await import('./run.js')) as Cli).start(process.argv.slice(2));
   }
 }

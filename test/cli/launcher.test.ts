@@ -95,6 +95,16 @@ test('a corrupt cache is rejected by V8 and the command still works', (t) => {
   assert.match(startedAs(dir), /code cache absent/);
 });
 
+test('a damaged bundle (truncated, or throwing as it loads) falls back to the module tree with the same result', (t) => {
+  const dir = copyOfDist(t);
+  const bundle = join(dir, 'kubetls.cjs');
+  const src = readFileSync(bundle);
+  writeFileSync(bundle, src.subarray(0, Math.floor(src.length / 2)));
+  assert.match(startedAs(dir), /started from the module tree: the bundle did not load \(.+\)/);
+  writeFileSync(bundle, Buffer.concat([Buffer.from('throw new Error("damaged on purpose");\n'), src]));
+  assert.match(startedAs(dir), /started from the module tree: the bundle did not load \(damaged on purpose\)/);
+});
+
 test('the module tree is used when the bundle is missing, stale in a checkout, or turned off', (t) => {
   const dir = copyOfDist(t, true);
   const now = Date.now() / 1000;
