@@ -8,24 +8,22 @@
  * Loaded lazily on first use, so commands that never verify a fresh key pay nothing.
  * KUBETLS_NO_NATIVE=1 turns it off (tests and benchmarks compare both paths).
  */
-import { loadAddon, type AddonLoad } from '../util/native.js';
+import { lazyAddon } from '../util/native.js';
 
 export interface NativeEcdsa {
   /** 1 valid, 0 invalid, -1 the point is not a public key on that curve (0 P-256, 1 P-384, 2 P-521). */
   verify(curve: number, point: Buffer, digest: Buffer, signature: Buffer): number;
 }
 
-let loaded: AddonLoad<NativeEcdsa> | undefined;
-const load = (): AddonLoad<NativeEcdsa> => loadAddon<NativeEcdsa>('ecdsa_verify.node', 'verify');
+const load = lazyAddon<NativeEcdsa>('ecdsa_verify.node', 'verify');
 
 /** The addon, or undefined when it is not built or turned off. */
 export function nativeEcdsa(): NativeEcdsa | undefined {
-  loaded ??= load();
-  return loaded.addon;
+  return load().addon;
 }
 
 /** Whether signature checks of fresh EC keys use the addon, and if not, why (for benchmarks and tests). */
 export function nativeEcdsaStatus(): { active: boolean; reason?: string } {
-  loaded ??= load();
+  const loaded = load();
   return loaded.addon ? { active: true } : { active: false, ...(loaded.reason ? { reason: loaded.reason } : {}) };
 }

@@ -152,7 +152,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
   }
   if (todo.length === 0) return [];
   const dirs = [...new Set(todo.map((f) => dirname(f.path)))];
-  for (const d of dirs) ensureDir(d);
+  for (const d of dirs) if (!dirExists.get(d)) ensureDir(d); // existence was looked up above
   // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
   // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite)
   const tag = randomBytes(6).toString('hex');

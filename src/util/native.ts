@@ -11,6 +11,12 @@ export interface AddonLoad<T> {
   reason?: string;
 }
 
+/** A loader that tries once, on first call (commands that never need the addon pay nothing), and remembers the outcome. */
+export function lazyAddon<T>(file: string, fn: string): () => AddonLoad<T> {
+  let loaded: AddonLoad<T> | undefined;
+  return () => (loaded ??= loadAddon<T>(file, fn));
+}
+
 export function loadAddon<T>(file: string, fn: string): AddonLoad<T> {
   if (process.env.KUBETLS_NO_NATIVE === '1') return { reason: 'KUBETLS_NO_NATIVE=1' };
   // dist/src/util (or the bundle in dist/src/cli) → repository root → native/build/Release

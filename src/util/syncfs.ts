@@ -6,26 +6,25 @@
  * KUBETLS_NO_NATIVE=1 turns the addon off, as for the ECDSA verifier.
  */
 import { spawnSync } from 'node:child_process';
-import { loadAddon, type AddonLoad } from './native.js';
+import { lazyAddon } from './native.js';
 
 interface NativeSyncfs {
   /** 0 on success, else an errno */
   syncfs(path: string): number;
 }
 
-let loaded: AddonLoad<NativeSyncfs> | undefined;
-const load = (): AddonLoad<NativeSyncfs> => loadAddon<NativeSyncfs>('fs_sync.node', 'syncfs');
+const load = lazyAddon<NativeSyncfs>('fs_sync.node', 'syncfs');
 
 /** How filesystems are flushed here: the addon, or `sync -f` and why (for tests and benchmarks). */
 export function syncfsStatus(): { native: boolean; reason?: string } {
-  loaded ??= load();
+  const loaded = load();
   return loaded.addon ? { native: true } : { native: false, ...(loaded.reason ? { reason: loaded.reason } : {}) };
 }
 
 /** Flushes the filesystem holding `path`; false when it could not (the caller then fsyncs file by file). */
 export function syncFilesystem(path: string): boolean {
-  loaded ??= load();
-  if (loaded.addon) return loaded.addon.syncfs(path) === 0;
+  const { addon } = load();
+  if (addon) return addon.syncfs(path) === 0;
   const r = spawnSync('sync', ['-f', path], { stdio: 'ignore', timeout: 60_000 });
   return r.status === 0;
 }
