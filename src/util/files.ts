@@ -170,8 +170,8 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
         closeSync(fd);
       }
     });
-    // when the filesystem cannot be flushed as a whole (no addon, no `sync -f`): one fsync per file
-    if (!syncfs || !syncFilesystem(dirs[0]!)) await Promise.all(tmps.map((t) => fsyncPath(t)));
+    // when the filesystems cannot be flushed as a whole (no addon, no `sync -f`): one fsync per file
+    if (!syncfs || !flushFilesystems(dirs)) await Promise.all(tmps.map((t) => fsyncPath(t)));
     todo.forEach((f, i) => renameSync(tmps[i]!, f.path));
   } catch (e) {
     for (const t of tmps) {
@@ -183,8 +183,22 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
     }
     throw new KubetlsError('WriteFailed', `cannot write files: ${(e as Error).message}`);
   }
-  if (!syncfs || !syncFilesystem(dirs[0]!)) await Promise.all(dirs.map((d) => fsyncPath(d)));
+  if (!syncfs || !flushFilesystems(dirs)) await Promise.all(dirs.map((d) => fsyncPath(d)));
   return todo.map((f) => f.path);
+}
+
+/** One directory per filesystem among `dirs` (by device), in order: a batch may span mounts (--cert-dir and --kubeconfig-dir on different ones). */
+export function onePerFilesystem(dirs: readonly string[]): string[] {
+  const seen = new Set<number>();
+  return dirs.filter((d) => {
+    const dev = statSync(d).dev;
+    return seen.has(dev) ? false : (seen.add(dev), true);
+  });
+}
+
+/** syncfs for every filesystem the batch wrote to; false as soon as one cannot be flushed. */
+function flushFilesystems(dirs: readonly string[]): boolean {
+  return onePerFilesystem(dirs).every((d) => syncFilesystem(d));
 }
 
 async function fsyncPath(p: string): Promise<void> {
