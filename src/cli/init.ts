@@ -30,6 +30,8 @@ export function registerInit(program: Command): void {
     if (multi && (f.certDir || f.kubeconfigDir)) {
       throw new KubetlsError('InvalidArgument', '--cert-dir and --kubeconfig-dir do not apply to whole-cluster mode (ClusterNodes)', 'use --dir; each node gets DIR/<node>/pki and DIR/<node>/*.conf');
     }
+    const perNode = [f.nodeName !== undefined && '--node-name', f.apiserverAdvertiseAddress !== undefined && '--apiserver-advertise-address'].filter((x) => typeof x === 'string');
+    if (multi && perNode.length) warn(`${perNode.join(' and ')}: ignored in whole-cluster mode (each node's name and address come from ClusterNodes)`);
     // a bar only where it helps: slow keys or many nodes
     const heavy = /RSA-(3072|4096)/.test(loaded.config.encryptionAlgorithm) || loaded.config.nodes.length > 5;
     const onProgress = f.progress !== false && heavy ? progressBar('[keys]') : undefined;

@@ -181,7 +181,13 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
   const controlPlaneEndpoint = flags.controlPlaneEndpoint ?? str(cluster.controlPlaneEndpoint, 'controlPlaneEndpoint');
   if (controlPlaneEndpoint) parseEndpoint(controlPlaneEndpoint);
 
-  let advertiseAddress = flags.apiserverAdvertiseAddress ?? str(localApi.advertiseAddress, 'localAPIEndpoint.advertiseAddress');
+  const parsedNodes = nodes ? parseNodes(nodes) : [];
+  // Whole-cluster mode: init takes every node's name and address from ClusterNodes, so this
+  // machine's address and hostname are irrelevant there; looking them up only produced a
+  // misleading warning on build boxes without a network. The first control-plane node
+  // stands in for the single-node fields unless they are given.
+  const firstCp = parsedNodes.find((n) => n.role === 'control-plane');
+  let advertiseAddress = flags.apiserverAdvertiseAddress ?? str(localApi.advertiseAddress, 'localAPIEndpoint.advertiseAddress') ?? firstCp?.address;
   if (advertiseAddress) {
     const ip = canonicalIp(advertiseAddress);
     if (!ip) throw new KubetlsError('InvalidConfig', `advertise address "${advertiseAddress}" is not an IP address`);
@@ -198,7 +204,7 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
   const bindPort = Number(bindPortRaw);
   if (!Number.isInteger(bindPort) || bindPort < 1 || bindPort > 65535) throw new KubetlsError('InvalidConfig', `bindPort: ${String(bindPortRaw)} is not a valid port`);
 
-  const nodeName = (flags.nodeName ?? str(nodeReg.name, 'nodeRegistration.name') ?? hostname()).toLowerCase();
+  const nodeName = (flags.nodeName ?? str(nodeReg.name, 'nodeRegistration.name') ?? firstCp?.name ?? hostname()).toLowerCase();
   if (!isDns1123Subdomain(nodeName)) throw new KubetlsError('InvalidConfig', `node name "${nodeName}" is not a valid DNS-1123 subdomain`, 'set --node-name');
 
   const clusterName = flags.clusterName ?? str(cluster.clusterName, 'clusterName') ?? 'kubernetes';
@@ -219,7 +225,7 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
     advertiseAddress,
     bindPort,
     nodeName,
-    nodes: nodes ? parseNodes(nodes) : [],
+    nodes: parsedNodes,
   };
   if (config.certificateValidityMs <= 0 || config.caCertificateValidityMs <= 0) throw new KubetlsError('InvalidConfig', 'validity periods must be positive');
   if (config.certificateValidityMs > config.caCertificateValidityMs) {

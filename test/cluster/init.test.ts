@@ -219,6 +219,30 @@ test('no advertise address and none detectable: 127.0.0.1 with a warning, never 
   assert.deepEqual(detected.warnings, []);
 });
 
+test('whole-cluster mode never looks up this machine: no address detection, no hostname, no 127.0.0.1 warning', async (t) => {
+  const noLookup = () => {
+    throw new Error('address detection must not run in whole-cluster mode');
+  };
+  const loaded = await loadConfig({}, CLUSTER, 'cluster.yaml', { detectAddress: noLookup });
+  assert.deepEqual(loaded.warnings, []);
+  assert.equal(loaded.config.advertiseAddress, '10.0.0.1');
+  assert.equal(loaded.config.nodeName, 'cp-0');
+  // explicit single-node values still win (certs commands pointed at one node's tree use them)
+  const given = await loadConfig({ nodeName: 'cp-1', apiserverAdvertiseAddress: '10.0.0.2' }, CLUSTER, 'cluster.yaml', { detectAddress: noLookup });
+  assert.equal(given.config.nodeName, 'cp-1');
+  assert.equal(given.config.advertiseAddress, '10.0.0.2');
+  // the CLI in a network namespace without interfaces would have said "using 127.0.0.1";
+  // per-node flags are named as ignored, since every node's name and address come from ClusterNodes
+  const dir = tmpDir('kubetls-cluster-cli-', t);
+  writeFileSync(join(dir, 'cluster.yaml'), CLUSTER);
+  const r = cli(['init', '--config', join(dir, 'cluster.yaml'), '--dir', join(dir, 'out'), '--node-name', 'elsewhere']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /127\.0\.0\.1/);
+  assert.match(r.stderr, /--node-name: ignored in whole-cluster mode/);
+  assert.match(readFileSync(join(dir, 'out/cp-1/pki/apiserver.crt'), 'latin1'), /BEGIN CERTIFICATE/);
+  assert.ok(!existsSync(join(dir, 'out/elsewhere')));
+});
+
 test('re-running with another encryptionAlgorithm keeps the files and says which keys stay as they are', async (t) => {
   const dir = tmpDir('kubetls-init-', t);
   await initNode(dir);
