@@ -181,6 +181,21 @@ test('OBJECT IDENTIFIER: arcs ≥ 128, first arcs combined, very large arcs', (t
   assert.throws(() => oid('1.2.x'), /invalid OID/);
 });
 
+test('OBJECT IDENTIFIER: hostile encodings are one clear error, oversized arcs stay exact', () => {
+  const read = (hex: string) => {
+    const b = Buffer.from(hex, 'hex');
+    return readOid(b, readTlv(b, 0));
+  };
+  assert.throws(() => read('0600'), /malformed DER: empty OID/);
+  assert.throws(() => read('06022a86'), /malformed DER: truncated OID/); // last byte says "more follows"
+  assert.throws(() => read('060181'), /malformed DER: truncated OID/);
+  assert.throws(() => read('0603550403'.replace(/^06/, '04')), /expected tag 0x6/);
+  // a 200-byte arc (~1,400 bits): decoded exactly, in linear time, not rounded through a double
+  const digits = 'ff'.repeat(199) + '7f';
+  const arc = (BigInt(2) ** 1400n - 1n).toString();
+  assert.equal(read(`0681${(201).toString(16)}2a${digits}`), `1.2.${arc}`);
+});
+
 test('time: UTCTime through 2049, GeneralizedTime from 2050 and before 1950', (t) => {
   const cases: Array<[string, number, string]> = [
     ['2049-12-31T23:59:59Z', TAG.UTC_TIME, '491231235959Z'],
