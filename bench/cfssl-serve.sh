@@ -2,14 +2,17 @@
 # cfssl-serve.sh [SECONDS=10] [ALGOS="ecdsa rsa"] [BATCH=10]
 # Same run, same CSRs, same concurrency: `kubetls cfssl serve` vs Debian `cfssl serve`, both over
 # HTTPS (TLS 1.2+, the same serving certificate) with keep-alive, driven by wrk (1 thread,
-# 16 connections) POSTing one CSR to /api/v1/cfssl/sign. Prints throughput, p50/p99 latency,
+# 16 connections) POSTing CSRs to /api/v1/cfssl/sign, round-robin over NCSR (32) CSRs of
+# different keys and names: a signing server sees a new key in almost every request, and
+# one CSR repeated would let per-key caches (kubetls remembers the last few SPKIs' key
+# identifiers) answer from memory. Prints throughput, p50/p99 latency,
 # peak RSS (VmHWM; kubetls = primary + workers) and the ratio; then `kubetls cfssl gencert` vs
 # `cfssl gencert` for a batch of BATCH certificates (one process per certificate, as scripts run them).
 # A third server, dist/bench/serve-ceiling.js, does only a sign request's cryptography (verify the
 # CSR, sign a TBSCertificate) on Node's HTTPS stack: the ceiling for any Node server here.
 # Needs: cfssl, cfssljson, wrk, curl, hyperfine; run `npm run build` first.
 set -eu
-SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}
+SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}; NCSR=${NCSR:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 K="node $ROOT/dist/src/cli/main.cjs"
 T=$(mktemp -d)
@@ -45,14 +48,28 @@ for ALGO in $ALGOS; do
   echo '{"CN":"bench-serving","hosts":["127.0.0.1","localhost"],"key":{"algo":"ecdsa","size":256}}' > tls-csr.json
   echo '{"signing":{"default":{"expiry":"8760h"},"profiles":{"kubernetes":{"usages":["signing","key encipherment","server auth","client auth"],"expiry":"8760h"}}}}' > ca-config.json
   cfssl gencert -initca ca-csr.json 2>/dev/null | cfssljson -bare ca
-  cfssl genkey w-csr.json 2>/dev/null | cfssljson -bare worker-0
   cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile kubernetes tls-csr.json 2>/dev/null | cfssljson -bare tls
-  CSR=$(awk '{printf "%s\\\\n", $0}' worker-0.csr)
-  printf '{"certificate_request": "%s", "profile": "kubernetes", "hosts": ["worker-0", "10.240.0.20"]}' "$(awk '{printf "%s\\n", $0}' worker-0.csr)" > body.json
-  cat > sign.lua <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = "{\"certificate_request\": \"$CSR\", \"profile\": \"kubernetes\", \"hosts\": [\"worker-0\", \"10.240.0.20\"]}"
+  { echo 'wrk.method = "POST"'; echo 'wrk.headers["Content-Type"] = "application/json"'; echo 'bodies = {'; } > sign.lua
+  for i in $(seq 0 $((NCSR - 1))); do
+    sed "s/worker-0/worker-$i/g" w-csr.json > w$i-csr.json
+    cfssl genkey w$i-csr.json 2>/dev/null | cfssljson -bare worker-$i
+    printf '{"certificate_request": "%s", "profile": "kubernetes", "hosts": ["worker-%s", "10.240.0.%s"]}' "$(awk '{printf "%s\\n", $0}' worker-$i.csr)" "$i" "$((20 + i))" > body-$i.json
+    # the JSON body as a Lua string literal
+    printf '  "%s",\n' "$(sed 's/\\/\\\\/g; s/"/\\"/g' body-$i.json)" >> sign.lua
+  done
+  cp body-0.json body.json
+  cat >> sign.lua <<'LUA'
+}
+-- requests are formatted once, so the client's per-request work stays what it is with one body
+reqs = {}
+n = 0
+init = function(args)
+  for i, b in ipairs(bodies) do reqs[i] = wrk.format(nil, nil, nil, b) end
+end
+request = function()
+  n = n % #reqs + 1
+  return reqs[n]
+end
 LUA
   cfssl serve -address 127.0.0.1 -port 18888 -ca ca.pem -ca-key ca-key.pem -config ca-config.json -tls-cert tls.pem -tls-key tls-key.pem -loglevel 3 > cfssl.log 2>&1 &
   echo $! > cfssl.pid; PIDS="$PIDS $!"

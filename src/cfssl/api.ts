@@ -13,13 +13,15 @@ import { parseCsrRequest, parseSubjectOverride } from './csrjson.js';
 import { selectProfile, type SigningProfile } from './config.js';
 import type { LocalSigner, SignRequest } from './signer.js';
 import { certinfo } from './certinfo.js';
+import { certificateReply } from './signreply.js';
 
 /** Request bodies: a CSR is < 64 KiB; authsign wraps it in base64 (4/3) plus JSON. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ApiResponse {
   status: number;
-  body: string;
+  /** JSON text; the sign endpoints hand over ready bytes (see signreply.ts) */
+  body: string | Buffer;
 }
 
 /**
@@ -118,8 +120,9 @@ export class CfsslApi {
 
   private signWith(req: SignRequest, profile: SigningProfile, warnings: string[]): ApiResponse {
     const r = this.signer.sign(req, profile);
-    for (const w of [...warnings, ...r.warnings]) this.log(2, w);
-    return ok({ certificate: r.pem });
+    for (const w of warnings) this.log(2, w);
+    for (const w of r.warnings) this.log(2, w);
+    return { status: 200, body: certificateReply(r.der) };
   }
 
   sign(body: Buffer): ApiResponse {

@@ -143,8 +143,8 @@ export function startServer(cfg: WorkerConfig, log: (l: number, m: string) => vo
   });
 }
 
-function send(res: ServerResponse, status: number, body: string): void {
-  const buf = Buffer.from(body);
+function send(res: ServerResponse, status: number, body: string | Buffer): void {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': buf.length });
   res.end(buf);
 }

@@ -24,8 +24,12 @@ import { parseCertificate } from './certparse.js';
 
 export interface CertificateTemplate extends SubjectAltNames {
   subject: DistinguishedName;
-  /** random 63-bit serial when absent */
-  serialNumber?: bigint;
+  /**
+   * A bigint, or the unsigned big-endian bytes of one (what randomSerialBytes returns: the
+   * signing server writes those directly, without a bigint and hex text); a random 63-bit
+   * serial when absent.
+   */
+  serialNumber?: bigint | Buffer;
   notBefore: Date;
   notAfter: Date;
   isCA?: boolean;

@@ -110,7 +110,7 @@ function parseUnchecked(der: Buffer): ParsedCsr {
     emailAddresses: decoded.emailAddresses,
     uris: decoded.uris,
     extKeyUsage: decoded.extKeyUsage,
-    signatureValid: verifySignature(sigAlg, whole(der, infoT!), sig, Buffer.from(spki)),
+    signatureValid: verifySignature(sigAlg, whole(der, infoT!), sig, spki),
   };
 }
 

@@ -1,5 +1,5 @@
 /** DER encodings of the X.509 v3 extensions kubetls writes (RFC 5280 4.2). */
-import { createHash } from 'node:crypto';
+import { digest } from './digest.js';
 import { KubetlsError } from '../errors.js';
 import { assertFilled, content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv, tlvSize, writeHeader } from './der.js';
 import { ipToBytes } from './ip.js';
@@ -128,7 +128,7 @@ export function subjectKeyIdFromSpki(spki: Buffer): Buffer {
   const outer = readTlv(spki, 0);
   const alg = readTlv(spki, outer.start, outer.end);
   const bits = expectTag(readTlv(spki, alg.end, outer.end), TAG.BIT_STRING, 'subjectPublicKey');
-  return createHash('sha1').update(content(spki, bits).subarray(1)).digest();
+  return digest('sha1', content(spki, bits).subarray(1));
 }
 
 export const subjectKeyIdExtension = (ski: Buffer): Buffer => extension(OID.subjectKeyIdentifier, false, octetString(ski));

@@ -61,7 +61,7 @@ function parseIpv6(s: string): Buffer | null {
 
 /** Canonical text of 4/16 address bytes (IPv6 compressed as RFC 5952). */
 export function bytesToIp(b: Buffer): string {
-  if (b.length === 4) return [...b].join('.');
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   if (b.length !== 16) return `<${b.length}-byte address ${b.toString('hex')}>`;
   if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `::ffff:${[...b.subarray(12)].join('.')}`;
   const g: number[] = [];

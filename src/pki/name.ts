@@ -115,8 +115,13 @@ export function readName(buf: Buffer, t: Tlv): ParsedName {
 
 /** One-line rendering like Go's pkix.Name.String(): most specific first, e.g. "CN=x,O=y". */
 export function formatName(p: ParsedName): string {
-  return [...p.attributes]
-    .reverse()
-    .map((a) => `${SHORT[a.oid] ?? a.oid}=${a.value.replace(/([,+"\\<>;])/g, '\\$1')}`)
-    .join(',');
+  let out = '';
+  for (let i = p.attributes.length - 1; i >= 0; i--) {
+    const a = p.attributes[i]!;
+    const v = NEEDS_ESCAPE.test(a.value) ? a.value.replace(ESCAPE, '\\$1') : a.value;
+    out += `${out ? ',' : ''}${SHORT[a.oid] ?? a.oid}=${v}`;
+  }
+  return out;
 }
+const NEEDS_ESCAPE = /[,+"\\<>;]/;
+const ESCAPE = /([,+"\\<>;])/g;

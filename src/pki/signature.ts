@@ -1,5 +1,6 @@
 /** Verifying signatures over DER structures (certificates, CSRs, CRLs) with node:crypto. */
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
+import { digest } from './digest.js';
 import { nativeEcdsa } from './ecdsanative.js';
 import { decodeSpki, publicKeyFromSpki } from './spkikey.js';
 import { OID } from './oid.js';
@@ -51,7 +52,7 @@ export function verifySignature(sigOid: string, data: Buffer, signature: Buffer,
     const addon = nativeEcdsa();
     const key = addon && decodeSpki(publicKey);
     if (addon && key?.kind === 'EC') {
-      return addon.verify(key.curveIndex, key.point, createHash(HASH_BY_SIG_OID[sigOid]!).update(data).digest(), signature) === 1;
+      return addon.verify(key.curveIndex, key.point, digest(HASH_BY_SIG_OID[sigOid]!, data), signature) === 1;
     }
   }
   try {

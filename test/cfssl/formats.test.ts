@@ -160,3 +160,15 @@ test('cfssljson: bare and envelope inputs, output names and modes', () => {
 test('goJson escapes like Go', () => {
   assert.equal(goJson({ a: '<&>' }), '{"a":"\\u003c\\u0026\\u003e"}');
 });
+
+test('the sign reply written from DER is byte for byte the general cfssl envelope, at every length', async () => {
+  const { certificateReply } = await import('../../src/cfssl/signreply.js');
+  const { envelope } = await import('../../src/cfssl/api.js');
+  const { certToPem } = await import('../../src/pki/index.js');
+  const { randomBytes } = await import('node:crypto');
+  // lengths around every base64 line boundary (48 bytes per 64-character line), real-sized and tiny
+  for (let len = 1; len <= 1200; len += len < 200 ? 1 : 37) {
+    const der = randomBytes(len);
+    assert.equal(certificateReply(der).toString('latin1'), envelope({ certificate: certToPem(der) }), `length ${len}`);
+  }
+});

@@ -218,3 +218,14 @@ test('SKI cache: keyed by SPKI content, so a reused buffer gets its new key id; 
   assert.ok(parseCertificate(der).subjectKeyId!.equals(subjectKeyIdFromSpki(spkis[5]!)));
   assert.equal(new x509.X509Certificate(der).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId, subjectKeyIdFromSpki(spkis[5]!).toString('hex'));
 });
+
+test('one-shot digests equal createHash for every algorithm the signer uses', async () => {
+  const { digest } = await import('../../src/pki/digest.js');
+  const { createHash, randomBytes } = await import('node:crypto');
+  for (const alg of ['sha1', 'sha256', 'sha384', 'sha512']) {
+    for (const len of [0, 1, 55, 56, 64, 1000]) {
+      const data = randomBytes(len);
+      assert.ok(digest(alg, data).equals(createHash(alg).update(data).digest()), `${alg} ${len}`);
+    }
+  }
+});

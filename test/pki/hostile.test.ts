@@ -57,3 +57,27 @@ test('private keys: garbage, encrypted, and never echoing content in errors', ()
   assert.throws(() => parsePrivateKeyPem('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'), isTyped('MalformedKey'));
   assert.throws(() => parsePrivateKeyPem('not a key'), isTyped('MalformedKey'));
 });
+
+test('PEM bodies: CRLF, stray spaces and headers decode as the plain form; bad characters in any form fail', async () => {
+  const k = await generateKey('ECDSA-P256');
+  const der = issueCertificate({ subject: { commonName: 'pem forms' }, notBefore: new Date(0), notAfter: new Date(1e12), isCA: true }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+  const lines = der.toString('base64').match(/.{1,64}/g)!;
+  const wrap = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
+  const forms = {
+    plain: lines.map((l) => `${l}\n`).join(''),
+    crlf: lines.map((l) => `${l}\r\n`).join(''),
+    spaces: lines.map((l) => ` ${l}\t \n`).join(''),
+    blankLines: lines.map((l) => `${l}\n\n`).join(''),
+    headers: `Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n${lines.map((l) => `${l}\n`).join('')}`,
+  };
+  for (const [name, body] of Object.entries(forms)) {
+    const [b] = pemDecodeAll(wrap(body));
+    assert.ok(b!.der.equals(der), name);
+    assert.equal(b!.hasHeaders, name === 'headers', name);
+  }
+  // a space inside a line, a '=' mid-body, a ':' in the body: refused in every form
+  const bad = [lines[0]!.slice(0, 10) + ' ' + lines[0]!.slice(10), lines[0]!.slice(0, 10) + '=' + lines[0]!.slice(11), `1:${lines[0]}`];
+  for (const b of bad) {
+    assert.throws(() => pemDecodeAll(wrap(`${b}\n${lines.slice(1).join('\n')}\n`)), isTyped('MalformedPEM'), JSON.stringify(b));
+  }
+});
