@@ -11,11 +11,15 @@ export interface PemBlock {
 /** Default cap on PEM input: far above any certificate bundle kubetls handles, far below memory trouble. */
 export const MAX_PEM_BYTES = 4 * 1024 * 1024;
 
-export function pemEncode(label: string, der: Buffer): string {
+/**
+ * PEM text: 64-character base64 lines. `newline` is "\n" except where the PEM goes straight
+ * into a JSON string, which takes the escaped form "\\n" (the cfssl sign reply).
+ */
+export function pemEncode(label: string, der: Buffer, newline = '\n'): string {
   const b64 = der.toString('base64');
-  let out = `-----BEGIN ${label}-----\n`;
-  for (let i = 0; i < b64.length; i += 64) out += b64.slice(i, i + 64) + '\n';
-  return out + `-----END ${label}-----\n`;
+  let out = `-----BEGIN ${label}-----${newline}`;
+  for (let i = 0; i < b64.length; i += 64) out += b64.slice(i, i + 64) + newline;
+  return out + `-----END ${label}-----${newline}`;
 }
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]{1,64})-----\r?\n([\s\S]*?)-----END ([A-Z0-9 ]{1,64})-----/g;
