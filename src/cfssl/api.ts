@@ -98,7 +98,8 @@ export class CfsslApi {
         if (method !== 'GET' && method !== 'POST') throw new KubetlsError('MethodNotAllowed', `method ${method} not allowed`);
         return ok({ healthy: true });
       }
-      const h = name === undefined ? undefined : this.routes[name];
+      // a Map, not an object: a path like /api/v1/cfssl/constructor must not find Object's members
+      const h = name === undefined ? undefined : this.routes.get(name);
       if (!h) throw new KubetlsError('NotFound', `no such endpoint: ${path.slice(0, 100)}`);
       if (method !== 'POST') throw new KubetlsError('MethodNotAllowed', `method ${method} not allowed; use POST`);
       return await h(body);
@@ -108,15 +109,15 @@ export class CfsslApi {
     }
   }
 
-  private readonly routes: Record<string, (body: Buffer) => ApiResponse | Promise<ApiResponse>> = {
-    sign: (b) => this.sign(b),
-    authsign: (b) => this.authsign(b),
-    info: (b) => this.info(b),
-    certinfo: (b) => this.certinfo(b),
-    newkey: (b) => this.newkey(b),
-    newcert: (b) => this.newcert(b),
-    init_ca: (b) => this.initCa(b),
-  };
+  private readonly routes = new Map<string, (body: Buffer) => ApiResponse | Promise<ApiResponse>>([
+    ['sign', (b) => this.sign(b)],
+    ['authsign', (b) => this.authsign(b)],
+    ['info', (b) => this.info(b)],
+    ['certinfo', (b) => this.certinfo(b)],
+    ['newkey', (b) => this.newkey(b)],
+    ['newcert', (b) => this.newcert(b)],
+    ['init_ca', (b) => this.initCa(b)],
+  ]);
 
   private signWith(req: SignRequest, profile: SigningProfile, warnings: string[]): ApiResponse {
     const r = this.signer.sign(req, profile);

@@ -189,14 +189,22 @@ function onRequest(api: CfsslApi, req: IncomingMessage, res: ServerResponse, cnR
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const q = req.url?.indexOf('?') ?? -1;
     const path = q >= 0 ? req.url!.slice(0, q) : (req.url ?? '/');
-    api.handle(req.method ?? 'GET', path, body).then(
-      (r) => send(res, r.status, r.body),
-      (e: unknown) => {
+    api
+      .handle(req.method ?? 'GET', path, body)
+      .then((r) => send(res, r.status, r.body))
+      .catch((e: unknown) => {
+        // a bug must cost one request, never the worker (and with it every connection it holds)
         log(3, `request failed: ${errorMessage(e)}`);
-        const r = errorResponse(e);
-        send(res, r.status, r.body);
-      },
-    );
+        try {
+          if (res.headersSent) res.destroy();
+          else {
+            const r = errorResponse(e);
+            send(res, r.status, r.body);
+          }
+        } catch {
+          res.destroy();
+        }
+      });
   });
 }
 
@@ -229,7 +237,9 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
   return new Promise((resolve) => {
     let listening = 0;
     let stopping = false;
-    let restarts = 0;
+    // exit times of workers in the last minute: a worker that keeps dying (a broken
+    // environment) stops the server, while rare crashes over a long uptime never add up to that
+    let exits: number[] = [];
     let port = cfg.opts.port;
     const fork = () => {
       const w = cluster.fork();
@@ -265,8 +275,10 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
       if (stopping) return;
       log(3, `worker ${w.process.pid} exited (${signal ?? code})`);
       listening--;
-      if (++restarts > 10) {
-        log(4, 'workers keep dying; stopping');
+      const now = Date.now();
+      exits = [...exits.filter((t) => now - t < 60_000), now];
+      if (exits.length > 10) {
+        log(4, 'workers keep dying (more than 10 exits in a minute); stopping');
         stop(1);
       } else fork();
     });

@@ -9,6 +9,7 @@ import { KubetlsError } from '../errors.js';
 import { canonicalIp } from '../pki/ip.js';
 import { parseKeyAlgorithm, type KeyAlgorithm } from '../pki/keys.js';
 import { parseGoDuration } from '../util/duration.js';
+import { CLUSTER_CONFIGURATION_FIELDS, CLUSTER_NODES_FIELDS, INIT_CONFIGURATION_FIELDS, unknownFields } from './knownfields.js';
 import { apiServerServiceIp, detectAdvertiseAddress, isDns1123Subdomain, isWildcardDns, parseEndpoint } from './network.js';
 
 export const DEFAULT_CERT_VALIDITY_MS = 8760 * 3_600_000; // one year, kubeadm's default
@@ -93,7 +94,7 @@ function strList(v: unknown, field: string): string[] {
 }
 
 /** Parses the YAML documents of a kubeadm (or kubetls) config file into raw sections. */
-export async function parseConfigFile(text: string, source = 'config'): Promise<{ cluster: Doc; init: Doc; nodes: Doc | undefined }> {
+export async function parseConfigFile(text: string, source = 'config'): Promise<{ cluster: Doc; init: Doc; nodes: Doc | undefined; warnings: string[] }> {
   if (text.length > MAX_CONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: over ${MAX_CONFIG_BYTES} bytes`);
   const { parseYamlDocuments } = await import('../util/yaml.js');
   const docs = parseYamlDocuments(text, source, { code: 'InvalidConfig' });
@@ -119,7 +120,12 @@ export async function parseConfigFile(text: string, source = 'config'): Promise<
       throw new KubetlsError('InvalidConfig', `${source}: unknown document kind "${kind ?? '(none)'}"`, 'expected ClusterConfiguration, InitConfiguration or ClusterNodes');
     }
   }
-  return { cluster, init, nodes };
+  const warnings = [
+    ...unknownFields(cluster, 'ClusterConfiguration', CLUSTER_CONFIGURATION_FIELDS),
+    ...unknownFields(init, 'InitConfiguration', INIT_CONFIGURATION_FIELDS),
+    ...(nodes ? unknownFields(nodes, 'ClusterNodes', CLUSTER_NODES_FIELDS) : []),
+  ];
+  return { cluster, init, nodes, warnings };
 }
 
 function validateSan(s: string, field: string): string {
@@ -160,8 +166,7 @@ export interface LoadOptions {
 }
 
 export async function loadConfig(flags: ConfigFlags, fileText?: string, source?: string, o: LoadOptions = {}): Promise<LoadedConfig> {
-  const warnings: string[] = [];
-  const { cluster, init, nodes } = fileText !== undefined ? await parseConfigFile(fileText, source) : { cluster: {}, init: {}, nodes: undefined };
+  const { cluster, init, nodes, warnings } = fileText !== undefined ? await parseConfigFile(fileText, source) : { cluster: {}, init: {}, nodes: undefined, warnings: [] as string[] };
   const networking = obj(cluster.networking, 'networking');
   const apiServer = obj(cluster.apiServer, 'apiServer');
   const etcd = obj(cluster.etcd, 'etcd');

@@ -3,7 +3,7 @@
  * keep, copy (whole-cluster mode) or refuse. Pure: no I/O, so `--dry-run` prints exactly
  * what `apply` would do, and every problem is reported before anything is written.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { isSignedBy, keyMatchesCertificate, missingSans } from '../pki/verify.js';
 import type { CaName, CaSpec, Catalog, KubeconfigSpec, LeafSpec } from './catalog.js';
@@ -95,6 +95,16 @@ export interface PlanInput {
   warnings?: string[];
 }
 
+/** Whether a PEM public key (sa.pub) is the public half of `key`; unreadable PEM counts as no. */
+function publicKeyPemMatches(pem: string, key: KeyObject): boolean {
+  try {
+    const der = (k: KeyObject): Buffer => k.export({ format: 'der', type: 'spki' });
+    return der(createPublicKey(pem)).equals(der(key.type === 'private' ? createPublicKey(key) : key));
+  } catch {
+    return false;
+  }
+}
+
 const sameDer = (a: ParsedCertificate | undefined, b: ParsedCertificate | undefined): boolean => !!a && !!b && a.der.equals(b.der);
 
 export function planNode(p: PlanInput): Plan {
@@ -140,7 +150,7 @@ export function planNode(p: PlanInput): Plan {
     if (src.generate) errors.push(`${f.certPath} exists but its CA "${leaf.ca}" does not (it would be generated now); remove the old "${leaf.name}" files or restore the CA`);
     else if (src.cert && !isSignedBy(cert, src.cert)) errors.push(`${f.certPath} is not signed by the "${leaf.ca}" CA (${src.cert.subjectString})`);
     const missing = missingSans(cert, leaf);
-    if (missing.length) errors.push(`${f.certPath} does not cover the configured SANs ${missing.join(', ')}; renew it with "kubetls certs renew ${leaf.name}" after moving it away`);
+    if (missing.length) errors.push(`${f.certPath} does not cover the configured SANs ${missing.join(', ')}; move ${f.certPath} and ${f.keyPath} away and run this init again to issue it with them ("certs renew" keeps a certificate's SANs, as kubeadm's does)`);
     if (cert.notAfter < now) warnings.push(`${f.certPath} expired on ${cert.notAfter.toISOString()}; run "kubetls certs renew ${leaf.name}"`);
     steps.push({ kind: 'leaf', spec: leaf, action: 'keep' });
   }
@@ -159,12 +169,23 @@ export function planNode(p: PlanInput): Plan {
       continue;
     }
     if (src.generate || !sameDer(f.caCert, src.cert)) errors.push(`${f.path} embeds a different CA than the cluster's "ca"; move it away to generate a new one`);
+    // kubeadm only compares the CA and server; a kept kubeconfig whose client pair is broken
+    // would pass init and fail later in kubectl or the kubelet, so the pair is checked too
+    else if (f.clientCert && src.cert && !isSignedBy(f.clientCert, src.cert)) errors.push(`${f.path}: its client certificate is not signed by the cluster's "ca" (${src.cert.subjectString}); move it away to generate a new one`);
+    if (f.clientCert && f.clientCert.subject.commonName !== kc.clientName) warnings.push(`${f.path}: its client certificate is for "${f.clientCert.subject.commonName ?? ''}", not "${kc.clientName}" (kept as it is)`);
+    if (f.clientCert && f.clientKey && !keyMatchesCertificate(f.clientKey, f.clientCert)) errors.push(`${f.path}: its client key does not match its client certificate; move it away to generate a new one`);
     if (f.parsed?.server && f.parsed.server !== kc.server) warnings.push(`${f.path} points at ${f.parsed.server}, not ${kc.server} (kept as it is)`);
     steps.push({ kind: 'kubeconfig', spec: kc, action: 'keep' });
   }
 
   if (catalog.serviceAccountKey) {
     if (snap.sa.error) errors.push(snap.sa.error);
+    // tokens are signed with sa.key and checked with sa.pub: a stale or foreign sa.pub makes
+    // every service-account token fail while init would report nothing to do
+    const saKey = snap.sa.key ?? p.sa.key;
+    if (saKey && snap.sa.pubPem !== undefined && !publicKeyPemMatches(snap.sa.pubPem, saKey)) {
+      errors.push(`${snap.sa.pubPath} is not the public half of ${snap.sa.key ? snap.sa.keyPath : "the cluster's service-account key"}; remove it to write it again from the key`);
+    }
     if (p.ownsCas) {
       steps.push({ kind: 'sa', action: p.sa.generate ? 'generate' : snap.sa.pubExists ? 'keep' : 'write-pub' });
     } else {
@@ -181,7 +202,8 @@ export function planNode(p: PlanInput): Plan {
 export function describePlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const s of plan.steps) {
-    if (s.kind === 'ca') lines.push(`[certs] ${s.action.padEnd(8)} CA "${s.spec.name}" (CN=${s.spec.commonName}) ${plan.certDir}/${s.spec.baseName}.{crt,key}`);
+    // a worker holds only the CA certificates; an external CA has no key on disk
+    if (s.kind === 'ca') lines.push(`[certs] ${s.action.padEnd(8)} CA "${s.spec.name}" (CN=${s.spec.commonName}) ${plan.certDir}/${s.spec.baseName}.${plan.catalog.caKeys && s.action !== 'external' ? '{crt,key}' : 'crt'}`);
     else if (s.kind === 'leaf') {
       const sans = [...s.spec.dnsNames.map((d) => `DNS:${d}`), ...s.spec.ipAddresses.map((i) => `IP:${i}`)];
       lines.push(`[certs] ${s.action.padEnd(8)} "${s.spec.name}" (CN=${s.spec.commonName}${s.spec.organization.map((o) => `, O=${o}`).join('')}; ${s.spec.extKeyUsage.join(',')}${sans.length ? `; ${sans.join(' ')}` : ''}) ${plan.certDir}/${s.spec.baseName}.{crt,key}`);

@@ -31,6 +31,7 @@ export interface KubeconfigFile {
   parsed?: ParsedKubeconfig;
   caCert?: ParsedCertificate;
   clientCert?: ParsedCertificate;
+  clientKey?: KeyObject;
   error?: string;
 }
 
@@ -71,6 +72,7 @@ export async function readKubeconfigFile(path: string, dirExists = true): Promis
     k.parsed = await parseKubeconfig(readFileLimited(path, 1024 * 1024).toString('utf8'), path);
     if (k.parsed.caPem) k.caCert = parseCertificatesPem(k.parsed.caPem, `${path} certificate-authority`)[0];
     if (k.parsed.clientCertPem) k.clientCert = parseCertificatesPem(k.parsed.clientCertPem, `${path} client-certificate`)[0];
+    if (k.parsed.clientKeyPem) k.clientKey = parsePrivateKeyPem(k.parsed.clientKeyPem, `${path} client-key`);
   } catch (e) {
     k.error = errorMessage(e);
   }

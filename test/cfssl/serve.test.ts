@@ -206,6 +206,17 @@ test('hostile input to every endpoint: an error envelope, no crash', async () =>
   const big = await call('/api/v1/cfssl/sign', Buffer.alloc(2 * 1024 * 1024, 0x20)).catch((e: Error) => e);
   if (!(big instanceof Error)) assert.equal(big.status, 413);
   assert.equal((await call('/api/v1/cfssl/nope', '{}')).status, 404);
+  // names an object would inherit must not reach a handler (each once crashed a worker, and
+  // eleven crashes stopped the server): 404, and the same workers still serve afterwards
+  const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+  for (let round = 0; round < 3; round++) {
+    for (const name of inherited) {
+      const r = await call(`/api/v1/cfssl/${name}`, '{}');
+      assert.equal(r.status, 404, `${name}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.errors[0]!.message, /no such endpoint/);
+    }
+  }
+  assert.equal(server!.exitCode, null, 'the server is still running');
   assert.equal((await call('/api/v1/cfssl/sign', undefined, 'GET')).status, 405);
   // still alive and signing afterwards
   assert.equal((await call('/api/v1/cfssl/sign', JSON.stringify({ certificate_request: csr }))).body.success, true);

@@ -52,6 +52,41 @@ test('a leaf from another CA is refused by init and reported by renew', (t) => {
   expectOneLineError(dir, ['init', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.1'], /apiserver\.crt is not signed by the "ca" CA/);
 });
 
+test('a kept kubeconfig is checked whole: client key vs certificate, client certificate vs CA, identity', (t) => {
+  const dir = initTree(t);
+  const base = ['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.1'];
+  const admin = readFileSync(join(dir, 'admin.conf'), 'utf8');
+  const field = (text: string, name: string) => new RegExp(`${name}: (\\S+)`).exec(text)![1]!;
+  const scheduler = readFileSync(join(dir, 'scheduler.conf'), 'utf8');
+  // another user's key in admin.conf: kubectl would fail with "private key does not match public key"
+  writeFileSync(join(dir, 'admin.conf'), admin.replace(field(admin, 'client-key-data'), field(scheduler, 'client-key-data')));
+  expectOneLineError(dir, base, /admin\.conf: its client key does not match its client certificate/);
+  // the cluster's CA data, but a client pair from another PKI
+  const other = initTree(t);
+  const foreign = readFileSync(join(other, 'admin.conf'), 'utf8');
+  writeFileSync(join(dir, 'admin.conf'), admin.replace(field(admin, 'client-certificate-data'), field(foreign, 'client-certificate-data')).replace(field(admin, 'client-key-data'), field(foreign, 'client-key-data')));
+  expectOneLineError(dir, base, /admin\.conf: its client certificate is not signed by the cluster's "ca"/);
+  // a whole, valid kubeconfig of another identity is kept, with a warning
+  writeFileSync(join(dir, 'admin.conf'), scheduler);
+  const r = cli(base);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /admin\.conf: its client certificate is for "system:kube-scheduler", not "kubernetes-admin" \(kept as it is\)/);
+});
+
+test('sa.pub that is not the public half of sa.key is refused', (t) => {
+  const dir = initTree(t);
+  const other = initTree(t);
+  const base = ['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.1'];
+  writeFileSync(join(dir, 'pki/sa.pub'), readFileSync(join(other, 'pki/sa.pub')));
+  expectOneLineError(dir, base, /sa\.pub is not the public half of .*sa\.key; remove it/);
+  writeFileSync(join(dir, 'pki/sa.pub'), 'garbage');
+  expectOneLineError(dir, base, /sa\.pub is not the public half/);
+  rmSync(join(dir, 'pki/sa.pub'));
+  const r = cli(base);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(dir, 'pki/sa.pub'), 'utf8').startsWith('-----BEGIN PUBLIC KEY-----'), true);
+});
+
 test('bad config values: CIDR, SAN, endpoint, algorithm, duration, advertise address, YAML', (t) => {
   const dir = initTree(t);
   const base = ['init', '--dir', dir, '--node-name', 'n1'];

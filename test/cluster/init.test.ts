@@ -1,7 +1,7 @@
 /** kubetls init: layout, formats, modes, idempotency, external CA, whole-cluster mode. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/cluster/config.js';
 import { initPki } from '../../src/cluster/init.js';
@@ -110,8 +110,14 @@ test('an existing leaf that misses a configured SAN, or does not chain to its CA
   const dir = tmpDir('kubetls-init-', t);
   await initNode(dir);
   const before = treeHash(dir);
-  await assert.rejects(initNode(dir, { apiserverCertExtraSans: ['new.example.com'] }), (e: unknown) => e instanceof KubetlsError && /does not cover the configured SANs DNS:new.example.com/.test(e.message));
+  await assert.rejects(initNode(dir, { apiserverCertExtraSans: ['new.example.com'] }), (e: unknown) => e instanceof KubetlsError && /does not cover the configured SANs DNS:new.example.com.*move .*apiserver\.crt and .*apiserver\.key away and run this init again/.test(e.message));
   assert.equal(treeHash(dir), before);
+  // the advice in the message works: with the pair moved away, init issues it with the new SAN
+  const moved = tmpDir('kubetls-moved-', t);
+  for (const ext of ['crt', 'key']) renameSync(join(dir, 'pki', `apiserver.${ext}`), join(moved, `apiserver.${ext}`));
+  await initNode(dir, { apiserverCertExtraSans: ['new.example.com'] });
+  assert.ok(cert(dir, 'apiserver').dnsNames.includes('new.example.com'));
+  for (const ext of ['crt', 'key']) renameSync(join(moved, `apiserver.${ext}`), join(dir, 'pki', `apiserver.${ext}`));
   // swap in a front-proxy-client from another PKI
   const other = tmpDir('kubetls-other-', t);
   await initNode(other);
