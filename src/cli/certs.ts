@@ -1,5 +1,6 @@
 /** `kubetls certs …`: check-expiration, renew, list, generate-csr, scan. Parsing and output only. */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { KubetlsError } from '../errors.js';
 import { KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
@@ -21,6 +22,22 @@ async function context(f: CertsFlags) {
   const { buildCatalog } = await import('../cluster/catalog.js');
   const dirs = resolveDirs(f, { certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir, kubeconfigDir: KUBEADM_DIRS.kubeconfigDir });
   return { loaded, dirs, catalog: buildCatalog(loaded.config) };
+}
+
+/**
+ * The trees a command works on: the one node of the flags, or — with a ClusterNodes config —
+ * every node `init` wrote under --dir, each with its own role's catalog (a worker holds only
+ * ca.crt and its kubeconfigs, so it must not be checked against a control plane's list).
+ */
+async function nodeContexts(f: CertsFlags) {
+  const c = await context(f);
+  if (c.loaded.config.nodes.length === 0) return { ...c, multi: false, nodes: [{ node: '', role: 'control-plane', catalog: c.catalog, certDir: c.dirs.certDir, kubeconfigDir: c.dirs.kubeconfigDir, caCertDir: c.dirs.certDir }] };
+  if (f.certDir || f.kubeconfigDir || !f.dir) {
+    throw new KubetlsError('InvalidArgument', 'with a ClusterNodes config, give the --dir that init wrote (DIR/<node>/pki and DIR/<node>/*.conf); --cert-dir and --kubeconfig-dir do not apply');
+  }
+  const { nodeTargets, catalogOf } = await import('../cluster/nodes.js');
+  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, outDir: resolve(f.dir) }).map((t) => ({ node: t.node, role: t.role, catalog: catalogOf(t), certDir: t.certDir, kubeconfigDir: t.kubeconfigDir, caCertDir: t.caCertDir }));
+  return { ...c, multi: true, nodes };
 }
 
 function checkOutput(o: string | undefined): 'text' | 'json' | 'yaml' {
@@ -46,37 +63,50 @@ export function registerCerts(program: Command): void {
     .option('--threshold <duration>', 'fail (exit 1) when a certificate expires within this time ("30d", "720h")', '30d')
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
-      const [{ loaded: _l, dirs, catalog }, exp, { parseThreshold }, { systemClock }] = await Promise.all([context(f), import('../cluster/expiration.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
+      const [ctx, exp, { parseThreshold }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/expiration.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
       const threshold = parseThreshold(f.threshold ?? '30d');
-      const report = await exp.checkExpiration(catalog, dirs.certDir, dirs.kubeconfigDir, systemClock);
-      if (format === 'text') process.stdout.write(exp.renderExpirationText(report));
-      else await printObject(exp.expirationObject(report), format);
-      const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
-      if (!verdict.ok) {
-        for (const p of verdict.problems) process.stderr.write(`[check-expiration] ${p}\n`);
-        process.exitCode = 1;
+      const objects: Array<Record<string, unknown>> = [];
+      for (const n of ctx.nodes) {
+        const report = await exp.checkExpiration(n.catalog, n.certDir, n.kubeconfigDir, systemClock);
+        if (format === 'text') process.stdout.write(`${ctx.multi ? `${objects.length ? '\n' : ''}# node ${n.node} (${n.role})\n` : ''}${exp.renderExpirationText(report)}`);
+        objects.push(ctx.multi ? { node: n.node, role: n.role, ...exp.expirationObject(report) } : exp.expirationObject(report));
+        const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
+        if (!verdict.ok) {
+          for (const p of verdict.problems) process.stderr.write(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}\n`);
+          process.exitCode = 1;
+        }
       }
+      if (format !== 'text') await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
     });
 
   addConfigFlags(addDirFlags(certs.command('renew')))
     .description('renew certificates (same identity and SANs, new key); names: all, apiserver, admin.conf, … (see `certs list`)')
     .argument('<names...>', '"all" or certificate names')
     .action(async (names: string[], f: CertsFlags) => {
-      const [{ loaded, dirs, catalog }, { renewCertificates }, { systemClock }] = await Promise.all([context(f), import('../cluster/renew.js'), import('../pki/clock.js')]);
-      const res = await renewCertificates({
-        catalog,
-        certDir: dirs.certDir,
-        kubeconfigDir: dirs.kubeconfigDir,
-        names,
-        validityMs: loaded.config.certificateValidityMs,
-        ...(f.encryptionAlgorithm ? { algorithm: loaded.config.encryptionAlgorithm } : {}),
-        clock: systemClock,
-      });
-      process.stdout.write(res.lines.join('\n') + '\n');
-      if (res.restart.length) {
-        process.stdout.write(`\nDone renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`);
+      const [ctx, { renewCertificates, renewableNames }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/renew.js'), import('../pki/clock.js')]);
+      // in a cluster a name applies to the nodes that have it (apiserver: control planes; kube-proxy.conf: all)
+      const known = new Set(ctx.nodes.flatMap((n) => renewableNames(n.catalog)));
+      const unknown = names.filter((n) => n !== 'all' && !known.has(n));
+      if (ctx.multi && unknown.length) throw new KubetlsError('UnknownCertificate', `unknown certificate "${unknown[0]}"`, `use one of: all, ${[...known].join(', ')}`);
+      for (const n of ctx.nodes) {
+        const mine = names.includes('all') ? ['all'] : names.filter((x) => !ctx.multi || renewableNames(n.catalog).includes(x));
+        if (mine.length === 0) continue;
+        const res = await renewCertificates({
+          catalog: n.catalog,
+          certDir: n.certDir,
+          kubeconfigDir: n.kubeconfigDir,
+          caCertDir: n.caCertDir,
+          names: mine,
+          validityMs: ctx.loaded.config.certificateValidityMs,
+          ...(f.encryptionAlgorithm ? { algorithm: ctx.loaded.config.encryptionAlgorithm } : {}),
+          clock: systemClock,
+        });
+        process.stdout.write(res.lines.map((l) => (ctx.multi ? `[${n.node}] ${l}` : l)).join('\n') + '\n');
+        if (res.restart.length) {
+          process.stdout.write(`\n${ctx.multi ? `[${n.node}] ` : ''}Done renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`);
+        }
+        if (res.failed.length) process.exitCode = 1;
       }
-      if (res.failed.length) process.exitCode = 1;
     });
 
   addConfigFlags(addDirFlags(certs.command('list')))
@@ -84,10 +114,14 @@ export function registerCerts(program: Command): void {
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
-      const [{ dirs, catalog }, { listCatalog, renderList }, { systemClock }] = await Promise.all([context(f), import('../cluster/list.js'), import('../pki/clock.js')]);
-      const rows = await listCatalog(catalog, dirs.certDir, dirs.kubeconfigDir, systemClock.now());
-      if (format === 'text') process.stdout.write(renderList(rows));
-      else await printObject(rows, format);
+      const [ctx, { listCatalog, renderList }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/list.js'), import('../pki/clock.js')]);
+      const all: Array<Record<string, unknown>> = [];
+      for (const n of ctx.nodes) {
+        const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now());
+        if (format === 'text') process.stdout.write(`${ctx.multi ? `${all.length ? '\n' : ''}# node ${n.node} (${n.role})\n` : ''}${renderList(rows)}`);
+        all.push(...rows.map((r) => (ctx.multi ? { node: n.node, ...r } : { ...r })));
+      }
+      if (format !== 'text') await printObject(all, format);
     });
 
   addConfigFlags(addDirFlags(certs.command('generate-csr')))

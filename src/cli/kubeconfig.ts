@@ -1,5 +1,6 @@
 /** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
+import { fstatSync } from 'node:fs';
 import { collectList, KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 
@@ -46,6 +47,21 @@ export function registerKubeconfig(program: Command): void {
       clock: systemClock,
     });
     if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
-    else process.stdout.write(text);
+    else {
+      if (!f.token && readableByOthers(1)) {
+        process.stderr.write('[warning] stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)\n');
+      }
+      process.stdout.write(text);
+    }
   });
+}
+
+/** Whether `fd` is a regular file with group or other permissions (a shell redirect under umask 022). */
+function readableByOthers(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && (st.mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
 }

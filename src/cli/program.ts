@@ -9,7 +9,8 @@ export function buildProgram(): Command {
   const program = new Command('kubetls')
     .description('Every TLS job of a Kubernetes cluster: PKI, kubeconfigs, expiry, renewal, cfssl-compatible signing, audit')
     .version('0.1.0')
-    .showHelpAfterError()
+    // a usage error is one line that says where the usage is, not the error followed by a screenful of help
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
     // throw instead of exiting, so main() maps usage errors to exit code 2 (before commands: settings are inherited)
     .exitOverride()
     .addHelpText('after', '\ncfssl-compatible commands: kubetls cfssl <genkey|gencert|gencsr|sign|certinfo|selfsign|gencrl|print-defaults|serve>, kubetls cfssljson');

@@ -187,6 +187,12 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
   if (controlPlaneEndpoint) parseEndpoint(controlPlaneEndpoint);
 
   const parsedNodes = nodes ? parseNodes(nodes) : [];
+  const cps = parsedNodes.filter((n) => n.role === 'control-plane');
+  if (cps.length > 1 && !controlPlaneEndpoint) {
+    // kubeadm will not join a second control plane without a stable endpoint; here the
+    // certificates would still be issued, with every worker pinned to the first one
+    warnings.push(`${cps.length} control-plane nodes but no controlPlaneEndpoint: kubeconfigs point at ${cps[0]!.name} (${cps[0]!.address}) only, so the cluster goes down with it; set controlPlaneEndpoint to a load balancer or DNS name in front of all of them`);
+  }
   // Whole-cluster mode: init takes every node's name and address from ClusterNodes, so this
   // machine's address and hostname are irrelevant there; looking them up only produced a
   // misleading warning on build boxes without a network. The first control-plane node

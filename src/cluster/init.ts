@@ -2,11 +2,10 @@
  * `kubetls init`: plan every node's PKI (one node, or every node of a ClusterNodes config
  * sharing the same CAs and service-account key), stop on any problem before writing, then apply.
  */
-import { join } from 'node:path';
 import { KubetlsError } from '../errors.js';
 import { systemClock, type Clock } from '../pki/clock.js';
 import type { RandomSource } from '../pki/serial.js';
-import { buildCatalog, controlPlaneUrl } from './catalog.js';
+import { catalogOf, nodeTargets } from './nodes.js';
 import type { ClusterConfig } from './config.js';
 import { applyPlans } from './apply.js';
 import { caSourcesFrom, describePlan, planNode, saSourceFrom, type Plan } from './plan.js';
@@ -34,44 +33,17 @@ export interface InitResult {
   written: string[];
 }
 
-interface NodeTarget {
-  node: string;
-  config: ClusterConfig;
-  role: 'control-plane' | 'worker';
-  certDir: string;
-  kubeconfigDir: string;
-  workerServer?: string;
-}
-
-function targets(o: InitOptions): NodeTarget[] {
-  const c = o.config;
-  if (c.nodes.length === 0) return [{ node: c.nodeName, config: c, role: 'control-plane', certDir: o.certDir, kubeconfigDir: o.kubeconfigDir }];
-  const out = o.outDir ?? o.kubeconfigDir;
-  const firstCp = c.nodes.find((n) => n.role === 'control-plane')!;
-  // workers reach the control-plane endpoint, else the first control-plane node
-  const workerServer = controlPlaneUrl({ ...c, advertiseAddress: firstCp.address });
-  const ordered = [firstCp, ...c.nodes.filter((n) => n !== firstCp)];
-  return ordered.map((n) => ({
-    node: n.name,
-    role: n.role,
-    config: { ...c, nodeName: n.name, advertiseAddress: n.address, apiServerCertSANs: [...c.apiServerCertSANs, ...n.certSANs], nodes: [] },
-    certDir: join(out, n.name, 'pki'),
-    kubeconfigDir: join(out, n.name),
-    ...(n.role === 'worker' ? { workerServer } : {}),
-  }));
-}
-
 export async function initPki(o: InitOptions): Promise<InitResult> {
   const clock = o.clock ?? systemClock;
   const now = clock.now();
-  const ts = targets(o);
+  const ts = nodeTargets(o.config, o);
   const errors: string[] = [];
   const warnings: string[] = [];
   const plans: Plan[] = [];
   let cas;
   let sa;
   for (const [i, t] of ts.entries()) {
-    const catalog = buildCatalog(t.config, t.role, t.workerServer);
+    const catalog = catalogOf(t);
     const snapshot = await readSnapshot(catalog, t.certDir, t.kubeconfigDir);
     if (i === 0) {
       cas = caSourcesFrom(snapshot, catalog, now, errors, warnings);

@@ -24,6 +24,8 @@ export interface RenewOptions {
   catalog: Catalog;
   certDir: string;
   kubeconfigDir: string;
+  /** where the signing CAs are read from (default certDir): a worker's tree holds only ca.crt */
+  caCertDir?: string;
   /** names from `renewableNames`, or ['all'] */
   names: string[];
   validityMs: number;
@@ -64,7 +66,7 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   // Read and check everything first; then generate all new keys in parallel; then sign and write.
   type Job = { name: string; usedBy: string[]; alg: KeyAlgorithm; leaf?: CertFiles; kc?: KubeconfigFile; ca: CertFiles; issuer: Issuer };
   const jobs: Job[] = [];
-  const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.certDir, c.baseName)]));
+  const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.caCertDir ?? o.certDir, c.baseName)]));
   // a CA whose key does not match its certificate must stop its renewals before anything is written
   const issuers = new Map<string, Issuer | string>();
   for (const [name, f] of caFiles) {

@@ -6,7 +6,7 @@
  * certificate reader (10,000 certificates well under a second).
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, isAbsolute, join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certparse.js';
 import { pemDecodeAll } from '../pki/pem.js';
@@ -89,7 +89,9 @@ async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEn
       else if (typeof body[fileKey] === 'string') {
         const ref = body[fileKey] as string;
         try {
-          scanPem(ref, readFileSync(ref.startsWith('/') ? ref : join(path, '..', ref)), now, out, `${loc}.${fileKey} of ${path}`);
+          // reported where it was read from (kubectl resolves it against the kubeconfig's directory), so the path can be opened as printed
+          const file = isAbsolute(ref) ? ref : join(dirname(path), ref);
+          scanPem(file, readFileSync(file), now, out, `${loc}.${fileKey} of ${path}`);
         } catch (err) {
           out.push({ path, location: `${loc}.${fileKey}`, error: `cannot read ${ref}: ${(err as Error).message}` });
         }

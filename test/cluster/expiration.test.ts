@@ -1,14 +1,14 @@
 /** RESIDUAL TIME arithmetic (SPEC §3), kubeadm's tables, JSON shape and the monitoring exit codes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, unlinkSync } from 'node:fs';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCatalog } from '../../src/cluster/catalog.js';
 import { loadConfig } from '../../src/cluster/config.js';
 import { checkExpiration, expirationObject, expirationVerdict, renderExpirationText } from '../../src/cluster/expiration.js';
 import { formatExpires, parseThreshold, residualTime } from '../../src/cluster/residual.js';
 import { fixedClock } from '../../src/pki/clock.js';
-import { cli, tmpDir } from '../helpers.js';
+import { cli, openssl, tmpDir } from '../helpers.js';
 import { initNode, START } from './fixtures.js';
 
 test('residualTime follows ShortHumanDuration exactly', () => {
@@ -89,4 +89,42 @@ test('CLI: exit 0 when healthy, 1 when within --threshold, missing (!MISSING!) o
   assert.equal(cli(['certs', 'check-expiration', '--dir', dir, '-o', 'xml']).code, 2);
   assert.equal(cli(['certs', 'check-expiration', '--no-such-flag']).code, 2);
   assert.equal(cli(['--help']).code, 0);
+});
+
+test('whole-cluster mode: check-expiration, list and renew read every node tree with its role', async (t) => {
+  const dir = tmpDir('kubetls-wc-', t);
+  const cfg = join(dir, 'cluster.yaml');
+  writeFileSync(cfg, ['apiVersion: kubeadm.k8s.io/v1beta4', 'kind: ClusterConfiguration', 'controlPlaneEndpoint: lb.example.com:6443', '---', 'apiVersion: kubetls.io/v1alpha1', 'kind: ClusterNodes', 'nodes:',
+    '- {name: cp-0, role: control-plane, address: 10.0.0.1}', '- {name: cp-1, role: control-plane, address: 10.0.0.2}', '- {name: w-0, role: worker, address: 10.0.1.1}', ''].join('\n'));
+  const out = join(dir, 'cl');
+  assert.equal(cli(['init', '--config', cfg, '--dir', out, '--encryption-algorithm', 'ECDSA-P256']).code, 0);
+  const check = cli(['certs', 'check-expiration', '--config', cfg, '--dir', out]);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.deepEqual([...check.stdout.matchAll(/^# node (\S+) \((\S+)\)$/gm)].map((m) => `${m[1]} ${m[2]}`), ['cp-0 control-plane', 'cp-1 control-plane', 'w-0 worker']);
+  assert.doesNotMatch(check.stdout, /MISSING/);
+  const worker = check.stdout.slice(check.stdout.indexOf('# node w-0'));
+  assert.match(worker, /^kube-proxy\.conf\s/m);
+  assert.doesNotMatch(worker, /apiserver|etcd/, 'a worker is not checked against the control-plane list');
+  const json = JSON.parse(cli(['certs', 'check-expiration', '--config', cfg, '--dir', out, '-o', 'json']).stdout);
+  assert.equal(json.kind, 'ClusterCertificateExpiration');
+  assert.deepEqual(json.nodes.map((n: { node: string }) => n.node), ['cp-0', 'cp-1', 'w-0']);
+  // a missing file on one node fails the whole check, naming the node
+  unlinkSync(join(out, 'cp-1', 'scheduler.conf'));
+  const broken = cli(['certs', 'check-expiration', '--config', cfg, '--dir', out]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /\[cp-1\] .*scheduler\.conf/);
+  // renew: the worker's kube-proxy.conf is signed with the CA key of the first control plane
+  const before = readFileSync(join(out, 'w-0', 'kube-proxy.conf'), 'utf8');
+  const renew = cli(['certs', 'renew', 'kube-proxy.conf', '--config', cfg, '--dir', out]);
+  assert.equal(renew.code, 0, renew.stdout + renew.stderr);
+  assert.match(renew.stdout, /^\[w-0\] \[renew\] kube-proxy\.conf renewed/m);
+  const after = readFileSync(join(out, 'w-0', 'kube-proxy.conf'), 'utf8');
+  assert.notEqual(after, before);
+  const certFile = join(dir, 'kp.crt');
+  writeFileSync(certFile, Buffer.from(/client-certificate-data: (\S+)/.exec(after)![1]!, 'base64'));
+  assert.match(openssl(['verify', '-CAfile', join(out, 'cp-0', 'pki', 'ca.crt'), certFile]).stdout, /OK/);
+  assert.equal(cli(['certs', 'renew', 'nosuch', '--config', cfg, '--dir', out]).code, 2);
+  assert.equal(cli(['certs', 'list', '--config', cfg, '--cert-dir', join(out, 'cp-0', 'pki')]).code, 2, '--cert-dir does not apply to a cluster');
+  const list = cli(['certs', 'list', '--config', cfg, '--dir', out, '-o', 'json']);
+  assert.ok(JSON.parse(list.stdout).some((r: { node: string; name: string }) => r.node === 'w-0' && r.name === 'kubelet.conf'));
 });

@@ -126,3 +126,62 @@ test('ClusterNodes validation names the field', async () => {
   for (const [nodes, re] of bad) await assert.rejects(loadConfig({}, doc(nodes)), (e: unknown) => e instanceof KubetlsError && re.test(e.message), nodes);
   await assert.rejects(parseConfigFile('- just\n- a list\n'), /must be a mapping/);
 });
+
+test('unknown config fields are warned about, with the field they were probably meant to be; kubeadm fields pass quietly', async () => {
+  const text = [
+    'apiVersion: kubeadm.k8s.io/v1beta4',
+    'kind: ClusterConfiguration',
+    'kubernetesVersion: v1.31.0',
+    'imageRepository: registry.k8s.io',
+    'controlPlaneEndpoint: lb.example.com:6443',
+    'networking: {serviceSubnet: 10.96.0.0/12, podSubnet: 10.244.0.0/16}',
+    'apiServer: {certSans: [foo.example.com], extraArgs: [{name: v, value: "2"}]}',
+    'etcd: {local: {dataDir: /var/lib/etcd, serverCertSans: [etcd.example.com]}}',
+    'dns: {disabled: true}',
+    'colour: blue',
+    '---',
+    'apiVersion: kubeadm.k8s.io/v1beta4',
+    'kind: InitConfiguration',
+    'localAPIEndpoint: {advertiseAddress: 10.0.0.1, bindport: 6443}',
+    'nodeRegistration: {name: cp-0, criSocket: unix:///run/containerd/containerd.sock}',
+    '---',
+    'apiVersion: kubetls.io/v1alpha1',
+    'kind: ClusterNodes',
+    'nodes:',
+    '- {name: cp-0, role: control-plane, address: 10.0.0.1, extra: 1}',
+    '- {name: cp-1, role: control-plane, address: 10.0.0.2, certSans: [x.example.com]}',
+    '',
+  ].join('\n');
+  const { warnings, config } = await loadConfig({}, text, 'c.yaml');
+  const unknown = warnings.filter((w) => w.includes('unknown field'));
+  assert.deepEqual(unknown, [
+    'ClusterConfiguration: unknown field "colour"; ignored',
+    'ClusterConfiguration: unknown field "apiServer.certSans" (did you mean "certSANs"?); ignored',
+    'ClusterConfiguration: unknown field "etcd.local.serverCertSans" (did you mean "serverCertSANs"?); ignored',
+    'InitConfiguration: unknown field "localAPIEndpoint.bindport" (did you mean "bindPort"?); ignored',
+    'ClusterNodes: unknown field "nodes[0].extra"; ignored',
+    'ClusterNodes: unknown field "nodes[1].certSans" (did you mean "certSANs"?); ignored',
+  ]);
+  assert.deepEqual(config.apiServerCertSANs, [], 'a misspelled field is not read');
+  // an HA cluster without an endpoint is legal but fragile: said once
+  const ha = await loadConfig({}, text.replace('controlPlaneEndpoint: lb.example.com:6443\n', ''), 'c.yaml');
+  assert.equal(ha.warnings.filter((w) => /2 control-plane nodes but no controlPlaneEndpoint: kubeconfigs point at cp-0 \(10\.0\.0\.1\) only/.test(w)).length, 1);
+  assert.equal(warnings.some((w) => w.includes('no controlPlaneEndpoint')), false);
+  // the shipped example is clean
+  const example = await loadConfig({}, readFileSync(join(import.meta.dirname ?? '.', '..', '..', '..', 'examples', 'cluster.yaml'), 'utf8'), 'cluster.yaml');
+  assert.deepEqual(example.warnings, []);
+});
+
+test('usage errors are one line that points at --help', () => {
+  for (const [args, re] of [
+    [['init', '--bogus'], /^error: unknown option '--bogus' \(see --help\)$/],
+    [['certs', 'renew'], /^error: missing required argument 'names' \(see --help\)$/],
+    [['kubeconfig', 'user'], /^error: required option '--client-name <name>' not specified \(see --help\)$/],
+    [['nosuch'], /^error: unknown command 'nosuch' \(see --help\)$/],
+  ] as Array<[string[], RegExp]>) {
+    const r = cli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr.trimEnd(), re);
+    assert.equal(r.stdout, '');
+  }
+});

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { parseCertificatePem } from '../../src/pki/load.js';
-import { cli, openssl, run, tmpDir } from '../helpers.js';
+import { CLI, cli, openssl, run, tmpDir } from '../helpers.js';
 
 test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, readable by kubectl', async (t) => {
   const dir = tmpDir('kubetls-user-', t);
@@ -27,6 +27,15 @@ test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, read
   assert.match(openssl(['verify', '-purpose', 'sslclient', '-CAfile', join(dir, 'pki/ca.crt'), certFile]).stdout, /OK/);
   const tok = cli(['kubeconfig', 'user', '--client-name', 'bob', '--token', 'abcdef.0123456789abcdef', '--dir', dir]);
   assert.match(tok.stdout, /token: abcdef\.0123456789abcdef/);
+  // a shell redirect makes a file under the umask: said, since the file holds a private key
+  const redirected = join(dir, 'carol.conf');
+  const sh = run('sh', ['-c', `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" > "${redirected}"`]);
+  assert.equal(sh.code, 0, sh.stderr);
+  assert.match(sh.stderr, /stdout is a file others can read.*use --out FILE/);
+  assert.match(readFileSync(redirected, 'utf8'), /client-key-data/);
+  const piped = run('sh', ['-c', `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" | cat > /dev/null`]);
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.doesNotMatch(piped.stderr, /stdout is a file/);
   const none = cli(['kubeconfig', 'user', '--client-name', 'x', '--dir', join(dir, 'nothing-here')]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /ca\.crt does not exist/);

@@ -28,6 +28,10 @@ test('finds every certificate with subject, issuer and expiry; errors are entrie
   const subjects = entries.filter((e) => !e.error).map((e) => e.subject);
   for (const cn of ['CN=one', 'CN=two', 'CN=der-cert', 'CN=referenced', 'CN=kube-apiserver', 'CN=kubernetes-admin,O=kubeadm:cluster-admins', 'CN=etcd-ca']) assert.ok(subjects.includes(cn), cn);
   assert.equal(subjects.filter((s) => s === 'CN=one').length, 2, 'the symlinked file counts, the directory loop does not');
+  // a file a kubeconfig references is reported by the path it was read from, openable as printed
+  const referenced = entries.filter((e) => e.subject === 'CN=referenced');
+  assert.deepEqual(referenced.map((e) => e.path).sort(), [join(dir, 'misc/ref.crt'), join(dir, 'misc/ref.crt')]);
+  assert.ok(referenced.some((e) => e.location.startsWith(`clusters[c].certificate-authority of ${join(dir, 'misc/ref.conf')}`)), JSON.stringify(referenced.map((e) => e.location)));
   const fromKubeconfig = entries.find((e) => e.path.endsWith('admin.conf') && e.location.startsWith('users['));
   assert.equal(fromKubeconfig?.issuer, 'CN=kubernetes');
   assert.ok(entries.some((e) => e.path.endsWith('broken.pem') && /MalformedCertificate|not a valid X.509/.test(e.error ?? '')));
