@@ -70,13 +70,14 @@ export function renderExpirationText(r: ExpirationReport): string {
   const rows1 = [['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED']];
   for (const e of r.certificates) {
     if (e.missing) rows1.push([`!MISSING! ${e.name}`, '', '', '', '']);
-    else if (!e.expirationDate) rows1.push([`!ERROR! ${e.name}`, e.error ?? '', '', '', '']);
+    // the reason goes to stderr with the verdict: in the EXPIRES column it would widen every row
+    else if (!e.expirationDate) rows1.push([`!ERROR! ${e.name}`, '', '', '', '']);
     else rows1.push([e.name, formatExpires(e.expirationDate), residualTime(e.residualMs!), e.caName ?? '', yesNo(e.externallyManaged)]);
   }
   const rows2 = [['CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL TIME', 'EXTERNALLY MANAGED']];
   for (const e of r.certificateAuthorities) {
     if (e.missing) rows2.push([`!MISSING! ${e.name}`, '', '', '']);
-    else if (!e.expirationDate) rows2.push([`!ERROR! ${e.name}`, e.error ?? '', '', '']);
+    else if (!e.expirationDate) rows2.push([`!ERROR! ${e.name}`, '', '', '']);
     else rows2.push([e.name, formatExpires(e.expirationDate), residualTime(e.residualMs!), yesNo(e.externallyManaged)]);
   }
   return formatTable(rows1) + '\n' + formatTable(rows2);

@@ -128,3 +128,16 @@ test('whole-cluster mode: check-expiration, list and renew read every node tree 
   const list = cli(['certs', 'list', '--config', cfg, '--dir', out, '-o', 'json']);
   assert.ok(JSON.parse(list.stdout).some((r: { node: string; name: string }) => r.node === 'w-0' && r.name === 'kubelet.conf'));
 });
+
+test('an unreadable certificate is one !ERROR! row; the reason goes to stderr and the columns keep their width', async (t) => {
+  const dir = tmpDir('kubetls-exp-err-', t);
+  assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.1']).code, 0);
+  const width = (out: string) => /^CERTIFICATE\s+EXPIRES\s+/m.exec(out)![0].length;
+  const good = cli(['certs', 'check-expiration', '--dir', dir]);
+  writeFileSync(join(dir, 'pki', 'apiserver.crt'), 'garbage\n');
+  const r = cli(['certs', 'check-expiration', '--dir', dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^!ERROR! apiserver\s*$/m);
+  assert.equal(width(r.stdout), width(good.stdout));
+  assert.match(r.stderr, /\[check-expiration\] apiserver: unreadable: .*apiserver\.crt/);
+});
