@@ -1,0 +1,51 @@
+/**
+ * Gaps a review found between kubetls cfssl and the real Debian cfssl 1.2, each checked
+ * against the real tool's output where it is installed (and against fixed expectations
+ * recorded from it otherwise).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
+import { hasCommand, openssl, run, tmpDir } from '../helpers.js';
+
+const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
+const needCfssl = HAVE_CFSSL ? {} : { skip: 'cfssl/cfssljson (Debian golang-cfssl) not installed' };
+const K = `"${process.execPath}" "${join(process.cwd(), 'dist/src/cli/main.cjs')}"`;
+
+function sh(dir: string, cmd: string): { code: number; stdout: string; stderr: string } {
+  return run('sh', ['-c', cmd], { cwd: dir });
+}
+
+/** The key line of `openssl pkey -text`, e.g. "Private-Key: (256 bit)" plus the curve name. */
+function keyShape(dir: string, file: string): string {
+  const text = openssl(['pkey', '-in', join(dir, file), '-noout', '-text']).stdout;
+  const bits = /Private-Key: \((\d+) bit/.exec(text)?.[1];
+  const curve = /NIST CURVE: (\S+)/.exec(text)?.[1] ?? /ASN1 OID: (\S+)/.exec(text)?.[1] ?? 'rsa';
+  return `${curve}/${bits}`;
+}
+
+test('key request defaults: {} and {"algo":"ecdsa"} are P-256, {"size":384} is P-384, {"algo":"rsa"} alone is refused', () => {
+  assert.equal(parseCsrRequest('{"CN":"x","key":{"algo":"ecdsa"}}').key.algorithm, 'ECDSA-P256');
+  assert.equal(parseCsrRequest('{"CN":"x","key":{}}').key.algorithm, 'ECDSA-P256');
+  assert.equal(parseCsrRequest('{"CN":"x","key":{"size":384}}').key.algorithm, 'ECDSA-P384');
+  assert.throws(() => parseCsrRequest('{"CN":"x","key":{"algo":"rsa"}}'), /key\.size: missing; cfssl's default size \(256\) is too weak for RSA/);
+  assert.throws(() => parseCsrRequest('{"CN":"x","key":{"algo":"ecdsa","size":0}}'), /key\.size: 0 is not a supported ECDSA curve size/);
+});
+
+test('interop: key request defaults make the same keys as real cfssl genkey', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  for (const [i, key] of ['{"algo":"ecdsa"}', '{}', '{"size":384}', 'null'].entries()) {
+    writeFileSync(join(d, `k${i}.json`), `{"CN":"x","key":${key}}`);
+    const a = sh(d, `set -e; ${K} cfssl genkey k${i}.json | ${K} cfssljson -bare ours${i}`);
+    const b = sh(d, `set -e; cfssl genkey k${i}.json 2>/dev/null | cfssljson -bare theirs${i}`);
+    assert.equal(a.code, 0, `${key}: ${a.stderr}`);
+    assert.equal(b.code, 0, `${key}: ${b.stderr}`);
+    assert.equal(keyShape(d, `ours${i}-key.pem`), keyShape(d, `theirs${i}-key.pem`), key);
+  }
+  // both refuse {"algo":"rsa"} with no size (cfssl: "RSA key is too weak")
+  writeFileSync(join(d, 'rsa.json'), '{"CN":"x","key":{"algo":"rsa"}}');
+  assert.notEqual(sh(d, `${K} cfssl genkey rsa.json`).code, 0);
+  assert.match(sh(d, 'cfssl genkey rsa.json').stdout + sh(d, 'cfssl genkey rsa.json').stderr, /too weak/);
+});
