@@ -263,3 +263,43 @@ test('mutual TLS: clients without a certificate from -mutual-tls-ca are refused'
   });
   assert.equal(withCert, 200);
 });
+
+/** GET /health with the client certificate made by the mutual TLS test; resolves the status. */
+function healthWithClientCert(p: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: p, path: '/api/v1/cfssl/health', ca, servername: 'localhost', cert: readFileSync(join(dir, 'client.pem')), key: readFileSync(join(dir, 'client-key.pem')) },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('-mutual-tls-cn is cfssl serve flag (-mutual-tls-cn-regex an alias); unimplemented cfssl serve flags get a one-line refusal', async (t) => {
+  const K = `"${process.execPath}" "${CLI}"`;
+  const r = run('sh', ['-c', `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  for (const [flag, re, status] of [
+    ['-mutual-tls-cn', '^worker-[0-9]+$', 200],
+    ['-mutual-tls-cn', '^nobody$', 403],
+    ['-mutual-tls-cn-regex', '^nobody$', 403],
+  ] as const) {
+    const p = await freePort();
+    const s = await startServe(['-address', '127.0.0.1', '-port', String(p), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-tls-throwaway', '-mutual-tls-ca', 'ca.pem', flag, re, '-workers', '0']);
+    t.after(() => stop(s.proc));
+    assert.equal(await healthWithClientCert(p), status, `${flag} ${re}`);
+    await stop(s.proc);
+  }
+  const base = ['cfssl', 'serve', '-ca', join(dir, 'ca.pem'), '-ca-key', join(dir, 'ca-key.pem'), '-tls-throwaway', '-port', '1'];
+  for (const flag of ['-db-config', '-ca-bundle', '-int-bundle', '-int-dir', '-metadata', '-responder', '-responder-key', '-tls-remote-ca', '-mutual-tls-client-cert', '-mutual-tls-client-key']) {
+    const x = cli([...base.slice(0, 2), flag, 'x', ...base.slice(2)]);
+    assert.equal(x.code, 1, flag);
+    assert.match(x.stderr, new RegExp(`^error: not supported by kubetls cfssl serve: ${flag} \\(.+\\)\\n$`), flag);
+  }
+  const both = cli([...base.slice(0, 2), '-mutual-tls-cn', 'a', '-mutual-tls-cn-regex', 'b', ...base.slice(2)]);
+  assert.match(both.stderr, /different regexes/);
+});
