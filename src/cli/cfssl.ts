@@ -256,9 +256,13 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
     const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/json.js')]);
     subject = parseSubjectOverride(parseJson(io.readInput(subjPath), subjPath));
   }
-  const r = signer.sign({ csr: io.readInput(csrPath), hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
+  const csrBytes = io.readInput(csrPath);
+  const r = signer.sign({ csr: csrBytes, hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
   for (const w of r.warnings) log(2, w);
-  out({ cert: r.pem });
+  // cfssl echoes the input file verbatim as "csr" (so cfssljson -bare also writes <base>.csr);
+  // a DER request, which cfssl would refuse, is echoed as PEM so the field stays text
+  const { csrToPem } = await import('../pki/index.js');
+  out({ cert: r.pem, csr: csrBytes[0] === 0x30 ? csrToPem(csrBytes) : csrBytes.toString('utf8') });
   return 0;
 }
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
 import { hasCommand, openssl, run, tmpDir } from '../helpers.js';
@@ -48,4 +48,42 @@ test('interop: key request defaults make the same keys as real cfssl genkey', ne
   writeFileSync(join(d, 'rsa.json'), '{"CN":"x","key":{"algo":"rsa"}}');
   assert.notEqual(sh(d, `${K} cfssl genkey rsa.json`).code, 0);
   assert.match(sh(d, 'cfssl genkey rsa.json').stdout + sh(d, 'cfssl genkey rsa.json').stderr, /too weak/);
+});
+
+/** A CA and a leaf CSR made by kubetls in `d` (ECDSA, quick). */
+function caAndCsr(d: string): void {
+  writeFileSync(join(d, 'ca.json'), '{"CN":"Compat CA","key":{"algo":"ecdsa","size":256}}');
+  writeFileSync(join(d, 'leaf.json'), '{"CN":"leaf","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}');
+  const r = sh(d, `set -e; ${K} cfssl gencert -initca ca.json | ${K} cfssljson -bare ca; ${K} cfssl genkey leaf.json | ${K} cfssljson -bare leaf`);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+test('sign prints {"cert","csr"} with the input CSR file verbatim, and cfssljson -bare writes <base>.csr', (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  const csr = readFileSync(join(d, 'leaf.csr'), 'utf8');
+  writeFileSync(join(d, 'odd.csr'), `text before\n${csr}text after\n`);
+  for (const input of ['leaf.csr', 'odd.csr']) {
+    const r = sh(d, `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem ${input}`);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(j), ['cert', 'csr']);
+    assert.equal(j.csr, readFileSync(join(d, input), 'utf8'));
+  }
+  const r = sh(d, `set -e; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -csr leaf.csr | ${K} cfssljson -bare out`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(d, 'out.csr'), 'utf8'), csr);
+  assert.ok(existsSync(join(d, 'out.pem')));
+});
+
+test('interop: sign output has the same fields and csr text as real cfssl sign', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  writeFileSync(join(d, 'odd.csr'), `text before\n${readFileSync(join(d, 'leaf.csr'), 'utf8')}text after\n`);
+  for (const input of ['leaf.csr', 'odd.csr']) {
+    const ours = JSON.parse(sh(d, `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem ${input}`).stdout) as Record<string, string>;
+    const theirs = JSON.parse(sh(d, `cfssl sign -ca ca.pem -ca-key ca-key.pem ${input} 2>/dev/null`).stdout) as Record<string, string>;
+    assert.deepEqual(Object.keys(ours), Object.keys(theirs));
+    assert.equal(ours.csr, theirs.csr);
+  }
 });
