@@ -96,7 +96,26 @@ function out(obj: Record<string, string>): void {
   process.stdout.write(goJsonSync(obj) + '\n');
 }
 
+let epipeHandled = false;
+
+/**
+ * A reader that stops early (`kubetls cfssljson -stdout | head -c 400`) closes the pipe, and
+ * Node reports the next write as an 'error' event on stdout, which would crash with a stack
+ * trace. The Go tools end quietly there; so does kubetls, with status 0 as cfssljson gives
+ * whenever its output fits the pipe (the usual case). Other stdout errors get one line.
+ */
+function quietOnClosedStdout(): void {
+  if (epipeHandled) return;
+  epipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`error: cannot write to stdout: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
 export async function run(tool: string, args: string[]): Promise<number> {
+  quietOnClosedStdout();
   try {
     const { parseGoFlags } = await import('../cfssl/goflags.js');
     goJsonSync = (await import('../cfssl/json.js')).goJson;

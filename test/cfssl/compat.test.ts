@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
-import { hasCommand, openssl, run, tmpDir } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI, hasCommand, openssl, run, tmpDir } from '../helpers.js';
 
 const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
 const needCfssl = HAVE_CFSSL ? {} : { skip: 'cfssl/cfssljson (Debian golang-cfssl) not installed' };
@@ -85,5 +86,29 @@ test('interop: sign output has the same fields and csr text as real cfssl sign',
     const theirs = JSON.parse(sh(d, `cfssl sign -ca ca.pem -ca-key ca-key.pem ${input} 2>/dev/null`).stdout) as Record<string, string>;
     assert.deepEqual(Object.keys(ours), Object.keys(theirs));
     assert.equal(ours.csr, theirs.csr);
+  }
+});
+
+test('cfssljson -stdout and cfssl output into a closed pipe end quietly (no EPIPE stack trace)', async (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  const input = sh(d, `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem leaf.csr`).stdout;
+  // close our end of the child's stdout before it writes, so every write of it fails with EPIPE
+  for (const args of [['cfssljson', '-stdout', '-bare', 'x'], ['cfssl', 'certinfo', '-cert', 'ca.pem']]) {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: d, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdin.end(input);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(err, '', args.join(' '));
+    assert.equal(code, 0, args.join(' '));
+  }
+  // and the shell idiom from the report, several times since it is a race
+  writeFileSync(join(d, 'in.json'), input);
+  for (let i = 0; i < 5; i++) {
+    const r = run('bash', ['-c', `set -o pipefail; ${K} cfssljson -stdout -bare x < in.json | head -c 400 >/dev/null; echo "status $?"`], { cwd: d });
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /status 0/);
   }
 });
