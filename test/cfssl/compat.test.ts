@@ -112,3 +112,20 @@ test('cfssljson -stdout and cfssl output into a closed pipe end quietly (no EPIP
     assert.match(r.stdout, /status 0/);
   }
 });
+
+test('certinfo omits "sans" for a certificate without SANs, as cfssl does', (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  const j = JSON.parse(sh(d, `${K} cfssl certinfo -cert ca.pem`).stdout) as Record<string, unknown>;
+  assert.ok(!('sans' in j));
+  assert.deepEqual(Object.keys(j), ['subject', 'issuer', 'serial_number', 'not_before', 'not_after', 'sigalg', 'authority_key_id', 'subject_key_id', 'pem']);
+});
+
+test('interop: certinfo of a CA without SANs is the same JSON as real cfssl certinfo', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  const ours = sh(d, `${K} cfssl certinfo -cert ca.pem`).stdout;
+  const theirs = sh(d, 'cfssl certinfo -cert ca.pem').stdout;
+  assert.deepEqual(JSON.parse(ours), JSON.parse(theirs));
+  assert.equal(ours, theirs, 'same text, indentation included');
+});

@@ -130,6 +130,11 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   assert.equal(info.body.result!.expiry, '8760h');
   const ci = await call('/api/v1/cfssl/certinfo', JSON.stringify({ certificate: s.body.result!.certificate }));
   assert.equal((ci.body.result!.subject as { common_name: string }).common_name, 'worker-0');
+  assert.deepEqual(ci.body.result!.sans, ['worker-0', 'extra.example', '10.240.0.20']);
+  // the CA has no SANs: cfssl omits the field (omitempty) rather than sending []
+  const caInfo = await call('/api/v1/cfssl/certinfo', JSON.stringify({ certificate: ca }));
+  assert.equal(caInfo.body.success, true);
+  assert.ok(!('sans' in caInfo.body.result!), 'no "sans" for a certificate without SANs');
   const nk = await call('/api/v1/cfssl/newkey', JSON.stringify({ CN: 'nk', hosts: ['nk.example'], key: { algo: 'ecdsa', size: 256 } }));
   assert.match(nk.body.result!.private_key as string, /BEGIN EC PRIVATE KEY/);
   assert.match(nk.body.result!.certificate_request as string, /BEGIN CERTIFICATE REQUEST/);
