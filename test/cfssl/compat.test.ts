@@ -9,7 +9,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
 import { spawn } from 'node:child_process';
-import { CLI, hasCommand, openssl, run, tmpDir } from '../helpers.js';
+import { request as httpRequest } from 'node:http';
+import { CfsslApi } from '../../src/cfssl/api.js';
+import { loadSigner } from '../../src/cfssl/io.js';
+import { CLI, freePort, hasCommand, openssl, run, tmpDir } from '../helpers.js';
 
 const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
 const needCfssl = HAVE_CFSSL ? {} : { skip: 'cfssl/cfssljson (Debian golang-cfssl) not installed' };
@@ -128,4 +131,59 @@ test('interop: certinfo of a CA without SANs is the same JSON as real cfssl cert
   const theirs = sh(d, 'cfssl certinfo -cert ca.pem').stdout;
   assert.deepEqual(JSON.parse(ours), JSON.parse(theirs));
   assert.equal(ours, theirs, 'same text, indentation included');
+});
+
+/** POST to a plain-HTTP real cfssl serve on 127.0.0.1. */
+function postHttp(port: number, path: string, body: string): Promise<{ status: number; code: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const j = JSON.parse(Buffer.concat(chunks).toString()) as { errors: Array<{ code: number }> };
+        resolve({ status: res.statusCode ?? 0, code: j.errors[0]?.code ?? 0 });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('interop: authsign failures get the same HTTP status and error code as real cfssl serve', needCfssl, async (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  const config = { signing: { default: { expiry: '1h', usages: ['server auth'] }, profiles: { authed: { usages: ['client auth'], expiry: '1h', auth_key: 'k1' } } }, auth_keys: { k1: { type: 'standard', key: '00112233445566778899aabbccddeeff' } } };
+  writeFileSync(join(d, 'config.json'), JSON.stringify(config));
+  const port = await freePort();
+  const real = spawn('cfssl', ['serve', '-address', '127.0.0.1', '-port', String(port), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-config', 'config.json'], { cwd: d, stdio: 'ignore' });
+  t.after(() => {
+    real.kill('SIGTERM');
+  });
+  const csr = readFileSync(join(d, 'leaf.csr'), 'utf8');
+  const authed = Buffer.from(JSON.stringify({ certificate_request: csr, profile: 'authed' })).toString('base64');
+  const plain = Buffer.from(JSON.stringify({ certificate_request: csr })).toString('base64');
+  const cases: Array<[string, string]> = [
+    ['authsign', JSON.stringify({ token: 'AAAA', request: authed })],
+    ['authsign', JSON.stringify({ request: authed })],
+    ['authsign', JSON.stringify({ token: '!!!', request: authed })],
+    ['authsign', JSON.stringify({ token: 'AAAA', request: plain })],
+    ['sign', JSON.stringify({ certificate_request: csr, profile: 'authed' })],
+  ];
+  const api = new CfsslApi(loadSigner(join(d, 'ca.pem'), join(d, 'ca-key.pem'), join(d, 'config.json')));
+  for (let i = 0; ; i++) {
+    // wait for the real server to listen
+    try {
+      await postHttp(port, '/api/v1/cfssl/authsign', '{}');
+      break;
+    } catch (e) {
+      if (i > 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  for (const [endpoint, body] of cases) {
+    const theirs = await postHttp(port, `/api/v1/cfssl/${endpoint}`, body);
+    const r = await api.handle('POST', `/api/v1/cfssl/${endpoint}`, Buffer.from(body));
+    const ours = JSON.parse(r.body.toString()) as { errors: Array<{ code: number }> };
+    assert.deepEqual({ status: r.status, code: ours.errors[0]!.code }, theirs, `${endpoint} ${body.slice(0, 60)}`);
+  }
 });

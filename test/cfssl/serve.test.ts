@@ -148,18 +148,32 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   assert.match(wl.body.errors[0]!.message, /"evil.example" does not match the profile's name_whitelist/);
 });
 
-test('authsign: the right key signs, a wrong key and unauthenticated sign are refused', async () => {
+test('authsign: the right key signs; a wrong, missing or malformed token and unauthenticated sign are refused with 400/400 as cfssl', async () => {
   const inner = Buffer.from(JSON.stringify({ certificate_request: csr, profile: 'authed' }));
   const body = (key: string) => JSON.stringify({ token: createHmac('sha256', Buffer.from(key, 'hex')).update(inner).digest('base64'), timestamp: Math.floor(Date.now() / 1000), request: inner.toString('base64') });
   const good = await call('/api/v1/cfssl/authsign', body(KEY_HEX));
   assert.equal(good.body.success, true, JSON.stringify(good.body.errors));
   assert.deepEqual(parseCertificatePem(good.body.result!.certificate as string).extKeyUsage, ['clientAuth']);
   const bad = await call('/api/v1/cfssl/authsign', body('ff' + KEY_HEX.slice(2)));
-  assert.equal(bad.status, 401);
   assert.match(bad.body.errors[0]!.message, /invalid token/);
   const unauth = await call('/api/v1/cfssl/sign', inner);
   assert.equal(unauth.body.success, false);
   assert.match(unauth.body.errors[0]!.message, /requires authentication/);
+  // cfssl 1.2 answers every one of these with HTTP 400 and error code 400 (recorded from
+  // `cfssl serve`: "invalid token", "illegal base64 data…", "no authentication provider",
+  // "authentication required"), not 401
+  const noAuthKey = Buffer.from(JSON.stringify({ certificate_request: csr }));
+  const failures = [
+    bad,
+    unauth,
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ request: inner.toString('base64') })),
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ token: '!!!', request: inner.toString('base64') })),
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ token: 'AAAA', request: noAuthKey.toString('base64') })),
+  ];
+  for (const f of failures) {
+    assert.equal(f.body.success, false);
+    assert.deepEqual([f.status, f.body.errors[0]!.code], [400, 400], f.body.errors[0]!.message);
+  }
 });
 
 test('the real cfssl client uses kubetls cfssl serve as its remote signer (sign and authsign)', needCfssl, () => {
