@@ -40,8 +40,10 @@ const ERROR_CODES: Record<string, [number, number]> = {
   InvalidField: [400, 400],
   MalformedJSON: [400, 400],
   TooLarge: [413, 413],
-  AuthRequired: [401, 401],
-  BadToken: [401, 401],
+  // cfssl answers authentication failures with 400/400, not 401 ("invalid token",
+  // "authentication required", "no authentication provider"); clients may switch on it
+  AuthRequired: [400, 400],
+  BadToken: [400, 400],
   MethodNotAllowed: [405, 405],
   NotFound: [404, 404],
   Unsupported: [400, 400],

@@ -55,11 +55,13 @@ const keyId = (b: Buffer | undefined): string => (b ? [...b].map((x) => x.toStri
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function certinfo(c: ParsedCertificate): Record<string, unknown> {
+  const sans = [...c.dnsNames, ...c.ipAddresses];
   return {
     subject: name(c.subject),
     issuer: name(c.issuer),
     serial_number: c.serialNumber.toString(10),
-    sans: [...c.dnsNames, ...c.ipAddresses],
+    // cfssl's field is `json:"sans,omitempty"`: a certificate without SANs has no "sans" at all
+    ...(sans.length ? { sans } : {}),
     not_before: rfc3339(c.notBefore),
     not_after: rfc3339(c.notAfter),
     sigalg: GO_SIGALG[c.signatureAlgorithm] ?? signatureAlgorithmName(c.signatureAlgorithm),

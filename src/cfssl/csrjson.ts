@@ -49,16 +49,27 @@ function str(o: JsonObject, name: string, where: string): string | undefined {
   return v;
 }
 
-/** Parses the key request with cfssl's default (ECDSA P-256) when absent. */
+/** cfssl's key request defaults (csr.NewBasicKeyRequest): ECDSA P-256. */
+const DEFAULT_ALGO = 'ecdsa';
+const DEFAULT_SIZE = 256;
+
+/**
+ * Parses the key request. cfssl decodes the JSON over a pre-filled {ecdsa, 256} request, so
+ * each absent field keeps its default on its own: `{}` and `{"algo":"ecdsa"}` are P-256,
+ * `{"size":384}` is P-384, and `{"algo":"rsa"}` asks for a 256-bit RSA key, which cfssl
+ * refuses as too weak (so does kubetls, with a hint). An explicit 0 is not "absent".
+ */
 export function parseKeyRequest(v: unknown, where = 'key'): CsrRequest['key'] {
   if (v === undefined || v === null) return { algo: 'ecdsa', size: 256, algorithm: 'ECDSA-P256' };
   const o = asObject(v, where);
-  const rawAlgo = optString(o, 'algo', `${where}.`) ?? 'ecdsa';
+  const rawAlgo = optString(o, 'algo', `${where}.`) ?? DEFAULT_ALGO;
   const algo = rawAlgo.toLowerCase();
-  const size = optInt(o, 'size', `${where}.`, 0, 65536) ?? 0;
+  const sizeGiven = optInt(o, 'size', `${where}.`, 0, 65536);
+  const size = sizeGiven ?? DEFAULT_SIZE;
   switch (algo) {
     case 'rsa':
       if (size === 2048 || size === 3072 || size === 4096) return { algo, size, algorithm: `RSA-${size}` as KeyAlgorithm };
+      if (sizeGiven === undefined) throw new KubetlsError('InvalidKeySize', `${where}.size: missing; cfssl's default size (256) is too weak for RSA`, 'give "size": 2048 or more');
       throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is not a supported RSA key size`, 'use 2048, 3072 or 4096');
     case 'ecdsa':
       if (size === 256) return { algo, size, algorithm: 'ECDSA-P256' };

@@ -10,6 +10,8 @@ export type FlagKind = 'string' | 'bool' | 'int';
 export interface FlagSpec {
   kind: FlagKind;
   usage: string;
+  /** set for a flag of the real tool that kubetls parses but refuses: why it is not supported */
+  unsupported?: string;
 }
 
 export interface ParsedFlags {

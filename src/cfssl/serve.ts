@@ -89,7 +89,7 @@ function validate(o: ServeOptions): void {
     try {
       new RegExp(o.mutualTlsCnRegex);
     } catch (e) {
-      throw new KubetlsError('BadFlag', `-mutual-tls-cn-regex: ${(e as Error).message}`);
+      throw new KubetlsError('BadFlag', `-mutual-tls-cn: ${(e as Error).message}`);
     }
   }
   if (o.workers !== undefined && (o.workers < 0 || o.workers > 64)) throw new KubetlsError('BadFlag', `-workers: ${o.workers} is out of range 0..64`);
@@ -154,7 +154,7 @@ function onRequest(api: CfsslApi, req: IncomingMessage, res: ServerResponse, cnR
     const cn = (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN;
     const cnText = Array.isArray(cn) ? cn[0] : cn;
     if (!cnText || !cnRe.test(cnText)) {
-      const r = errorResponse(new KubetlsError('Forbidden', 'client certificate CN is not allowed by -mutual-tls-cn-regex'));
+      const r = errorResponse(new KubetlsError('Forbidden', 'client certificate CN is not allowed by -mutual-tls-cn'));
       send(res, 403, r.body);
       return;
     }

@@ -9,6 +9,11 @@ import type { FlagSpec } from '../cfssl/goflags.js';
 const S = (usage: string): FlagSpec => ({ kind: 'string', usage });
 const B = (usage: string): FlagSpec => ({ kind: 'bool', usage });
 const I = (usage: string): FlagSpec => ({ kind: 'int', usage });
+/**
+ * A real cfssl flag kubetls does not implement. It is parsed (so the error is about what the
+ * flag does, not "flag provided but not defined") and refused when given a value.
+ */
+const U = (usage: string, why: string): FlagSpec => ({ kind: 'string', usage, unsupported: why });
 
 /** cfssl shares one flag set across its commands; so does kubetls (a flag a command does not use is ignored, as in cfssl). */
 const CFSSL_FLAGS: Record<string, FlagSpec> = {
@@ -30,9 +35,21 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
   'tls-cert': S('Server certificate'),
   'tls-key': S('Server private key'),
   'mutual-tls-ca': S('Mutual TLS - require clients be signed by this CA'),
-  'mutual-tls-cn-regex': S('Mutual TLS - regex for whitelist of allowed client CNs'),
+  'mutual-tls-cn': S('Mutual TLS - regex for whitelist of allowed client CNs'),
+  // kubetls's earlier spelling, kept so existing scripts keep working
+  'mutual-tls-cn-regex': S('alias of -mutual-tls-cn'),
   'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3'),
   loglevel: I('Log level (0 = DEBUG, 5 = FATAL)'),
+  'ca-bundle': U('path to root certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  'int-bundle': U('path to intermediate certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  'int-dir': U('specify intermediates directory', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  metadata: U('Metadata file for root certificate presence', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  responder: U('Certificate for OCSP responder', 'kubetls has no OCSP responder or ocspsign endpoint'),
+  'responder-key': U('private key for OCSP responder certificate', 'kubetls has no OCSP responder or ocspsign endpoint'),
+  'db-config': U('certificate db configuration file', 'kubetls keeps no certificate database (revoke, crl and OCSP from a DB are not implemented)'),
+  'tls-remote-ca': U('CAs to trust for remote TLS requests', 'kubetls signs locally only, it has no remote signers'),
+  'mutual-tls-client-cert': U('Mutual TLS - client certificate to call remote instance requiring client certs', 'kubetls signs locally only, it has no remote signers'),
+  'mutual-tls-client-key': U('Mutual TLS - client key to call remote instance requiring client certs', 'kubetls signs locally only, it has no remote signers'),
   workers: I('kubetls: worker processes for serve (default: one per CPU)'),
   'tls-throwaway': B('kubetls: with no -tls-cert/-tls-key, serve with a throwaway certificate signed by -ca'),
 };
@@ -56,7 +73,7 @@ Commands (cfssl-compatible):
   selfsign [-config C] HOSTNAME CSRJSON
   gencrl SERIALS CA KEY [SECONDS]          base64 DER CRL
   print-defaults config|csr
-  serve -ca CA -ca-key KEY [-config C] -tls-cert CRT -tls-key KEY [-address A] [-port P] [-mutual-tls-ca CA]
+  serve -ca CA -ca-key KEY [-config C] -tls-cert CRT -tls-key KEY [-address A] [-port P] [-mutual-tls-ca CA] [-mutual-tls-cn RE]
 Files may be "-" for stdin. Output is cfssl's JSON; pipe it to kubetls cfssljson -bare <base>.
 `;
 
@@ -79,7 +96,26 @@ function out(obj: Record<string, string>): void {
   process.stdout.write(goJsonSync(obj) + '\n');
 }
 
+let epipeHandled = false;
+
+/**
+ * A reader that stops early (`kubetls cfssljson -stdout | head -c 400`) closes the pipe, and
+ * Node reports the next write as an 'error' event on stdout, which would crash with a stack
+ * trace. The Go tools end quietly there; so does kubetls, with status 0 as cfssljson gives
+ * whenever its output fits the pipe (the usual case). Other stdout errors get one line.
+ */
+function quietOnClosedStdout(): void {
+  if (epipeHandled) return;
+  epipeHandled = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`error: cannot write to stdout: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
 export async function run(tool: string, args: string[]): Promise<number> {
+  quietOnClosedStdout();
   try {
     const { parseGoFlags } = await import('../cfssl/goflags.js');
     goJsonSync = (await import('../cfssl/json.js')).goJson;
@@ -96,6 +132,9 @@ export async function run(tool: string, args: string[]): Promise<number> {
     const f = (n: string) => values.get(n) as string | undefined;
     const b = (n: string) => values.get(n) === true;
     logLevel = (values.get('loglevel') as number | undefined) ?? 1;
+    for (const [name, spec] of Object.entries(CFSSL_FLAGS)) {
+      if (spec.unsupported && f(name)) throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
+    }
     if (f('remote')) throw new Error('-remote: kubetls cfssl signs locally only; point the real cfssl client at `kubetls cfssl serve` instead');
     switch (cmd) {
       case 'genkey':
@@ -129,7 +168,7 @@ export async function run(tool: string, args: string[]): Promise<number> {
           tlsCert: f('tls-cert'),
           tlsKey: f('tls-key'),
           mutualTlsCa: f('mutual-tls-ca'),
-          mutualTlsCnRegex: f('mutual-tls-cn-regex'),
+          mutualTlsCnRegex: mutualTlsCn(f),
           minTlsVersion: f('min-tls-version') ?? '1.2',
           workers: values.get('workers') as number | undefined,
           throwaway: b('tls-throwaway'),
@@ -146,6 +185,14 @@ export async function run(tool: string, args: string[]): Promise<number> {
     process.stderr.write(`error: ${errorMessage(e)}\n`);
     return 1;
   }
+}
+
+/** -mutual-tls-cn (cfssl's name) or its kubetls alias -mutual-tls-cn-regex; two different values are a mistake. */
+function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
+  const a = f('mutual-tls-cn');
+  const b = f('mutual-tls-cn-regex');
+  if (a !== undefined && b !== undefined && a !== b) throw new Error('-mutual-tls-cn and -mutual-tls-cn-regex (its alias) give different regexes; use -mutual-tls-cn only');
+  return a ?? b;
 }
 
 function one(pos: string[], what: string): string {
@@ -228,9 +275,13 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
     const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/json.js')]);
     subject = parseSubjectOverride(parseJson(io.readInput(subjPath), subjPath));
   }
-  const r = signer.sign({ csr: io.readInput(csrPath), hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
+  const csrBytes = io.readInput(csrPath);
+  const r = signer.sign({ csr: csrBytes, hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
   for (const w of r.warnings) log(2, w);
-  out({ cert: r.pem });
+  // cfssl echoes the input file verbatim as "csr" (so cfssljson -bare also writes <base>.csr);
+  // a DER request, which cfssl would refuse, is echoed as PEM so the field stays text
+  const { csrToPem } = await import('../pki/index.js');
+  out({ cert: r.pem, csr: csrBytes[0] === 0x30 ? csrToPem(csrBytes) : csrBytes.toString('utf8') });
   return 0;
 }
 

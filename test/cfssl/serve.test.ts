@@ -130,6 +130,11 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   assert.equal(info.body.result!.expiry, '8760h');
   const ci = await call('/api/v1/cfssl/certinfo', JSON.stringify({ certificate: s.body.result!.certificate }));
   assert.equal((ci.body.result!.subject as { common_name: string }).common_name, 'worker-0');
+  assert.deepEqual(ci.body.result!.sans, ['worker-0', 'extra.example', '10.240.0.20']);
+  // the CA has no SANs: cfssl omits the field (omitempty) rather than sending []
+  const caInfo = await call('/api/v1/cfssl/certinfo', JSON.stringify({ certificate: ca }));
+  assert.equal(caInfo.body.success, true);
+  assert.ok(!('sans' in caInfo.body.result!), 'no "sans" for a certificate without SANs');
   const nk = await call('/api/v1/cfssl/newkey', JSON.stringify({ CN: 'nk', hosts: ['nk.example'], key: { algo: 'ecdsa', size: 256 } }));
   assert.match(nk.body.result!.private_key as string, /BEGIN EC PRIVATE KEY/);
   assert.match(nk.body.result!.certificate_request as string, /BEGIN CERTIFICATE REQUEST/);
@@ -143,18 +148,32 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   assert.match(wl.body.errors[0]!.message, /"evil.example" does not match the profile's name_whitelist/);
 });
 
-test('authsign: the right key signs, a wrong key and unauthenticated sign are refused', async () => {
+test('authsign: the right key signs; a wrong, missing or malformed token and unauthenticated sign are refused with 400/400 as cfssl', async () => {
   const inner = Buffer.from(JSON.stringify({ certificate_request: csr, profile: 'authed' }));
   const body = (key: string) => JSON.stringify({ token: createHmac('sha256', Buffer.from(key, 'hex')).update(inner).digest('base64'), timestamp: Math.floor(Date.now() / 1000), request: inner.toString('base64') });
   const good = await call('/api/v1/cfssl/authsign', body(KEY_HEX));
   assert.equal(good.body.success, true, JSON.stringify(good.body.errors));
   assert.deepEqual(parseCertificatePem(good.body.result!.certificate as string).extKeyUsage, ['clientAuth']);
   const bad = await call('/api/v1/cfssl/authsign', body('ff' + KEY_HEX.slice(2)));
-  assert.equal(bad.status, 401);
   assert.match(bad.body.errors[0]!.message, /invalid token/);
   const unauth = await call('/api/v1/cfssl/sign', inner);
   assert.equal(unauth.body.success, false);
   assert.match(unauth.body.errors[0]!.message, /requires authentication/);
+  // cfssl 1.2 answers every one of these with HTTP 400 and error code 400 (recorded from
+  // `cfssl serve`: "invalid token", "illegal base64 data…", "no authentication provider",
+  // "authentication required"), not 401
+  const noAuthKey = Buffer.from(JSON.stringify({ certificate_request: csr }));
+  const failures = [
+    bad,
+    unauth,
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ request: inner.toString('base64') })),
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ token: '!!!', request: inner.toString('base64') })),
+    await call('/api/v1/cfssl/authsign', JSON.stringify({ token: 'AAAA', request: noAuthKey.toString('base64') })),
+  ];
+  for (const f of failures) {
+    assert.equal(f.body.success, false);
+    assert.deepEqual([f.status, f.body.errors[0]!.code], [400, 400], f.body.errors[0]!.message);
+  }
 });
 
 test('the real cfssl client uses kubetls cfssl serve as its remote signer (sign and authsign)', needCfssl, () => {
@@ -262,4 +281,44 @@ test('mutual TLS: clients without a certificate from -mutual-tls-ca are refused'
     req.end();
   });
   assert.equal(withCert, 200);
+});
+
+/** GET /health with the client certificate made by the mutual TLS test; resolves the status. */
+function healthWithClientCert(p: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: p, path: '/api/v1/cfssl/health', ca, servername: 'localhost', cert: readFileSync(join(dir, 'client.pem')), key: readFileSync(join(dir, 'client-key.pem')) },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('-mutual-tls-cn is cfssl serve flag (-mutual-tls-cn-regex an alias); unimplemented cfssl serve flags get a one-line refusal', async (t) => {
+  const K = `"${process.execPath}" "${CLI}"`;
+  const r = run('sh', ['-c', `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  for (const [flag, re, status] of [
+    ['-mutual-tls-cn', '^worker-[0-9]+$', 200],
+    ['-mutual-tls-cn', '^nobody$', 403],
+    ['-mutual-tls-cn-regex', '^nobody$', 403],
+  ] as const) {
+    const p = await freePort();
+    const s = await startServe(['-address', '127.0.0.1', '-port', String(p), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-tls-throwaway', '-mutual-tls-ca', 'ca.pem', flag, re, '-workers', '0']);
+    t.after(() => stop(s.proc));
+    assert.equal(await healthWithClientCert(p), status, `${flag} ${re}`);
+    await stop(s.proc);
+  }
+  const base = ['cfssl', 'serve', '-ca', join(dir, 'ca.pem'), '-ca-key', join(dir, 'ca-key.pem'), '-tls-throwaway', '-port', '1'];
+  for (const flag of ['-db-config', '-ca-bundle', '-int-bundle', '-int-dir', '-metadata', '-responder', '-responder-key', '-tls-remote-ca', '-mutual-tls-client-cert', '-mutual-tls-client-key']) {
+    const x = cli([...base.slice(0, 2), flag, 'x', ...base.slice(2)]);
+    assert.equal(x.code, 1, flag);
+    assert.match(x.stderr, new RegExp(`^error: not supported by kubetls cfssl serve: ${flag} \\(.+\\)\\n$`), flag);
+  }
+  const both = cli([...base.slice(0, 2), '-mutual-tls-cn', 'a', '-mutual-tls-cn-regex', 'b', ...base.slice(2)]);
+  assert.match(both.stderr, /different regexes/);
 });
