@@ -5,7 +5,7 @@
  */
 import { KubetlsError } from '../errors.js';
 import { isIpLiteral } from '../pki/ip.js';
-import type { DistinguishedName, KeyAlgorithm } from '../pki/index.js';
+import { RSA_MAX_BITS, RSA_MIN_BITS, type AnyKeyAlgorithm, type DistinguishedName } from '../pki/index.js';
 import { asObject, field, jsonType, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
 import { parseGoDuration } from '../util/duration.js';
 
@@ -20,7 +20,7 @@ export interface CaOptions {
 export interface CsrRequest {
   subject: DistinguishedName;
   hosts: string[];
-  key: { algo: 'rsa' | 'ecdsa' | 'ed25519'; size: number; algorithm: KeyAlgorithm };
+  key: { algo: 'rsa' | 'ecdsa' | 'ed25519'; size: number; algorithm: AnyKeyAlgorithm };
   ca: CaOptions | undefined;
 }
 
@@ -68,13 +68,18 @@ export function parseKeyRequest(v: unknown, where = 'key'): CsrRequest['key'] {
   const size = sizeGiven ?? DEFAULT_SIZE;
   switch (algo) {
     case 'rsa':
-      if (size === 2048 || size === 3072 || size === 4096) return { algo, size, algorithm: `RSA-${size}` as KeyAlgorithm };
+      // cfssl takes any size from 2048 to 8192 bits; odd sizes are refused here because
+      // node:crypto's OpenSSL makes them one bit short (see rsaBits)
       if (sizeGiven === undefined) throw new KubetlsError('InvalidKeySize', `${where}.size: missing; cfssl's default size (256) is too weak for RSA`, 'give "size": 2048 or more');
-      throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is not a supported RSA key size`, 'use 2048, 3072 or 4096');
+      if (size < RSA_MIN_BITS) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is too weak for RSA (cfssl's minimum is ${RSA_MIN_BITS})`, `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`);
+      if (size > RSA_MAX_BITS) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is too large for RSA (cfssl's maximum is ${RSA_MAX_BITS})`, `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`);
+      if (size % 2 !== 0) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is odd; kubetls makes RSA keys of an even size only (OpenSSL 3.0 makes an odd size one bit short)`, `use ${size + 1} or ${size - 1}`);
+      return { algo, size, algorithm: `RSA-${size}` };
     case 'ecdsa':
       if (size === 256) return { algo, size, algorithm: 'ECDSA-P256' };
       if (size === 384) return { algo, size, algorithm: 'ECDSA-P384' };
-      throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is not a supported ECDSA curve size`, 'use 256 (P-256) or 384 (P-384)');
+      if (size === 521) return { algo, size, algorithm: 'ECDSA-P521' };
+      throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is not a supported ECDSA curve size`, 'use 256 (P-256), 384 (P-384) or 521 (P-521)');
     case 'ed25519':
       if (size !== 0 && size !== 256) throw new KubetlsError('InvalidKeySize', `${where}.size: ed25519 keys have no size choice (got ${size})`, 'omit size or use 256');
       return { algo, size: 256, algorithm: 'ED25519' };

@@ -29,7 +29,8 @@ export function generateCrlFromFiles(serialsPath: string, caPath: string, keyPat
     if (!/^\d{1,10}$/.test(seconds) || Number(seconds) === 0) throw new KubetlsError('InvalidArgument', `expiry: "${seconds.slice(0, 20)}" is not a positive number of seconds`);
     secs = Number(seconds);
   }
-  const issuer = createIssuer(loadCaCertDer(caPath), loadCaKey(keyPath));
+  // cfssl's gencrl signs with Go's x509.CreateCRL defaults (RSA: SHA-256 at every size)
+  const issuer = createIssuer(loadCaCertDer(caPath), loadCaKey(keyPath), 'go');
   const now = clock.now();
   const der = createCrl(
     {

@@ -37,7 +37,7 @@ export interface KeyAndCsr {
 
 /** Builds a CSR for `req` with an existing key (gencsr) or a new one. */
 export function csrFor(req: CsrRequest, key: KeyObject, hostsOverride?: string[]): Buffer {
-  return createCsr({ subject: req.subject, ...splitHosts(hostsOverride ?? req.hosts) }, key);
+  return createCsr({ subject: req.subject, ...splitHosts(hostsOverride ?? req.hosts) }, key, 'cfssl');
 }
 
 /** cfssl genkey: a new key of `req.key` and a CSR signed by it. */
@@ -75,7 +75,7 @@ export function selfSignCa(
       keyUsage: ['keyCertSign', 'cRLSign'],
       ipAddresses, // cfssl keeps IP SANs on CAs and drops the others
     },
-    { publicKey: key, selfSignKey: key },
+    { publicKey: key, selfSignKey: key, signatureScheme: 'cfssl' },
   );
   return { certDer: der, certPem: certToPem(der) };
 }
@@ -126,7 +126,7 @@ export async function selfSign(req: CsrRequest, hosts: string[], profile: Signin
       extKeyUsage: profile.extKeyUsage,
       ...splitHosts(hosts),
     },
-    { publicKey: kc.key, selfSignKey: kc.key },
+    { publicKey: kc.key, selfSignKey: kc.key, signatureScheme: 'cfssl' },
   );
   return { ...kc, certDer: der, certPem: certToPem(der) };
 }

@@ -53,7 +53,7 @@ function makeLog(level: number, tag: string) {
 /** A serving certificate for the listen address, signed by the CA, valid 7 days. */
 async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; key: string }> {
   const caDer = parseCertificatesPem(readFileLimited(o.ca!), o.ca)[0]!.der;
-  const issuer = createIssuer(caDer, parsePrivateKeyPem(readFileLimited(o.caKey!), o.caKey));
+  const issuer = createIssuer(caDer, parsePrivateKeyPem(readFileLimited(o.caKey!), o.caKey), 'cfssl');
   const k = await generateEncodedKey('ECDSA-P256');
   const ips = new Set<string>(['127.0.0.1', '::1']);
   const dns = new Set<string>(['localhost']);

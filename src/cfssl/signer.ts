@@ -129,7 +129,7 @@ export class LocalSigner implements Signer {
   private readonly caPem: string;
 
   constructor(caCertDer: Buffer, caKey: KeyObject, policy: SigningPolicy, o: LocalSignerOptions = {}) {
-    this.issuer = createIssuer(caCertDer, caKey);
+    this.issuer = createIssuer(caCertDer, caKey, 'cfssl');
     this.ca = parseCertificate(caCertDer);
     if (this.ca.isCA === false) throw new KubetlsError('NotACA', `-ca: "${this.ca.subjectString}" is not a CA certificate (basicConstraints CA:FALSE)`);
     this.caSpki = spkiDer(caKey);

@@ -16,7 +16,7 @@ import {
   subjectKeyIdExtensionForSpki,
   type SubjectAltNames,
 } from './extensions.js';
-import { spkiDer, signatureAlgorithmFor, type SignatureAlgorithm } from './keys.js';
+import { spkiDer, signatureAlgorithmFor, type SignatureAlgorithm, type SignatureScheme } from './keys.js';
 import { encodeName, type DistinguishedName } from './name.js';
 import type { ExtKeyUsage, KeyUsage } from './oid.js';
 import { randomSerialBytes, type RandomSource } from './serial.js';
@@ -60,8 +60,12 @@ export interface Issuer {
   authorityKeyIdExtension?: Buffer;
 }
 
-/** Prepares a CA certificate + key for signing; fails when the key does not belong to the certificate. */
-export function createIssuer(caCertDer: Buffer, caKey: KeyObject): Issuer {
+/**
+ * Prepares a CA certificate + key for signing; fails when the key does not belong to the
+ * certificate. `scheme` picks the signature algorithm (kubeadm's by default; the cfssl
+ * commands pass 'cfssl').
+ */
+export function createIssuer(caCertDer: Buffer, caKey: KeyObject, scheme: SignatureScheme = 'kubeadm'): Issuer {
   const ca = parseCertificate(caCertDer);
   if (!spkiDer(caKey).equals(ca.spkiDer)) {
     throw new KubetlsError('KeyMismatch', `the CA private key does not match the CA certificate "${ca.subjectString}"`);
@@ -69,7 +73,7 @@ export function createIssuer(caCertDer: Buffer, caKey: KeyObject): Issuer {
   return {
     subjectDer: ca.subjectDer,
     privateKey: caKey,
-    signatureAlgorithm: signatureAlgorithmFor(caKey),
+    signatureAlgorithm: signatureAlgorithmFor(caKey, scheme),
     subjectKeyId: ca.subjectKeyId,
     notAfter: ca.notAfter,
     notBefore: ca.notBefore,
@@ -84,6 +88,8 @@ export interface IssueOptions {
   /** the signing CA; omit together with `selfSignKey` for a self-signed certificate */
   issuer?: Issuer;
   selfSignKey?: KeyObject;
+  /** self-signed only: whose rules pick the signature algorithm (an issuer carries its own) */
+  signatureScheme?: SignatureScheme;
   random?: RandomSource;
 }
 
@@ -107,7 +113,7 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   } else if (o.selfSignKey) {
     issuerDer = subjectDer;
     key = o.selfSignKey;
-    alg = signatureAlgorithmFor(key);
+    alg = signatureAlgorithmFor(key, o.signatureScheme);
   } else throw new KubetlsError('NoIssuer', 'issueCertificate needs an issuer or a self-sign key');
   if (!(t.notAfter > t.notBefore)) throw new KubetlsError('InvalidValidity', 'notAfter must be later than notBefore');
 

@@ -8,7 +8,7 @@ import { sign, type KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
 import { bitString, children, content, DerError, expectTag, integer, oid, readInteger, readOid, readTlv, seq, setOf, TAG, tlv, whole } from './der.js';
 import { hasSans, subjectAltNameExtension, type SubjectAltNames } from './extensions.js';
-import { signatureAlgorithmFor, spkiDer } from './keys.js';
+import { signatureAlgorithmFor, spkiDer, type SignatureScheme } from './keys.js';
 import { encodeName, formatName, readName, type DistinguishedName } from './name.js';
 import { OID } from './oid.js';
 import { pemDecodeOne, pemEncode } from './pem.js';
@@ -21,15 +21,15 @@ export interface CsrTemplate extends SubjectAltNames {
   extraExtensions?: readonly Buffer[];
 }
 
-/** Builds and signs a CSR with the subject's own private key; returns DER. */
-export function createCsr(t: CsrTemplate, privateKey: KeyObject): Buffer {
+/** Builds and signs a CSR with the subject's own private key; returns DER. `scheme` picks the signature algorithm. */
+export function createCsr(t: CsrTemplate, privateKey: KeyObject, scheme: SignatureScheme = 'kubeadm'): Buffer {
   const subjectDer = encodeName(t.subject);
   const exts: Buffer[] = [];
   if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
   if (t.extraExtensions) exts.push(...t.extraExtensions);
   const attrs = exts.length ? [seq(oid(OID.extensionRequest), setOf(seq(...exts)))] : [];
   const info = seq(integer(0), subjectDer, spkiDer(privateKey), tlv(0xa0, ...attrs));
-  const alg = signatureAlgorithmFor(privateKey);
+  const alg = signatureAlgorithmFor(privateKey, scheme);
   return seq(info, alg.algorithmIdentifier, bitString(sign(alg.hash, info, privateKey)));
 }
 

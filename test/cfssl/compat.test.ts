@@ -187,3 +187,61 @@ test('interop: authsign failures get the same HTTP status and error code as real
     assert.deepEqual({ status: r.status, code: ours.errors[0]!.code }, theirs, `${endpoint} ${body.slice(0, 60)}`);
   }
 });
+
+test('key sizes: RSA 2048..8192 (even), ECDSA 256/384/521; clear errors otherwise', () => {
+  for (const size of [2048, 2050, 2560, 3000, 8192]) assert.equal(parseCsrRequest(`{"key":{"algo":"rsa","size":${size}}}`).key.algorithm, `RSA-${size}`);
+  assert.equal(parseCsrRequest('{"key":{"algo":"ecdsa","size":521}}').key.algorithm, 'ECDSA-P521');
+  const bad: Array<[number | string, RegExp]> = [
+    [2047, /key\.size: 2047 is too weak for RSA \(cfssl's minimum is 2048\)/],
+    [1024, /too weak/],
+    [8200, /key\.size: 8200 is too large for RSA \(cfssl's maximum is 8192\)/],
+    [2049, /key\.size: 2049 is odd/],
+  ];
+  for (const [size, re] of bad) assert.throws(() => parseCsrRequest(`{"key":{"algo":"rsa","size":${size}}}`), re);
+  assert.throws(() => parseCsrRequest('{"key":{"algo":"ecdsa","size":224}}'), /224 is not a supported ECDSA curve size/);
+});
+
+/** "sha384WithRSAEncryption" etc. of a certificate (x509) or CSR (req) file. */
+function sigAlg(dir: string, kind: 'x509' | 'req', file: string): string {
+  return /Signature Algorithm: (\S+)/.exec(openssl([kind, '-in', join(dir, file), '-noout', '-text']).stdout)![1]!;
+}
+
+test('interop: RSA 2560/3072/4096 and P-521 CAs, CSRs and leaves carry the same key sizes and signature algorithms as real cfssl', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  writeFileSync(join(d, 'leaf.json'), '{"CN":"leaf","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}');
+  for (const [algo, size] of [['rsa', 2560], ['rsa', 3072], ['rsa', 4096], ['ecdsa', 521]] as const) {
+    writeFileSync(join(d, 'ca.json'), JSON.stringify({ CN: `ca ${algo} ${size}`, key: { algo, size } }));
+    const shape = (tool: string, cfssljson: string, p: string) => {
+      const r = sh(d, `set -e; ${tool} gencert -initca ca.json 2>/dev/null | ${cfssljson} -bare ${p}ca; ${tool} gencert -ca ${p}ca.pem -ca-key ${p}ca-key.pem leaf.json 2>/dev/null | ${cfssljson} -bare ${p}leaf`);
+      assert.equal(r.code, 0, `${tool} ${algo} ${size}: ${r.stderr}`);
+      openssl(['verify', '-CAfile', join(d, `${p}ca.pem`), join(d, `${p}leaf.pem`)]);
+      return { key: keyShape(d, `${p}ca-key.pem`), ca: sigAlg(d, 'x509', `${p}ca.pem`), caCsr: sigAlg(d, 'req', `${p}ca.csr`), leaf: sigAlg(d, 'x509', `${p}leaf.pem`) };
+    };
+    const ours = shape(`${K} cfssl`, `${K} cfssljson`, 'k-');
+    const theirs = shape('cfssl', 'cfssljson', 'c-');
+    assert.deepEqual(ours, theirs, `${algo} ${size}`);
+    // and each signs the other's CSRs the same way: a real-cfssl CA with kubetls
+    const r = sh(d, `set -e; ${K} cfssl sign -ca c-ca.pem -ca-key c-ca-key.pem k-leaf.csr | ${K} cfssljson -bare x`);
+    assert.equal(r.code, 0, `kubetls signing with a cfssl ${algo} ${size} CA: ${r.stderr}`);
+    openssl(['verify', '-CAfile', join(d, 'c-ca.pem'), join(d, 'x.pem')]);
+    assert.equal(sigAlg(d, 'x509', 'x.pem'), theirs.leaf);
+  }
+});
+
+test('kubetls-only: 3072/4096-bit and P-521 cfssl CAs sign with cfssl\'s hash; genkey 521 and 2560 work', (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  writeFileSync(join(d, 'leaf.json'), '{"CN":"leaf","key":{"algo":"ecdsa","size":521}}');
+  writeFileSync(join(d, 'r.json'), '{"CN":"r","key":{"algo":"rsa","size":2560}}');
+  const r = sh(d, `set -e; ${K} cfssl genkey leaf.json | ${K} cfssljson -bare leaf; ${K} cfssl genkey r.json | ${K} cfssljson -bare r`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(keyShape(d, 'leaf-key.pem'), 'P-521/521');
+  assert.equal(keyShape(d, 'r-key.pem'), 'rsa/2560');
+  assert.equal(sigAlg(d, 'req', 'leaf.csr'), 'ecdsa-with-SHA512');
+  for (const [algo, size, want] of [['rsa', 3072, 'sha384WithRSAEncryption'], ['rsa', 4096, 'sha512WithRSAEncryption'], ['ecdsa', 521, 'ecdsa-with-SHA512']] as const) {
+    writeFileSync(join(d, 'ca.json'), JSON.stringify({ CN: 'ca', key: { algo, size } }));
+    const s = sh(d, `set -e; ${K} cfssl gencert -initca ca.json | ${K} cfssljson -bare ca; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem leaf.csr | ${K} cfssljson -bare leaf`);
+    assert.equal(s.code, 0, s.stderr);
+    assert.deepEqual([sigAlg(d, 'x509', 'ca.pem'), sigAlg(d, 'x509', 'leaf.pem')], [want, want], `${algo} ${size}`);
+    openssl(['verify', '-CAfile', join(d, 'ca.pem'), join(d, 'leaf.pem')]);
+  }
+});
