@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
+import { parseCertificatePem, parseCsrPem } from '../../src/pki/index.js';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { CfsslApi } from '../../src/cfssl/api.js';
@@ -244,4 +245,21 @@ test('kubetls-only: 3072/4096-bit and P-521 cfssl CAs sign with cfssl\'s hash; g
     assert.deepEqual([sigAlg(d, 'x509', 'ca.pem'), sigAlg(d, 'x509', 'leaf.pem')], [want, want], `${algo} ${size}`);
     openssl(['verify', '-CAfile', join(d, 'ca.pem'), join(d, 'leaf.pem')]);
   }
+});
+
+test('interop: several names entries give the same subject bytes as real cfssl (one multi-valued RDN per type) and the same certinfo', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  writeFileSync(join(d, 'mv.json'), JSON.stringify({ CN: 'x', key: { algo: 'ecdsa', size: 256 }, names: [{ C: 'US', O: 'zz-first-long' }, { O: 'b' }, { O: 'a', OU: 'u1' }, { OU: 'u0', ST: 's' }, { O: 'é' }] }));
+  const r = sh(d, `set -e; ${K} cfssl genkey mv.json | ${K} cfssljson -bare ours; cfssl genkey mv.json 2>/dev/null | cfssljson -bare theirs`);
+  assert.equal(r.code, 0, r.stderr);
+  const subjectHex = (f: string) => parseCsrPem(readFileSync(join(d, f))).subjectDer.toString('hex');
+  assert.equal(subjectHex('ours.csr'), subjectHex('theirs.csr'));
+  assert.match(openssl(['req', '-in', join(d, 'ours.csr'), '-noout', '-subject']).stdout, /O = a \+ O = b \+ O = \\C3\\A9 \+ O = zz-first-long, OU = u0 \+ OU = u1/);
+  // signed by either tool: same subject bytes; certinfo joins the values as cfssl does
+  const s = sh(d, `set -e; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem ours.csr | ${K} cfssljson -bare ours; cfssl sign -ca ca.pem -ca-key ca-key.pem theirs.csr 2>/dev/null | cfssljson -bare theirs`);
+  assert.equal(s.code, 0, s.stderr);
+  const certSubject = (f: string) => parseCertificatePem(readFileSync(join(d, f))).subjectDer.toString('hex');
+  assert.equal(certSubject('ours.pem'), certSubject('theirs.pem'));
+  assert.equal(sh(d, `${K} cfssl certinfo -cert ours.pem`).stdout, sh(d, 'cfssl certinfo -cert ours.pem').stdout);
 });
