@@ -19,20 +19,21 @@ export interface CertinfoName {
 }
 
 function name(dn: DistinguishedName): CertinfoName {
-  const first = (v: string[] | undefined) => v?.[0];
+  // cfssl's certinfo.Name joins every value of a type with "," (strings.Join)
+  const joined = (v: string[] | undefined) => v?.join(',');
   const out = {} as CertinfoName;
   const set = (k: keyof Omit<CertinfoName, 'names'>, v: string | undefined) => {
     if (v) out[k] = v;
   };
   set('common_name', dn.commonName);
   set('serial_number', dn.serialNumber);
-  set('country', first(dn.country));
-  set('organization', first(dn.organization));
-  set('organizational_unit', first(dn.organizationalUnit));
-  set('locality', first(dn.locality));
-  set('province', first(dn.province));
-  set('street_address', first(dn.streetAddress));
-  set('postal_code', first(dn.postalCode));
+  set('country', joined(dn.country));
+  set('organization', joined(dn.organization));
+  set('organizational_unit', joined(dn.organizationalUnit));
+  set('locality', joined(dn.locality));
+  set('province', joined(dn.province));
+  set('street_address', joined(dn.streetAddress));
+  set('postal_code', joined(dn.postalCode));
   // cfssl lists every value in RDN order: C, ST, L, O, OU, CN as Go writes them
   out.names = [...(dn.country ?? []), ...(dn.province ?? []), ...(dn.locality ?? []), ...(dn.streetAddress ?? []), ...(dn.postalCode ?? []), ...(dn.organization ?? []), ...(dn.organizationalUnit ?? []), ...(dn.commonName ? [dn.commonName] : []), ...(dn.serialNumber ? [dn.serialNumber] : [])];
   return out;

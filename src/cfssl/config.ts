@@ -67,11 +67,17 @@ export interface SigningProfile {
   /** name of the auth key; `authKey` holds its decoded bytes */
   authKeyName: string | undefined;
   authKey: Buffer | undefined;
+  /** written into certificates as authorityInfoAccess / cRLDistributionPoints */
+  ocspUrl: string | undefined;
+  crlUrl: string | undefined;
+  issuerUrls: string[];
 }
 
 export interface SigningPolicy {
   default: SigningProfile;
   profiles: Map<string, SigningProfile>;
+  /** accepted fields kubetls does not act on (remotes, auth_remote); the commands log these */
+  warnings?: string[];
 }
 
 const DEFAULT_BACKDATE_MS = 5 * 60_000;
@@ -101,6 +107,9 @@ function makeProfile(name: string, usages: string[], expiryMs: number, expiryStr
     nameWhitelist: undefined,
     authKeyName: undefined,
     authKey: undefined,
+    ocspUrl: undefined,
+    crlUrl: undefined,
+    issuerUrls: [],
   };
 }
 
@@ -122,7 +131,16 @@ export function mapUsages(usages: readonly string[], where: string): { keyUsage:
   return { keyUsage, extKeyUsage };
 }
 
-const UNSUPPORTED_PROFILE_FIELDS = ['remote', 'auth_remote', 'ocsp_url', 'crl_url', 'issuer_urls', 'policies', 'ct_log_servers', 'lint_errlevel', 'ocsp_no_check'];
+const UNSUPPORTED_PROFILE_FIELDS = ['remote', 'policies', 'ct_log_servers', 'lint_errlevel', 'ocsp_no_check'];
+
+const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/;
+
+/** An URL written into certificates as an IA5String URI: printable ASCII with a scheme. */
+function urlField(v: string, where: string): string {
+  if (v.length > 1024) throw new KubetlsError('InvalidPolicy', `${where}: longer than 1024 characters`);
+  if (!URL_RE.test(v)) throw new KubetlsError('InvalidPolicy', `${where}: "${v.slice(0, 80)}" is not a URL (a scheme, then printable ASCII without spaces)`);
+  return v;
+}
 
 function parseDate(o: JsonObject, name: string, where: string): Date | undefined {
   const s = optString(o, name, where);
@@ -137,7 +155,7 @@ function parseProfile(name: string, v: unknown, where: string, isDefault: boolea
   for (const f of UNSUPPORTED_PROFILE_FIELDS) {
     const val = field(o, f);
     if (val !== undefined && val !== null && val !== '' && val !== false && !(Array.isArray(val) && val.length === 0)) {
-      throw new KubetlsError('Unsupported', `${where}${f}: not supported by kubetls cfssl`, 'remove the field; kubetls signs locally and does not write OCSP/CRL/issuer URLs');
+      throw new KubetlsError('Unsupported', `${where}${f}: not supported by kubetls cfssl`, f === 'remote' ? 'remove the field; kubetls signs locally and has no remote signers' : 'remove the field');
     }
   }
   if (optBool(o, 'copy_extensions', where)) throw new KubetlsError('Unsupported', `${where}copy_extensions: not supported by kubetls cfssl`);
@@ -174,6 +192,11 @@ function parseProfile(name: string, v: unknown, where: string, isDefault: boolea
       throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: invalid regular expression (${(e as Error).message})`);
     }
   }
+  const ocsp = optString(o, 'ocsp_url', where);
+  if (ocsp) p.ocspUrl = urlField(ocsp, `${where}ocsp_url`);
+  const crl = optString(o, 'crl_url', where);
+  if (crl) p.crlUrl = urlField(crl, `${where}crl_url`);
+  p.issuerUrls = (optStringArray(o, 'issuer_urls', where, 100) ?? []).map((u, i) => urlField(u, `${where}issuer_urls[${i}]`));
   const ak = optString(o, 'auth_key', where);
   if (ak) {
     const key = authKeys.get(ak);
@@ -233,8 +256,11 @@ export function parseSigningConfig(input: unknown, source = 'config', env: NodeJ
     const o = asObject(doc, 'config');
     const authKeys = new Map<string, Buffer>();
     for (const [name, v] of namedEntries(o, 'auth_keys', 'auth_keys', 'keys')) authKeys.set(name, decodeAuthKey(name, v, env));
+    // cfssl clients use remotes/auth_remote to reach a remote signer; kubetls signs locally,
+    // so it accepts them (one config can serve both) and says that they are not used
+    const warnings: string[] = [];
     const remotes = field(o, 'remotes');
-    if (isObject(remotes) && Object.keys(remotes).length) throw new KubetlsError('Unsupported', 'remotes: remote signers are not supported by kubetls cfssl');
+    if (isObject(remotes) && Object.keys(remotes).length) warnings.push('remotes: remote signers are not used by kubetls cfssl; it signs locally with -ca/-ca-key');
     const signing = field(o, 'signing');
     if (signing === undefined || signing === null) throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
     const s = asObject(signing, 'signing');
@@ -242,7 +268,12 @@ export function parseSigningConfig(input: unknown, source = 'config', env: NodeJ
     const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
     const profiles = new Map<string, SigningProfile>();
     for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) profiles.set(name, parseProfile(name, v, `signing.profiles.${name}.`, false, authKeys));
-    return { default: def, profiles };
+    const authRemote = (where: string, v: unknown) => {
+      if (isObject(v) && Object.keys(v).length) warnings.push(`${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`);
+    };
+    if (isObject(d)) authRemote('signing.default.', field(d, 'auth_remote'));
+    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) if (isObject(v)) authRemote(`signing.profiles.${name}.`, field(v, 'auth_remote'));
+    return { default: def, profiles, ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     if (e instanceof KubetlsError) throw new KubetlsError(e.code, `${source}: ${e.message}`, e.hint);
     throw e;

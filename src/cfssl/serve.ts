@@ -213,7 +213,8 @@ export async function runServe(o: ServeOptions): Promise<number> {
   if (cluster.isWorker) return runWorker(o.logLevel);
   const log = makeLog(o.logLevel, '');
   validate(o);
-  loadSigner(o.ca, o.caKey, o.config); // fail fast on the CA and config
+  const checked = loadSigner(o.ca, o.caKey, o.config); // fail fast on the CA and config
+  for (const w of checked.policy.warnings ?? []) log(2, w);
   const tls = await tlsMaterial(o, log);
   const nat = nativeEcdsaStatus();
   log(1, `ECDSA CSR signatures: ${nat.active ? 'native verifier' : `node:crypto (native verifier ${nat.reason ?? 'unavailable'})`}`);

@@ -196,6 +196,9 @@ export class LocalSigner implements Signer {
       uris: cc.isCA ? [] : sans.uris,
     };
     if (maxPathLen !== undefined) t.maxPathLen = maxPathLen;
+    if (profile.ocspUrl) t.ocspServers = [profile.ocspUrl];
+    if (profile.issuerUrls.length) t.issuingCertificateUrls = profile.issuerUrls;
+    if (profile.crlUrl) t.crlDistributionPoints = [profile.crlUrl];
     const der = issueCertificate(t, { publicKey: csr.spkiDer, issuer: this.issuer });
     return new Issued(der, warnings);
   }

@@ -246,6 +246,7 @@ async function gencert(f: (n: string) => string | undefined, b: (n: string) => b
   }
   if (!f('ca')) throw new Error('-ca: a CA is required (or -initca to create one)');
   const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
+  for (const w of signer.policy.warnings ?? []) log(2, w);
   const kc = await g.generateKeyAndCsr(req, hosts);
   const r = signer.sign({ csr: kc.csrDer, hosts: hosts ?? req.hosts, profile: f('profile'), label: f('label') });
   for (const w of r.warnings) log(2, w);
@@ -270,6 +271,7 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
   const csrPath = f('csr') ?? one(pos, 'CSR');
   const subjPath = f('csr') ? pos[0] : pos[1];
   const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
+  for (const w of signer.policy.warnings ?? []) log(2, w);
   let subject;
   if (subjPath) {
     const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/json.js')]);

@@ -7,7 +7,9 @@ import { sign, type KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
 import { assertFilled, explicit, integer, TAG, time, tlvSize, writeHeader, writeParts } from './der.js';
 import {
+  authorityInfoAccessExtension,
   authorityKeyIdExtension,
+  crlDistributionPointsExtension,
   basicConstraintsExtension,
   extKeyUsageExtension,
   hasSans,
@@ -37,6 +39,12 @@ export interface CertificateTemplate extends SubjectAltNames {
   maxPathLen?: number;
   keyUsage?: readonly KeyUsage[];
   extKeyUsage?: ReadonlyArray<ExtKeyUsage | string>;
+  /** authorityInfoAccess: OCSP responder URLs (cfssl's ocsp_url) */
+  ocspServers?: readonly string[];
+  /** authorityInfoAccess: CA issuer URLs (cfssl's issuer_urls) */
+  issuingCertificateUrls?: readonly string[];
+  /** cRLDistributionPoints URLs (cfssl's crl_url) */
+  crlDistributionPoints?: readonly string[];
   /** pre-encoded extra extensions (already wrapped as Extension SEQUENCEs) */
   extraExtensions?: readonly Buffer[];
 }
@@ -123,7 +131,10 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   exts.push(basicConstraintsExtension(!!t.isCA, t.maxPathLen));
   exts.push(subjectKeyIdExtensionForSpki(spki));
   if (akiExt && !o.selfSignKey) exts.push(akiExt);
+  // Go's extension order (what cfssl writes): … AKI, AIA, SAN, CRL distribution points
+  if (t.ocspServers?.length || t.issuingCertificateUrls?.length) exts.push(authorityInfoAccessExtension(t.ocspServers ?? [], t.issuingCertificateUrls ?? []));
   if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
+  if (t.crlDistributionPoints?.length) exts.push(crlDistributionPointsExtension(t.crlDistributionPoints));
   if (t.extraExtensions) exts.push(...t.extraExtensions);
 
   const serial = t.serialNumber !== undefined ? integer(t.serialNumber) : integer(randomSerialBytes(63, o.random));

@@ -150,3 +150,23 @@ export function subjectKeyIdExtensionForSpki(spki: Buffer): Buffer {
 }
 export const authorityKeyIdExtension = (aki: Buffer): Buffer => extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, aki)));
 
+
+/** GeneralName uniformResourceIdentifier: [6] IMPLICIT IA5String. */
+const uriName = (uri: string): Buffer => implicitPrimitive(6, Buffer.from(uri, 'latin1'));
+
+/**
+ * authorityInfoAccess (non-critical): the OCSP responders, then the CA issuer URLs, one
+ * AccessDescription { method, [6] URI } each — Go's layout for OCSPServer/IssuingCertificateURL.
+ */
+export function authorityInfoAccessExtension(ocspServers: readonly string[], issuerUrls: readonly string[]): Buffer {
+  const ad = (method: string, uri: string) => seq(oid(method), uriName(uri));
+  return extension(OID.authorityInfoAccess, false, seq(...ocspServers.map((u) => ad(OID.accessOcsp, u)), ...issuerUrls.map((u) => ad(OID.accessCaIssuers, u))));
+}
+
+/**
+ * cRLDistributionPoints (non-critical): one DistributionPoint per URL, each only a
+ * distributionPoint [0] { fullName [0] { [6] URI } } — what Go writes for CRLDistributionPoints.
+ */
+export function crlDistributionPointsExtension(urls: readonly string[]): Buffer {
+  return extension(OID.crlDistributionPoints, false, seq(...urls.map((u) => seq(tlv(0xa0, tlv(0xa0, uriName(u)))))));
+}

@@ -1,7 +1,7 @@
 /**
  * Distinguished names: the subject/issuer model kubetls uses, its DER encoding and a
- * reader. Attribute order follows Go's pkix.Name (C, ST, L, O, OU, CN), which is what
- * kubeadm and cfssl produce; each value gets its own RDN, as openssl writes them.
+ * reader. The layout follows Go's pkix.Name (C, ST, L, O, OU, CN; several values of one
+ * type share one multi-valued RDN), which is what kubeadm and cfssl produce.
  */
 import { OID } from './oid.js';
 import { assertFilled, children, DerError, expectTag, isPrintableString, oid, readOid, readString, TAG, tlvSize, writeHeader, type Tlv } from './der.js';
@@ -52,38 +52,55 @@ function values(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** One AttributeTypeAndValue, DER: SEQUENCE { OID, string }. */
+function encodeAtv(oidEnc: Buffer, o: string, v: string): Buffer {
+  let tag: number;
+  let enc: 'latin1' | 'utf8';
+  if (o === OID.emailAddress) [tag, enc] = [TAG.IA5_STRING, 'latin1'];
+  else if (isPrintableString(v)) [tag, enc] = [TAG.PRINTABLE_STRING, 'latin1'];
+  else [tag, enc] = [TAG.UTF8_STRING, 'utf8'];
+  const len = enc === 'latin1' ? v.length : Buffer.byteLength(v, 'utf8');
+  const atvLen = oidEnc.length + tlvSize(len);
+  const out = Buffer.allocUnsafe(tlvSize(atvLen));
+  let w = writeHeader(out, 0, TAG.SEQUENCE, atvLen);
+  out.set(oidEnc, w);
+  w = writeHeader(out, w + oidEnc.length, tag, len);
+  return assertFilled(out, w + out.write(v, w, enc));
+}
+
 /**
- * DER Name (RDNSequence). Every value is its own single-member RDN, so no SET OF sorting
- * is needed. Sizes are computed first and everything is written into one buffer, because
- * this runs once per issued certificate (the issuer's name is pre-encoded). String types:
- * IA5String for emailAddress, PrintableString when the text allows it, else UTF8String
- * (what Go's x509 does; see directoryString in der.ts).
+ * DER Name (RDNSequence), laid out as Go's pkix.Name.ToRDNSequence (what kubeadm and cfssl
+ * write): one RDN per attribute type in the order C, ST, L, STREET, postalCode, O, OU, CN,
+ * serialNumber, and several values of one type (cfssl `names: [{O:a},{O:b}]`) go into that
+ * ONE multi-valued RDN ("O = a + O = b"), not one RDN each. An RDN is a SET OF, so DER orders
+ * its members by their encodings (byte-wise, as Go's encoding/asn1 does). emailAddress is not
+ * a pkix.Name field (Go keeps it in ExtraNames), so each e-mail value stays its own RDN.
+ * String types: IA5String for emailAddress, PrintableString when the text allows it, else
+ * UTF8String (what Go's x509 does; see directoryString in der.ts).
  */
 export function encodeName(dn: DistinguishedName): Buffer {
-  const attrs: Array<{ oid: Buffer; tag: number; value: string; enc: 'latin1' | 'utf8'; len: number }> = [];
-  let total = 0;
+  const rdns: Buffer[][] = [];
   for (const [field, o] of ORDER) {
-    for (const v of values(dn[field])) {
-      const oidEnc = oid(o);
-      let a;
-      if (o === OID.emailAddress) a = { oid: oidEnc, tag: TAG.IA5_STRING, value: v, enc: 'latin1' as const, len: v.length };
-      else if (isPrintableString(v)) a = { oid: oidEnc, tag: TAG.PRINTABLE_STRING, value: v, enc: 'latin1' as const, len: v.length };
-      else a = { oid: oidEnc, tag: TAG.UTF8_STRING, value: v, enc: 'utf8' as const, len: Buffer.byteLength(v, 'utf8') };
-      attrs.push(a);
-      total += tlvSize(tlvSize(oidEnc.length + tlvSize(a.len)));
-    }
+    const vs = values(dn[field]);
+    if (vs.length === 0) continue;
+    const oidEnc = oid(o);
+    const atvs = vs.map((v) => encodeAtv(oidEnc, o, v));
+    if (o === OID.emailAddress) for (const a of atvs) rdns.push([a]);
+    else rdns.push(atvs.length > 1 ? atvs.sort(Buffer.compare) : atvs);
   }
+  let total = 0;
+  const setLens = rdns.map((atvs) => atvs.reduce((n, a) => n + a.length, 0));
+  for (const l of setLens) total += tlvSize(l);
   const out = Buffer.allocUnsafe(tlvSize(total));
-  let o = writeHeader(out, 0, TAG.SEQUENCE, total);
-  for (const a of attrs) {
-    const atvLen = a.oid.length + tlvSize(a.len);
-    o = writeHeader(out, o, TAG.SET, tlvSize(atvLen));
-    o = writeHeader(out, o, TAG.SEQUENCE, atvLen);
-    out.set(a.oid, o);
-    o = writeHeader(out, o + a.oid.length, a.tag, a.len);
-    o += out.write(a.value, o, a.enc);
-  }
-  return assertFilled(out, o);
+  let w = writeHeader(out, 0, TAG.SEQUENCE, total);
+  rdns.forEach((atvs, i) => {
+    w = writeHeader(out, w, TAG.SET, setLens[i]!);
+    for (const a of atvs) {
+      out.set(a, w);
+      w += a.length;
+    }
+  });
+  return assertFilled(out, w);
 }
 
 export interface ParsedName {

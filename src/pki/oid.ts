@@ -38,6 +38,11 @@ export const OID = {
   crlReason: '2.5.29.21',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  // access methods of authorityInfoAccess
+  accessOcsp: '1.3.6.1.5.5.7.48.1',
+  accessCaIssuers: '1.3.6.1.5.5.7.48.2',
   // PKCS#9
   extensionRequest: '1.2.840.113549.1.9.14',
 } as const;

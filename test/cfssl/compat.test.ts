@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsrRequest } from '../../src/cfssl/csrjson.js';
+import { parseSigningConfig } from '../../src/cfssl/config.js';
+import { parseCertificatePem, parseCsrPem } from '../../src/pki/index.js';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { CfsslApi } from '../../src/cfssl/api.js';
@@ -244,4 +246,70 @@ test('kubetls-only: 3072/4096-bit and P-521 cfssl CAs sign with cfssl\'s hash; g
     assert.deepEqual([sigAlg(d, 'x509', 'ca.pem'), sigAlg(d, 'x509', 'leaf.pem')], [want, want], `${algo} ${size}`);
     openssl(['verify', '-CAfile', join(d, 'ca.pem'), join(d, 'leaf.pem')]);
   }
+});
+
+test('interop: several names entries give the same subject bytes as real cfssl (one multi-valued RDN per type) and the same certinfo', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  writeFileSync(join(d, 'mv.json'), JSON.stringify({ CN: 'x', key: { algo: 'ecdsa', size: 256 }, names: [{ C: 'US', O: 'zz-first-long' }, { O: 'b' }, { O: 'a', OU: 'u1' }, { OU: 'u0', ST: 's' }, { O: 'é' }] }));
+  const r = sh(d, `set -e; ${K} cfssl genkey mv.json | ${K} cfssljson -bare ours; cfssl genkey mv.json 2>/dev/null | cfssljson -bare theirs`);
+  assert.equal(r.code, 0, r.stderr);
+  const subjectHex = (f: string) => parseCsrPem(readFileSync(join(d, f))).subjectDer.toString('hex');
+  assert.equal(subjectHex('ours.csr'), subjectHex('theirs.csr'));
+  assert.match(openssl(['req', '-in', join(d, 'ours.csr'), '-noout', '-subject']).stdout, /O = a \+ O = b \+ O = \\C3\\A9 \+ O = zz-first-long, OU = u0 \+ OU = u1/);
+  // signed by either tool: same subject bytes; certinfo joins the values as cfssl does
+  const s = sh(d, `set -e; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem ours.csr | ${K} cfssljson -bare ours; cfssl sign -ca ca.pem -ca-key ca-key.pem theirs.csr 2>/dev/null | cfssljson -bare theirs`);
+  assert.equal(s.code, 0, s.stderr);
+  const certSubject = (f: string) => parseCertificatePem(readFileSync(join(d, f))).subjectDer.toString('hex');
+  assert.equal(certSubject('ours.pem'), certSubject('theirs.pem'));
+  assert.equal(sh(d, `${K} cfssl certinfo -cert ours.pem`).stdout, sh(d, 'cfssl certinfo -cert ours.pem').stdout);
+});
+
+test('signing config: ocsp_url, crl_url, issuer_urls are written; remotes and auth_remote are accepted with a warning', (t) => {
+  const p = parseSigningConfig(
+    JSON.stringify({
+      signing: { default: { expiry: '1h', usages: ['server auth'], ocsp_url: 'http://ocsp.example/', crl_url: 'http://crl.example/ca.crl', issuer_urls: ['http://ca.example/ca.crt'], auth_remote: { remote: 'r1', auth_key: '' } } },
+      remotes: { r1: '127.0.0.1:8888' },
+    }),
+  );
+  assert.deepEqual([p.default.ocspUrl, p.default.crlUrl, p.default.issuerUrls], ['http://ocsp.example/', 'http://crl.example/ca.crl', ['http://ca.example/ca.crt']]);
+  assert.equal(p.warnings?.length, 2);
+  assert.match(p.warnings![0]!, /^remotes: remote signers are not used by kubetls cfssl/);
+  assert.match(p.warnings![1]!, /^signing\.default\.auth_remote: remote signers are not used/);
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  writeFileSync(join(d, 'config.json'), JSON.stringify({ signing: { default: { expiry: '1h', usages: ['server auth'], ocsp_url: 'http://ocsp.example/', crl_url: 'http://crl.example/ca.crl', issuer_urls: ['http://ca.example/ca.crt', 'http://ca2.example/ca.der'] } }, remotes: { r1: '127.0.0.1:8888' } }));
+  const r = sh(d, `set -e; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json leaf.csr | ${K} cfssljson -bare out`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\[WARNING\] remotes: remote signers are not used/);
+  const text = openssl(['x509', '-in', join(d, 'out.pem'), '-noout', '-text']).stdout;
+  assert.match(text, /Authority Information Access: \n\s+OCSP - URI:http:\/\/ocsp\.example\/\n\s+CA Issuers - URI:http:\/\/ca\.example\/ca\.crt\n\s+CA Issuers - URI:http:\/\/ca2\.example\/ca\.der\n/);
+  assert.match(text, /X509v3 CRL Distribution Points: \n\s+Full Name:\n\s+URI:http:\/\/crl\.example\/ca\.crl\n/);
+  openssl(['verify', '-CAfile', join(d, 'ca.pem'), join(d, 'out.pem')]);
+});
+
+/** Extension OIDs in order with their value bytes (hex), from openssl asn1parse. */
+function extensions(dir: string, file: string): Array<[string, string]> {
+  const lines = openssl(['asn1parse', '-in', join(dir, file)]).stdout.split('\n');
+  const out: Array<[string, string]> = [];
+  lines.forEach((l, i) => {
+    const name = /OBJECT\s+:(X509v3 .*|Authority Information Access)$/.exec(l)?.[1];
+    if (!name) return;
+    const next = lines.slice(i + 1, i + 3).find((x) => /OCTET STRING/.test(x)) ?? '';
+    out.push([name, /\[HEX DUMP\]:(\S+)/.exec(next)?.[1] ?? '']);
+  });
+  return out;
+}
+
+test('interop: ocsp_url, crl_url, issuer_urls give the same extensions, in the same order and bytes, as real cfssl sign', needCfssl, (t) => {
+  const d = tmpDir('kubetls-compat-', t);
+  caAndCsr(d);
+  writeFileSync(join(d, 'config.json'), JSON.stringify({ signing: { default: { expiry: '1h', usages: ['signing', 'server auth'], ocsp_url: 'http://ocsp.example/', crl_url: 'http://crl.example/ca.crl', issuer_urls: ['http://ca.example/ca.crt', 'http://ca2.example/ca.der'] } } }));
+  const r = sh(d, `set -e; ${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json leaf.csr | ${K} cfssljson -bare ours; cfssl sign -ca ca.pem -ca-key ca-key.pem -config config.json leaf.csr 2>/dev/null | cfssljson -bare theirs`);
+  assert.equal(r.code, 0, r.stderr);
+  const ours = extensions(d, 'ours.pem').filter(([n]) => n !== 'X509v3 Subject Key Identifier');
+  const theirs = extensions(d, 'theirs.pem').filter(([n]) => n !== 'X509v3 Subject Key Identifier');
+  assert.ok(ours.some(([n]) => n === 'Authority Information Access'));
+  assert.ok(ours.some(([n]) => n === 'X509v3 CRL Distribution Points'));
+  assert.deepEqual(ours, theirs);
 });

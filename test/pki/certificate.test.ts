@@ -19,6 +19,8 @@ import {
   privateKeyToPem,
   type CertificateTemplate,
 } from '../../src/pki/index.js';
+import { encodeName, readName } from '../../src/pki/name.js';
+import { children, readTlv } from '../../src/pki/der.js';
 import { openssl, tmpDir } from '../helpers.js';
 
 const start = new Date('2026-01-02T03:04:05Z');
@@ -59,8 +61,9 @@ for (const alg of KEY_ALGORITHMS) {
     const der = issueCertificate(leafTemplate, { publicKey: leafKey.publicKey, issuer: ca.issuer });
 
     const lib = new x509.X509Certificate(der);
-    // @peculiar/x509 prints attributes in encoding order (Go's order: O before CN)
-    assert.equal(lib.subject, 'O=kubeadm:cluster-admins, O=second:group, CN=kube-apiserver-kubelet-client');
+    // @peculiar/x509 prints attributes in encoding order (Go's order: O before CN); the two
+    // O values share one RDN as Go writes them, the shorter encoding first (DER SET OF order)
+    assert.equal(lib.subject, 'O=second:group+O=kubeadm:cluster-admins, CN=kube-apiserver-kubelet-client');
     assert.equal(lib.issuer, 'CN=kubernetes');
     assert.equal(BigInt('0x' + lib.serialNumber), leafTemplate.serialNumber);
     assert.equal(lib.notBefore.getTime(), leafTemplate.notBefore.getTime());
@@ -81,7 +84,8 @@ for (const alg of KEY_ALGORITHMS) {
 
     // our own reader agrees
     const mine = parseCertificate(der);
-    assert.deepEqual(mine.subject, leafTemplate.subject);
+    // read back in the RDN's DER order (as Go's parser would return them too)
+    assert.deepEqual(mine.subject, { ...leafTemplate.subject, organization: ['second:group', 'kubeadm:cluster-admins'] });
     assert.deepEqual(mine.ipAddresses, leafTemplate.ipAddresses);
     assert.deepEqual(mine.dnsNames, leafTemplate.dnsNames);
     assert.deepEqual(mine.keyUsage, ['digitalSignature', 'keyEncipherment']);
@@ -141,4 +145,24 @@ test('CSRs made by openssl parse, and a forged signature is detected', async (t)
   const bad = Buffer.from(der);
   bad[bad.length - 5]! ^= 0xff;
   assert.equal(parseCsr(bad).signatureValid, false);
+});
+
+test('names with several values of one type: one multi-valued RDN per type, members in DER order (as Go writes them)', () => {
+  const der = encodeName({ country: ['US'], province: ['s'], organization: ['zz-first-long', 'b', 'a'], organizationalUnit: ['u1', 'u0'], commonName: 'x' });
+  // the subject bytes of `cfssl genkey` (Go's pkix.Name.ToRDNSequence + encoding/asn1) for
+  // names [{C:US,O:zz-first-long},{O:b},{O:a,OU:u1},{OU:u0,ST:s}] and CN x:
+  // C=US, ST=s, O=a+O=b+O=zz-first-long, OU=u0+OU=u1, CN=x
+  const fromCfssl =
+    '3069310b3009060355040613025553310a30080603550408130173312a3008060355040a1301613008060355040a1301623014060355040a130d7a7a2d66697273742d6c6f6e67' +
+    '31163009060355040b130275303009060355040b13027531310a30080603550403130178';
+  assert.equal(der.toString('hex'), fromCfssl);
+  // read back: every value, in the RDNs' order
+  const back = readName(der, readTlv(der, 0));
+  assert.deepEqual(back.dn.organization, ['a', 'b', 'zz-first-long']);
+  // a UTF8String member sorts before PrintableStrings of the same length (tag 0x0c < 0x13)
+  const mixed = encodeName({ organization: ['bb', 'é'] });
+  assert.ok(mixed.indexOf(Buffer.from('c3a9', 'hex')) < mixed.indexOf(Buffer.from('bb')), 'é (UTF8String, 2 bytes) first');
+  // e-mail addresses are not a pkix.Name field in Go: one RDN each
+  const emails = encodeName({ emailAddress: ['a@x', 'b@x'] });
+  assert.equal(children(emails, readTlv(emails, 0)).length, 2);
 });

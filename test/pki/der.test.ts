@@ -265,6 +265,7 @@ test('encodeName writes what the generic seq/setOf/directoryString construction 
     { commonName: 'x'.repeat(200), organization: ['y'.repeat(300)] }, // long-form lengths inside the Name
     { commonName: 'ü'.repeat(70), organizationalUnit: ['a', 'b', 'c'], country: ['US'], province: ['CA'], locality: ['SF'], streetAddress: ['1 Main St'], postalCode: ['94000'], serialNumber: '42', emailAddress: ['a@b'] },
     { commonName: 'lone surrogate \ud800 here' }, // encoded as U+FFFD by both paths
+    { organization: ['zz-long', 'b', 'ä', 'a'], emailAddress: ['b@x', 'a@x'] }, // one multi-valued RDN for O, sorted; e-mails one RDN each
   ];
   for (const dn of dns) assert.equal(hex(encodeName(dn)), hex(reference(dn)), JSON.stringify(dn));
 });
