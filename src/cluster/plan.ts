@@ -5,6 +5,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from '../pki/certparse.js';
+import { spkiDer } from '../pki/keys.js';
 import { isSignedBy, keyMatchesCertificate, missingSans } from '../pki/verify.js';
 import type { CaName, CaSpec, Catalog, KubeconfigSpec, LeafSpec } from './catalog.js';
 import type { Snapshot } from './snapshot.js';
@@ -98,8 +99,7 @@ export interface PlanInput {
 /** Whether a PEM public key (sa.pub) is the public half of `key`; unreadable PEM counts as no. */
 function publicKeyPemMatches(pem: string, key: KeyObject): boolean {
   try {
-    const der = (k: KeyObject): Buffer => k.export({ format: 'der', type: 'spki' });
-    return der(createPublicKey(pem)).equals(der(key.type === 'private' ? createPublicKey(key) : key));
+    return spkiDer(createPublicKey(pem)).equals(spkiDer(key));
   } catch {
     return false;
   }

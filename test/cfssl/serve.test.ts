@@ -269,18 +269,7 @@ test('mutual TLS: clients without a certificate from -mutual-tls-ca are refused'
   const s = await startServe(['-address', '127.0.0.1', '-port', String(p2), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-tls-throwaway', '-mutual-tls-ca', 'ca.pem', '-workers', '0']);
   t.after(() => stop(s.proc));
   await assert.rejects(call('/api/v1/cfssl/health', undefined, 'GET', p2));
-  const withCert = await new Promise<number>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: p2, path: '/api/v1/cfssl/health', ca, servername: 'localhost', cert: readFileSync(join(dir, 'client.pem')), key: readFileSync(join(dir, 'client-key.pem')) },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-  assert.equal(withCert, 200);
+  assert.equal(await healthWithClientCert(p2), 200);
 });
 
 /** GET /health with the client certificate made by the mutual TLS test; resolves the status. */
