@@ -313,3 +313,16 @@ test('interop: ocsp_url, crl_url, issuer_urls give the same extensions, in the s
   assert.ok(ours.some(([n]) => n === 'X509v3 CRL Distribution Points'));
   assert.deepEqual(ours, theirs);
 });
+
+test('hostile ocsp_url / crl_url / issuer_urls: a one-line error naming the field', () => {
+  const cfg = (profile: Record<string, unknown>) => ({ signing: { default: { expiry: '1h', usages: ['server auth'], ...profile } } });
+  for (const [profile, re] of [
+    [{ ocsp_url: 'no scheme here' }, /signing\.default\.ocsp_url: "no scheme here" is not a URL/],
+    [{ crl_url: 'http://a b/' }, /signing\.default\.crl_url: .* is not a URL/],
+    [{ issuer_urls: ['http://ok/', 'http://\u00e9/'] }, /signing\.default\.issuer_urls\[1\]: .* is not a URL/],
+    [{ ocsp_url: `http://x/${'a'.repeat(2000)}` }, /signing\.default\.ocsp_url: longer than 1024 characters/],
+    [{ issuer_urls: 'http://not-a-list/' }, /issuer_urls/],
+  ] as Array<[Record<string, unknown>, RegExp]>) {
+    assert.throws(() => parseSigningConfig(cfg(profile)), (e: Error) => re.test(e.message) && !e.message.includes('\n'), JSON.stringify(profile).slice(0, 80));
+  }
+});
