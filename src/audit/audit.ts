@@ -99,7 +99,7 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
 
   // 1. Static pods.
   const { pods, problems } = time('manifests', () => readStaticPods(under('etc/kubernetes/manifests'), rel));
-  for (const p of problems) f.fail('KT-PARSE', 'manifests', 'manifest readable', `${p.file}: ${p.message}`, 'fix or remove the file (kubelet cannot run it either)', p.file);
+  for (const p of problems) f.fail('KT-PARSE', 'manifests', 'manifest readable', `${p.file}: ${p.message}`, p.remediation ?? 'fix or remove the file (kubelet cannot run it either)', p.file);
   const pod = (c: StaticPod['component']): StaticPod | undefined => pods.find((p) => p.component === c);
   const api = pod('kube-apiserver');
   const kcm = pod('kube-controller-manager');

@@ -54,6 +54,8 @@ function componentOf(pod: Record<string, unknown>): { component: Component; argv
 export interface ManifestProblem {
   file: string;
   message: string;
+  /** when "fix or remove the file" does not apply */
+  remediation?: string;
 }
 
 /** Reads every *.yaml/*.yml/*.json in the manifests dir; problems are returned, not thrown. */
@@ -64,7 +66,10 @@ export function readStaticPods(dir: string, rel: (p: string) => string): { pods:
   try {
     names = readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
   } catch {
-    return { pods, problems: [{ file: rel(dir), message: 'manifests directory not found' }] };
+    return {
+      pods,
+      problems: [{ file: rel(dir), message: 'manifests directory not found', remediation: "point --root at the node's filesystem root (it must hold etc/kubernetes/manifests, the kubelet's staticPodPath; an empty directory is fine on a worker)" }],
+    };
   }
   if (names.length > MAX_MANIFESTS) {
     problems.push({ file: rel(dir), message: `${names.length} manifests; only the first ${MAX_MANIFESTS} are read` });

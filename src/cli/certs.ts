@@ -67,7 +67,7 @@ export function registerCerts(program: Command): void {
       const threshold = parseThreshold(f.threshold ?? '30d');
       const objects: Array<Record<string, unknown>> = [];
       for (const n of ctx.nodes) {
-        const report = await exp.checkExpiration(n.catalog, n.certDir, n.kubeconfigDir, systemClock);
+        const report = await exp.checkExpiration(n.catalog, n.certDir, n.kubeconfigDir, systemClock, n.caCertDir);
         if (format === 'text') process.stdout.write(`${ctx.multi ? `${objects.length ? '\n' : ''}# node ${n.node} (${n.role})\n` : ''}${exp.renderExpirationText(report)}`);
         objects.push(ctx.multi ? { node: n.node, role: n.role, ...exp.expirationObject(report) } : exp.expirationObject(report));
         const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);

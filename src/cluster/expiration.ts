@@ -27,13 +27,19 @@ export interface ExpirationReport {
   certificateAuthorities: ExpirationEntry[];
 }
 
-export async function checkExpiration(catalog: Catalog, certDir: string, kubeconfigDir: string, clock: Clock): Promise<ExpirationReport> {
+/**
+ * `caCertDir`: where the CA keys that sign this node's certificates live (`certs renew` uses
+ * the same directory). In whole-cluster mode a worker's tree holds only `ca.crt`, but its
+ * certificates are renewed with the first control plane's CA key, so they are not external.
+ */
+export async function checkExpiration(catalog: Catalog, certDir: string, kubeconfigDir: string, clock: Clock, caCertDir: string = certDir): Promise<ExpirationReport> {
   const now = clock.now();
   const external = new Map<CaName, boolean>();
   const cas: ExpirationEntry[] = [];
   for (const ca of catalog.cas) {
     const f = readCertFiles(certDir, ca.baseName);
-    const ext = f.certExists && !f.keyExists;
+    const keyExists = caCertDir === certDir ? f.keyExists : readCertFiles(caCertDir, ca.baseName).keyExists;
+    const ext = f.certExists && !keyExists;
     external.set(ca.name, ext);
     cas.push(entry(ca.name, f.certPath, f.cert?.notAfter, undefined, ext, !f.certExists, f.error, now));
   }

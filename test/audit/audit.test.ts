@@ -119,7 +119,9 @@ test('hostile input: alias bomb, huge file, path escaping the root, empty root',
   assert.ok(r.findings.some((f) => f.id === 'KT-PKI-PARSE' && f.target === '.kubetls-path-outside-root'));
   const empty = tmpDir('kubetls-empty-', t);
   const e = await run(empty);
-  assert.ok(e.findings.some((f) => f.id === 'KT-PARSE' && /manifests directory not found/.test(f.evidence)));
+  const noDir = e.findings.find((f) => f.id === 'KT-PARSE' && /manifests directory not found/.test(f.evidence));
+  assert.ok(noDir);
+  assert.match(noDir.remediation, /--root/, 'a missing directory is not a file to fix or remove');
 });
 
 test('audit CLI: table, json and junit; exit 1 on FAIL', async (t) => {

@@ -105,9 +105,14 @@ test('whole-cluster mode: check-expiration, list and renew read every node tree 
   const worker = check.stdout.slice(check.stdout.indexOf('# node w-0'));
   assert.match(worker, /^kube-proxy\.conf\s/m);
   assert.doesNotMatch(worker, /apiserver|etcd/, 'a worker is not checked against the control-plane list');
+  // renewed with cp-0's CA key (below), so not "externally managed" although w-0 has no ca.key
+  assert.match(worker, /^kube-proxy\.conf\s.*\sca\s+no$/m);
+  assert.match(worker, /^ca\s.*\sno$/m);
   const json = JSON.parse(cli(['certs', 'check-expiration', '--config', cfg, '--dir', out, '-o', 'json']).stdout);
   assert.equal(json.kind, 'ClusterCertificateExpiration');
   assert.deepEqual(json.nodes.map((n: { node: string }) => n.node), ['cp-0', 'cp-1', 'w-0']);
+  const w0 = json.nodes[2] as { certificates: Array<{ externallyManaged: boolean }>; certificateAuthorities: Array<{ externallyManaged: boolean }> };
+  assert.deepEqual([...w0.certificates, ...w0.certificateAuthorities].map((e) => e.externallyManaged), [false, false]);
   // a missing file on one node fails the whole check, naming the node
   unlinkSync(join(out, 'cp-1', 'scheduler.conf'));
   const broken = cli(['certs', 'check-expiration', '--config', cfg, '--dir', out]);
