@@ -249,7 +249,7 @@ function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) =>
         else if (m?.type === 'listening') {
           // with -port 0 every cluster worker shares one random port (node:cluster semantics)
           if (m.port) port = m.port;
-          if (++listening === n) log(1, `Now listening on ${scheme}:${port} (${n} workers)`);
+          if (++listening === n) log(1, `Now listening on ${scheme}:${port} (${n} ${n === 1 ? 'worker' : 'workers'})`);
         } else if (m?.type === 'error') {
           log(4, m.error ?? 'worker failed');
           stop(1);

@@ -126,7 +126,7 @@ export async function run(tool: string, args: string[]): Promise<number> {
     const [cmd, ...rest] = args;
     if (!cmd || cmd === '-h' || cmd === '-help' || cmd === '--help' || cmd === 'help') {
       process.stdout.write(USAGE);
-      return cmd ? 0 : 2;
+      return cmd ? 0 : 1; // no command: cfssl prints its usage and exits 1
     }
     const { values, args: pos } = parseGoFlags(rest, CFSSL_FLAGS);
     const f = (n: string) => values.get(n) as string | undefined;

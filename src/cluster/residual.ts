@@ -1,3 +1,4 @@
+import { KubetlsError } from '../errors.js';
 import { parseGoDuration } from '../util/duration.js';
 
 /** kubeadm's RESIDUAL TIME and EXPIRES renderings (SPEC §3). */
@@ -28,5 +29,11 @@ export function formatExpires(d: Date): string {
 export function parseThreshold(s: string, field = '--threshold'): number {
   const m = /^(\d+)d$/.exec(s.trim());
   if (m) return Number(m[1]) * 86_400_000;
-  return parseGoDuration(s, field);
+  try {
+    return parseGoDuration(s, field);
+  } catch (e) {
+    // the Go-duration hint alone would hide the days this flag also takes
+    if (e instanceof KubetlsError) throw new KubetlsError(e.code, e.message, 'use days such as "30d" or Go durations such as "720h"; units: d, h, m, s, ms, us, ns');
+    throw e;
+  }
 }

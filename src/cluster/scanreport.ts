@@ -17,7 +17,9 @@ export function renderScan(entries: ScanEntry[]): string {
     if (e.error) rows.push([path, `!ERROR! ${e.error}`, '', '', '', '']);
     else rows.push([path, cn(e.subject), cn(e.issuer), formatExpires(e.notAfter!), residualTime(e.residualMs!), e.isCA ? 'yes' : 'no']);
   }
-  return formatTable(rows) + `\n${entries.filter((e) => !e.error).length} certificates, ${entries.filter((e) => e.error).length} errors\n`;
+  const certs = entries.filter((e) => !e.error).length;
+  const errors = entries.length - certs;
+  return formatTable(rows) + `\n${certs} ${certs === 1 ? 'certificate' : 'certificates'}, ${errors} ${errors === 1 ? 'error' : 'errors'}\n`;
 }
 
 export function scanVerdict(entries: ScanEntry[], thresholdMs: number): Verdict {

@@ -326,3 +326,10 @@ test('hostile ocsp_url / crl_url / issuer_urls: a one-line error naming the fiel
     assert.throws(() => parseSigningConfig(cfg(profile)), (e: Error) => re.test(e.message) && !e.message.includes('\n'), JSON.stringify(profile).slice(0, 80));
   }
 });
+
+test('bare `kubetls cfssl` prints the usage and exits 1, as cfssl does; -help exits 0', () => {
+  const bare = run(process.execPath, [CLI, 'cfssl']);
+  assert.equal(bare.code, 1);
+  assert.match(bare.stdout, /^Usage: kubetls cfssl <command>/);
+  assert.equal(run(process.execPath, [CLI, 'cfssl', '-help']).code, 0);
+});

@@ -38,6 +38,8 @@ test('EXPIRES uses Go layout "Jan 02, 2006 15:04 MST" in UTC; thresholds accept 
   assert.equal(parseThreshold('30d'), 30 * 86_400_000);
   assert.equal(parseThreshold('720h'), 30 * 86_400_000);
   assert.throws(() => parseThreshold('soon'), /invalid duration/);
+  // the hint names days too: this flag takes "30d" where a plain Go duration would not
+  assert.throws(() => parseThreshold('3x'), (e: Error & { hint?: string }) => /units: d, h/.test(e.hint ?? '') && /"30d"/.test(e.hint ?? ''));
 });
 
 test('text tables, JSON and the verdict with an injected clock', async (t) => {

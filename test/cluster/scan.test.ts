@@ -57,4 +57,5 @@ test('CLI: table and json; exit 1 for expiring or broken, 0 when clean', async (
   const broken = cli(['certs', 'scan', dir]);
   assert.equal(broken.code, 1);
   assert.match(broken.stdout, /!ERROR!/);
+  assert.match(broken.stdout, /\n\d+ certificates, 1 error\n$/); // singular for one
 });
