@@ -31,13 +31,15 @@ async function context(f: CertsFlags) {
  */
 async function nodeContexts(f: CertsFlags) {
   const c = await context(f);
-  if (c.loaded.config.nodes.length === 0) return { ...c, multi: false, nodes: [{ node: '', role: 'control-plane', catalog: c.catalog, certDir: c.dirs.certDir, kubeconfigDir: c.dirs.kubeconfigDir, caCertDir: c.dirs.certDir }] };
-  if (f.certDir || f.kubeconfigDir || !f.dir) {
+  const multi = c.loaded.config.nodes.length > 0;
+  if (multi && (f.certDir || f.kubeconfigDir || !f.dir)) {
     throw new KubetlsError('InvalidArgument', 'with a ClusterNodes config, give the --dir that init wrote (DIR/<node>/pki and DIR/<node>/*.conf); --cert-dir and --kubeconfig-dir do not apply');
   }
   const { nodeTargets, catalogOf } = await import('../cluster/nodes.js');
-  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, outDir: resolve(f.dir) }).map((t) => ({ node: t.node, role: t.role, catalog: catalogOf(t), certDir: t.certDir, kubeconfigDir: t.kubeconfigDir, caCertDir: t.caCertDir }));
-  return { ...c, multi: true, nodes };
+  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, ...(multi ? { outDir: resolve(f.dir!) } : {}) }).map((t) => ({ ...t, catalog: catalogOf(t) }));
+  /** In cluster mode, the line that heads a node's table ("# node cp-0 (control-plane)"); nothing for one node. */
+  const header = (n: { node: string; role: string }, first: boolean): string => (multi ? `${first ? '' : '\n'}# node ${n.node} (${n.role})\n` : '');
+  return { ...c, multi, nodes, header };
 }
 
 function checkOutput(o: string | undefined): 'text' | 'json' | 'yaml' {
@@ -68,7 +70,7 @@ export function registerCerts(program: Command): void {
       const objects: Array<Record<string, unknown>> = [];
       for (const n of ctx.nodes) {
         const report = await exp.checkExpiration(n.catalog, n.certDir, n.kubeconfigDir, systemClock, n.caCertDir);
-        if (format === 'text') process.stdout.write(`${ctx.multi ? `${objects.length ? '\n' : ''}# node ${n.node} (${n.role})\n` : ''}${exp.renderExpirationText(report)}`);
+        if (format === 'text') process.stdout.write(ctx.header(n, objects.length === 0) + exp.renderExpirationText(report));
         objects.push(ctx.multi ? { node: n.node, role: n.role, ...exp.expirationObject(report) } : exp.expirationObject(report));
         const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
         if (!verdict.ok) {
@@ -118,7 +120,7 @@ export function registerCerts(program: Command): void {
       const all: Array<Record<string, unknown>> = [];
       for (const n of ctx.nodes) {
         const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now());
-        if (format === 'text') process.stdout.write(`${ctx.multi ? `${all.length ? '\n' : ''}# node ${n.node} (${n.role})\n` : ''}${renderList(rows)}`);
+        if (format === 'text') process.stdout.write(ctx.header(n, all.length === 0) + renderList(rows));
         all.push(...rows.map((r) => (ctx.multi ? { node: n.node, ...r } : { ...r })));
       }
       if (format !== 'text') await printObject(all, format);

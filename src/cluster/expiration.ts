@@ -3,12 +3,13 @@
  * residual time, CA and whether the CA is external — kubeadm's two tables, JSON and YAML —
  * plus a verdict for monitoring (missing, expired or within the threshold).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../pki/clock.js';
 import { formatTable } from '../util/table.js';
 import type { CaName, Catalog } from './catalog.js';
 import { formatExpires, residualTime } from './residual.js';
-import { readCertFiles, readKubeconfigFile } from './snapshot.js';
+import { keyPath, readCertFiles, readKubeconfigFile } from './snapshot.js';
 
 export interface ExpirationEntry {
   name: string;
@@ -38,7 +39,8 @@ export async function checkExpiration(catalog: Catalog, certDir: string, kubecon
   const cas: ExpirationEntry[] = [];
   for (const ca of catalog.cas) {
     const f = readCertFiles(certDir, ca.baseName);
-    const keyExists = caCertDir === certDir ? f.keyExists : readCertFiles(caCertDir, ca.baseName).keyExists;
+    // only whether the key is there: reading (and parsing) the other tree's CA files is not needed
+    const keyExists = caCertDir === certDir ? f.keyExists : existsSync(keyPath(caCertDir, ca.baseName));
     const ext = f.certExists && !keyExists;
     external.set(ca.name, ext);
     cas.push(entry(ca.name, f.certPath, f.cert?.notAfter, undefined, ext, !f.certExists, f.error, now));
