@@ -265,14 +265,17 @@ export function parseSigningConfig(input: unknown, source = 'config', env: NodeJ
     if (signing === undefined || signing === null) throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
     const s = asObject(signing, 'signing');
     const d = field(s, 'default');
-    const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
-    const profiles = new Map<string, SigningProfile>();
-    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) profiles.set(name, parseProfile(name, v, `signing.profiles.${name}.`, false, authKeys));
-    const authRemote = (where: string, v: unknown) => {
+    const authRemote = (where: string, profile: unknown) => {
+      const v = isObject(profile) ? field(profile, 'auth_remote') : undefined;
       if (isObject(v) && Object.keys(v).length) warnings.push(`${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`);
     };
-    if (isObject(d)) authRemote('signing.default.', field(d, 'auth_remote'));
-    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) if (isObject(v)) authRemote(`signing.profiles.${name}.`, field(v, 'auth_remote'));
+    const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
+    authRemote('signing.default.', d);
+    const profiles = new Map<string, SigningProfile>();
+    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) {
+      profiles.set(name, parseProfile(name, v, `signing.profiles.${name}.`, false, authKeys));
+      authRemote(`signing.profiles.${name}.`, v);
+    }
     return { default: def, profiles, ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     if (e instanceof KubetlsError) throw new KubetlsError(e.code, `${source}: ${e.message}`, e.hint);
