@@ -15,6 +15,14 @@ set -eu
 SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}; NCSR=${NCSR:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 K="node $ROOT/dist/src/cli/main.cjs"
+# As in the other benchmarks (bench/common.ts, benchEnv): Node 20 builds its root-certificate
+# store at every start when NODE_EXTRA_CA_CERTS is set (nodejs/node#40524), which the gencert
+# batch would pay per process; nothing here needs it. BENCH_KEEP_ENV=1 keeps it.
+EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS not set"
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  if [ "${BENCH_KEEP_ENV:-}" = 1 ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS kept (BENCH_KEEP_ENV=1)"
+  else EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS dropped (BENCH_KEEP_ENV=1 keeps it)"; unset NODE_EXTRA_CA_CERTS; fi
+fi
 T=$(mktemp -d)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }
@@ -22,6 +30,7 @@ trap cleanup EXIT INT TERM
 cd "$T"
 echo "kubetls ECDSA CSR verification: $(node --input-type=module -e "import('$ROOT/dist/src/pki/ecdsanative.js').then((m) => { const s = m.nativeEcdsaStatus(); console.log(s.active ? 'native verifier' : 'node:crypto (' + s.reason + ')'); })")"
 echo "launcher: $(KUBETLS_DEBUG=1 $K --version 2>&1 >/dev/null | head -1)"
+echo "environment: $EXTRA_CA_NOTE"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ), node $(node --version), $(cfssl version | head -1)"
 
 rss() { # rss PID...: sum of VmHWM in MiB over the pids and their children

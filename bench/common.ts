@@ -12,6 +12,24 @@ export const CLI = join(ROOT, 'dist/src/cli/main.cjs');
 /** In CI the repo's parent dir holds shared/; KUBETLS_ANCHORS overrides. */
 export const ANCHORS = process.env.KUBETLS_ANCHORS ?? resolve(ROOT, '../shared/anchors');
 
+/**
+ * The environment every timed command runs in. Node 20 reads NODE_EXTRA_CA_CERTS at start-up and,
+ * because of it, builds its whole root-certificate store (~140 bundled roots through OpenSSL 3's
+ * slow decoders) plus the extra file before the first line of JavaScript runs
+ * (nodejs/node#40524): 40–50 ms per process on this project's 2-core machines, which set it for
+ * their npm proxy. No timed command makes a TLS connection, and the Go anchors read nothing like
+ * it, so it is dropped for every command — kubetls and anchor alike — unless BENCH_KEEP_ENV=1.
+ * `init.ts` still times kubetls once with it, so the cost stays visible.
+ */
+export const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+export const KEEP_ENV = process.env.BENCH_KEEP_ENV === '1';
+export function benchEnv(): NodeJS.ProcessEnv {
+  if (KEEP_ENV) return process.env;
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
 export const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 export const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -51,7 +69,7 @@ export function timeCommands(cmds: { name: string; cmd: string }[], dir: string,
     const json = exportJson ?? join(mkdtempSync(join(tmpdir(), 'kubetls-hf-')), 'out.json');
     const args = ['--warmup', '1', '--runs', String(runs), '--prepare', prepare, '--export-json', json, '--style', 'basic'];
     for (const c of cmds) args.push('--command-name', c.name, c.cmd);
-    const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], env: benchEnv() });
     if (r.status !== 0) throw new Error(`hyperfine failed (${r.status})`);
     const res = JSON.parse(readFileSync(json, 'utf8')) as { results: { command: string; median: number; mean: number; min: number; max: number; times: number[] }[] };
     return res.results.map((x) => ({ name: x.command, median: x.median, mean: x.mean, min: x.min, max: x.max, runs: x.times.length }));
@@ -62,7 +80,7 @@ export function timeCommands(cmds: { name: string; cmd: string }[], dir: string,
     for (let i = 0; i <= runs; i++) {
       if (spawnSync('sh', ['-c', prepare]).status !== 0) throw new Error(`cannot prepare ${dir}`);
       const t0 = process.hrtime.bigint();
-      const r = spawnSync('sh', ['-c', c.cmd], { stdio: 'ignore' });
+      const r = spawnSync('sh', ['-c', c.cmd], { stdio: 'ignore', env: benchEnv() });
       const dt = Number(process.hrtime.bigint() - t0) / 1e9;
       if (r.status !== 0) throw new Error(`${c.name} failed (${r.status})`);
       if (i > 0) times.push(dt);
@@ -87,7 +105,8 @@ function launcher(): string {
   const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, KUBETLS_DEBUG: '1' } });
   const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('kubetls: started')) ?? 'kubetls: launcher state unknown';
   const sync = syncfsStatus();
-  return `launcher: ${line.replace(/^kubetls: /, '')}\nfilesystem flush: ${sync.native ? 'native syncfs' : `\`sync -f\` (${sync.reason})`}`;
+  const env = EXTRA_CA === undefined ? 'NODE_EXTRA_CA_CERTS not set' : KEEP_ENV ? `NODE_EXTRA_CA_CERTS=${EXTRA_CA} kept for every command (BENCH_KEEP_ENV=1)` : `NODE_EXTRA_CA_CERTS=${EXTRA_CA} dropped for every timed command (BENCH_KEEP_ENV=1 keeps it)`;
+  return `launcher: ${line.replace(/^kubetls: /, '')}\nfilesystem flush: ${sync.native ? 'native syncfs' : `\`sync -f\` (${sync.reason})`}\nenvironment: ${env}`;
 }
 
 export const fmt = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);

@@ -6,6 +6,13 @@
 # Needs: hyperfine, cfssl; run `npm run build` first.
 set -eu
 RUNS=${1:-20}
+# Node 20 builds its root-certificate store at start-up whenever NODE_EXTRA_CA_CERTS is set
+# (nodejs/node#40524; 40-50 ms here). No command below makes a TLS connection, so it is dropped,
+# as in the other benchmarks (bench/common.ts, benchEnv); BENCH_KEEP_ENV=1 keeps it.
+EXTRA_CA=${NODE_EXTRA_CA_CERTS:-}
+if [ -z "$EXTRA_CA" ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS not set"
+elif [ "${BENCH_KEEP_ENV:-}" = 1 ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$EXTRA_CA kept (BENCH_KEEP_ENV=1)"; EXTRA_CA=
+else EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$EXTRA_CA dropped (BENCH_KEEP_ENV=1 keeps it)"; unset NODE_EXTRA_CA_CERTS; fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 K="node $ROOT/dist/src/cli/main.cjs"
 BASE=/dev/shm; [ -d "$BASE" ] && [ -w "$BASE" ] || BASE=${TMPDIR:-/tmp}
@@ -14,6 +21,7 @@ trap 'rm -rf "$T"' EXIT INT TERM
 cd "$T"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ), node $(node --version), output on $BASE"
 echo "launcher: $(KUBETLS_DEBUG=1 $K --version 2>&1 >/dev/null | head -1)"
+echo "environment: $EXTRA_CA_NOTE"
 
 # a 100-node cluster (3 control planes, 97 workers), the same shape as bench/init.ts uses
 {
@@ -33,7 +41,8 @@ INIT1="init --dir one --node-name n1 --apiserver-advertise-address 10.0.0.5 --en
 INIT100="init --no-progress --config cluster.yaml --encryption-algorithm ECDSA-P256 --dir many"
 hf() { hyperfine -N -w 3 -r "$RUNS" "$@" 2>&1 | grep -E '^Benchmark|Time \(mean'; }
 
-echo "== floor"; hf 'node -e 0'
+if [ -n "$EXTRA_CA" ]; then echo "== floor, and what NODE_EXTRA_CA_CERTS costs it"; hf 'node -e 0' "env NODE_EXTRA_CA_CERTS=$EXTRA_CA node -e 0"
+else echo "== floor"; hf 'node -e 0'; fi
 echo "== --version"; hf "$K --version" "env KUBETLS_NO_BUNDLE=1 $K --version"
 echo "== certs check-expiration (single-node tree)"; hf "$K certs check-expiration --dir existing" "env KUBETLS_NO_BUNDLE=1 $K certs check-expiration --dir existing"
 echo "== cfssl gencert, one ECDSA certificate"; hf "$K $GENCERT" "env KUBETLS_NO_BUNDLE=1 $K $GENCERT" "$GENCERT"
