@@ -15,14 +15,7 @@ set -eu
 SECS=${1:-10}; ALGOS=${2:-ecdsa rsa}; BATCH=${3:-10}; NCSR=${NCSR:-32}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 K="node $ROOT/dist/src/cli/main.cjs"
-# As in the other benchmarks (bench/common.ts, benchEnv): Node 20 builds its root-certificate
-# store at every start when NODE_EXTRA_CA_CERTS is set (nodejs/node#40524), which the gencert
-# batch would pay per process; nothing here needs it. BENCH_KEEP_ENV=1 keeps it.
-EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS not set"
-if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
-  if [ "${BENCH_KEEP_ENV:-}" = 1 ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS kept (BENCH_KEEP_ENV=1)"
-  else EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS dropped (BENCH_KEEP_ENV=1 keeps it)"; unset NODE_EXTRA_CA_CERTS; fi
-fi
+. "$ROOT/bench/dropenv.sh" # NODE_EXTRA_CA_CERTS dropped (the gencert batch would pay it per process), see there
 T=$(mktemp -d)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$T"; }

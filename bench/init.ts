@@ -22,9 +22,10 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const out = join(work, 'out');
 const node = shq(process.execPath);
 const kubetls = (args: string) => `${node} ${shq(CLI)} init --no-progress --dir ${shq(out)} ${args} > /dev/null`;
-/** The same kubetls command with the machine's NODE_EXTRA_CA_CERTS put back (see benchEnv), when it was dropped. */
+/** Whether the machine's NODE_EXTRA_CA_CERTS was dropped (see benchEnv): then kubetls is timed once more with it put back. */
+const KEPT_ROWS = EXTRA_CA !== undefined && !KEEP_ENV;
 const withExtraCa = (name: string, cmd: string): { name: string; cmd: string }[] =>
-  EXTRA_CA !== undefined && !KEEP_ENV ? [{ name: `${name}, NODE_EXTRA_CA_CERTS kept`, cmd: `NODE_EXTRA_CA_CERTS=${shq(EXTRA_CA)} ${cmd}` }] : [];
+  KEPT_ROWS ? [{ name: `${name}, NODE_EXTRA_CA_CERTS kept`, cmd: `NODE_EXTRA_CA_CERTS=${shq(EXTRA_CA!)} ${cmd}` }] : [];
 const cfssl = join(ANCHORS, 'k8s-certs-cfssl.sh');
 const osslScript = join(ANCHORS, 'k8s-certs-openssl.sh');
 if (!existsSync(cfssl)) throw new Error(`anchor scripts not found in ${ANCHORS} (set KUBETLS_ANCHORS)`);
@@ -115,8 +116,9 @@ async function main(): Promise<void> {
     ...withExtraCa('kubetls init ECDSA-P256', ecInit),
   ];
   const ec = ONLY.has('ecdsa') ? timeCommands(ecCmds, out, RUNS, join(work, 'ecdsa.json')) : [];
-  const ecKept = ec.find((t) => t.name.endsWith('kept'));
-  for (const a of ec.slice(1).filter((t) => t !== ecKept)) {
+  // the kept variant, when timed, is the last command
+  const ecKept = KEPT_ROWS ? ec.at(-1) : undefined;
+  for (const a of ec.slice(1, KEPT_ROWS ? -1 : undefined)) {
     rows.push({ scenario: 'single node ECDSA-P256', keys: `${ecKeys} / 17`, kubetls: ec[0]!, anchor: a, anchorName: a.name, target: a.name.startsWith('cfssl') ? '≥ 1.0×' : '' });
     if (ecKept && a.name.startsWith('cfssl')) rows.push({ scenario: 'single node ECDSA-P256, NODE_EXTRA_CA_CERTS kept', keys: `${ecKeys} / 17`, kubetls: ecKept, anchor: a, anchorName: a.name, target: '' });
   }

@@ -6,14 +6,8 @@
 # Needs: hyperfine, cfssl; run `npm run build` first.
 set -eu
 RUNS=${1:-20}
-# Node 20 builds its root-certificate store at start-up whenever NODE_EXTRA_CA_CERTS is set
-# (nodejs/node#40524; 40-50 ms here). No command below makes a TLS connection, so it is dropped,
-# as in the other benchmarks (bench/common.ts, benchEnv); BENCH_KEEP_ENV=1 keeps it.
-EXTRA_CA=${NODE_EXTRA_CA_CERTS:-}
-if [ -z "$EXTRA_CA" ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS not set"
-elif [ "${BENCH_KEEP_ENV:-}" = 1 ]; then EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$EXTRA_CA kept (BENCH_KEEP_ENV=1)"; EXTRA_CA=
-else EXTRA_CA_NOTE="NODE_EXTRA_CA_CERTS=$EXTRA_CA dropped (BENCH_KEEP_ENV=1 keeps it)"; unset NODE_EXTRA_CA_CERTS; fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/dropenv.sh" # NODE_EXTRA_CA_CERTS dropped, see there
 K="node $ROOT/dist/src/cli/main.cjs"
 BASE=/dev/shm; [ -d "$BASE" ] && [ -w "$BASE" ] || BASE=${TMPDIR:-/tmp}
 T=$(mktemp -d "$BASE/kubetls-startup-XXXXXX")
