@@ -13,7 +13,8 @@ import { makeCa, makeLeaf } from '../test/audit/servers.js';
 
 const print = (title: string, ms: number, r: Report): void => {
   console.log(`${title}: ${ms.toFixed(0)} ms, ${r.summary.total} findings (${r.summary.fail} FAIL)`);
-  for (const [id, t] of Object.entries(r.timings).sort((a, b) => b[1] - a[1])) console.log(`  ${id.padEnd(12)} ${t.toFixed(1)} ms`);
+  for (const [id, t] of Object.entries(r.timings).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${id.padEnd(12)} ${t.toFixed(1)} ms`);
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'kubetls-bench-'));
@@ -25,18 +26,38 @@ try {
   });
   const t0 = performance.now();
   const reports = await Promise.all(roots.map((root) => audit({ root })));
-  const merged: Report = { kind: 'audit', findings: reports.flatMap((r) => r.findings), summary: { pass: 0, warn: 0, fail: reports.reduce((a, r) => a + r.summary.fail, 0), skip: 0, total: reports.reduce((a, r) => a + r.summary.total, 0) }, timings: {} };
-  for (const r of reports) for (const [k, v] of Object.entries(r.timings)) merged.timings[k] = (merged.timings[k] ?? 0) + v;
+  const merged: Report = {
+    kind: 'audit',
+    findings: reports.flatMap((r) => r.findings),
+    summary: {
+      pass: 0,
+      warn: 0,
+      fail: reports.reduce((a, r) => a + r.summary.fail, 0),
+      skip: 0,
+      total: reports.reduce((a, r) => a + r.summary.total, 0),
+    },
+    timings: {},
+  };
+  for (const r of reports)
+    for (const [k, v] of Object.entries(r.timings)) merged.timings[k] = (merged.timings[k] ?? 0) + v;
   print('audit of 3 control-plane nodes', performance.now() - t0, merged);
 
   const ca = await makeCa('bench-ca');
   const server = await makeLeaf(ca, { cn: 'bench', ipAddresses: ['127.0.0.1'] });
   const client = await makeLeaf(ca, { cn: 'client', eku: ['clientAuth'] });
-  const servers = await Promise.all(Array.from({ length: 50 }, () => new Promise<import('node:https').Server>((res) => {
-    const s = createServer({ ...server, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (_q, r) => r.end('ok'));
-    s.on('tlsClientError', () => {});
-    s.listen(0, '127.0.0.1', () => res(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: 50 },
+      () =>
+        new Promise<import('node:https').Server>((res) => {
+          const s = createServer({ ...server, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, (_q, r) =>
+            r.end('ok'),
+          );
+          s.on('tlsClientError', () => {});
+          s.listen(0, '127.0.0.1', () => res(s));
+        }),
+    ),
+  );
   const endpoints = servers.map((s) => `127.0.0.1:${(s.address() as { port: number }).port}`);
   for (const concurrency of [1, 8, 16]) {
     const t1 = performance.now();

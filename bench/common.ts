@@ -59,7 +59,12 @@ const median = (xs: number[]): number => {
  * delete-and-recreate loop makes every run slower than the last — a cost of the loop, not
  * of the tool, and one no first-time `init` pays. BENCH_REUSE_DIR=1 restores the old loop.
  */
-export function timeCommands(cmds: { name: string; cmd: string }[], dir: string, runs: number, exportJson?: string): Timing[] {
+export function timeCommands(
+  cmds: { name: string; cmd: string }[],
+  dir: string,
+  runs: number,
+  exportJson?: string,
+): Timing[] {
   const reuse = process.env.BENCH_REUSE_DIR === '1';
   const runsDir = `${dir}.runs`;
   const prepare = reuse
@@ -67,12 +72,32 @@ export function timeCommands(cmds: { name: string; cmd: string }[], dir: string,
     : `rm -rf ${shq(dir)} && mkdir -p ${shq(runsDir)} && ln -s "$(mktemp -d ${shq(runsDir)}/run.XXXXXX)" ${shq(dir)}`;
   if (has('hyperfine')) {
     const json = exportJson ?? join(mkdtempSync(join(tmpdir(), 'kubetls-hf-')), 'out.json');
-    const args = ['--warmup', '1', '--runs', String(runs), '--prepare', prepare, '--export-json', json, '--style', 'basic'];
+    const args = [
+      '--warmup',
+      '1',
+      '--runs',
+      String(runs),
+      '--prepare',
+      prepare,
+      '--export-json',
+      json,
+      '--style',
+      'basic',
+    ];
     for (const c of cmds) args.push('--command-name', c.name, c.cmd);
     const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], env: benchEnv() });
     if (r.status !== 0) throw new Error(`hyperfine failed (${r.status})`);
-    const res = JSON.parse(readFileSync(json, 'utf8')) as { results: { command: string; median: number; mean: number; min: number; max: number; times: number[] }[] };
-    return res.results.map((x) => ({ name: x.command, median: x.median, mean: x.mean, min: x.min, max: x.max, runs: x.times.length }));
+    const res = JSON.parse(readFileSync(json, 'utf8')) as {
+      results: { command: string; median: number; mean: number; min: number; max: number; times: number[] }[];
+    };
+    return res.results.map((x) => ({
+      name: x.command,
+      median: x.median,
+      mean: x.mean,
+      min: x.min,
+      max: x.max,
+      runs: x.times.length,
+    }));
   }
   // Fallback: own loop, one warm-up, median of N.
   return cmds.map((c) => {
@@ -85,7 +110,14 @@ export function timeCommands(cmds: { name: string; cmd: string }[], dir: string,
       if (r.status !== 0) throw new Error(`${c.name} failed (${r.status})`);
       if (i > 0) times.push(dt);
     }
-    return { name: c.name, median: median(times), mean: times.reduce((a, b) => a + b, 0) / times.length, min: Math.min(...times), max: Math.max(...times), runs };
+    return {
+      name: c.name,
+      median: median(times),
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+      min: Math.min(...times),
+      max: Math.max(...times),
+      runs,
+    };
   });
 }
 
@@ -97,15 +129,26 @@ export function machine(): string {
     /* not Linux: keep os.cpus() */
   }
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
-  return `nproc ${nproc}, ${model}, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n${launcher()}`;
+  return `nproc ${nproc}, ${model}, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}\n${launcher()}`;
 }
 
 /** How the kubetls executable starts here (bundle + code cache, or the slower module tree after a bare `tsc`). */
 function launcher(): string {
-  const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', env: { ...process.env, KUBETLS_DEBUG: '1' } });
-  const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('kubetls: started')) ?? 'kubetls: launcher state unknown';
+  const r = spawnSync(process.execPath, [CLI, '--version'], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBETLS_DEBUG: '1' },
+  });
+  const line =
+    (r.stderr ?? '').split('\n').find((l) => l.startsWith('kubetls: started')) ?? 'kubetls: launcher state unknown';
   const sync = syncfsStatus();
-  const env = EXTRA_CA === undefined ? 'NODE_EXTRA_CA_CERTS not set' : KEEP_ENV ? `NODE_EXTRA_CA_CERTS=${EXTRA_CA} kept for every command (BENCH_KEEP_ENV=1)` : `NODE_EXTRA_CA_CERTS=${EXTRA_CA} dropped for every timed command (BENCH_KEEP_ENV=1 keeps it)`;
+  const env =
+    EXTRA_CA === undefined
+      ? 'NODE_EXTRA_CA_CERTS not set'
+      : KEEP_ENV
+        ? `NODE_EXTRA_CA_CERTS=${EXTRA_CA} kept for every command (BENCH_KEEP_ENV=1)`
+        : `NODE_EXTRA_CA_CERTS=${EXTRA_CA} dropped for every timed command (BENCH_KEEP_ENV=1 keeps it)`;
   return `launcher: ${line.replace(/^kubetls: /, '')}\nfilesystem flush: ${sync.native ? 'native syncfs' : `\`sync -f\` (${sync.reason})`}\nenvironment: ${env}`;
 }
 

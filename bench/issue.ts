@@ -153,7 +153,7 @@ function template(i: number | undefined): CertificateTemplate {
     keyUsage: ['digitalSignature', 'keyEncipherment'],
     extKeyUsage: ['serverAuth', 'clientAuth'],
     dnsNames: [node, `${node}.cluster.local`],
-    ipAddresses: [`10.0.${(i ?? 0) >> 8 & 255}.${(i ?? 0) & 255}`],
+    ipAddresses: [`10.0.${((i ?? 0) >> 8) & 255}.${(i ?? 0) & 255}`],
   };
 }
 
@@ -171,7 +171,14 @@ interface Fixture {
 async function fixture(alg: KeyAlgorithm): Promise<Fixture> {
   const ca = await generateKey(alg);
   const caDer = issueCertificate(
-    { subject: { commonName: 'kubernetes' }, serialNumber: 1n, notBefore: NOW, notAfter: new Date(+NOW + 10 * YEAR), isCA: true, keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'] },
+    {
+      subject: { commonName: 'kubernetes' },
+      serialNumber: 1n,
+      notBefore: NOW,
+      notAfter: new Date(+NOW + 10 * YEAR),
+      isCA: true,
+      keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
+    },
     { publicKey: ca.publicKey, selfSignKey: ca.privateKey },
   );
   const leaf = await generateKey(alg);
@@ -193,7 +200,13 @@ async function peculiarIssuer(f: Fixture): Promise<(i: number) => Promise<unknow
   const subtle = webcrypto.subtle;
   const ec = f.alg.startsWith('ECDSA');
   const importAlg = ec ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const signingKey = await subtle.importKey('pkcs8', f.caKey.export({ type: 'pkcs8', format: 'der' }), importAlg, false, ['sign']);
+  const signingKey = await subtle.importKey(
+    'pkcs8',
+    f.caKey.export({ type: 'pkcs8', format: 'der' }),
+    importAlg,
+    false,
+    ['sign'],
+  );
   const signingAlgorithm = ec ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5' };
   const ca = new x509.X509Certificate(f.caDer);
   const aki = await x509.AuthorityKeyIdentifierExtension.create(ca);
@@ -231,14 +244,24 @@ function writeAnchorFiles(f: Fixture, dir: string, n: number): void {
   writeFileSync(join(dir, 'ca-key.pem'), privateKeyToPem(f.caKey));
   for (let i = 0; i < n; i++) {
     const t = template(i);
-    writeFileSync(join(dir, `csr-${i}.pem`), csrToPem(createCsr({ subject: t.subject, dnsNames: t.dnsNames, ipAddresses: t.ipAddresses }, f.leafKey)));
+    writeFileSync(
+      join(dir, `csr-${i}.pem`),
+      csrToPem(createCsr({ subject: t.subject, dnsNames: t.dnsNames, ipAddresses: t.ipAddresses }, f.leafKey)),
+    );
   }
   // what cfssl's default signing profile needs to write the same usages
   writeFileSync(
     join(dir, 'cfssl.json'),
-    JSON.stringify({ signing: { default: { expiry: '8760h', usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'] } } }),
+    JSON.stringify({
+      signing: {
+        default: { expiry: '8760h', usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'] },
+      },
+    }),
   );
-  writeFileSync(join(dir, 'ext.cnf'), 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\n');
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\n',
+  );
 }
 
 // ---------------------------------------------------------------- main
@@ -278,17 +301,37 @@ export async function main(argv: string[]): Promise<string> {
     for (const [k, f] of fixtures.entries()) {
       const a = f.alg;
       const opts = { publicKey: f.leafSpki, issuer: f.issuer };
-      add(`kt-same-${a}`, 'kubetls issueCertificate, same template', a, rateSync(() => issueCertificate(repeated, opts), o.ms));
+      add(
+        `kt-same-${a}`,
+        'kubetls issueCertificate, same template',
+        a,
+        rateSync(() => issueCertificate(repeated, opts), o.ms),
+      );
       const spkis = f.leafSpkis;
       add(
         `kt-distinct-${a}`,
         'kubetls issueCertificate, distinct subject+SANs+leaf key',
         a,
-        rateSync((i) => issueCertificate(distinct[i & 4095]!, { publicKey: spkis[i % spkis.length]!, issuer: f.issuer }), o.ms),
+        rateSync(
+          (i) => issueCertificate(distinct[i & 4095]!, { publicKey: spkis[i % spkis.length]!, issuer: f.issuer }),
+          o.ms,
+        ),
       );
       const tbs = issueCertificate(repeated, opts).subarray(4, 4 + 400);
-      add(`sign-${a}`, 'crypto.sign alone (ceiling)', a, rateSync(() => sign('sha256', tbs, f.caKey), o.ms), `kt-distinct-${a}`);
-      add(`pec-${a}`, '@peculiar/x509 X509CertificateGenerator.create', a, await rateAsync(peculiar[k]!, o.ms), `kt-distinct-${a}`);
+      add(
+        `sign-${a}`,
+        'crypto.sign alone (ceiling)',
+        a,
+        rateSync(() => sign('sha256', tbs, f.caKey), o.ms),
+        `kt-distinct-${a}`,
+      );
+      add(
+        `pec-${a}`,
+        '@peculiar/x509 X509CertificateGenerator.create',
+        a,
+        await rateAsync(peculiar[k]!, o.ms),
+        `kt-distinct-${a}`,
+      );
     }
   }
 
@@ -301,15 +344,45 @@ export async function main(argv: string[]): Promise<string> {
       const p = (s: string) => join(dir, s);
       if (hasCommand('openssl')) {
         const r = rateProcs(
-          (i) => ['openssl', ['x509', '-req', '-in', p(`csr-${i}.pem`), '-CA', p('ca.pem'), '-CAkey', p('ca-key.pem'), '-set_serial', String(1000 + i), '-days', '365', '-sha256', '-copy_extensions', 'copy', '-extfile', p('ext.cnf'), '-out', p(`openssl-${i}.crt`)]],
+          (i) => [
+            'openssl',
+            [
+              'x509',
+              '-req',
+              '-in',
+              p(`csr-${i}.pem`),
+              '-CA',
+              p('ca.pem'),
+              '-CAkey',
+              p('ca-key.pem'),
+              '-set_serial',
+              String(1000 + i),
+              '-days',
+              '365',
+              '-sha256',
+              '-copy_extensions',
+              'copy',
+              '-extfile',
+              p('ext.cnf'),
+              '-out',
+              p(`openssl-${i}.crt`),
+            ],
+          ],
           o.procs,
         );
         add(`openssl-${a}`, `openssl x509 -req (process per cert, ${o.procs} runs)`, a, r, `kt-distinct-${a}`);
         // sanity: the anchor really produced a certificate
-        if (!readFileSync(p('openssl-0.crt'), 'latin1').includes('BEGIN CERTIFICATE')) throw new Error('openssl produced no certificate');
+        if (!readFileSync(p('openssl-0.crt'), 'latin1').includes('BEGIN CERTIFICATE'))
+          throw new Error('openssl produced no certificate');
       }
       if (hasCommand('cfssl')) {
-        const r = rateProcs((i) => ['cfssl', ['sign', '-ca', p('ca.pem'), '-ca-key', p('ca-key.pem'), '-config', p('cfssl.json'), p(`csr-${i}.pem`)]], o.procs);
+        const r = rateProcs(
+          (i) => [
+            'cfssl',
+            ['sign', '-ca', p('ca.pem'), '-ca-key', p('ca-key.pem'), '-config', p('cfssl.json'), p(`csr-${i}.pem`)],
+          ],
+          o.procs,
+        );
         add(`cfssl-${a}`, `cfssl sign (process per cert, ${o.procs} runs)`, a, r, `kt-distinct-${a}`);
       }
     } finally {
@@ -323,11 +396,19 @@ export async function main(argv: string[]): Promise<string> {
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const lines: string[] = [];
-  lines.push(`machine: nproc=${availableParallelism()}, CPU ${cpus()[0]?.model ?? 'unknown'}; node ${process.version}; ${new Date().toISOString()}`);
-  lines.push(`rounds=${o.rounds} × ${o.ms} ms per in-process measurement (median shown); ${o.procs} process invocations per CLI anchor`);
-  lines.push(`load average 1 min: ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end; this process used ${((cpu.user + cpu.system) / 1e6 / wallS * 100).toFixed(0)}% of one core over ${wallS.toFixed(1)} s wall (external processes not included)`);
+  lines.push(
+    `machine: nproc=${availableParallelism()}, CPU ${cpus()[0]?.model ?? 'unknown'}; node ${process.version}; ${new Date().toISOString()}`,
+  );
+  lines.push(
+    `rounds=${o.rounds} × ${o.ms} ms per in-process measurement (median shown); ${o.procs} process invocations per CLI anchor`,
+  );
+  lines.push(
+    `load average 1 min: ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end; this process used ${(((cpu.user + cpu.system) / 1e6 / wallS) * 100).toFixed(0)}% of one core over ${wallS.toFixed(1)} s wall (external processes not included)`,
+  );
   lines.push('');
-  lines.push('| measurement | key | certs/s wall (median) | min–max | certs per CPU-second (median) | kubetls / this (wall) | kubetls / this (CPU) |');
+  lines.push(
+    '| measurement | key | certs/s wall (median) | min–max | certs per CPU-second (median) | kubetls / this (wall) | kubetls / this (CPU) |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|');
   for (const r of rows.values()) {
     const m = median(r.samples);
@@ -335,11 +416,17 @@ export async function main(argv: string[]): Promise<string> {
     const ref = r.against ? rows.get(r.against) : undefined;
     const ratio = ref ? `${(median(ref.samples) / m).toFixed(2)}×` : '—';
     const cpuRatio = ref && Number.isFinite(mc) ? `${(median(ref.cpuSamples) / mc).toFixed(2)}×` : '—';
-    lines.push(`| ${r.what} | ${r.alg} | ${fmt(m)} | ${fmt(Math.min(...r.samples))}–${fmt(Math.max(...r.samples))} | ${Number.isFinite(mc) ? fmt(mc) : 'n/a'} | ${ratio} | ${cpuRatio} |`);
+    lines.push(
+      `| ${r.what} | ${r.alg} | ${fmt(m)} | ${fmt(Math.min(...r.samples))}–${fmt(Math.max(...r.samples))} | ${Number.isFinite(mc) ? fmt(mc) : 'n/a'} | ${ratio} | ${cpuRatio} |`,
+    );
   }
   lines.push('');
-  lines.push('Ratios compare kubetls with distinct subject+SANs+leaf key per certificate (the uncached case) against each anchor.');
-  lines.push('Per-CPU-second figures exclude time the scheduler gave to other processes; CLI anchors are wall-clock only (process per certificate).');
+  lines.push(
+    'Ratios compare kubetls with distinct subject+SANs+leaf key per certificate (the uncached case) against each anchor.',
+  );
+  lines.push(
+    'Per-CPU-second figures exclude time the scheduler gave to other processes; CLI anchors are wall-clock only (process per certificate).',
+  );
   const report = lines.join('\n');
   if (o.out) writeFileSync(o.out, report + '\n');
   return report;

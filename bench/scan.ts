@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   const key = await generateKey('ECDSA-P256');
   const now = Date.now();
   const caDer = issueCertificate(
-    { subject: { commonName: 'bench-ca' }, notBefore: new Date(now - 3600_000), notAfter: new Date(now + 3650 * 86400_000), isCA: true, keyUsage: ['digitalSignature', 'keyCertSign'] },
+    {
+      subject: { commonName: 'bench-ca' },
+      notBefore: new Date(now - 3600_000),
+      notAfter: new Date(now + 3650 * 86400_000),
+      isCA: true,
+      keyUsage: ['digitalSignature', 'keyCertSign'],
+    },
     { publicKey: key.publicKey, selfSignKey: key.privateKey },
   );
   const issuer = createIssuer(caDer, key.privateKey);
@@ -40,11 +46,19 @@ async function main(): Promise<void> {
   const leaf = (): string => {
     const i = n++;
     // Expiries spread over 1..400 days so the report has mixed residual times.
-    return certToPem(issueCertificate(
-      { subject: { commonName: `leaf-${i}`, organization: ['bench'] }, notBefore: new Date(now - 3600_000), notAfter: new Date(now + (1 + (i % 400)) * 86400_000),
-        keyUsage: ['digitalSignature'], extKeyUsage: ['clientAuth'], dnsNames: [`leaf-${i}.example.com`] },
-      { publicKey: key.publicKey, issuer },
-    ));
+    return certToPem(
+      issueCertificate(
+        {
+          subject: { commonName: `leaf-${i}`, organization: ['bench'] },
+          notBefore: new Date(now - 3600_000),
+          notAfter: new Date(now + (1 + (i % 400)) * 86400_000),
+          keyUsage: ['digitalSignature'],
+          extKeyUsage: ['clientAuth'],
+          dnsNames: [`leaf-${i}.example.com`],
+        },
+        { publicKey: key.publicKey, issuer },
+      ),
+    );
   };
   const t0 = Date.now();
   const files = TOTAL / PER_FILE - KUBECONFIGS;
@@ -57,7 +71,16 @@ async function main(): Promise<void> {
   for (let k = 0; k < KUBECONFIGS; k++) {
     // 5 certificates per kubeconfig: one certificate-authority-data + four users with client certs.
     // Only the first render's cluster is kept, so the others get the (uncounted) bench CA.
-    const parts = Array.from({ length: 4 }, (_, i) => renderKubeconfig({ clusterName: 'kubernetes', server: 'https://10.0.0.1:6443', caPem: i === 0 ? leaf() : caPem, userName: `u${n}`, clientCertPem: leaf(), clientKeyPem: keyPem }));
+    const parts = Array.from({ length: 4 }, (_, i) =>
+      renderKubeconfig({
+        clusterName: 'kubernetes',
+        server: 'https://10.0.0.1:6443',
+        caPem: i === 0 ? leaf() : caPem,
+        userName: `u${n}`,
+        clientCertPem: leaf(),
+        clientKeyPem: keyPem,
+      }),
+    );
     const merged = mergeKubeconfigs(parts);
     writeFileSync(join(dir, 'kube', `user-${k}.conf`), merged);
   }
@@ -67,12 +90,18 @@ async function main(): Promise<void> {
   const lib0 = await scanPaths([dir], { now: new Date() });
   const certs = lib0.filter((e) => !e.error && e.notAfter).length;
   const errors = lib0.filter((e) => e.error).length;
-  console.log(`generated ${n} issued certificates in ${fmt(genSecs)}; scan finds ${certs} certificates (${errors} errors) in ${readdirSync(dir).length} top-level dirs`);
+  console.log(
+    `generated ${n} issued certificates in ${fmt(genSecs)}; scan finds ${certs} certificates (${errors} errors) in ${readdirSync(dir).length} top-level dirs`,
+  );
 
   const cliTimes: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const s = process.hrtime.bigint();
-    const r = spawnSync('sh', ['-c', `${shq(process.execPath)} ${shq(CLI)} certs scan ${shq(dir)} -o json > /dev/null`], { env: benchEnv() });
+    const r = spawnSync(
+      'sh',
+      ['-c', `${shq(process.execPath)} ${shq(CLI)} certs scan ${shq(dir)} -o json > /dev/null`],
+      { env: benchEnv() },
+    );
     const dt = Number(process.hrtime.bigint() - s) / 1e9;
     // exit 1 = findings (the generated set includes certificates expiring soon), 2 = the scan could not run
     if (r.status !== 0 && r.status !== 1) throw new Error(`certs scan failed (${r.status}): ${r.stderr}`);
@@ -92,7 +121,10 @@ async function main(): Promise<void> {
     // per-file cost is a lower bound for reading all 5); extrapolated to the 2,000 files.
     const sample = Array.from({ length: 500 }, (_, f) => join(dir, `d${f % 20}`, `bundle-${f}.pem`));
     const s = process.hrtime.bigint();
-    const r = spawnSync('sh', ['-c', `for f in ${sample.map(shq).join(' ')}; do openssl x509 -noout -enddate -in "$f"; done > /dev/null`]);
+    const r = spawnSync('sh', [
+      '-c',
+      `for f in ${sample.map(shq).join(' ')}; do openssl x509 -noout -enddate -in "$f"; done > /dev/null`,
+    ]);
     const dt = Number(process.hrtime.bigint() - s) / 1e9;
     if (r.status !== 0) throw new Error('openssl anchor failed');
     anchorSecs = dt * (TOTAL / PER_FILE / 500);
@@ -102,7 +134,9 @@ async function main(): Promise<void> {
   const cliMed = median(cliTimes);
   console.log('\n| measurement | median | target |');
   console.log('|---|---|---|');
-  console.log(`| \`kubetls certs scan DIR -o json\` (whole process, ${certs} certs, ${RUNS} runs) | ${fmt(cliMed)} | < 1 s ${cliMed < 1 ? '✔' : '✘ missed'} |`);
+  console.log(
+    `| \`kubetls certs scan DIR -o json\` (whole process, ${certs} certs, ${RUNS} runs) | ${fmt(cliMed)} | < 1 s ${cliMed < 1 ? '✔' : '✘ missed'} |`,
+  );
   console.log(`| library \`scanPaths\` alone (${RUNS} runs, warm) | ${fmt(median(libTimes))} | |`);
   console.log(`| anchor: openssl x509 -enddate per file | ${anchor} | |`);
   if (!Number.isNaN(anchorSecs)) console.log(`\nspeed-up vs openssl loop: ${(anchorSecs / cliMed).toFixed(1)}×`);

@@ -21,7 +21,16 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { envelope } from '../src/cfssl/api.js';
 import { loadSigner } from '../src/cfssl/io.js';
-import { children, content, parseCertificate, pemDecodeOne, readOid, readTlv, verifySignature, whole } from '../src/pki/index.js';
+import {
+  children,
+  content,
+  parseCertificate,
+  pemDecodeOne,
+  readOid,
+  readTlv,
+  verifySignature,
+  whole,
+} from '../src/pki/index.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -67,20 +76,23 @@ function worker(): void {
   const p = prepare();
   const key = p.signer.issuer.privateKey;
   const hash = p.signer.issuer.signatureAlgorithm.hash;
-  const server = createServer({ cert: readFileSync(need('tls-cert')), key: readFileSync(need('tls-key')) }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (!verifySignature(p.sigOid, p.info, p.signature, p.spki)) {
-        res.writeHead(500);
-        res.end('verify failed');
-        return;
-      }
-      sign(hash, p.tbs, key);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': p.reply.length });
-      res.end(p.reply);
-    });
-  });
+  const server = createServer(
+    { cert: readFileSync(need('tls-cert')), key: readFileSync(need('tls-key')) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!verifySignature(p.sigOid, p.info, p.signature, p.spki)) {
+          res.writeHead(500);
+          res.end('verify failed');
+          return;
+        }
+        sign(hash, p.tbs, key);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': p.reply.length });
+        res.end(p.reply);
+      });
+    },
+  );
   server.listen(Number(need('port')), a.address, () => process.send?.('listening'));
   process.once('SIGTERM', () => process.exit(0));
 }
@@ -91,7 +103,8 @@ if (cluster.isPrimary) {
   for (let i = 0; i < n; i++) cluster.fork();
   let up = 0;
   cluster.on('message', (_w, m) => {
-    if (m === 'listening' && ++up === n) process.stderr.write(`serve-ceiling: ${n} workers on ${a.address}:${a.port}\n`);
+    if (m === 'listening' && ++up === n)
+      process.stderr.write(`serve-ceiling: ${n} workers on ${a.address}:${a.port}\n`);
   });
   cluster.on('exit', (_w, code) => {
     if (code) process.exit(1);

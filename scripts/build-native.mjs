@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const skip = (why) => {
-  console.warn(`kubetls: native addons not built (${why}); CSR signatures will be checked with node:crypto, about 2x slower on the signing server, and filesystems flushed with \`sync -f\``);
+  console.warn(
+    `kubetls: native addons not built (${why}); CSR signatures will be checked with node:crypto, about 2x slower on the signing server, and filesystems flushed with \`sync -f\``,
+  );
   process.exit(0);
 };
 if (process.env.KUBETLS_SKIP_NATIVE === '1') skip('KUBETLS_SKIP_NATIVE=1');
@@ -28,7 +30,8 @@ if (candidates.length === 0) skip('node-gyp was not found');
 // download from nodejs.org, which machines without internet cannot make
 const args = [candidates[0], 'rebuild', '--directory', join(root, 'native')];
 const prefix = join(dirname(process.execPath), '..');
-if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h')))
+  args.push(`--nodedir=${prefix}`);
 const r = spawnSync(process.execPath, args, {
   cwd: root,
   encoding: 'utf8',
@@ -39,4 +42,6 @@ if (r.status !== 0) {
   const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ');
   skip(r.error ? r.error.message : `node-gyp exited with ${r.status}: ${tail}`);
 }
-console.log('kubetls: built native/build/Release/ecdsa_verify.node (fast CSR signature checks) and fs_sync.node (syncfs)');
+console.log(
+  'kubetls: built native/build/Release/ecdsa_verify.node (fast CSR signature checks) and fs_sync.node (syncfs)',
+);

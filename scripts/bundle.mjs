@@ -37,17 +37,47 @@ await build({
 });
 // the launcher decodes an ASCII bundle as latin1 (faster than utf8); a non-ASCII character in a
 // regex or template literal (esbuild escapes them in strings only) costs ~1 ms per start
-if (!isAscii(readFileSync(bundle))) console.warn('kubetls: the CLI bundle is not pure ASCII (a literal non-ASCII character in the sources); start-up decodes it as UTF-8, ~1 ms slower');
+if (!isAscii(readFileSync(bundle)))
+  console.warn(
+    'kubetls: the CLI bundle is not pure ASCII (a literal non-ASCII character in the sources); start-up decodes it as UTF-8, ~1 ms slower',
+  );
 
 // training: the launcher runs these command lines in one process and then records the
 // cache, so the bytecode of everything they use is in it. Outputs go to a temp dir.
 const t = mkdtempSync(join(tmpdir(), 'kubetls-train-'));
 try {
   const single = ['--dir', join(t, 's'), '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5'];
-  writeFileSync(join(t, 'csr.json'), JSON.stringify({ CN: 'system:node:w1', hosts: ['w1', '10.0.0.9'], key: { algo: 'ecdsa', size: 256 }, names: [{ O: 'system:nodes' }] }));
-  writeFileSync(join(t, 'ca-config.json'), JSON.stringify({ signing: { default: { expiry: '8760h' }, profiles: { kubernetes: { usages: ['signing', 'key encipherment', 'server auth', 'client auth'], expiry: '8760h' } } } }));
+  writeFileSync(
+    join(t, 'csr.json'),
+    JSON.stringify({
+      CN: 'system:node:w1',
+      hosts: ['w1', '10.0.0.9'],
+      key: { algo: 'ecdsa', size: 256 },
+      names: [{ O: 'system:nodes' }],
+    }),
+  );
+  writeFileSync(
+    join(t, 'ca-config.json'),
+    JSON.stringify({
+      signing: {
+        default: { expiry: '8760h' },
+        profiles: {
+          kubernetes: { usages: ['signing', 'key encipherment', 'server auth', 'client auth'], expiry: '8760h' },
+        },
+      },
+    }),
+  );
   const plan = [
-    ['init', '--config', join(root, 'examples', 'cluster.yaml'), '--encryption-algorithm', 'ECDSA-P256', '--dir', join(t, 'c'), '--no-progress'],
+    [
+      'init',
+      '--config',
+      join(root, 'examples', 'cluster.yaml'),
+      '--encryption-algorithm',
+      'ECDSA-P256',
+      '--dir',
+      join(t, 'c'),
+      '--no-progress',
+    ],
     ['init', ...single, '--encryption-algorithm', 'ECDSA-P256', '--no-progress'],
     ['init', ...single, '--encryption-algorithm', 'ECDSA-P256', '--no-progress'], // re-run: the checks of existing files
     ['init', '--dry-run', ...single],
@@ -57,9 +87,32 @@ try {
     ['certs', 'renew', 'all', '--dir', join(t, 's')],
     ['certs', 'scan', join(t, 'c')],
     ['certs', 'generate-csr', '--dir', join(t, 'g')],
-    ['kubeconfig', 'user', '--client-name', 'alice', '--org', 'devs', '--dir', join(t, 's'), '--out', join(t, 'alice.conf')],
+    [
+      'kubeconfig',
+      'user',
+      '--client-name',
+      'alice',
+      '--org',
+      'devs',
+      '--dir',
+      join(t, 's'),
+      '--out',
+      join(t, 'alice.conf'),
+    ],
     ['audit', '--root', join(t, 's')],
-    ['cfssl', 'gencert', '-ca', join(t, 's', 'pki', 'ca.crt'), '-ca-key', join(t, 's', 'pki', 'ca.key'), '-config', join(t, 'ca-config.json'), '-profile', 'kubernetes', join(t, 'csr.json')],
+    [
+      'cfssl',
+      'gencert',
+      '-ca',
+      join(t, 's', 'pki', 'ca.crt'),
+      '-ca-key',
+      join(t, 's', 'pki', 'ca.key'),
+      '-config',
+      join(t, 'ca-config.json'),
+      '-profile',
+      'kubernetes',
+      join(t, 'csr.json'),
+    ],
     ['cfssl', 'certinfo', '-cert', join(t, 's', 'pki', 'apiserver.crt')],
   ];
   writeFileSync(join(t, 'plan.json'), JSON.stringify(plan));
@@ -71,7 +124,9 @@ try {
   });
   const trained = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('kubetls: trained on'));
   if (r.status !== 0 || !existsSync(cache) || trained.length !== plan.length) {
-    console.error(`kubetls: training run for the code cache failed (exit ${r.status}): ${(r.error?.message ?? r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+    console.error(
+      `kubetls: training run for the code cache failed (exit ${r.status}): ${(r.error?.message ?? r.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+    );
     process.exit(1);
   }
   if (process.env.KUBETLS_DEBUG) console.log(trained.join('\n'));

@@ -81,7 +81,8 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
   };
   const under = (p: string): string => {
     const abs = resolvePath(root, '.' + sep + (p.startsWith('/') ? p.slice(1) : p));
-    if (abs !== root && !abs.startsWith(root.endsWith(sep) ? root : root + sep)) throw new KubetlsError('PathEscapesRoot', `${p} resolves outside --root`);
+    if (abs !== root && !abs.startsWith(root.endsWith(sep) ? root : root + sep))
+      throw new KubetlsError('PathEscapesRoot', `${p} resolves outside --root`);
     return abs;
   };
   const rel = (abs: string): string => relative(root, abs) || '.';
@@ -95,17 +96,32 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
   const checkOwnership = o.checkOwnership ?? (typeof process.getuid === 'function' && process.getuid() === 0);
   const pki = new PkiContext(f, now, safeUnder, rel, checkOwnership);
   // Another user cannot see whether root owns the files in a meaningful way for CIS; say so.
-  if (!checkOwnership) f.skip('1.1.19', 'pki', 'owned by root:root (also 4.1.8)', 'not running as root: ownership checks skipped');
+  if (!checkOwnership)
+    f.skip('1.1.19', 'pki', 'owned by root:root (also 4.1.8)', 'not running as root: ownership checks skipped');
 
   // 1. Static pods.
   const { pods, problems } = time('manifests', () => readStaticPods(under('etc/kubernetes/manifests'), rel));
-  for (const p of problems) f.fail('KT-PARSE', 'manifests', 'manifest readable', `${p.file}: ${p.message}`, p.remediation ?? 'fix or remove the file (kubelet cannot run it either)', p.file);
+  for (const p of problems)
+    f.fail(
+      'KT-PARSE',
+      'manifests',
+      'manifest readable',
+      `${p.file}: ${p.message}`,
+      p.remediation ?? 'fix or remove the file (kubelet cannot run it either)',
+      p.file,
+    );
   const pod = (c: StaticPod['component']): StaticPod | undefined => pods.find((p) => p.component === c);
   const api = pod('kube-apiserver');
   const kcm = pod('kube-controller-manager');
   const sched = pod('kube-scheduler');
   const etcd = pod('etcd');
-  const absent = (c: string): void => f.skip('KT-COMPONENT', c, 'static pod present', `no ${c} manifest under etc/kubernetes/manifests (worker node or external component)`);
+  const absent = (c: string): void =>
+    f.skip(
+      'KT-COMPONENT',
+      c,
+      'static pod present',
+      `no ${c} manifest under etc/kubernetes/manifests (worker node or external component)`,
+    );
   time('cis', () => {
     if (api) checkApiserver(f, api);
     else absent('kube-apiserver');
@@ -125,14 +141,35 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       const svcIp = firstServiceIp(g('service-cluster-ip-range') ?? '10.96.0.0/12');
       const adv = g('advertise-address');
       const tlsCert = g('tls-cert-file');
-      if (tlsCert) pki.pair(c, tlsCert, g('tls-private-key-file'), g('client-ca-file'), { cn: 'kube-apiserver', eku: ['serverAuth'], dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ipAddresses: [adv, svcIp].filter((x): x is string => !!x && isIpLiteral(x)) });
+      if (tlsCert)
+        pki.pair(c, tlsCert, g('tls-private-key-file'), g('client-ca-file'), {
+          cn: 'kube-apiserver',
+          eku: ['serverAuth'],
+          dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+          ipAddresses: [adv, svcIp].filter((x): x is string => !!x && isIpLiteral(x)),
+        });
       const kc = g('kubelet-client-certificate');
-      if (kc) pki.pair(c, kc, g('kubelet-client-key'), g('client-ca-file'), { cn: 'kube-apiserver-kubelet-client', org: ['kubeadm:cluster-admins', 'system:masters'], eku: ['clientAuth'] });
+      if (kc)
+        pki.pair(c, kc, g('kubelet-client-key'), g('client-ca-file'), {
+          cn: 'kube-apiserver-kubelet-client',
+          org: ['kubeadm:cluster-admins', 'system:masters'],
+          eku: ['clientAuth'],
+        });
       const ec = g('etcd-certfile');
-      if (ec) pki.pair(c, ec, g('etcd-keyfile'), g('etcd-cafile'), { cn: 'kube-apiserver-etcd-client', eku: ['clientAuth'] });
+      if (ec)
+        pki.pair(c, ec, g('etcd-keyfile'), g('etcd-cafile'), { cn: 'kube-apiserver-etcd-client', eku: ['clientAuth'] });
       const pc = g('proxy-client-cert-file');
-      if (pc) pki.pair(c, pc, g('proxy-client-key-file'), g('requestheader-client-ca-file'), { cn: 'front-proxy-client', eku: ['clientAuth'] });
-      for (const flag of ['client-ca-file', 'etcd-cafile', 'requestheader-client-ca-file', 'kubelet-certificate-authority']) {
+      if (pc)
+        pki.pair(c, pc, g('proxy-client-key-file'), g('requestheader-client-ca-file'), {
+          cn: 'front-proxy-client',
+          eku: ['clientAuth'],
+        });
+      for (const flag of [
+        'client-ca-file',
+        'etcd-cafile',
+        'requestheader-client-ca-file',
+        'kubelet-certificate-authority',
+      ]) {
         const v = g(flag);
         if (v) pki.caFile(c, v);
       }
@@ -142,11 +179,30 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       if (pub && priv) {
         const key = pki.keyFile('kube-controller-manager', priv);
         try {
-          const pubDer = createPublicKey({ key: readFileLimited(safeUnder(pub), 1024 * 1024), format: 'pem' }).export({ format: 'der', type: 'spki' });
-          if (key && spkiDer(key).equals(pubDer)) f.pass('KT-SA', c, 'service-account key pair matches', `${pub} ↔ ${priv}`, rel(safeUnder(pub)));
-          else if (key) f.fail('KT-SA', c, 'service-account key pair matches', `${priv} does not match ${pub}: tokens signed by the controller-manager will be rejected`, 'restore the matching sa.key/sa.pub pair', rel(safeUnder(pub)));
+          const pubDer = createPublicKey({ key: readFileLimited(safeUnder(pub), 1024 * 1024), format: 'pem' }).export({
+            format: 'der',
+            type: 'spki',
+          });
+          if (key && spkiDer(key).equals(pubDer))
+            f.pass('KT-SA', c, 'service-account key pair matches', `${pub} ↔ ${priv}`, rel(safeUnder(pub)));
+          else if (key)
+            f.fail(
+              'KT-SA',
+              c,
+              'service-account key pair matches',
+              `${priv} does not match ${pub}: tokens signed by the controller-manager will be rejected`,
+              'restore the matching sa.key/sa.pub pair',
+              rel(safeUnder(pub)),
+            );
         } catch (e) {
-          f.fail('KT-SA', c, 'service-account key pair matches', `cannot read ${pub}: ${(e as Error).message}`, 'restore sa.pub', rel(safeUnder(pub)));
+          f.fail(
+            'KT-SA',
+            c,
+            'service-account key pair matches',
+            `cannot read ${pub}: ${(e as Error).message}`,
+            'restore sa.pub',
+            rel(safeUnder(pub)),
+          );
         }
       }
     }
@@ -155,9 +211,19 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       const name = g('name');
       const node: Expect = name && name !== 'default' ? { cn: name } : {};
       const cf = g('cert-file');
-      if (cf) pki.pair('etcd', cf, g('key-file'), g('trusted-ca-file'), { ...node, eku: ['serverAuth'], ...urlHosts(g('listen-client-urls'), g('advertise-client-urls')) });
+      if (cf)
+        pki.pair('etcd', cf, g('key-file'), g('trusted-ca-file'), {
+          ...node,
+          eku: ['serverAuth'],
+          ...urlHosts(g('listen-client-urls'), g('advertise-client-urls')),
+        });
       const pf = g('peer-cert-file');
-      if (pf) pki.pair('etcd', pf, g('peer-key-file'), g('peer-trusted-ca-file'), { ...node, eku: ['serverAuth', 'clientAuth'], ...urlHosts(g('listen-peer-urls'), g('initial-advertise-peer-urls')) });
+      if (pf)
+        pki.pair('etcd', pf, g('peer-key-file'), g('peer-trusted-ca-file'), {
+          ...node,
+          eku: ['serverAuth', 'clientAuth'],
+          ...urlHosts(g('listen-peer-urls'), g('initial-advertise-peer-urls')),
+        });
       // The apiserver's etcd URLs must be names the etcd serving certificate carries.
       if (api && cf) {
         const want = urlHosts(api.flags.get('etcd-servers'));
@@ -185,12 +251,28 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
     try {
       cfg = readYamlFile(under(file), file);
     } catch (e) {
-      if (e instanceof KubetlsError && e.code === 'NotFound') f.skip('KT-KUBELET', 'kubelet', 'kubelet config present', `${file} not found`, file);
-      else f.fail('KT-PARSE', 'kubelet', 'kubelet config readable', (e as Error).message, 'fix the KubeletConfiguration YAML', file);
+      if (e instanceof KubetlsError && e.code === 'NotFound')
+        f.skip('KT-KUBELET', 'kubelet', 'kubelet config present', `${file} not found`, file);
+      else
+        f.fail(
+          'KT-PARSE',
+          'kubelet',
+          'kubelet config readable',
+          (e as Error).message,
+          'fix the KubeletConfiguration YAML',
+          file,
+        );
       return;
     }
     if (!isRecord(cfg) || cfg.kind !== 'KubeletConfiguration') {
-      f.fail('KT-PARSE', 'kubelet', 'kubelet config readable', `${file}: not a KubeletConfiguration`, 'fix the KubeletConfiguration YAML', file);
+      f.fail(
+        'KT-PARSE',
+        'kubelet',
+        'kubelet config readable',
+        `${file}: not a KubeletConfiguration`,
+        'fix the KubeletConfiguration YAML',
+        file,
+      );
       return;
     }
     checkKubelet(f, cfg, file);
@@ -206,7 +288,14 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
         for (const x of f.list.slice(before)) if (x.id === '1.1.19') x.id = '4.1.8';
       }
     }
-    if (typeof cfg.tlsCertFile === 'string') pki.pair('kubelet', cfg.tlsCertFile, typeof cfg.tlsPrivateKeyFile === 'string' ? cfg.tlsPrivateKeyFile : undefined, undefined, { eku: ['serverAuth'] });
+    if (typeof cfg.tlsCertFile === 'string')
+      pki.pair(
+        'kubelet',
+        cfg.tlsCertFile,
+        typeof cfg.tlsPrivateKeyFile === 'string' ? cfg.tlsPrivateKeyFile : undefined,
+        undefined,
+        { eku: ['serverAuth'] },
+      );
   });
 
   // 4. Kubeconfigs.
@@ -219,37 +308,104 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       try {
         kc = readKubeconfig(under(file), file);
       } catch (e) {
-        if (!(e instanceof KubetlsError && e.code === 'NotFound')) f.fail('KT-PARSE', 'kubeconfig', 'kubeconfig readable', (e as Error).message, 'regenerate it (kubetls init / kubeconfig)', file);
+        if (!(e instanceof KubetlsError && e.code === 'NotFound'))
+          f.fail(
+            'KT-PARSE',
+            'kubeconfig',
+            'kubeconfig readable',
+            (e as Error).message,
+            'regenerate it (kubetls init / kubeconfig)',
+            file,
+          );
         continue;
       }
       const c = `kubeconfig ${name}`;
-      if (kc.server && !/^https:\/\//i.test(kc.server)) f.fail('KT-KUBECONFIG-HTTPS', c, 'server URL is https', `server: ${kc.server}`, 'use an https:// server URL', file);
+      if (kc.server && !/^https:\/\//i.test(kc.server))
+        f.fail(
+          'KT-KUBECONFIG-HTTPS',
+          c,
+          'server URL is https',
+          `server: ${kc.server}`,
+          'use an https:// server URL',
+          file,
+        );
       else if (kc.server) f.pass('KT-KUBECONFIG-HTTPS', c, 'server URL is https', `server: ${kc.server}`, file);
       let cas;
       try {
-        cas = kc.caPem ? parseCertificatesPem(kc.caPem, `${file} certificate-authority-data`) : kc.caFile ? parseCertificatesPem(readFileLimited(safeUnder(kc.caFile), 1024 * 1024), kc.caFile) : undefined;
+        cas = kc.caPem
+          ? parseCertificatesPem(kc.caPem, `${file} certificate-authority-data`)
+          : kc.caFile
+            ? parseCertificatesPem(readFileLimited(safeUnder(kc.caFile), 1024 * 1024), kc.caFile)
+            : undefined;
       } catch (e) {
         f.fail('KT-PKI-PARSE', c, 'cluster CA readable', (e as Error).message, 'regenerate the kubeconfig', file);
       }
-      if (!cas) f.fail('KT-KUBECONFIG-CA', c, 'server verified against a CA', 'no certificate-authority(-data): the client trusts the system roots or skips verification', 'embed the cluster CA (certificate-authority-data)', file);
+      if (!cas)
+        f.fail(
+          'KT-KUBECONFIG-CA',
+          c,
+          'server verified against a CA',
+          'no certificate-authority(-data): the client trusts the system roots or skips verification',
+          'embed the cluster CA (certificate-authority-data)',
+          file,
+        );
       else if (clusterCaCerts && !(clusterCaCerts instanceof Error)) {
         const same = cas.some((a) => clusterCaCerts.some((b) => a.der.equals(b.der)));
-        if (same) f.pass('KT-KUBECONFIG-CA', c, 'server verified against the cluster CA', `CA "${cas[0]!.subjectString}" = ${clusterCa}`, file);
-        else f.fail('KT-KUBECONFIG-CA', c, 'server verified against the cluster CA', `CA "${cas[0]!.subjectString}" differs from ${clusterCa}`, 'regenerate the kubeconfig with the current cluster CA', file);
+        if (same)
+          f.pass(
+            'KT-KUBECONFIG-CA',
+            c,
+            'server verified against the cluster CA',
+            `CA "${cas[0]!.subjectString}" = ${clusterCa}`,
+            file,
+          );
+        else
+          f.fail(
+            'KT-KUBECONFIG-CA',
+            c,
+            'server verified against the cluster CA',
+            `CA "${cas[0]!.subjectString}" differs from ${clusterCa}`,
+            'regenerate the kubeconfig with the current cluster CA',
+            file,
+          );
       }
       let certs;
       try {
-        certs = kc.certPem ? parseCertificatesPem(kc.certPem, `${file} client-certificate-data`) : kc.certFile ? pki.loadCerts(kc.certFile) : undefined;
+        certs = kc.certPem
+          ? parseCertificatesPem(kc.certPem, `${file} client-certificate-data`)
+          : kc.certFile
+            ? pki.loadCerts(kc.certFile)
+            : undefined;
       } catch (e) {
-        f.fail('KT-PKI-PARSE', c, 'client certificate readable', (e as Error).message, 'regenerate the kubeconfig', file);
+        f.fail(
+          'KT-PKI-PARSE',
+          c,
+          'client certificate readable',
+          (e as Error).message,
+          'regenerate the kubeconfig',
+          file,
+        );
         continue;
       }
       if (certs instanceof Error) {
-        f.fail('KT-PKI-PARSE', c, 'client certificate readable', certs.message, 'regenerate the kubeconfig (kubelet: check client rotation)', file);
+        f.fail(
+          'KT-PKI-PARSE',
+          c,
+          'client certificate readable',
+          certs.message,
+          'regenerate the kubeconfig (kubelet: check client rotation)',
+          file,
+        );
         continue;
       }
       if (!certs) {
-        f.skip('KT-KUBECONFIG-CERT', c, 'client certificate present', 'no client certificate (token or exec credentials)', file);
+        f.skip(
+          'KT-KUBECONFIG-CERT',
+          c,
+          'client certificate present',
+          'no client certificate (token or exec credentials)',
+          file,
+        );
         continue;
       }
       const leaf = certs[0]!;
@@ -257,10 +413,23 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       if (cas) pki.chain(c, leaf, file, cas, `${file} CA`);
       pki.expect(c, leaf, file, expect);
       try {
-        const key = kc.keyPem ? parsePrivateKeyPem(kc.keyPem, `${file} client-key-data`) : kc.keyFile ? pki.loadKey(kc.keyFile) : undefined;
+        const key = kc.keyPem
+          ? parsePrivateKeyPem(kc.keyPem, `${file} client-key-data`)
+          : kc.keyFile
+            ? pki.loadKey(kc.keyFile)
+            : undefined;
         if (key instanceof Error) throw key;
-        if (key && spkiDer(key).equals(leaf.spkiDer)) f.pass('KT-PKI-PAIR', c, 'certificate and key match', 'client certificate ↔ client key', file);
-        else if (key) f.fail('KT-PKI-PAIR', c, 'certificate and key match', 'client key does not belong to the client certificate', 'regenerate the kubeconfig', file);
+        if (key && spkiDer(key).equals(leaf.spkiDer))
+          f.pass('KT-PKI-PAIR', c, 'certificate and key match', 'client certificate ↔ client key', file);
+        else if (key)
+          f.fail(
+            'KT-PKI-PAIR',
+            c,
+            'certificate and key match',
+            'client key does not belong to the client certificate',
+            'regenerate the kubeconfig',
+            file,
+          );
       } catch (e) {
         f.fail('KT-PKI-PARSE', c, 'client key readable', (e as Error).message, 'regenerate the kubeconfig', file);
       }
@@ -282,7 +451,8 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
         if (budget.n-- <= 0) return;
         const p = join(d, e.name);
         if (e.isDirectory() && depth < 2) walk(p, depth + 1, budget);
-        else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem')) pki.certFile('pki', '/' + rel(p));
+        else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem'))
+          pki.certFile('pki', '/' + rel(p));
         else if (e.isFile() && (/\.key$/.test(e.name) || e.name.endsWith('-key.pem'))) pki.keyFile('pki', '/' + rel(p));
       }
     };

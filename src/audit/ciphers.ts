@@ -47,7 +47,9 @@ export interface CipherVerdict {
 
 /** Splits a comma list (flag value) or takes a YAML list, and classifies each suite. */
 export function judgeCipherSuites(value: string | readonly string[]): CipherVerdict {
-  const suites = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => String(s).trim()).filter((s) => s.length > 0);
+  const suites = (typeof value === 'string' ? value.split(',') : [...value])
+    .map((s) => String(s).trim())
+    .filter((s) => s.length > 0);
   const weak = suites.filter((s) => WEAK_SUITES.has(s));
   const unknown = suites.filter((s) => !STRONG_SUITES.has(s) && !WEAK_SUITES.has(s));
   return { ok: suites.length > 0 && weak.length === 0 && unknown.length === 0, weak, unknown, suites };

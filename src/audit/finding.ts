@@ -84,7 +84,9 @@ export function expiryResult(notAfter: Date, notBefore: Date, now: Date): { resu
   const when = notAfter.toISOString();
   if (now < notBefore) return { result: 'FAIL', evidence: `not valid until ${notBefore.toISOString()}` };
   if (days < 0) return { result: 'FAIL', evidence: `expired ${Math.floor(-days)} day(s) ago (${when})` };
-  if (days < FAIL_DAYS) return { result: 'FAIL', evidence: `expires in ${days.toFixed(1)} days (${when}), under ${FAIL_DAYS}` };
-  if (days < WARN_DAYS) return { result: 'WARN', evidence: `expires in ${Math.floor(days)} days (${when}), under ${WARN_DAYS}` };
+  if (days < FAIL_DAYS)
+    return { result: 'FAIL', evidence: `expires in ${days.toFixed(1)} days (${when}), under ${FAIL_DAYS}` };
+  if (days < WARN_DAYS)
+    return { result: 'WARN', evidence: `expires in ${Math.floor(days)} days (${when}), under ${WARN_DAYS}` };
   return { result: 'PASS', evidence: `expires in ${Math.floor(days)} days (${when})` };
 }

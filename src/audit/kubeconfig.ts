@@ -23,7 +23,8 @@ export function readKubeconfig(path: string, source: string): KubeconfigTls {
   try {
     f = kubeconfigFields(readYamlFile(path, source), source);
   } catch (e) {
-    if (e instanceof KubetlsError && e.code === 'InvalidKubeconfig') throw new KubetlsError('MalformedKubeconfig', e.message, e.hint);
+    if (e instanceof KubetlsError && e.code === 'InvalidKubeconfig')
+      throw new KubetlsError('MalformedKubeconfig', e.message, e.hint);
     throw e;
   }
   const out: KubeconfigTls = {};

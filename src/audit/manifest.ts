@@ -59,16 +59,28 @@ export interface ManifestProblem {
 }
 
 /** Reads every *.yaml/*.yml/*.json in the manifests dir; problems are returned, not thrown. */
-export function readStaticPods(dir: string, rel: (p: string) => string): { pods: StaticPod[]; problems: ManifestProblem[] } {
+export function readStaticPods(
+  dir: string,
+  rel: (p: string) => string,
+): { pods: StaticPod[]; problems: ManifestProblem[] } {
   const pods: StaticPod[] = [];
   const problems: ManifestProblem[] = [];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /\.(ya?ml|json)$/.test(n))
+      .sort();
   } catch {
     return {
       pods,
-      problems: [{ file: rel(dir), message: 'manifests directory not found', remediation: "point --root at the node's filesystem root (it must hold etc/kubernetes/manifests, the kubelet's staticPodPath; an empty directory is fine on a worker)" }],
+      problems: [
+        {
+          file: rel(dir),
+          message: 'manifests directory not found',
+          remediation:
+            "point --root at the node's filesystem root (it must hold etc/kubernetes/manifests, the kubelet's staticPodPath; an empty directory is fine on a worker)",
+        },
+      ],
     };
   }
   if (names.length > MAX_MANIFESTS) {

@@ -6,7 +6,16 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { isSignedBy, isWeakSignatureAlgorithm, keyMatchesCertificate, missingSans, parseCertificatesPem, parsePrivateKeyPem, signatureAlgorithmName, type ParsedCertificate } from '../pki/index.js';
+import {
+  isSignedBy,
+  isWeakSignatureAlgorithm,
+  keyMatchesCertificate,
+  missingSans,
+  parseCertificatesPem,
+  parsePrivateKeyPem,
+  signatureAlgorithmName,
+  type ParsedCertificate,
+} from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
 import { expiryResult, type Findings } from './finding.js';
 
@@ -60,7 +69,15 @@ export class PkiContext {
     const r = this.loadCerts(path);
     const target = this.rel(this.resolve(path));
     if (r instanceof Error) {
-      if (!this.checkedFiles.has(target)) this.f.fail('KT-PKI-PARSE', component, 'certificate readable', r.message, 'regenerate the certificate (kubetls init / certs renew)', target);
+      if (!this.checkedFiles.has(target))
+        this.f.fail(
+          'KT-PKI-PARSE',
+          component,
+          'certificate readable',
+          r.message,
+          'regenerate the certificate (kubetls init / certs renew)',
+          target,
+        );
       this.checkedFiles.add(target);
       return undefined;
     }
@@ -75,13 +92,49 @@ export class PkiContext {
   intrinsic(component: string, cert: ParsedCertificate, target: string): void {
     const who = `"${cert.subjectString}"`;
     const ex = expiryResult(cert.notAfter, cert.notBefore, this.now);
-    this.f.add({ id: 'KT-PKI-EXPIRY', component, check: 'certificate far from expiry', result: ex.result, evidence: `${who} ${ex.evidence}`, remediation: ex.result === 'PASS' ? '' : cert.isCA ? 'plan a CA rotation (kubetls) before the CA expires' : 'renew it (kubetls certs renew) and restart the component', target });
+    this.f.add({
+      id: 'KT-PKI-EXPIRY',
+      component,
+      check: 'certificate far from expiry',
+      result: ex.result,
+      evidence: `${who} ${ex.evidence}`,
+      remediation:
+        ex.result === 'PASS'
+          ? ''
+          : cert.isCA
+            ? 'plan a CA rotation (kubetls) before the CA expires'
+            : 'renew it (kubetls certs renew) and restart the component',
+      target,
+    });
     const pub = createPublicKey({ key: cert.spkiDer, format: 'der', type: 'spki' });
     const bits = pub.asymmetricKeyDetails?.modulusLength;
-    if (pub.asymmetricKeyType === 'rsa' && (bits ?? 0) < 2048) this.f.fail('KT-PKI-KEYSIZE', component, 'key size ≥ RSA 2048', `${who} RSA ${bits} bits`, 'reissue with RSA-2048+ or ECDSA-P256', target);
-    else this.f.pass('KT-PKI-KEYSIZE', component, 'key size ≥ RSA 2048', `${pub.asymmetricKeyType}${bits ? ` ${bits}` : ''}${pub.asymmetricKeyDetails?.namedCurve ? ` ${pub.asymmetricKeyDetails.namedCurve}` : ''}`, target);
+    if (pub.asymmetricKeyType === 'rsa' && (bits ?? 0) < 2048)
+      this.f.fail(
+        'KT-PKI-KEYSIZE',
+        component,
+        'key size ≥ RSA 2048',
+        `${who} RSA ${bits} bits`,
+        'reissue with RSA-2048+ or ECDSA-P256',
+        target,
+      );
+    else
+      this.f.pass(
+        'KT-PKI-KEYSIZE',
+        component,
+        'key size ≥ RSA 2048',
+        `${pub.asymmetricKeyType}${bits ? ` ${bits}` : ''}${pub.asymmetricKeyDetails?.namedCurve ? ` ${pub.asymmetricKeyDetails.namedCurve}` : ''}`,
+        target,
+      );
     const sig = signatureAlgorithmName(cert.signatureAlgorithm);
-    if (isWeakSignatureAlgorithm(cert.signatureAlgorithm)) this.f.fail('KT-PKI-SIG', component, 'no SHA-1/MD5 signature', `${who} signed with ${sig}`, 'reissue with SHA-256 or better', target);
+    if (isWeakSignatureAlgorithm(cert.signatureAlgorithm))
+      this.f.fail(
+        'KT-PKI-SIG',
+        component,
+        'no SHA-1/MD5 signature',
+        `${who} signed with ${sig}`,
+        'reissue with SHA-256 or better',
+        target,
+      );
     else this.f.pass('KT-PKI-SIG', component, 'no SHA-1/MD5 signature', sig, target);
   }
 
@@ -95,11 +148,21 @@ export class PkiContext {
     }
     const mode = st.mode & 0o777;
     const octal = mode.toString(8).padStart(3, '0');
-    if ((mode & ~max) !== 0) this.f.fail(id, component, check, `mode ${octal}`, `chmod ${max.toString(8)} ${'/' + target}`, target);
+    if ((mode & ~max) !== 0)
+      this.f.fail(id, component, check, `mode ${octal}`, `chmod ${max.toString(8)} ${'/' + target}`, target);
     else this.f.pass(id, component, check, `mode ${octal}`, target);
     if (this.checkOwnership) {
-      if (st.uid === 0 && st.gid === 0) this.f.pass('1.1.19', component, 'owned by root:root', `${st.uid}:${st.gid}`, target);
-      else this.f.fail('1.1.19', component, 'owned by root:root', `owner ${st.uid}:${st.gid}`, `chown root:root ${'/' + target}`, target);
+      if (st.uid === 0 && st.gid === 0)
+        this.f.pass('1.1.19', component, 'owned by root:root', `${st.uid}:${st.gid}`, target);
+      else
+        this.f.fail(
+          '1.1.19',
+          component,
+          'owned by root:root',
+          `owner ${st.uid}:${st.gid}`,
+          `chown root:root ${'/' + target}`,
+          target,
+        );
     }
   }
 
@@ -109,7 +172,8 @@ export class PkiContext {
     const first = !this.checkedFiles.has(target);
     this.checkedFiles.add(target);
     if (r instanceof Error) {
-      if (first) this.f.fail('KT-PKI-PARSE', component, 'private key readable', r.message, 'regenerate the key pair', target);
+      if (first)
+        this.f.fail('KT-PKI-PARSE', component, 'private key readable', r.message, 'regenerate the key pair', target);
       return undefined;
     }
     if (first) this.mode(component, target, 0o600, '1.1.21', 'private key mode 600');
@@ -121,20 +185,49 @@ export class PkiContext {
     const cert = this.certFile(component, path);
     if (!cert) return undefined;
     const target = this.rel(this.resolve(path));
-    if (cert.isCA !== true) this.f.fail('KT-PKI-CA', component, 'CA file holds a CA certificate', `"${cert.subjectString}" has CA=false`, 'point the flag at the CA certificate', target);
+    if (cert.isCA !== true)
+      this.f.fail(
+        'KT-PKI-CA',
+        component,
+        'CA file holds a CA certificate',
+        `"${cert.subjectString}" has CA=false`,
+        'point the flag at the CA certificate',
+        target,
+      );
     return cert;
   }
 
   /** A leaf + key referenced by a component, expected to chain to `caPath`. */
-  pair(component: string, certPath: string, keyPath: string | undefined, caPath: string | undefined, expect: Expect): void {
+  pair(
+    component: string,
+    certPath: string,
+    keyPath: string | undefined,
+    caPath: string | undefined,
+    expect: Expect,
+  ): void {
     const cert = this.certFile(component, certPath);
     const target = this.rel(this.resolve(certPath));
     if (!cert) return;
     if (keyPath) {
       const key = this.keyFile(component, keyPath);
       if (key) {
-        if (keyMatchesCertificate(key, cert)) this.f.pass('KT-PKI-PAIR', component, 'certificate and key match', `${target} ↔ ${this.rel(this.resolve(keyPath))}`, target);
-        else this.f.fail('KT-PKI-PAIR', component, 'certificate and key match', `${this.rel(this.resolve(keyPath))} is not the key of ${target}`, 'restore the matching key or reissue the certificate', target);
+        if (keyMatchesCertificate(key, cert))
+          this.f.pass(
+            'KT-PKI-PAIR',
+            component,
+            'certificate and key match',
+            `${target} ↔ ${this.rel(this.resolve(keyPath))}`,
+            target,
+          );
+        else
+          this.f.fail(
+            'KT-PKI-PAIR',
+            component,
+            'certificate and key match',
+            `${this.rel(this.resolve(keyPath))} is not the key of ${target}`,
+            'restore the matching key or reissue the certificate',
+            target,
+          );
       }
     }
     if (caPath) this.chain(component, cert, target, this.loadCaList(component, caPath), this.rel(this.resolve(caPath)));
@@ -150,29 +243,89 @@ export class PkiContext {
   chain(component: string, cert: ParsedCertificate, target: string, cas: ParsedCertificate[], caTarget: string): void {
     const parent = cas.find((ca) => isSignedBy(cert, ca));
     if (!parent) {
-      this.f.fail('KT-PKI-CHAIN', component, 'chains to the CA the flags name', `"${cert.subjectString}" (issuer "${cert.issuerString}") is not signed by ${caTarget}${cas.length ? ` ("${cas[0]!.subjectString}")` : ''}`, `reissue it from ${caTarget}, or point the CA flag at its issuer`, target);
+      this.f.fail(
+        'KT-PKI-CHAIN',
+        component,
+        'chains to the CA the flags name',
+        `"${cert.subjectString}" (issuer "${cert.issuerString}") is not signed by ${caTarget}${cas.length ? ` ("${cas[0]!.subjectString}")` : ''}`,
+        `reissue it from ${caTarget}, or point the CA flag at its issuer`,
+        target,
+      );
       return;
     }
-    this.f.pass('KT-PKI-CHAIN', component, 'chains to the CA the flags name', `signed by "${parent.subjectString}" (${caTarget})`, target);
-    if (cert.notAfter > parent.notAfter) this.f.fail('KT-PKI-OUTLIVES', component, 'leaf expires before its CA', `leaf until ${cert.notAfter.toISOString()}, CA until ${parent.notAfter.toISOString()}`, 'reissue the leaf with a validity inside the CA validity (or rotate the CA)', target);
-    else this.f.pass('KT-PKI-OUTLIVES', component, 'leaf expires before its CA', `leaf ${cert.notAfter.toISOString()} ≤ CA ${parent.notAfter.toISOString()}`, target);
+    this.f.pass(
+      'KT-PKI-CHAIN',
+      component,
+      'chains to the CA the flags name',
+      `signed by "${parent.subjectString}" (${caTarget})`,
+      target,
+    );
+    if (cert.notAfter > parent.notAfter)
+      this.f.fail(
+        'KT-PKI-OUTLIVES',
+        component,
+        'leaf expires before its CA',
+        `leaf until ${cert.notAfter.toISOString()}, CA until ${parent.notAfter.toISOString()}`,
+        'reissue the leaf with a validity inside the CA validity (or rotate the CA)',
+        target,
+      );
+    else
+      this.f.pass(
+        'KT-PKI-OUTLIVES',
+        component,
+        'leaf expires before its CA',
+        `leaf ${cert.notAfter.toISOString()} ≤ CA ${parent.notAfter.toISOString()}`,
+        target,
+      );
   }
 
   expect(component: string, cert: ParsedCertificate, target: string, e: Expect): void {
     const problems: string[] = [];
     const cn = cert.subject.commonName ?? '';
-    if (e.cn !== undefined && !(typeof e.cn === 'string' ? cn === e.cn : e.cn.test(cn))) problems.push(`CN "${cn}", want ${typeof e.cn === 'string' ? `"${e.cn}"` : e.cn.source}`);
+    if (e.cn !== undefined && !(typeof e.cn === 'string' ? cn === e.cn : e.cn.test(cn)))
+      problems.push(`CN "${cn}", want ${typeof e.cn === 'string' ? `"${e.cn}"` : e.cn.source}`);
     const orgs = cert.subject.organization ?? [];
-    if (e.org && !e.org.some((o) => orgs.includes(o))) problems.push(`O [${orgs.join(',')}], want one of [${e.org.join(',')}]`);
+    if (e.org && !e.org.some((o) => orgs.includes(o)))
+      problems.push(`O [${orgs.join(',')}], want one of [${e.org.join(',')}]`);
     for (const u of e.eku ?? []) if (!cert.extKeyUsage.includes(u)) problems.push(`EKU lacks ${u}`);
     if (e.cn !== undefined || e.org || e.eku) {
-      if (problems.length) this.f.fail('KT-PKI-SUBJECT', component, 'CN/O/EKU as kubeadm issues them', problems.join('; '), 'reissue with the subject and usages of SPEC §1 (kubetls certs renew)', target);
-      else this.f.pass('KT-PKI-SUBJECT', component, 'CN/O/EKU as kubeadm issues them', `CN "${cn}"${orgs.length ? ` O [${orgs.join(',')}]` : ''} EKU [${cert.extKeyUsage.join(',')}]`, target);
+      if (problems.length)
+        this.f.fail(
+          'KT-PKI-SUBJECT',
+          component,
+          'CN/O/EKU as kubeadm issues them',
+          problems.join('; '),
+          'reissue with the subject and usages of SPEC §1 (kubetls certs renew)',
+          target,
+        );
+      else
+        this.f.pass(
+          'KT-PKI-SUBJECT',
+          component,
+          'CN/O/EKU as kubeadm issues them',
+          `CN "${cn}"${orgs.length ? ` O [${orgs.join(',')}]` : ''} EKU [${cert.extKeyUsage.join(',')}]`,
+          target,
+        );
     }
     if (e.dnsNames?.length || e.ipAddresses?.length) {
       const missing = missingSans(cert, { dnsNames: e.dnsNames ?? [], ipAddresses: e.ipAddresses ?? [] });
-      if (missing.length) this.f.fail('KT-PKI-SAN', component, 'SANs cover the addresses in the flags', `missing ${missing.join(', ')} (has ${[...cert.dnsNames, ...cert.ipAddresses].join(', ')})`, 'reissue with the missing SANs (kubetls init --apiserver-cert-extra-sans / certs renew)', target);
-      else this.f.pass('KT-PKI-SAN', component, 'SANs cover the addresses in the flags', [...(e.dnsNames ?? []), ...(e.ipAddresses ?? [])].join(', '), target);
+      if (missing.length)
+        this.f.fail(
+          'KT-PKI-SAN',
+          component,
+          'SANs cover the addresses in the flags',
+          `missing ${missing.join(', ')} (has ${[...cert.dnsNames, ...cert.ipAddresses].join(', ')})`,
+          'reissue with the missing SANs (kubetls init --apiserver-cert-extra-sans / certs renew)',
+          target,
+        );
+      else
+        this.f.pass(
+          'KT-PKI-SAN',
+          component,
+          'SANs cover the addresses in the flags',
+          [...(e.dnsNames ?? []), ...(e.ipAddresses ?? [])].join(', '),
+          target,
+        );
     }
   }
 }

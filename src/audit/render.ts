@@ -18,8 +18,14 @@ const clean = (s: string): string =>
 export function renderTable(r: Report): string {
   const head = ['ID', 'COMPONENT', 'CHECK', 'RESULT', 'EVIDENCE'];
   const rows = r.findings.map((f) => [f.id, f.component, f.check, f.result, f.evidence].map(clean));
-  const width = head.map((h, i) => Math.min(i === 4 ? Infinity : 48, Math.max(h.length, ...rows.map((row) => row[i]!.length))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!))).join('  ').trimEnd();
+  const width = head.map((h, i) =>
+    Math.min(i === 4 ? Infinity : 48, Math.max(h.length, ...rows.map((row) => row[i]!.length))),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head)];
   r.findings.forEach((f, i) => {
     out.push(line(rows[i]!));
@@ -40,7 +46,10 @@ export function renderJunit(r: Report): string {
   const s = r.summary;
   const byComponent = new Map<string, Finding[]>();
   for (const f of r.findings) byComponent.set(f.component, [...(byComponent.get(f.component) ?? []), f]);
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="kubetls ${r.kind}" tests="${s.total}" failures="${s.fail}" skipped="${s.skip}">`];
+  const out = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="kubetls ${r.kind}" tests="${s.total}" failures="${s.fail}" skipped="${s.skip}">`,
+  ];
   for (const [component, fs] of byComponent) {
     const fails = fs.filter((f) => f.result === 'FAIL').length;
     const skips = fs.filter((f) => f.result === 'SKIP').length;
@@ -50,7 +59,10 @@ export function renderJunit(r: Report): string {
       out.push(`    <testcase classname="${xml(`kubetls.${r.kind}.${component}`)}" name="${name}">`);
       if (f.result === 'FAIL') out.push(`      <failure message="${xml(f.evidence)}">${xml(f.remediation)}</failure>`);
       else if (f.result === 'SKIP') out.push(`      <skipped message="${xml(f.evidence)}"/>`);
-      else out.push(`      <system-out>${f.result}: ${xml(f.evidence)}${f.result === 'WARN' ? ` — ${xml(f.remediation)}` : ''}</system-out>`);
+      else
+        out.push(
+          `      <system-out>${f.result}: ${xml(f.evidence)}${f.result === 'WARN' ? ` — ${xml(f.remediation)}` : ''}</system-out>`,
+        );
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

@@ -36,13 +36,28 @@ export interface NetFailure {
   message: string;
 }
 
-const TCP_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EAI_NONAME']);
+const TCP_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'EAI_NONAME',
+]);
 
 function failure(e: unknown, connected: boolean): NetFailure {
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err.code ?? 'ERROR';
   const stage = TCP_CODES.has(code) || !connected ? 'tcp' : 'tls';
-  return { ok: false, stage, code, message: String(err.reason ?? err.message ?? e).split('\n')[0]!.slice(0, 200) };
+  return {
+    ok: false,
+    stage,
+    code,
+    message: String(err.reason ?? err.message ?? e)
+      .split('\n')[0]!
+      .slice(0, 200),
+  };
 }
 
 /** SNI only for DNS names: RFC 6066 forbids IP literals there. */
@@ -84,7 +99,16 @@ export function handshake(ep: Endpoint, o: HandshakeOptions): Promise<HandshakeO
       sock?.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, stage: 'timeout', code: 'ETIMEDOUT', message: `no TLS handshake within ${o.timeoutMs} ms` }), o.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          stage: 'timeout',
+          code: 'ETIMEDOUT',
+          message: `no TLS handshake within ${o.timeoutMs} ms`,
+        }),
+      o.timeoutMs,
+    );
     try {
       sock = tlsConnect({
         host: ep.host,
@@ -120,7 +144,14 @@ export function handshake(ep: Endpoint, o: HandshakeOptions): Promise<HandshakeO
       });
     });
     sock.on('error', (e) => finish(failure(e, connected)));
-    sock.once('close', () => finish({ ok: false, stage: connected ? 'tls' : 'tcp', code: 'ECLOSED', message: 'connection closed during the TLS handshake' }));
+    sock.once('close', () =>
+      finish({
+        ok: false,
+        stage: connected ? 'tls' : 'tcp',
+        code: 'ECLOSED',
+        message: 'connection closed during the TLS handshake',
+      }),
+    );
   });
 }
 
@@ -150,7 +181,16 @@ export function httpsGet(ep: Endpoint, o: RequestOptions): Promise<HttpOk | NetF
       req.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, stage: 'timeout', code: 'ETIMEDOUT', message: `no HTTP response within ${o.timeoutMs} ms` }), o.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          stage: 'timeout',
+          code: 'ETIMEDOUT',
+          message: `no HTTP response within ${o.timeoutMs} ms`,
+        }),
+      o.timeoutMs,
+    );
     const req = httpsRequest({
       host: ep.host,
       port: ep.port,
@@ -168,7 +208,8 @@ export function httpsGet(ep: Endpoint, o: RequestOptions): Promise<HttpOk | NetF
       let body = '';
       res.on('data', (d: Buffer) => {
         if (body.length < MAX_BODY_SAMPLE) body += d.toString('latin1');
-        if (body.length >= MAX_BODY_SAMPLE) finish({ ok: true, status: res.statusCode ?? 0, bodyStart: body.slice(0, MAX_BODY_SAMPLE) });
+        if (body.length >= MAX_BODY_SAMPLE)
+          finish({ ok: true, status: res.statusCode ?? 0, bodyStart: body.slice(0, MAX_BODY_SAMPLE) });
       });
       res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, bodyStart: body }));
       res.on('error', () => finish({ ok: true, status: res.statusCode ?? 0, bodyStart: body }));
@@ -198,7 +239,15 @@ export function plaintextGet(ep: Endpoint, path: string, timeoutMs: number): Pro
       sock.destroy();
       resolve({ data: Buffer.concat(chunks).subarray(0, 4096), ...(f ? { failure: f } : {}) });
     };
-    const timer = setTimeout(() => finish(size > 0 ? undefined : { ok: false, stage: 'timeout', code: 'ETIMEDOUT', message: `no plaintext answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          size > 0
+            ? undefined
+            : { ok: false, stage: 'timeout', code: 'ETIMEDOUT', message: `no plaintext answer within ${timeoutMs} ms` },
+        ),
+      timeoutMs,
+    );
     const sock = netConnect({ host: ep.host, port: ep.port });
     sock.once('connect', () => {
       connected = true;

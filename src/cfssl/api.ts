@@ -64,7 +64,10 @@ export function errorResponse(e: unknown): ApiResponse {
   return { status, body: goJson({ success: false, result: null, errors: [{ code: num, message }], messages: [] }) };
 }
 
-const ok = (result: unknown, messages: string[] = []): ApiResponse => ({ status: 200, body: envelope(result, messages) });
+const ok = (result: unknown, messages: string[] = []): ApiResponse => ({
+  status: 200,
+  body: envelope(result, messages),
+});
 
 function bodyObject(body: Buffer, what: string): JsonObject {
   if (body.length === 0) throw new KubetlsError('MalformedJSON', `${what}: empty request body`);
@@ -75,7 +78,8 @@ function bodyObject(body: Buffer, what: string): JsonObject {
 export function parseSignRequest(o: JsonObject): SignRequest {
   const csr = optString(o, 'certificate_request', '');
   if (!csr) throw new KubetlsError('InvalidField', 'certificate_request: missing (a PEM CSR is required)');
-  if (field(o, 'bundle') === true) throw new KubetlsError('Unsupported', 'bundle: bundling is not supported by kubetls cfssl serve');
+  if (field(o, 'bundle') === true)
+    throw new KubetlsError('Unsupported', 'bundle: bundling is not supported by kubetls cfssl serve');
   const hostsV = field(o, 'hosts');
   return {
     csr,
@@ -97,7 +101,8 @@ export class CfsslApi {
     try {
       const name = path.startsWith('/api/v1/cfssl/') ? path.slice('/api/v1/cfssl/'.length) : undefined;
       if (name === 'health') {
-        if (method !== 'GET' && method !== 'POST') throw new KubetlsError('MethodNotAllowed', `method ${method} not allowed`);
+        if (method !== 'GET' && method !== 'POST')
+          throw new KubetlsError('MethodNotAllowed', `method ${method} not allowed`);
         return ok({ healthy: true });
       }
       // a Map, not an object: a path like /api/v1/cfssl/constructor must not find Object's members
@@ -132,7 +137,11 @@ export class CfsslApi {
     const req = parseSignRequest(bodyObject(body, 'sign'));
     const warnings: string[] = [];
     const profile = this.signer.profileFor(req.profile, warnings);
-    if (profile.authKey) throw new KubetlsError('AuthRequired', `profile "${profile.name}" requires authentication; use /api/v1/cfssl/authsign`);
+    if (profile.authKey)
+      throw new KubetlsError(
+        'AuthRequired',
+        `profile "${profile.name}" requires authentication; use /api/v1/cfssl/authsign`,
+      );
     return this.signWith(req, profile, warnings);
   }
 
@@ -145,9 +154,14 @@ export class CfsslApi {
     const req = parseSignRequest(inner);
     const warnings: string[] = [];
     const profile = this.signer.profileFor(req.profile, warnings);
-    if (!profile.authKey) throw new KubetlsError('AuthRequired', `profile "${profile.name}" has no auth_key; authenticated signing is not configured for it`);
+    if (!profile.authKey)
+      throw new KubetlsError(
+        'AuthRequired',
+        `profile "${profile.name}" has no auth_key; authenticated signing is not configured for it`,
+      );
     const want = createHmac('sha256', profile.authKey).update(request).digest();
-    if (token.length !== want.length || !timingSafeEqual(token, want)) throw new KubetlsError('BadToken', 'invalid token: the HMAC does not match the profile\'s auth key');
+    if (token.length !== want.length || !timingSafeEqual(token, want))
+      throw new KubetlsError('BadToken', "invalid token: the HMAC does not match the profile's auth key");
     return this.signWith(req, profile, warnings);
   }
 
@@ -161,7 +175,11 @@ export class CfsslApi {
     const o = bodyObject(body, 'certinfo');
     const pem = optString(o, 'certificate', '');
     if (!pem) {
-      if (field(o, 'domain') !== undefined) throw new KubetlsError('Unsupported', 'domain: fetching certificates from live hosts is not supported; send "certificate"');
+      if (field(o, 'domain') !== undefined)
+        throw new KubetlsError(
+          'Unsupported',
+          'domain: fetching certificates from live hosts is not supported; send "certificate"',
+        );
       throw new KubetlsError('InvalidField', 'certificate: missing');
     }
     return ok(certinfo(parseCertificatesPem(pem, 'certificate')[0]!));
@@ -178,7 +196,8 @@ export class CfsslApi {
   async newcert(body: Buffer): Promise<ApiResponse> {
     const o = bodyObject(body, 'newcert');
     const reqV = field(o, 'request');
-    if (reqV === undefined || reqV === null) throw new KubetlsError('InvalidField', 'request: missing (a CSR JSON object)');
+    if (reqV === undefined || reqV === null)
+      throw new KubetlsError('InvalidField', 'request: missing (a CSR JSON object)');
     const req = parseCsrRequest(asObject(reqV, 'request'), 'newcert request');
     requireName(req, 'newcert request');
     const warnings: string[] = [];
@@ -202,12 +221,18 @@ export class CfsslApi {
 
 /** An API key request must name something: an empty subject with no SANs is a useless, unaccountable key. */
 function requireName(req: ReturnType<typeof parseCsrRequest>, what: string): void {
-  if (!req.subject.commonName && req.hosts.length === 0) throw new KubetlsError('InvalidField', `${what}: CN: missing (a request needs a CN or hosts)`);
+  if (!req.subject.commonName && req.hosts.length === 0)
+    throw new KubetlsError('InvalidField', `${what}: CN: missing (a request needs a CN or hosts)`);
 }
 
 function b64Field(o: JsonObject, name: string): Buffer {
   const v = field(o, name);
-  if (typeof v !== 'string' || v === '') throw new KubetlsError(name === 'token' ? 'BadToken' : 'InvalidField', `${name}: missing or not a base64 string (got ${jsonType(v)})`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) throw new KubetlsError(name === 'token' ? 'BadToken' : 'InvalidField', `${name}: not valid base64`);
+  if (typeof v !== 'string' || v === '')
+    throw new KubetlsError(
+      name === 'token' ? 'BadToken' : 'InvalidField',
+      `${name}: missing or not a base64 string (got ${jsonType(v)})`,
+    );
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
+    throw new KubetlsError(name === 'token' ? 'BadToken' : 'InvalidField', `${name}: not valid base64`);
   return Buffer.from(v, 'base64');
 }

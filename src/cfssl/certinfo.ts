@@ -3,7 +3,15 @@
  * decimal serial, SANs (DNS then IP, as cfssl lists them), RFC 3339 times, Go's signature
  * algorithm names, key IDs in Go's "%X" per byte (no zero padding: "BD:9:F7"), and the PEM.
  */
-import { certToPem, csrToPem, OID, signatureAlgorithmName, type DistinguishedName, type ParsedCertificate, type ParsedCsr } from '../pki/index.js';
+import {
+  certToPem,
+  csrToPem,
+  OID,
+  signatureAlgorithmName,
+  type DistinguishedName,
+  type ParsedCertificate,
+  type ParsedCsr,
+} from '../pki/index.js';
 
 export interface CertinfoName {
   common_name?: string;
@@ -35,7 +43,17 @@ function name(dn: DistinguishedName): CertinfoName {
   set('street_address', joined(dn.streetAddress));
   set('postal_code', joined(dn.postalCode));
   // cfssl lists every value in RDN order: C, ST, L, O, OU, CN as Go writes them
-  out.names = [...(dn.country ?? []), ...(dn.province ?? []), ...(dn.locality ?? []), ...(dn.streetAddress ?? []), ...(dn.postalCode ?? []), ...(dn.organization ?? []), ...(dn.organizationalUnit ?? []), ...(dn.commonName ? [dn.commonName] : []), ...(dn.serialNumber ? [dn.serialNumber] : [])];
+  out.names = [
+    ...(dn.country ?? []),
+    ...(dn.province ?? []),
+    ...(dn.locality ?? []),
+    ...(dn.streetAddress ?? []),
+    ...(dn.postalCode ?? []),
+    ...(dn.organization ?? []),
+    ...(dn.organizationalUnit ?? []),
+    ...(dn.commonName ? [dn.commonName] : []),
+    ...(dn.serialNumber ? [dn.serialNumber] : []),
+  ];
   return out;
 }
 

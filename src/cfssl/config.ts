@@ -10,7 +10,17 @@
 import { readFileSync } from 'node:fs';
 import { KubetlsError } from '../errors.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/index.js';
-import { asObject, field, isObject, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
+import {
+  asObject,
+  field,
+  isObject,
+  optBool,
+  optInt,
+  optString,
+  optStringArray,
+  parseJson,
+  type JsonObject,
+} from './json.js';
 import { parseGoDuration } from '../util/duration.js';
 
 /** cfssl usage names → X.509 key usages (config.KeyUsage, plus "key agreement" from newer cfssl). */
@@ -84,7 +94,12 @@ const DEFAULT_BACKDATE_MS = 5 * 60_000;
 
 /** cfssl's DefaultConfig(): used when `signing.default` is absent or there is no config. */
 export function defaultProfile(): SigningProfile {
-  return makeProfile('default', ['signing', 'key encipherment', 'server auth', 'client auth'], 8760 * 3_600_000, '8760h');
+  return makeProfile(
+    'default',
+    ['signing', 'key encipherment', 'server auth', 'client auth'],
+    8760 * 3_600_000,
+    '8760h',
+  );
 }
 
 export function defaultPolicy(): SigningPolicy {
@@ -114,7 +129,10 @@ function makeProfile(name: string, usages: string[], expiryMs: number, expiryStr
 }
 
 /** Maps cfssl usage names; an unknown name is an error naming the entry. */
-export function mapUsages(usages: readonly string[], where: string): { keyUsage: KeyUsage[]; extKeyUsage: ExtKeyUsage[] } {
+export function mapUsages(
+  usages: readonly string[],
+  where: string,
+): { keyUsage: KeyUsage[]; extKeyUsage: ExtKeyUsage[] } {
   const keyUsage: KeyUsage[] = [];
   const extKeyUsage: ExtKeyUsage[] = [];
   usages.forEach((u, i) => {
@@ -125,7 +143,11 @@ export function mapUsages(usages: readonly string[], where: string): { keyUsage:
     } else if (eku) {
       if (!extKeyUsage.includes(eku)) extKeyUsage.push(eku);
     } else {
-      throw new KubetlsError('InvalidUsage', `${where}[${i}]: unknown usage "${u.slice(0, 60)}"`, `known usages: ${[...Object.keys(CFSSL_KEY_USAGE), ...Object.keys(CFSSL_EXT_KEY_USAGE)].join(', ')}`);
+      throw new KubetlsError(
+        'InvalidUsage',
+        `${where}[${i}]: unknown usage "${u.slice(0, 60)}"`,
+        `known usages: ${[...Object.keys(CFSSL_KEY_USAGE), ...Object.keys(CFSSL_EXT_KEY_USAGE)].join(', ')}`,
+      );
     }
   });
   return { keyUsage, extKeyUsage };
@@ -138,7 +160,11 @@ const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/;
 /** An URL written into certificates as an IA5String URI: printable ASCII with a scheme. */
 function urlField(v: string, where: string): string {
   if (v.length > 1024) throw new KubetlsError('InvalidPolicy', `${where}: longer than 1024 characters`);
-  if (!URL_RE.test(v)) throw new KubetlsError('InvalidPolicy', `${where}: "${v.slice(0, 80)}" is not a URL (a scheme, then printable ASCII without spaces)`);
+  if (!URL_RE.test(v))
+    throw new KubetlsError(
+      'InvalidPolicy',
+      `${where}: "${v.slice(0, 80)}" is not a URL (a scheme, then printable ASCII without spaces)`,
+    );
   return v;
 }
 
@@ -146,25 +172,44 @@ function parseDate(o: JsonObject, name: string, where: string): Date | undefined
   const s = optString(o, name, where);
   if (s === undefined || s === '') return undefined;
   const d = new Date(s);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(d.getTime())) throw new KubetlsError('InvalidField', `${where}${name}: "${s.slice(0, 40)}" is not an RFC 3339 time`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(d.getTime()))
+    throw new KubetlsError('InvalidField', `${where}${name}: "${s.slice(0, 40)}" is not an RFC 3339 time`);
   return d;
 }
 
-function parseProfile(name: string, v: unknown, where: string, isDefault: boolean, authKeys: Map<string, Buffer>): SigningProfile {
+function parseProfile(
+  name: string,
+  v: unknown,
+  where: string,
+  isDefault: boolean,
+  authKeys: Map<string, Buffer>,
+): SigningProfile {
   const o = asObject(v, where.slice(0, -1));
   for (const f of UNSUPPORTED_PROFILE_FIELDS) {
     const val = field(o, f);
     if (val !== undefined && val !== null && val !== '' && val !== false && !(Array.isArray(val) && val.length === 0)) {
-      throw new KubetlsError('Unsupported', `${where}${f}: not supported by kubetls cfssl`, f === 'remote' ? 'remove the field; kubetls signs locally and has no remote signers' : 'remove the field');
+      throw new KubetlsError(
+        'Unsupported',
+        `${where}${f}: not supported by kubetls cfssl`,
+        f === 'remote' ? 'remove the field; kubetls signs locally and has no remote signers' : 'remove the field',
+      );
     }
   }
-  if (optBool(o, 'copy_extensions', where)) throw new KubetlsError('Unsupported', `${where}copy_extensions: not supported by kubetls cfssl`);
+  if (optBool(o, 'copy_extensions', where))
+    throw new KubetlsError('Unsupported', `${where}copy_extensions: not supported by kubetls cfssl`);
   const expiryString = optString(o, 'expiry', where);
-  if (!expiryString) throw new KubetlsError('InvalidPolicy', `${where}expiry: missing (cfssl: "empty expiry string")`, 'set e.g. "expiry": "8760h"');
+  if (!expiryString)
+    throw new KubetlsError(
+      'InvalidPolicy',
+      `${where}expiry: missing (cfssl: "empty expiry string")`,
+      'set e.g. "expiry": "8760h"',
+    );
   const expiryMs = parseGoDuration(expiryString, `${where}expiry`);
-  if (expiryMs <= 0) throw new KubetlsError('InvalidDuration', `${where}expiry: must be positive (got "${expiryString}")`);
+  if (expiryMs <= 0)
+    throw new KubetlsError('InvalidDuration', `${where}expiry: must be positive (got "${expiryString}")`);
   const usages = optStringArray(o, 'usages', where, 64) ?? [];
-  if (!isDefault && usages.length === 0) throw new KubetlsError('InvalidPolicy', `${where}usages: a profile needs at least one usage`);
+  if (!isDefault && usages.length === 0)
+    throw new KubetlsError('InvalidPolicy', `${where}usages: a profile needs at least one usage`);
   const p = makeProfileFrom(name, usages, `${where}usages`, expiryMs, expiryString);
   const backdate = optString(o, 'backdate', where);
   if (backdate) {
@@ -173,7 +218,8 @@ function parseProfile(name: string, v: unknown, where: string, isDefault: boolea
   }
   p.notBefore = parseDate(o, 'not_before', where);
   p.notAfter = parseDate(o, 'not_after', where);
-  if (p.notBefore && p.notAfter && p.notAfter <= p.notBefore) throw new KubetlsError('InvalidPolicy', `${where}not_after: must be later than not_before`);
+  if (p.notBefore && p.notAfter && p.notAfter <= p.notBefore)
+    throw new KubetlsError('InvalidPolicy', `${where}not_after: must be later than not_before`);
   const cc = field(o, 'ca_constraint');
   if (cc !== undefined && cc !== null) {
     const c = asObject(cc, `${where}ca_constraint`);
@@ -185,29 +231,45 @@ function parseProfile(name: string, v: unknown, where: string, isDefault: boolea
   }
   const wl = optString(o, 'name_whitelist', where);
   if (wl) {
-    if (wl.length > 4096) throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: longer than 4096 characters`);
+    if (wl.length > 4096)
+      throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: longer than 4096 characters`);
     try {
       p.nameWhitelist = new RegExp(wl);
     } catch (e) {
-      throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: invalid regular expression (${(e as Error).message})`);
+      throw new KubetlsError(
+        'InvalidPolicy',
+        `${where}name_whitelist: invalid regular expression (${(e as Error).message})`,
+      );
     }
   }
   const ocsp = optString(o, 'ocsp_url', where);
   if (ocsp) p.ocspUrl = urlField(ocsp, `${where}ocsp_url`);
   const crl = optString(o, 'crl_url', where);
   if (crl) p.crlUrl = urlField(crl, `${where}crl_url`);
-  p.issuerUrls = (optStringArray(o, 'issuer_urls', where, 100) ?? []).map((u, i) => urlField(u, `${where}issuer_urls[${i}]`));
+  p.issuerUrls = (optStringArray(o, 'issuer_urls', where, 100) ?? []).map((u, i) =>
+    urlField(u, `${where}issuer_urls[${i}]`),
+  );
   const ak = optString(o, 'auth_key', where);
   if (ak) {
     const key = authKeys.get(ak);
-    if (!key) throw new KubetlsError('InvalidPolicy', `${where}auth_key: "${ak.slice(0, 60)}" is not in auth_keys (cfssl: "failed to find auth_key in auth_keys section")`);
+    if (!key)
+      throw new KubetlsError(
+        'InvalidPolicy',
+        `${where}auth_key: "${ak.slice(0, 60)}" is not in auth_keys (cfssl: "failed to find auth_key in auth_keys section")`,
+      );
     p.authKeyName = ak;
     p.authKey = key;
   }
   return p;
 }
 
-function makeProfileFrom(name: string, usages: string[], where: string, expiryMs: number, expiryString: string): SigningProfile {
+function makeProfileFrom(
+  name: string,
+  usages: string[],
+  where: string,
+  expiryMs: number,
+  expiryString: string,
+): SigningProfile {
   const p = makeProfile(name, [], expiryMs, expiryString);
   const m = mapUsages(usages, where);
   return { ...p, usages, keyUsage: m.keyUsage, extKeyUsage: m.extKeyUsage };
@@ -221,7 +283,12 @@ function decodeAuthKey(name: string, v: unknown, env: NodeJS.ProcessEnv): Buffer
   const where = `auth_keys.${name}.`;
   const o = asObject(v, `auth_keys.${name}`);
   const type = optString(o, 'type', where) ?? '';
-  if (type !== 'standard') throw new KubetlsError('InvalidPolicy', `${where}type: unknown authentication type "${type.slice(0, 40)}"`, 'kubetls supports "standard" (HMAC-SHA256)');
+  if (type !== 'standard')
+    throw new KubetlsError(
+      'InvalidPolicy',
+      `${where}type: unknown authentication type "${type.slice(0, 40)}"`,
+      'kubetls supports "standard" (HMAC-SHA256)',
+    );
   let hex = optString(o, 'key', where) ?? '';
   if (hex.startsWith('env:')) {
     const val = env[hex.slice(4)];
@@ -234,9 +301,19 @@ function decodeAuthKey(name: string, v: unknown, env: NodeJS.ProcessEnv): Buffer
       throw new KubetlsError('InvalidPolicy', `${where}key: cannot read ${hex.slice(5)}: ${(e as Error).message}`);
     }
   }
-  if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new KubetlsError('InvalidPolicy', `${where}key: not a hex string`, 'auth keys are hex, e.g. from: openssl rand -hex 16');
+  if (!/^([0-9a-fA-F]{2})+$/.test(hex))
+    throw new KubetlsError(
+      'InvalidPolicy',
+      `${where}key: not a hex string`,
+      'auth keys are hex, e.g. from: openssl rand -hex 16',
+    );
   const key = Buffer.from(hex, 'hex');
-  if (key.length < 16) throw new KubetlsError('InvalidPolicy', `${where}key: ${key.length} bytes is too short for an HMAC key`, 'use at least 16 bytes (32 hex digits)');
+  if (key.length < 16)
+    throw new KubetlsError(
+      'InvalidPolicy',
+      `${where}key: ${key.length} bytes is too short for an HMAC key`,
+      'use at least 16 bytes (32 hex digits)',
+    );
   return key;
 }
 
@@ -250,26 +327,37 @@ function namedEntries(o: JsonObject, name: string, where: string, noun: string):
 }
 
 /** Parses a signing config (text or parsed JSON). */
-export function parseSigningConfig(input: unknown, source = 'config', env: NodeJS.ProcessEnv = process.env): SigningPolicy {
+export function parseSigningConfig(
+  input: unknown,
+  source = 'config',
+  env: NodeJS.ProcessEnv = process.env,
+): SigningPolicy {
   const doc = typeof input === 'string' || Buffer.isBuffer(input) ? parseJson(input, source) : input;
   try {
     const o = asObject(doc, 'config');
     const authKeys = new Map<string, Buffer>();
-    for (const [name, v] of namedEntries(o, 'auth_keys', 'auth_keys', 'keys')) authKeys.set(name, decodeAuthKey(name, v, env));
+    for (const [name, v] of namedEntries(o, 'auth_keys', 'auth_keys', 'keys'))
+      authKeys.set(name, decodeAuthKey(name, v, env));
     // cfssl clients use remotes/auth_remote to reach a remote signer; kubetls signs locally,
     // so it accepts them (one config can serve both) and says that they are not used
     const warnings: string[] = [];
     const remotes = field(o, 'remotes');
-    if (isObject(remotes) && Object.keys(remotes).length) warnings.push('remotes: remote signers are not used by kubetls cfssl; it signs locally with -ca/-ca-key');
+    if (isObject(remotes) && Object.keys(remotes).length)
+      warnings.push('remotes: remote signers are not used by kubetls cfssl; it signs locally with -ca/-ca-key');
     const signing = field(o, 'signing');
-    if (signing === undefined || signing === null) throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
+    if (signing === undefined || signing === null)
+      throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
     const s = asObject(signing, 'signing');
     const d = field(s, 'default');
     const authRemote = (where: string, profile: unknown) => {
       const v = isObject(profile) ? field(profile, 'auth_remote') : undefined;
-      if (isObject(v) && Object.keys(v).length) warnings.push(`${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`);
+      if (isObject(v) && Object.keys(v).length)
+        warnings.push(
+          `${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`,
+        );
     };
-    const def = d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
+    const def =
+      d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
     authRemote('signing.default.', d);
     const profiles = new Map<string, SigningProfile>();
     for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) {
@@ -284,7 +372,10 @@ export function parseSigningConfig(input: unknown, source = 'config', env: NodeJ
 }
 
 /** The profile a request names; cfssl falls back to the default for unknown names, and so does kubetls. */
-export function selectProfile(policy: SigningPolicy, name: string | undefined): { profile: SigningProfile; known: boolean } {
+export function selectProfile(
+  policy: SigningPolicy,
+  name: string | undefined,
+): { profile: SigningProfile; known: boolean } {
   if (name) {
     const p = policy.profiles.get(name);
     if (p) return { profile: p, known: true };

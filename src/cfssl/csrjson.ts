@@ -6,7 +6,17 @@
 import { KubetlsError } from '../errors.js';
 import { isIpLiteral } from '../pki/ip.js';
 import { RSA_MAX_BITS, RSA_MIN_BITS, type AnyKeyAlgorithm, type DistinguishedName } from '../pki/index.js';
-import { asObject, field, jsonType, optBool, optInt, optString, optStringArray, parseJson, type JsonObject } from './json.js';
+import {
+  asObject,
+  field,
+  jsonType,
+  optBool,
+  optInt,
+  optString,
+  optStringArray,
+  parseJson,
+  type JsonObject,
+} from './json.js';
 import { parseGoDuration } from '../util/duration.js';
 
 export interface CaOptions {
@@ -44,8 +54,10 @@ const MAX_HOSTS = 1000;
 
 function str(o: JsonObject, name: string, where: string): string | undefined {
   const v = optString(o, name, where);
-  if (v !== undefined && v.length > MAX_STRING) throw new KubetlsError('InvalidField', `${where}${name}: longer than ${MAX_STRING} characters`);
-  if (v !== undefined && hasControlChars(v)) throw new KubetlsError('InvalidField', `${where}${name}: contains control characters`);
+  if (v !== undefined && v.length > MAX_STRING)
+    throw new KubetlsError('InvalidField', `${where}${name}: longer than ${MAX_STRING} characters`);
+  if (v !== undefined && hasControlChars(v))
+    throw new KubetlsError('InvalidField', `${where}${name}: contains control characters`);
   return v;
 }
 
@@ -70,25 +82,59 @@ export function parseKeyRequest(v: unknown, where = 'key'): CsrRequest['key'] {
     case 'rsa':
       // cfssl takes any size from 2048 to 8192 bits; odd sizes are refused here because
       // node:crypto's OpenSSL makes them one bit short (see rsaBits)
-      if (sizeGiven === undefined) throw new KubetlsError('InvalidKeySize', `${where}.size: missing; cfssl's default size (256) is too weak for RSA`, 'give "size": 2048 or more');
-      if (size < RSA_MIN_BITS) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is too weak for RSA (cfssl's minimum is ${RSA_MIN_BITS})`, `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`);
-      if (size > RSA_MAX_BITS) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is too large for RSA (cfssl's maximum is ${RSA_MAX_BITS})`, `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`);
-      if (size % 2 !== 0) throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is odd; kubetls makes RSA keys of an even size only (OpenSSL 3.0 makes an odd size one bit short)`, `use ${size + 1} or ${size - 1}`);
+      if (sizeGiven === undefined)
+        throw new KubetlsError(
+          'InvalidKeySize',
+          `${where}.size: missing; cfssl's default size (256) is too weak for RSA`,
+          'give "size": 2048 or more',
+        );
+      if (size < RSA_MIN_BITS)
+        throw new KubetlsError(
+          'InvalidKeySize',
+          `${where}.size: ${size} is too weak for RSA (cfssl's minimum is ${RSA_MIN_BITS})`,
+          `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`,
+        );
+      if (size > RSA_MAX_BITS)
+        throw new KubetlsError(
+          'InvalidKeySize',
+          `${where}.size: ${size} is too large for RSA (cfssl's maximum is ${RSA_MAX_BITS})`,
+          `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS}`,
+        );
+      if (size % 2 !== 0)
+        throw new KubetlsError(
+          'InvalidKeySize',
+          `${where}.size: ${size} is odd; kubetls makes RSA keys of an even size only (OpenSSL 3.0 makes an odd size one bit short)`,
+          `use ${size + 1} or ${size - 1}`,
+        );
       return { algo, size, algorithm: `RSA-${size}` };
     case 'ecdsa':
       if (size === 256) return { algo, size, algorithm: 'ECDSA-P256' };
       if (size === 384) return { algo, size, algorithm: 'ECDSA-P384' };
       if (size === 521) return { algo, size, algorithm: 'ECDSA-P521' };
-      throw new KubetlsError('InvalidKeySize', `${where}.size: ${size} is not a supported ECDSA curve size`, 'use 256 (P-256), 384 (P-384) or 521 (P-521)');
+      throw new KubetlsError(
+        'InvalidKeySize',
+        `${where}.size: ${size} is not a supported ECDSA curve size`,
+        'use 256 (P-256), 384 (P-384) or 521 (P-521)',
+      );
     case 'ed25519':
-      if (size !== 0 && size !== 256) throw new KubetlsError('InvalidKeySize', `${where}.size: ed25519 keys have no size choice (got ${size})`, 'omit size or use 256');
+      if (size !== 0 && size !== 256)
+        throw new KubetlsError(
+          'InvalidKeySize',
+          `${where}.size: ed25519 keys have no size choice (got ${size})`,
+          'omit size or use 256',
+        );
       return { algo, size: 256, algorithm: 'ED25519' };
     default:
-      throw new KubetlsError('InvalidKeyAlgorithm', `${where}.algo: unknown key algorithm "${rawAlgo.slice(0, 40)}"`, 'use rsa, ecdsa or ed25519');
+      throw new KubetlsError(
+        'InvalidKeyAlgorithm',
+        `${where}.algo: unknown key algorithm "${rawAlgo.slice(0, 40)}"`,
+        'use rsa, ecdsa or ed25519',
+      );
   }
 }
 
-const DNS_RE = /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const DNS_RE =
+  /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 const EMAIL_RE = /^[^\s@<>()",;:]+@[A-Za-z0-9.-]+$/;
 const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/?[^\s]*$/;
 
@@ -106,14 +152,23 @@ export function splitHosts(hosts: readonly string[], where = 'hosts'): SplitHost
     if (h.length > MAX_STRING) throw new KubetlsError('InvalidHost', `${name}: longer than ${MAX_STRING} characters`);
     if (isIpLiteral(h)) out.ipAddresses.push(h);
     else if (h.includes('@')) {
-      if (!EMAIL_RE.test(h)) throw new KubetlsError('InvalidHost', `${name}: "${h.slice(0, 80)}" is not a valid e-mail address`);
+      if (!EMAIL_RE.test(h))
+        throw new KubetlsError('InvalidHost', `${name}: "${h.slice(0, 80)}" is not a valid e-mail address`);
       out.emailAddresses.push(h);
     } else if (h.includes(':')) {
-      if (!URI_RE.test(h)) throw new KubetlsError('InvalidHost', `${name}: "${h.slice(0, 80)}" is neither an IP address nor a URI with a scheme`);
+      if (!URI_RE.test(h))
+        throw new KubetlsError(
+          'InvalidHost',
+          `${name}: "${h.slice(0, 80)}" is neither an IP address nor a URI with a scheme`,
+        );
       out.uris.push(h);
     } else {
       if (!DNS_RE.test(h)) {
-        throw new KubetlsError('InvalidHost', `${name}: "${h.slice(0, 80)}" is not a valid DNS name`, /[^\x20-\x7e]/.test(h) ? 'write internationalised names in punycode (xn--…)' : undefined);
+        throw new KubetlsError(
+          'InvalidHost',
+          `${name}: "${h.slice(0, 80)}" is not a valid DNS name`,
+          /[^\x20-\x7e]/.test(h) ? 'write internationalised names in punycode (xn--…)' : undefined,
+        );
       }
       out.dnsNames.push(h);
     }
@@ -128,8 +183,10 @@ function parseSubject(o: JsonObject): DistinguishedName {
   if (cn) dn.commonName = cn;
   const names = field(o, 'names');
   if (names !== undefined && names !== null) {
-    if (!Array.isArray(names)) throw new KubetlsError('InvalidField', `names: expected an array of objects, got ${jsonType(names)}`);
-    if (names.length > 100) throw new KubetlsError('InvalidField', `names: ${names.length} entries, over the limit of 100`);
+    if (!Array.isArray(names))
+      throw new KubetlsError('InvalidField', `names: expected an array of objects, got ${jsonType(names)}`);
+    if (names.length > 100)
+      throw new KubetlsError('InvalidField', `names: ${names.length} entries, over the limit of 100`);
     names.forEach((n, i) => {
       const where = `names[${i}].`;
       const no = asObject(n, `names[${i}]`);
@@ -157,7 +214,8 @@ function parseCa(v: unknown): CaOptions | undefined {
   const expiry = str(o, 'expiry', 'ca.');
   const backdate = str(o, 'backdate', 'ca.');
   const expiryMs = expiry ? parseGoDuration(expiry, 'ca.expiry') : undefined;
-  if (expiryMs !== undefined && expiryMs <= 0) throw new KubetlsError('InvalidDuration', `ca.expiry: must be positive (got "${expiry}")`);
+  if (expiryMs !== undefined && expiryMs <= 0)
+    throw new KubetlsError('InvalidDuration', `ca.expiry: must be positive (got "${expiry}")`);
   return {
     expiryMs,
     backdateMs: backdate ? parseGoDuration(backdate, 'ca.backdate') : undefined,

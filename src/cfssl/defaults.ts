@@ -24,5 +24,9 @@ export const DEFAULT_NAMES = ['config', 'csr'] as const;
 export function printDefaults(what: string): string {
   if (what === 'config') return JSON.stringify(CONFIG, null, 4) + '\n';
   if (what === 'csr') return JSON.stringify(CSR, null, 4) + '\n';
-  throw new KubetlsError('InvalidArgument', `print-defaults: unknown default "${what.slice(0, 40)}"`, `use one of: ${DEFAULT_NAMES.join(', ')}`);
+  throw new KubetlsError(
+    'InvalidArgument',
+    `print-defaults: unknown default "${what.slice(0, 40)}"`,
+    `use one of: ${DEFAULT_NAMES.join(', ')}`,
+  );
 }

@@ -15,18 +15,29 @@ export function parseSerialList(text: string, source: string): bigint[] {
   text.split(/\r?\n/).forEach((line, i) => {
     const s = line.trim();
     if (s === '') return;
-    if (!/^\d{1,60}$/.test(s)) throw new KubetlsError('InvalidSerial', `${source}:${i + 1}: "${s.slice(0, 40)}" is not a decimal serial number`);
+    if (!/^\d{1,60}$/.test(s))
+      throw new KubetlsError('InvalidSerial', `${source}:${i + 1}: "${s.slice(0, 40)}" is not a decimal serial number`);
     out.push(BigInt(s));
   });
   if (out.length > MAX_SERIALS) throw new KubetlsError('TooLarge', `${source}: more than ${MAX_SERIALS} serials`);
   return out;
 }
 
-export function generateCrlFromFiles(serialsPath: string, caPath: string, keyPath: string, seconds: string | undefined, clock: Clock = systemClock): string {
+export function generateCrlFromFiles(
+  serialsPath: string,
+  caPath: string,
+  keyPath: string,
+  seconds: string | undefined,
+  clock: Clock = systemClock,
+): string {
   const serials = parseSerialList(readInput(serialsPath).toString('utf8'), serialsPath);
   let secs = DEFAULT_CRL_SECONDS;
   if (seconds !== undefined) {
-    if (!/^\d{1,10}$/.test(seconds) || Number(seconds) === 0) throw new KubetlsError('InvalidArgument', `expiry: "${seconds.slice(0, 20)}" is not a positive number of seconds`);
+    if (!/^\d{1,10}$/.test(seconds) || Number(seconds) === 0)
+      throw new KubetlsError(
+        'InvalidArgument',
+        `expiry: "${seconds.slice(0, 20)}" is not a positive number of seconds`,
+      );
     secs = Number(seconds);
   }
   // cfssl's gencrl signs with Go's x509.CreateCRL defaults (RSA: SHA-256 at every size)

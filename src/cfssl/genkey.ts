@@ -87,7 +87,12 @@ export async function initCa(req: CsrRequest, clock: Clock = systemClock): Promi
   return { ...kc, ...selfSignCa(req.subject, splitHosts(req.hosts).ipAddresses, kc.key, ca, clock) };
 }
 
-export function caOptions(req: CsrRequest): { expiryMs: number; backdateMs: number; pathlen: number; pathlenzero: boolean } {
+export function caOptions(req: CsrRequest): {
+  expiryMs: number;
+  backdateMs: number;
+  pathlen: number;
+  pathlenzero: boolean;
+} {
   const c = req.ca;
   // cfssl ignores pathlenzero when a non-zero pathlen is given
   return {
@@ -104,15 +109,33 @@ export function caOptions(req: CsrRequest): { expiryMs: number; backdateMs: numb
  * renewed CA lasts as long as the old one did).
  */
 export function renewCa(old: ParsedCertificate, key: KeyObject, clock: Clock = systemClock): CaResult {
-  if (!keyMatchesCertificate(key, old)) throw new KubetlsError('KeyMismatch', '-ca-key: the key does not belong to the -ca certificate');
+  if (!keyMatchesCertificate(key, old))
+    throw new KubetlsError('KeyMismatch', '-ca-key: the key does not belong to the -ca certificate');
   if (!old.isCA) throw new KubetlsError('NotACA', '-ca: not a CA certificate; -renewca renews CAs only');
-  if (!old.issuerDer.equals(old.subjectDer)) throw new KubetlsError('NotSelfSigned', '-ca: -renewca renews self-signed CAs only');
+  if (!old.issuerDer.equals(old.subjectDer))
+    throw new KubetlsError('NotSelfSigned', '-ca: -renewca renews self-signed CAs only');
   const lifetime = old.notAfter.getTime() - old.notBefore.getTime();
-  return selfSignCa(old.subject, old.ipAddresses, key, { expiryMs: lifetime, backdateMs: DEFAULT_BACKDATE_MS, pathlen: old.maxPathLen ?? 0, pathlenzero: old.maxPathLen === 0 }, clock);
+  return selfSignCa(
+    old.subject,
+    old.ipAddresses,
+    key,
+    {
+      expiryMs: lifetime,
+      backdateMs: DEFAULT_BACKDATE_MS,
+      pathlen: old.maxPathLen ?? 0,
+      pathlenzero: old.maxPathLen === 0,
+    },
+    clock,
+  );
 }
 
 /** cfssl selfsign: a self-signed certificate for the CSR JSON under the default profile. */
-export async function selfSign(req: CsrRequest, hosts: string[], profile: SigningProfile = defaultProfile(), clock: Clock = systemClock): Promise<KeyAndCsr & CaResult> {
+export async function selfSign(
+  req: CsrRequest,
+  hosts: string[],
+  profile: SigningProfile = defaultProfile(),
+  clock: Clock = systemClock,
+): Promise<KeyAndCsr & CaResult> {
   const kc = await generateKeyAndCsr(req, hosts);
   const { notBefore, notAfter } = profileValidity(profile, profile.expiryMs, clock.now());
   const der = issueCertificate(

@@ -51,7 +51,8 @@ export function parseGoFlags(argv: readonly string[], specs: Readonly<Record<str
       value = argv[++i]!;
     }
     if (spec.kind === 'int') {
-      if (!/^-?\d{1,9}$/.test(value)) throw new KubetlsError('BadFlag', `invalid value "${value}" for flag -${body}: not an integer`);
+      if (!/^-?\d{1,9}$/.test(value))
+        throw new KubetlsError('BadFlag', `invalid value "${value}" for flag -${body}: not an integer`);
       values.set(body, Number(value));
     } else values.set(body, value);
   }

@@ -59,7 +59,8 @@ export function loadSigner(ca: string | undefined, caKey: string | undefined, co
   try {
     return new LocalSigner(der, key, loadPolicy(config));
   } catch (e) {
-    if (e instanceof KubetlsError && e.code === 'KeyMismatch') throw new KubetlsError('KeyMismatch', `-ca-key ${caKey} does not belong to -ca ${ca}`);
+    if (e instanceof KubetlsError && e.code === 'KeyMismatch')
+      throw new KubetlsError('KeyMismatch', `-ca-key ${caKey} does not belong to -ca ${ca}`);
     throw e;
   }
 }

@@ -14,7 +14,8 @@ export const MAX_JSON_BYTES = 1024 * 1024;
 
 /** Parses JSON text; a one-line KubetlsError naming `source` when it is too big or invalid. */
 export function parseJson(text: string | Buffer, source: string, maxBytes = MAX_JSON_BYTES): unknown {
-  if (text.length > maxBytes) throw new KubetlsError('TooLarge', `${source}: ${text.length} bytes, over the ${maxBytes}-byte limit`);
+  if (text.length > maxBytes)
+    throw new KubetlsError('TooLarge', `${source}: ${text.length} bytes, over the ${maxBytes}-byte limit`);
   const s = typeof text === 'string' ? text : text.toString('utf8');
   try {
     return JSON.parse(s);
@@ -53,22 +54,26 @@ export function field(o: JsonObject, name: string): unknown {
 export function optString(o: JsonObject, name: string, where: string): string | undefined {
   const v = field(o, name);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new KubetlsError('InvalidField', `${where}${name}: expected a string, got ${jsonType(v)}`);
+  if (typeof v !== 'string')
+    throw new KubetlsError('InvalidField', `${where}${name}: expected a string, got ${jsonType(v)}`);
   return v;
 }
 
 export function optBool(o: JsonObject, name: string, where: string): boolean | undefined {
   const v = field(o, name);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new KubetlsError('InvalidField', `${where}${name}: expected true or false, got ${jsonType(v)}`);
+  if (typeof v !== 'boolean')
+    throw new KubetlsError('InvalidField', `${where}${name}: expected true or false, got ${jsonType(v)}`);
   return v;
 }
 
 export function optInt(o: JsonObject, name: string, where: string, min: number, max: number): number | undefined {
   const v = field(o, name);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new KubetlsError('InvalidField', `${where}${name}: expected an integer, got ${jsonType(v)}`);
-  if (v < min || v > max) throw new KubetlsError('InvalidField', `${where}${name}: ${v} is out of range ${min}..${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new KubetlsError('InvalidField', `${where}${name}: expected an integer, got ${jsonType(v)}`);
+  if (v < min || v > max)
+    throw new KubetlsError('InvalidField', `${where}${name}: ${v} is out of range ${min}..${max}`);
   return v;
 }
 
@@ -76,15 +81,24 @@ export function optInt(o: JsonObject, name: string, where: string, min: number, 
 export function optStringArray(o: JsonObject, name: string, where: string, maxItems = 1000): string[] | undefined {
   const v = field(o, name);
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new KubetlsError('InvalidField', `${where}${name}: expected an array of strings, got ${jsonType(v)}`);
-  if (v.length > maxItems) throw new KubetlsError('InvalidField', `${where}${name}: ${v.length} entries, over the limit of ${maxItems}`);
+  if (!Array.isArray(v))
+    throw new KubetlsError('InvalidField', `${where}${name}: expected an array of strings, got ${jsonType(v)}`);
+  if (v.length > maxItems)
+    throw new KubetlsError('InvalidField', `${where}${name}: ${v.length} entries, over the limit of ${maxItems}`);
   return v.map((x, i) => {
-    if (typeof x !== 'string') throw new KubetlsError('InvalidField', `${where}${name}[${i}]: expected a string, got ${jsonType(x)}`);
+    if (typeof x !== 'string')
+      throw new KubetlsError('InvalidField', `${where}${name}[${i}]: expected a string, got ${jsonType(x)}`);
     return x;
   });
 }
 
-const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const GO_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
 
 /** Compact JSON with Go's HTML-safe escaping (what cfssl prints). */
 export function goJson(v: unknown): string {

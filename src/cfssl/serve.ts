@@ -13,7 +13,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { KubetlsError, errorMessage } from '../errors.js';
-import { certToPem, createIssuer, generateEncodedKey, issueCertificate, parseCertificatesPem, parsePrivateKeyPem, randomSerial } from '../pki/index.js';
+import {
+  certToPem,
+  createIssuer,
+  generateEncodedKey,
+  issueCertificate,
+  parseCertificatesPem,
+  parsePrivateKeyPem,
+  randomSerial,
+} from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
@@ -46,7 +54,9 @@ function makeLog(level: number, tag: string) {
     if (l < level) return;
     const d = new Date();
     const p = (n: number) => String(n).padStart(2, '0');
-    process.stderr.write(`${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} [${LEVELS[l]}]${tag} ${msg}\n`);
+    process.stderr.write(
+      `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} [${LEVELS[l]}]${tag} ${msg}\n`,
+    );
   };
 }
 
@@ -77,13 +87,24 @@ async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; ke
 }
 
 function validate(o: ServeOptions): void {
-  if (!o.ca) throw new KubetlsError('MissingFlag', '-ca: the CA certificate is required (kubetls cfssl serve signs locally)');
+  if (!o.ca)
+    throw new KubetlsError('MissingFlag', '-ca: the CA certificate is required (kubetls cfssl serve signs locally)');
   if (!o.caKey) throw new KubetlsError('MissingFlag', '-ca-key: the CA private key is required');
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new KubetlsError('BadFlag', `-port: ${o.port} is not a TCP port`);
-  if (!['1.2', '1.3'].includes(o.minTlsVersion)) throw new KubetlsError('BadFlag', `-min-tls-version: "${o.minTlsVersion}" is not supported; use 1.2 or 1.3`);
-  if (!!o.tlsCert !== !!o.tlsKey) throw new KubetlsError('MissingFlag', `${o.tlsCert ? '-tls-key' : '-tls-cert'}: -tls-cert and -tls-key go together`);
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)
+    throw new KubetlsError('BadFlag', `-port: ${o.port} is not a TCP port`);
+  if (!['1.2', '1.3'].includes(o.minTlsVersion))
+    throw new KubetlsError('BadFlag', `-min-tls-version: "${o.minTlsVersion}" is not supported; use 1.2 or 1.3`);
+  if (!!o.tlsCert !== !!o.tlsKey)
+    throw new KubetlsError(
+      'MissingFlag',
+      `${o.tlsCert ? '-tls-key' : '-tls-cert'}: -tls-cert and -tls-key go together`,
+    );
   if (!o.tlsCert && !o.throwaway) {
-    throw new KubetlsError('NoTLS', 'kubetls cfssl serve is HTTPS-only: give -tls-cert and -tls-key', 'or add -tls-throwaway for a 7-day serving certificate signed by -ca');
+    throw new KubetlsError(
+      'NoTLS',
+      'kubetls cfssl serve is HTTPS-only: give -tls-cert and -tls-key',
+      'or add -tls-throwaway for a 7-day serving certificate signed by -ca',
+    );
   }
   if (o.mutualTlsCnRegex) {
     try {
@@ -92,7 +113,8 @@ function validate(o: ServeOptions): void {
       throw new KubetlsError('BadFlag', `-mutual-tls-cn: ${(e as Error).message}`);
     }
   }
-  if (o.workers !== undefined && (o.workers < 0 || o.workers > 64)) throw new KubetlsError('BadFlag', `-workers: ${o.workers} is out of range 0..64`);
+  if (o.workers !== undefined && (o.workers < 0 || o.workers > 64))
+    throw new KubetlsError('BadFlag', `-workers: ${o.workers} is out of range 0..64`);
 }
 
 /** Loads the TLS material in the primary so bad files fail before any worker starts. */
@@ -106,7 +128,10 @@ async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void)
     tls = { cert, key };
   } else {
     tls = await throwawayServingCert(o);
-    log(2, 'no -tls-cert/-tls-key: serving with a throwaway 7-day certificate signed by the CA (clients must trust the CA)');
+    log(
+      2,
+      'no -tls-cert/-tls-key: serving with a throwaway 7-day certificate signed by the CA (clients must trust the CA)',
+    );
   }
   if (o.mutualTlsCa) {
     const ca = readFileLimited(o.mutualTlsCa, 4 * 1024 * 1024).toString('latin1');
@@ -117,7 +142,10 @@ async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void)
 }
 
 /** Starts an HTTPS server serving the API; resolves once listening. */
-export function startServer(cfg: WorkerConfig, log: (l: number, m: string) => void): Promise<import('node:https').Server> {
+export function startServer(
+  cfg: WorkerConfig,
+  log: (l: number, m: string) => void,
+): Promise<import('node:https').Server> {
   const o = cfg.opts;
   const signer = loadSigner(o.ca, o.caKey, o.config);
   const api = new CfsslApi(signer, log);
@@ -149,7 +177,13 @@ function send(res: ServerResponse, status: number, body: string | Buffer): void 
   res.end(buf);
 }
 
-function onRequest(api: CfsslApi, req: IncomingMessage, res: ServerResponse, cnRe: RegExp | undefined, log: (l: number, m: string) => void): void {
+function onRequest(
+  api: CfsslApi,
+  req: IncomingMessage,
+  res: ServerResponse,
+  cnRe: RegExp | undefined,
+  log: (l: number, m: string) => void,
+): void {
   if (cnRe) {
     const cn = (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN;
     const cnText = Array.isArray(cn) ? cn[0] : cn;
@@ -161,7 +195,9 @@ function onRequest(api: CfsslApi, req: IncomingMessage, res: ServerResponse, cnR
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) {
-    const r = errorResponse(new KubetlsError('TooLarge', `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`));
+    const r = errorResponse(
+      new KubetlsError('TooLarge', `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`),
+    );
     res.setHeader('Connection', 'close');
     send(res, r.status, r.body);
     req.destroy();
@@ -217,7 +253,10 @@ export async function runServe(o: ServeOptions): Promise<number> {
   for (const w of checked.policy.warnings ?? []) log(2, w);
   const tls = await tlsMaterial(o, log);
   const nat = nativeEcdsaStatus();
-  log(1, `ECDSA CSR signatures: ${nat.active ? 'native verifier' : `node:crypto (native verifier ${nat.reason ?? 'unavailable'})`}`);
+  log(
+    1,
+    `ECDSA CSR signatures: ${nat.active ? 'native verifier' : `node:crypto (native verifier ${nat.reason ?? 'unavailable'})`}`,
+  );
   const n = o.workers ?? availableParallelism();
   const scheme = `https://${o.address.includes(':') ? `[${o.address}]` : o.address}`;
   if (n === 0) {
@@ -234,7 +273,12 @@ export async function runServe(o: ServeOptions): Promise<number> {
   return runPrimary({ opts: o, tls }, n, log, scheme);
 }
 
-function runPrimary(cfg: WorkerConfig, n: number, log: (l: number, m: string) => void, scheme: string): Promise<number> {
+function runPrimary(
+  cfg: WorkerConfig,
+  n: number,
+  log: (l: number, m: string) => void,
+  scheme: string,
+): Promise<number> {
   return new Promise((resolve) => {
     let listening = 0;
     let stopping = false;

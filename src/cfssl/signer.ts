@@ -66,7 +66,11 @@ export function cfsslNotBefore(now: Date, backdateMs: number): Date {
 }
 
 /** Validity for a profile: explicit not_before/not_after win, else backdated now + expiry. */
-export function profileValidity(profile: SigningProfile, fallbackExpiryMs: number, now: Date): { notBefore: Date; notAfter: Date } {
+export function profileValidity(
+  profile: SigningProfile,
+  fallbackExpiryMs: number,
+  now: Date,
+): { notBefore: Date; notAfter: Date } {
   const notBefore = profile.notBefore ?? cfsslNotBefore(now, profile.backdateMs);
   const notAfter = profile.notAfter ?? new Date(notBefore.getTime() + (profile.expiryMs || fallbackExpiryMs));
   return { notBefore, notAfter };
@@ -78,7 +82,11 @@ export function readCsr(csr: string | Buffer): ParsedCsr {
   if (Buffer.isBuffer(csr) && csr[0] === 0x30) der = csr;
   else der = pemDecodeOne(csr, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate request').der;
   const parsed = parseCsr(der);
-  if (!parsed.signatureValid) throw new KubetlsError('CSRSignature', 'certificate_request: the CSR signature does not verify with its own public key');
+  if (!parsed.signatureValid)
+    throw new KubetlsError(
+      'CSRSignature',
+      'certificate_request: the CSR signature does not verify with its own public key',
+    );
   return parsed;
 }
 
@@ -93,10 +101,17 @@ function mergeSubject(csr: DistinguishedName, override: DistinguishedName | unde
 }
 
 function checkWhitelist(re: RegExp, subject: DistinguishedName, sans: SplitHosts): void {
-  const names = [...(subject.commonName ? [subject.commonName] : []), ...sans.dnsNames, ...sans.emailAddresses, ...sans.ipAddresses, ...sans.uris];
+  const names = [
+    ...(subject.commonName ? [subject.commonName] : []),
+    ...sans.dnsNames,
+    ...sans.emailAddresses,
+    ...sans.ipAddresses,
+    ...sans.uris,
+  ];
   for (const n of names) {
     re.lastIndex = 0;
-    if (!re.test(n)) throw new KubetlsError('UnmatchedWhitelist', `"${n.slice(0, 80)}" does not match the profile's name_whitelist`);
+    if (!re.test(n))
+      throw new KubetlsError('UnmatchedWhitelist', `"${n.slice(0, 80)}" does not match the profile's name_whitelist`);
   }
 }
 
@@ -131,7 +146,11 @@ export class LocalSigner implements Signer {
   constructor(caCertDer: Buffer, caKey: KeyObject, policy: SigningPolicy, o: LocalSignerOptions = {}) {
     this.issuer = createIssuer(caCertDer, caKey, 'cfssl');
     this.ca = parseCertificate(caCertDer);
-    if (this.ca.isCA === false) throw new KubetlsError('NotACA', `-ca: "${this.ca.subjectString}" is not a CA certificate (basicConstraints CA:FALSE)`);
+    if (this.ca.isCA === false)
+      throw new KubetlsError(
+        'NotACA',
+        `-ca: "${this.ca.subjectString}" is not a CA certificate (basicConstraints CA:FALSE)`,
+      );
     this.caSpki = spkiDer(caKey);
     this.policy = policy;
     this.clock = o.clock ?? systemClock;
@@ -145,41 +164,65 @@ export class LocalSigner implements Signer {
   /** Resolves the profile; unknown names fall back to the default as in cfssl, with a warning. */
   profileFor(name: string | undefined, warnings: string[]): SigningProfile {
     const { profile, known } = selectProfile(this.policy, name);
-    if (!known) warnings.push(`profile "${name}" is not in the signing config; using the default profile (as cfssl does)`);
+    if (!known)
+      warnings.push(`profile "${name}" is not in the signing config; using the default profile (as cfssl does)`);
     return profile;
   }
 
   sign(req: SignRequest, profileOverride?: SigningProfile): SignResult {
     const warnings: string[] = [];
     const csr = readCsr(req.csr);
-    if (csr.spkiDer.equals(this.caSpki)) throw new KubetlsError('InvalidRequest', "certificate_request: the CSR's public key is the CA's own key");
+    if (csr.spkiDer.equals(this.caSpki))
+      throw new KubetlsError('InvalidRequest', "certificate_request: the CSR's public key is the CA's own key");
     const profile = profileOverride ?? this.profileFor(req.profile, warnings);
     return this.signParsed(csr, req, profile, warnings);
   }
 
-  signParsed(csr: ParsedCsr, req: Pick<SignRequest, 'hosts' | 'subject'>, profile: SigningProfile, warnings: string[] = []): SignResult {
+  signParsed(
+    csr: ParsedCsr,
+    req: Pick<SignRequest, 'hosts' | 'subject'>,
+    profile: SigningProfile,
+    warnings: string[] = [],
+  ): SignResult {
     if (profile.keyUsage.length === 0 && profile.extKeyUsage.length === 0) {
-      throw new KubetlsError('NoKeyUsages', `profile "${profile.name}" has no usages (cfssl: "Invalid policy: no key usage available")`);
+      throw new KubetlsError(
+        'NoKeyUsages',
+        `profile "${profile.name}" has no usages (cfssl: "Invalid policy: no key usage available")`,
+      );
     }
     const subject = mergeSubject(csr.subject, req.subject);
-    const sans: SplitHosts = req.hosts ? splitHosts(req.hosts) : { dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, emailAddresses: csr.emailAddresses, uris: csr.uris };
+    const sans: SplitHosts = req.hosts
+      ? splitHosts(req.hosts)
+      : { dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, emailAddresses: csr.emailAddresses, uris: csr.uris };
     if (profile.nameWhitelist) checkWhitelist(profile.nameWhitelist, subject, sans);
 
     const cc = profile.caConstraint;
-    if (!cc.isCA && csr.extensions.some((e) => e.oid === OID.basicConstraints) && decodeExtensions(csr.extensions).isCA) {
-      throw new KubetlsError('InvalidRequest', `the CSR asks for a CA certificate but profile "${profile.name}" has no ca_constraint.is_ca (cfssl: "local signer policy disallows issuing CA certificate")`);
+    if (
+      !cc.isCA &&
+      csr.extensions.some((e) => e.oid === OID.basicConstraints) &&
+      decodeExtensions(csr.extensions).isCA
+    ) {
+      throw new KubetlsError(
+        'InvalidRequest',
+        `the CSR asks for a CA certificate but profile "${profile.name}" has no ca_constraint.is_ca (cfssl: "local signer policy disallows issuing CA certificate")`,
+      );
     }
     let maxPathLen: number | undefined;
     if (cc.isCA) {
       maxPathLen = cc.maxPathLen > 0 || cc.maxPathLenZero ? cc.maxPathLen : undefined;
       const caLen = this.ca.maxPathLen;
       if (caLen !== undefined && (caLen === 0 || maxPathLen === undefined || maxPathLen >= caLen)) {
-        throw new KubetlsError('InvalidRequest', `the CA's path length limit (${caLen}) does not allow this intermediate (max_path_len ${maxPathLen ?? 'unlimited'})`);
+        throw new KubetlsError(
+          'InvalidRequest',
+          `the CA's path length limit (${caLen}) does not allow this intermediate (max_path_len ${maxPathLen ?? 'unlimited'})`,
+        );
       }
     }
     const { notBefore, notAfter } = profileValidity(profile, this.policy.default.expiryMs, this.clock.now());
     if (notAfter > this.issuer.notAfter) {
-      warnings.push(`the certificate expires ${notAfter.toISOString()}, after its CA (${this.issuer.notAfter.toISOString()}); cfssl allows this, but clients will reject the chain after the CA expires`);
+      warnings.push(
+        `the certificate expires ${notAfter.toISOString()}, after its CA (${this.issuer.notAfter.toISOString()}); cfssl allows this, but clients will reject the chain after the CA expires`,
+      );
     }
     const t: CertificateTemplate = {
       subject,

@@ -6,7 +6,8 @@
 import { Command, Option } from 'commander';
 import { errorMessage } from '../errors.js';
 
-const formatOption = (): Option => new Option('-o, --output <format>', 'table, json or junit').choices(['table', 'json', 'junit']).default('table');
+const formatOption = (): Option =>
+  new Option('-o, --output <format>', 'table, json or junit').choices(['table', 'json', 'junit']).default('table');
 
 function positiveInt(name: string, max: number): (v: string) => number {
   return (v: string) => {
@@ -24,7 +25,9 @@ function usageError(e: unknown): never {
 export function registerAudit(program: Command): void {
   program
     .command('audit')
-    .description("static TLS audit of a node's files: manifests, kubelet config, kubeconfigs, PKI (CIS TLS items + kubetls checks)")
+    .description(
+      "static TLS audit of a node's files: manifests, kubelet config, kubeconfigs, PKI (CIS TLS items + kubetls checks)",
+    )
     .option('--root <dir>', 'filesystem root of the node (absolute paths in flags resolve under it)', '/')
     .addOption(formatOption())
     .option('--now <time>', 'evaluate expiry at this ISO time instead of now')
@@ -49,7 +52,9 @@ export function registerAudit(program: Command): void {
 
   program
     .command('probe')
-    .description('live TLS/mTLS checks of endpoints: TLS versions, chain, SANs, EKU, expiry, client certs required, plaintext refused')
+    .description(
+      'live TLS/mTLS checks of endpoints: TLS versions, chain, SANs, EKU, expiry, client certs required, plaintext refused',
+    )
     .argument('<endpoints...>', 'host:port (presets for 6443, 2379, 2380, 10250, 10257, 10259)')
     .option('--ca <file>', 'CA bundle to validate server chains against')
     .option('--cert <file>', 'client certificate for the authenticated-request check')
@@ -61,39 +66,67 @@ export function registerAudit(program: Command): void {
     .option('--concurrency <n>', 'endpoints probed at once', positiveInt('--concurrency', 64), 8)
     .addOption(formatOption())
     .option('--timings', 'print time spent per check on stderr')
-    .action(async (endpoints: string[], o: { ca?: string; cert?: string; key?: string; serverName?: string; path?: string; timeout: number; retries: number; concurrency: number; output: 'table' | 'json' | 'junit'; timings?: boolean }) => {
-      const { probe, render, readFileLimited } = await loadLib();
-      if (!!o.cert !== !!o.key) usageError('--cert and --key go together');
-      let report;
-      try {
-        const read = (p?: string): Buffer | undefined => (p ? readFileLimited(p, 1024 * 1024) : undefined);
-        const ca = read(o.ca);
-        const cert = read(o.cert);
-        const key = read(o.key);
-        report = await probe({
-          endpoints,
-          ...(ca ? { ca } : {}),
-          ...(cert && key ? { cert, key } : {}),
-          ...(o.serverName ? { serverName: o.serverName } : {}),
-          ...(o.path ? { path: o.path } : {}),
-          timeoutMs: Math.max(1, o.timeout),
-          retries: o.retries,
-          concurrency: Math.max(1, o.concurrency),
-        });
-      } catch (e) {
-        usageError(e);
-      }
-      process.stdout.write(render(report, o.output));
-      if (o.timings) printTimings(report.timings);
-      process.exitCode = report.summary.fail > 0 ? 1 : 0;
-    });
+    .action(
+      async (
+        endpoints: string[],
+        o: {
+          ca?: string;
+          cert?: string;
+          key?: string;
+          serverName?: string;
+          path?: string;
+          timeout: number;
+          retries: number;
+          concurrency: number;
+          output: 'table' | 'json' | 'junit';
+          timings?: boolean;
+        },
+      ) => {
+        const { probe, render, readFileLimited } = await loadLib();
+        if (!!o.cert !== !!o.key) usageError('--cert and --key go together');
+        let report;
+        try {
+          const read = (p?: string): Buffer | undefined => (p ? readFileLimited(p, 1024 * 1024) : undefined);
+          const ca = read(o.ca);
+          const cert = read(o.cert);
+          const key = read(o.key);
+          report = await probe({
+            endpoints,
+            ...(ca ? { ca } : {}),
+            ...(cert && key ? { cert, key } : {}),
+            ...(o.serverName ? { serverName: o.serverName } : {}),
+            ...(o.path ? { path: o.path } : {}),
+            timeoutMs: Math.max(1, o.timeout),
+            retries: o.retries,
+            concurrency: Math.max(1, o.concurrency),
+          });
+        } catch (e) {
+          usageError(e);
+        }
+        process.stdout.write(render(report, o.output));
+        if (o.timings) printTimings(report.timings);
+        process.exitCode = report.summary.fail > 0 ? 1 : 0;
+      },
+    );
 }
 
 async function loadLib() {
-  const [a, p, f] = await Promise.all([import('../audit/index.js'), import('../pki/index.js'), import('../util/files.js')]);
-  return { audit: a.audit, probe: a.probe, render: a.render, fixedClock: p.fixedClock, systemClock: p.systemClock, readFileLimited: f.readFileLimited };
+  const [a, p, f] = await Promise.all([
+    import('../audit/index.js'),
+    import('../pki/index.js'),
+    import('../util/files.js'),
+  ]);
+  return {
+    audit: a.audit,
+    probe: a.probe,
+    render: a.render,
+    fixedClock: p.fixedClock,
+    systemClock: p.systemClock,
+    readFileLimited: f.readFileLimited,
+  };
 }
 
 function printTimings(t: Record<string, number>): void {
-  for (const [id, ms] of Object.entries(t).sort((a, b) => b[1] - a[1])) process.stderr.write(`${id.padEnd(14)} ${ms.toFixed(1)} ms\n`);
+  for (const [id, ms] of Object.entries(t).sort((a, b) => b[1] - a[1]))
+    process.stderr.write(`${id.padEnd(14)} ${ms.toFixed(1)} ms\n`);
 }

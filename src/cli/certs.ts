@@ -20,7 +20,10 @@ function addDirFlags(cmd: Command): Command {
 async function context(f: CertsFlags) {
   const loaded = await loadConfigFromFlags(f, true);
   const { buildCatalog } = await import('../cluster/catalog.js');
-  const dirs = resolveDirs(f, { certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir, kubeconfigDir: KUBEADM_DIRS.kubeconfigDir });
+  const dirs = resolveDirs(f, {
+    certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
+    kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
+  });
   return { loaded, dirs, catalog: buildCatalog(loaded.config) };
 }
 
@@ -33,18 +36,26 @@ async function nodeContexts(f: CertsFlags) {
   const c = await context(f);
   const multi = c.loaded.config.nodes.length > 0;
   if (multi && (f.certDir || f.kubeconfigDir || !f.dir)) {
-    throw new KubetlsError('InvalidArgument', 'with a ClusterNodes config, give the --dir that init wrote (DIR/<node>/pki and DIR/<node>/*.conf); --cert-dir and --kubeconfig-dir do not apply');
+    throw new KubetlsError(
+      'InvalidArgument',
+      'with a ClusterNodes config, give the --dir that init wrote (DIR/<node>/pki and DIR/<node>/*.conf); --cert-dir and --kubeconfig-dir do not apply',
+    );
   }
   const { nodeTargets, catalogOf } = await import('../cluster/nodes.js');
-  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, ...(multi ? { outDir: resolve(f.dir!) } : {}) }).map((t) => ({ ...t, catalog: catalogOf(t) }));
+  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, ...(multi ? { outDir: resolve(f.dir!) } : {}) }).map((t) => ({
+    ...t,
+    catalog: catalogOf(t),
+  }));
   /** In cluster mode, the line that heads a node's table ("# node cp-0 (control-plane)"); nothing for one node. */
-  const header = (n: { node: string; role: string }, first: boolean): string => (multi ? `${first ? '' : '\n'}# node ${n.node} (${n.role})\n` : '');
+  const header = (n: { node: string; role: string }, first: boolean): string =>
+    multi ? `${first ? '' : '\n'}# node ${n.node} (${n.role})\n` : '';
   return { ...c, multi, nodes, header };
 }
 
 function checkOutput(o: string | undefined): 'text' | 'json' | 'yaml' {
   const v = o ?? 'text';
-  if (v !== 'text' && v !== 'json' && v !== 'yaml') throw new KubetlsError('InvalidArgument', `--output must be text, json or yaml, not "${v}"`);
+  if (v !== 'text' && v !== 'json' && v !== 'yaml')
+    throw new KubetlsError('InvalidArgument', `--output must be text, json or yaml, not "${v}"`);
   return v;
 }
 
@@ -60,38 +71,67 @@ export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('inspect, check, renew and scan certificates');
 
   addConfigFlags(addDirFlags(certs.command('check-expiration')))
-    .description('kubeadm-style expiry tables for the local PKI; exit 1 when anything is missing, expired or within --threshold')
+    .description(
+      'kubeadm-style expiry tables for the local PKI; exit 1 when anything is missing, expired or within --threshold',
+    )
     .option('-o, --output <format>', 'text, json or yaml', 'text')
-    .option('--threshold <duration>', 'fail (exit 1) when a certificate expires within this time ("30d", "720h")', '30d')
+    .option(
+      '--threshold <duration>',
+      'fail (exit 1) when a certificate expires within this time ("30d", "720h")',
+      '30d',
+    )
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
-      const [ctx, exp, { parseThreshold }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/expiration.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
+      const [ctx, exp, { parseThreshold }, { systemClock }] = await Promise.all([
+        nodeContexts(f),
+        import('../cluster/expiration.js'),
+        import('../cluster/residual.js'),
+        import('../pki/clock.js'),
+      ]);
       const threshold = parseThreshold(f.threshold ?? '30d');
       const objects: Array<Record<string, unknown>> = [];
       for (const n of ctx.nodes) {
         const report = await exp.checkExpiration(n.catalog, n.certDir, n.kubeconfigDir, systemClock, n.caCertDir);
-        if (format === 'text') process.stdout.write(ctx.header(n, objects.length === 0) + exp.renderExpirationText(report));
-        objects.push(ctx.multi ? { node: n.node, role: n.role, ...exp.expirationObject(report) } : exp.expirationObject(report));
+        if (format === 'text')
+          process.stdout.write(ctx.header(n, objects.length === 0) + exp.renderExpirationText(report));
+        objects.push(
+          ctx.multi ? { node: n.node, role: n.role, ...exp.expirationObject(report) } : exp.expirationObject(report),
+        );
         const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
         if (!verdict.ok) {
-          for (const p of verdict.problems) process.stderr.write(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}\n`);
+          for (const p of verdict.problems)
+            process.stderr.write(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}\n`);
           process.exitCode = 1;
         }
       }
-      if (format !== 'text') await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
+      if (format !== 'text')
+        await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
     });
 
   addConfigFlags(addDirFlags(certs.command('renew')))
-    .description('renew certificates (same identity and SANs, new key); names: all, apiserver, admin.conf, … (see `certs list`)')
+    .description(
+      'renew certificates (same identity and SANs, new key); names: all, apiserver, admin.conf, … (see `certs list`)',
+    )
     .argument('<names...>', '"all" or certificate names')
     .action(async (names: string[], f: CertsFlags) => {
-      const [ctx, { renewCertificates, renewableNames }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/renew.js'), import('../pki/clock.js')]);
+      const [ctx, { renewCertificates, renewableNames }, { systemClock }] = await Promise.all([
+        nodeContexts(f),
+        import('../cluster/renew.js'),
+        import('../pki/clock.js'),
+      ]);
       // in a cluster a name applies to the nodes that have it (apiserver: control planes; kube-proxy.conf: all)
       const known = new Set(ctx.nodes.flatMap((n) => renewableNames(n.catalog)));
       const unknown = names.filter((n) => n !== 'all' && !known.has(n));
-      if (ctx.multi && unknown.length) throw new KubetlsError('UnknownCertificate', `unknown certificate "${unknown[0]}"`, `use one of: all, ${[...known].join(', ')}`);
+      if (ctx.multi && unknown.length)
+        throw new KubetlsError(
+          'UnknownCertificate',
+          `unknown certificate "${unknown[0]}"`,
+          `use one of: all, ${[...known].join(', ')}`,
+        );
       for (const n of ctx.nodes) {
-        const mine = names.includes('all') ? ['all'] : names.filter((x) => !ctx.multi || renewableNames(n.catalog).includes(x));
+        const mine = names.includes('all')
+          ? ['all']
+          : names.filter((x) => !ctx.multi || renewableNames(n.catalog).includes(x));
         if (mine.length === 0) continue;
         const res = await renewCertificates({
           catalog: n.catalog,
@@ -105,18 +145,26 @@ export function registerCerts(program: Command): void {
         });
         process.stdout.write(res.lines.map((l) => (ctx.multi ? `[${n.node}] ${l}` : l)).join('\n') + '\n');
         if (res.restart.length) {
-          process.stdout.write(`\n${ctx.multi ? `[${n.node}] ` : ''}Done renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`);
+          process.stdout.write(
+            `\n${ctx.multi ? `[${n.node}] ` : ''}Done renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`,
+          );
         }
         if (res.failed.length) process.exitCode = 1;
       }
     });
 
   addConfigFlags(addDirFlags(certs.command('list')))
-    .description('every certificate, key pair and kubeconfig the catalog defines, with identity, SANs, CA, path and state on disk')
+    .description(
+      'every certificate, key pair and kubeconfig the catalog defines, with identity, SANs, CA, path and state on disk',
+    )
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
-      const [ctx, { listCatalog, renderList }, { systemClock }] = await Promise.all([nodeContexts(f), import('../cluster/list.js'), import('../pki/clock.js')]);
+      const [ctx, { listCatalog, renderList }, { systemClock }] = await Promise.all([
+        nodeContexts(f),
+        import('../cluster/list.js'),
+        import('../pki/clock.js'),
+      ]);
       const all: Array<Record<string, unknown>> = [];
       for (const n of ctx.nodes) {
         const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now());
@@ -127,30 +175,59 @@ export function registerCerts(program: Command): void {
     });
 
   addConfigFlags(addDirFlags(certs.command('generate-csr')))
-    .description('external-CA flow: write a key and a CSR for every certificate and kubeconfig (existing keys are reused)')
+    .description(
+      'external-CA flow: write a key and a CSR for every certificate and kubeconfig (existing keys are reused)',
+    )
     .action(async (f: CertsFlags) => {
-      const [{ loaded, dirs, catalog }, { generateCsrs }] = await Promise.all([context(f), import('../cluster/csrgen.js')]);
-      const lines = await generateCsrs(catalog, dirs.certDir, dirs.kubeconfigDir, loaded.config.encryptionAlgorithm, loaded.config.clusterName);
+      const [{ loaded, dirs, catalog }, { generateCsrs }] = await Promise.all([
+        context(f),
+        import('../cluster/csrgen.js'),
+      ]);
+      const lines = await generateCsrs(
+        catalog,
+        dirs.certDir,
+        dirs.kubeconfigDir,
+        loaded.config.encryptionAlgorithm,
+        loaded.config.clusterName,
+      );
       process.stdout.write(lines.join('\n') + '\n');
     });
 
   certs
     .command('scan')
-    .description('inventory every certificate under the given files/directories (PEM, DER, kubeconfigs); exit 1 on expired, expiring or unreadable')
+    .description(
+      'inventory every certificate under the given files/directories (PEM, DER, kubeconfigs); exit 1 on expired, expiring or unreadable',
+    )
     .argument('<paths...>', 'files or directories')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .option('--threshold <duration>', 'fail (exit 1) when a certificate expires within this time', '30d')
     .action(async (paths: string[], f: CertsFlags) => {
       const format = checkOutput(f.output);
-      const [{ scanPaths }, { renderScan, scanVerdict }, { parseThreshold }, { systemClock }] = await Promise.all([import('../cluster/scan.js'), import('../cluster/scanreport.js'), import('../cluster/residual.js'), import('../pki/clock.js')]);
+      const [{ scanPaths }, { renderScan, scanVerdict }, { parseThreshold }, { systemClock }] = await Promise.all([
+        import('../cluster/scan.js'),
+        import('../cluster/scanreport.js'),
+        import('../cluster/residual.js'),
+        import('../pki/clock.js'),
+      ]);
       const threshold = parseThreshold(f.threshold ?? '30d');
       const now = systemClock.now();
       const entries = await scanPaths(paths, { now });
       if (format === 'text') process.stdout.write(renderScan(entries));
-      else await printObject({ kind: 'CertificateScan', apiVersion: 'kubetls.io/v1alpha1', scannedAt: now.toISOString(), certificates: entries }, format);
+      else
+        await printObject(
+          {
+            kind: 'CertificateScan',
+            apiVersion: 'kubetls.io/v1alpha1',
+            scannedAt: now.toISOString(),
+            certificates: entries,
+          },
+          format,
+        );
       const verdict = scanVerdict(entries, threshold);
       if (!verdict.ok) {
-        process.stderr.write(`[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}\n`);
+        process.stderr.write(
+          `[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}\n`,
+        );
         process.exitCode = 1;
       }
     });

@@ -41,15 +41,33 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
   'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3'),
   loglevel: I('Log level (0 = DEBUG, 5 = FATAL)'),
   'ca-bundle': U('path to root certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
-  'int-bundle': U('path to intermediate certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  'int-bundle': U(
+    'path to intermediate certificate store',
+    'kubetls has no bundler (the bundle endpoint and bundle option)',
+  ),
   'int-dir': U('specify intermediates directory', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
-  metadata: U('Metadata file for root certificate presence', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
+  metadata: U(
+    'Metadata file for root certificate presence',
+    'kubetls has no bundler (the bundle endpoint and bundle option)',
+  ),
   responder: U('Certificate for OCSP responder', 'kubetls has no OCSP responder or ocspsign endpoint'),
-  'responder-key': U('private key for OCSP responder certificate', 'kubetls has no OCSP responder or ocspsign endpoint'),
-  'db-config': U('certificate db configuration file', 'kubetls keeps no certificate database (revoke, crl and OCSP from a DB are not implemented)'),
+  'responder-key': U(
+    'private key for OCSP responder certificate',
+    'kubetls has no OCSP responder or ocspsign endpoint',
+  ),
+  'db-config': U(
+    'certificate db configuration file',
+    'kubetls keeps no certificate database (revoke, crl and OCSP from a DB are not implemented)',
+  ),
   'tls-remote-ca': U('CAs to trust for remote TLS requests', 'kubetls signs locally only, it has no remote signers'),
-  'mutual-tls-client-cert': U('Mutual TLS - client certificate to call remote instance requiring client certs', 'kubetls signs locally only, it has no remote signers'),
-  'mutual-tls-client-key': U('Mutual TLS - client key to call remote instance requiring client certs', 'kubetls signs locally only, it has no remote signers'),
+  'mutual-tls-client-cert': U(
+    'Mutual TLS - client certificate to call remote instance requiring client certs',
+    'kubetls signs locally only, it has no remote signers',
+  ),
+  'mutual-tls-client-key': U(
+    'Mutual TLS - client key to call remote instance requiring client certs',
+    'kubetls signs locally only, it has no remote signers',
+  ),
   workers: I('kubetls: worker processes for serve (default: one per CPU)'),
   'tls-throwaway': B('kubetls: with no -tls-cert/-tls-key, serve with a throwaway certificate signed by -ca'),
 };
@@ -133,9 +151,13 @@ export async function run(tool: string, args: string[]): Promise<number> {
     const b = (n: string) => values.get(n) === true;
     logLevel = (values.get('loglevel') as number | undefined) ?? 1;
     for (const [name, spec] of Object.entries(CFSSL_FLAGS)) {
-      if (spec.unsupported && f(name)) throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
+      if (spec.unsupported && f(name))
+        throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
     }
-    if (f('remote')) throw new Error('-remote: kubetls cfssl signs locally only; point the real cfssl client at `kubetls cfssl serve` instead');
+    if (f('remote'))
+      throw new Error(
+        '-remote: kubetls cfssl signs locally only; point the real cfssl client at `kubetls cfssl serve` instead',
+      );
     switch (cmd) {
       case 'genkey':
         return await genkey(b('initca'), pos);
@@ -179,7 +201,9 @@ export async function run(tool: string, args: string[]): Promise<number> {
         process.stdout.write('Version: kubetls cfssl-compatible (cfssl 1.6 formats)\n');
         return 0;
       default:
-        throw new Error(`unknown command "${cmd}" (kubetls cfssl implements: genkey, gencert, gencsr, sign, certinfo, selfsign, gencrl, print-defaults, serve)`);
+        throw new Error(
+          `unknown command "${cmd}" (kubetls cfssl implements: genkey, gencert, gencsr, sign, certinfo, selfsign, gencrl, print-defaults, serve)`,
+        );
     }
   } catch (e) {
     process.stderr.write(`error: ${errorMessage(e)}\n`);
@@ -191,7 +215,10 @@ export async function run(tool: string, args: string[]): Promise<number> {
 function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
   const a = f('mutual-tls-cn');
   const b = f('mutual-tls-cn-regex');
-  if (a !== undefined && b !== undefined && a !== b) throw new Error('-mutual-tls-cn and -mutual-tls-cn-regex (its alias) give different regexes; use -mutual-tls-cn only');
+  if (a !== undefined && b !== undefined && a !== b)
+    throw new Error(
+      '-mutual-tls-cn and -mutual-tls-cn-regex (its alias) give different regexes; use -mutual-tls-cn only',
+    );
   return a ?? b;
 }
 
@@ -201,7 +228,10 @@ function one(pos: string[], what: string): string {
 }
 
 async function loadCsrJson(path: string) {
-  const [{ parseCsrRequest }, { readInput }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/io.js')]);
+  const [{ parseCsrRequest }, { readInput }] = await Promise.all([
+    import('../cfssl/csrjson.js'),
+    import('../cfssl/io.js'),
+  ]);
   return parseCsrRequest(readInput(path), path === '-' ? 'stdin' : path);
 }
 
@@ -225,7 +255,11 @@ async function genkey(initca: boolean, pos: string[]): Promise<number> {
   return 0;
 }
 
-async function gencert(f: (n: string) => string | undefined, b: (n: string) => boolean, pos: string[]): Promise<number> {
+async function gencert(
+  f: (n: string) => string | undefined,
+  b: (n: string) => boolean,
+  pos: string[],
+): Promise<number> {
   const g = await import('../cfssl/genkey.js');
   const io = await import('../cfssl/io.js');
   if (b('renewca')) {
@@ -274,11 +308,20 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
   for (const w of signer.policy.warnings ?? []) log(2, w);
   let subject;
   if (subjPath) {
-    const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([import('../cfssl/csrjson.js'), import('../cfssl/json.js')]);
+    const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([
+      import('../cfssl/csrjson.js'),
+      import('../cfssl/json.js'),
+    ]);
     subject = parseSubjectOverride(parseJson(io.readInput(subjPath), subjPath));
   }
   const csrBytes = io.readInput(csrPath);
-  const r = signer.sign({ csr: csrBytes, hosts: io.splitHostnameFlag(f('hostname')), subject, profile: f('profile'), label: f('label') });
+  const r = signer.sign({
+    csr: csrBytes,
+    hosts: io.splitHostnameFlag(f('hostname')),
+    subject,
+    profile: f('profile'),
+    label: f('label'),
+  });
   for (const w of r.warnings) log(2, w);
   // cfssl echoes the input file verbatim as "csr" (so cfssljson -bare also writes <base>.csr);
   // a DER request, which cfssl would refuse, is echoed as PEM so the field stays text
@@ -302,7 +345,8 @@ async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]):
     process.stdout.write(goJsonIndent(ci.csrinfo(readCsr(io.readInput(f('csr')!)))) + '\n');
     return 0;
   }
-  if (f('domain') || pos.length) throw new Error('certinfo: -domain (fetching a live certificate) is not supported; use -cert FILE or -csr FILE');
+  if (f('domain') || pos.length)
+    throw new Error('certinfo: -domain (fetching a live certificate) is not supported; use -cert FILE or -csr FILE');
   throw new Error('certinfo: use -cert FILE or -csr FILE');
 }
 
@@ -313,7 +357,9 @@ async function selfsignCmd(f: (n: string) => string | undefined, pos: string[]):
   const req = await loadCsrJson(pos[1]!);
   const policy = io.loadPolicy(f('config'));
   const r = await g.selfSign(req, io.splitHostnameFlag(pos[0]) ?? [], policy.default);
-  process.stderr.write('*** WARNING ***\n\nSelf-signed certificates are dangerous. Use this self-signed certificate at your own risk.\n\n');
+  process.stderr.write(
+    '*** WARNING ***\n\nSelf-signed certificates are dangerous. Use this self-signed certificate at your own risk.\n\n',
+  );
   out({ cert: r.certPem, csr: r.csrPem, key: r.keyPem });
   return 0;
 }
@@ -330,13 +376,18 @@ async function cfssljson(values: Map<string, string | boolean | number>, rest: s
     process.stdout.write('Version: kubetls cfssljson-compatible\n');
     return 0;
   }
-  const [{ cfssljsonOutputs }, io, files] = await Promise.all([import('../cfssl/cfssljson.js'), import('../cfssl/io.js'), import('../util/files.js')]);
+  const [{ cfssljsonOutputs }, io, files] = await Promise.all([
+    import('../cfssl/cfssljson.js'),
+    import('../cfssl/io.js'),
+    import('../util/files.js'),
+  ]);
   const input = (values.get('f') as string | undefined) ?? '-';
   const base = rest[0] ?? 'cert';
   const { MAX_CFSSLJSON_INPUT } = await import('../cfssl/cfssljson.js');
   const outs = cfssljsonOutputs(io.readInput(input, MAX_CFSSLJSON_INPUT), base, values.get('bare') === true);
   for (const o of outs) {
-    if (values.get('stdout') === true) process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
+    if (values.get('stdout') === true)
+      process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
     // keys: a different existing key is backed up, never silently lost; certs/CSRs are replaced as cfssljson does
     else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: o.secret ? 'backup' : 'replace' });
   }

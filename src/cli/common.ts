@@ -2,7 +2,13 @@
 import { join, resolve } from 'node:path';
 
 /** commander collector for repeatable / comma-separated list flags. */
-export const collectList = (value: string, prev: string[] = []): string[] => [...prev, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+export const collectList = (value: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export interface DirFlags {
   dir?: string;
@@ -11,7 +17,10 @@ export interface DirFlags {
 }
 
 /** --cert-dir / --kubeconfig-dir, with --dir D as a shorthand for D/pki and D. */
-export function resolveDirs(f: DirFlags, defaults: { certDir: string; kubeconfigDir: string }): { certDir: string; kubeconfigDir: string } {
+export function resolveDirs(
+  f: DirFlags,
+  defaults: { certDir: string; kubeconfigDir: string },
+): { certDir: string; kubeconfigDir: string } {
   const certDir = f.certDir ?? (f.dir ? join(f.dir, 'pki') : defaults.certDir);
   const kubeconfigDir = f.kubeconfigDir ?? f.dir ?? defaults.kubeconfigDir;
   return { certDir: resolve(certDir), kubeconfigDir: resolve(kubeconfigDir) };
@@ -24,7 +33,10 @@ export function warn(msg: string): void {
 }
 
 /** A one-line progress bar on a TTY (stderr); silent otherwise so pipes and logs stay clean. */
-export function progressBar(label: string, enabled = !!process.stderr.isTTY): ((done: number, total: number) => void) | undefined {
+export function progressBar(
+  label: string,
+  enabled = !!process.stderr.isTTY,
+): ((done: number, total: number) => void) | undefined {
   if (!enabled) return undefined;
   return (done, total) => {
     if (total === 0) return;

@@ -10,10 +10,17 @@ export interface ConfigFlagValues extends ConfigFlags {
 
 export function addConfigFlags(cmd: Command): Command {
   return cmd
-    .option('--config <file>', 'kubeadm v1beta4 ClusterConfiguration/InitConfiguration YAML (+ kubetls ClusterNodes for whole-cluster mode)')
+    .option(
+      '--config <file>',
+      'kubeadm v1beta4 ClusterConfiguration/InitConfiguration YAML (+ kubetls ClusterNodes for whole-cluster mode)',
+    )
     .option('--apiserver-advertise-address <ip>', 'IP the API server advertises (default: detected, else 127.0.0.1)')
     .option('--apiserver-bind-port <port>', 'API server port (default 6443)')
-    .option('--apiserver-cert-extra-sans <sans>', 'extra SANs for the API server certificate (comma-separated IPs or DNS names)', collectList)
+    .option(
+      '--apiserver-cert-extra-sans <sans>',
+      'extra SANs for the API server certificate (comma-separated IPs or DNS names)',
+      collectList,
+    )
     .option('--control-plane-endpoint <host[:port]>', 'stable endpoint for the control plane (DNS name or IP)')
     .option('--service-cidr <cidr>', 'service subnet (default 10.96.0.0/12)')
     .option('--service-dns-domain <domain>', 'service DNS domain (default cluster.local)')
@@ -25,7 +32,10 @@ export function addConfigFlags(cmd: Command): Command {
 
 /** Loads --config (if any) and applies the flags over it. */
 export async function loadConfigFromFlags(f: ConfigFlagValues, quiet = false): Promise<LoadedConfig> {
-  const [{ loadConfig }, { readFileLimited }] = await Promise.all([import('../cluster/config.js'), import('../util/files.js')]);
+  const [{ loadConfig }, { readFileLimited }] = await Promise.all([
+    import('../cluster/config.js'),
+    import('../util/files.js'),
+  ]);
   const text = f.config ? readFileLimited(f.config, 1024 * 1024).toString('utf8') : undefined;
   // loadConfig reads only the ConfigFlags keys, so the command's other options pass through harmlessly
   const loaded = await loadConfig(f, text, f.config);

@@ -15,8 +15,14 @@ interface InitFlags extends ConfigFlagValues {
 export function registerInit(program: Command): void {
   const cmd = program
     .command('init')
-    .description('generate the cluster PKI (CAs, component certificates, sa key pair) and kubeconfigs, kubeadm-compatible')
-    .option('--dir <dir>', 'output directory: certificates in DIR/pki, kubeconfigs in DIR (whole-cluster mode: DIR/<node>/...)', 'kubetls-pki')
+    .description(
+      'generate the cluster PKI (CAs, component certificates, sa key pair) and kubeconfigs, kubeadm-compatible',
+    )
+    .option(
+      '--dir <dir>',
+      'output directory: certificates in DIR/pki, kubeconfigs in DIR (whole-cluster mode: DIR/<node>/...)',
+      'kubetls-pki',
+    )
     .option('--cert-dir <dir>', 'where to write certificates (default DIR/pki; kubeadm uses /etc/kubernetes/pki)')
     .option('--kubeconfig-dir <dir>', 'where to write kubeconfig files (default DIR)')
     .option('--dry-run', 'print the plan, write nothing')
@@ -25,13 +31,26 @@ export function registerInit(program: Command): void {
     const loaded = await loadConfigFromFlags(f);
     const { initPki } = await import('../cluster/init.js');
     const certDir = f.certDir ?? loaded.certificatesDir;
-    const dirs = resolveDirs({ dir: f.dir, ...(certDir ? { certDir } : {}), ...(f.kubeconfigDir ? { kubeconfigDir: f.kubeconfigDir } : {}) }, { certDir: '', kubeconfigDir: '' });
+    const dirs = resolveDirs(
+      { dir: f.dir, ...(certDir ? { certDir } : {}), ...(f.kubeconfigDir ? { kubeconfigDir: f.kubeconfigDir } : {}) },
+      { certDir: '', kubeconfigDir: '' },
+    );
     const multi = loaded.config.nodes.length > 0;
     if (multi && (f.certDir || f.kubeconfigDir)) {
-      throw new KubetlsError('InvalidArgument', '--cert-dir and --kubeconfig-dir do not apply to whole-cluster mode (ClusterNodes)', 'use --dir; each node gets DIR/<node>/pki and DIR/<node>/*.conf');
+      throw new KubetlsError(
+        'InvalidArgument',
+        '--cert-dir and --kubeconfig-dir do not apply to whole-cluster mode (ClusterNodes)',
+        'use --dir; each node gets DIR/<node>/pki and DIR/<node>/*.conf',
+      );
     }
-    const perNode = [f.nodeName !== undefined && '--node-name', f.apiserverAdvertiseAddress !== undefined && '--apiserver-advertise-address'].filter((x) => typeof x === 'string');
-    if (multi && perNode.length) warn(`${perNode.join(' and ')}: ignored in whole-cluster mode (each node's name and address come from ClusterNodes)`);
+    const perNode = [
+      f.nodeName !== undefined && '--node-name',
+      f.apiserverAdvertiseAddress !== undefined && '--apiserver-advertise-address',
+    ].filter((x) => typeof x === 'string');
+    if (multi && perNode.length)
+      warn(
+        `${perNode.join(' and ')}: ignored in whole-cluster mode (each node's name and address come from ClusterNodes)`,
+      );
     // a bar only where it helps: slow keys or many nodes
     const heavy = /RSA-(3072|4096)/.test(loaded.config.encryptionAlgorithm) || loaded.config.nodes.length > 5;
     const onProgress = f.progress !== false && heavy ? progressBar('[keys]') : undefined;
@@ -45,7 +64,9 @@ export function registerInit(program: Command): void {
     for (const w of res.warnings) warn(w);
     process.stdout.write(res.lines.join('\n') + '\n');
     if (!f.dryRun) {
-      const where = multi ? `${res.plans.length} node trees under ${f.dir}/` : `${dirs.certDir} and ${dirs.kubeconfigDir}`;
+      const where = multi
+        ? `${res.plans.length} node trees under ${f.dir}/`
+        : `${dirs.certDir} and ${dirs.kubeconfigDir}`;
       process.stdout.write(`\nkubetls: ${res.written.length} files written in ${where}\n`);
     }
   });

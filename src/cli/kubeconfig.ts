@@ -20,7 +20,10 @@ export function registerKubeconfig(program: Command): void {
       .description('print a kubeconfig for a client identity (CN = --client-name, O = --org), signed by the cluster CA')
       .requiredOption('--client-name <name>', 'user name: the certificate CN')
       .option('--org <org>', 'group: certificate O (repeatable or comma-separated)', collectList)
-      .option('--validity-period <duration>', 'certificate validity (Go duration, default: certificateValidityPeriod, 8760h)')
+      .option(
+        '--validity-period <duration>',
+        'certificate validity (Go duration, default: certificateValidityPeriod, 8760h)',
+      )
       .option('--token <token>', 'use this bearer token instead of a client certificate')
       .option('--out <file>', 'write to this file (0600) instead of stdout')
       .option('--cert-dir <dir>', `certificate directory (default ${KUBEADM_DIRS.certDir})`)
@@ -34,14 +37,19 @@ export function registerKubeconfig(program: Command): void {
       import('../pki/clock.js'),
       import('../util/files.js'),
     ]);
-    const dirs = resolveDirs(f, { certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir, kubeconfigDir: KUBEADM_DIRS.kubeconfigDir });
+    const dirs = resolveDirs(f, {
+      certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
+      kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
+    });
     const text = await userKubeconfig({
       certDir: dirs.certDir,
       clientName: f.clientName,
       organizations: f.org ?? [],
       server: controlPlaneUrl(loaded.config),
       clusterName: loaded.config.clusterName,
-      validityMs: f.validityPeriod ? parseGoDuration(f.validityPeriod, '--validity-period') : loaded.config.certificateValidityMs,
+      validityMs: f.validityPeriod
+        ? parseGoDuration(f.validityPeriod, '--validity-period')
+        : loaded.config.certificateValidityMs,
       ...(f.encryptionAlgorithm ? { algorithm: loaded.config.encryptionAlgorithm } : {}),
       ...(f.token ? { token: f.token } : {}),
       clock: systemClock,
@@ -49,7 +57,9 @@ export function registerKubeconfig(program: Command): void {
     if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
     else {
       if (!f.token && readableByOthers(1)) {
-        process.stderr.write('[warning] stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)\n');
+        process.stderr.write(
+          '[warning] stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)\n',
+        );
       }
       process.stdout.write(text);
     }

@@ -70,7 +70,9 @@ function usableBundle(): { bytes: Buffer } | { why: string } {
 function cachedDataFor(hash: Buffer): Buffer | undefined {
   try {
     const file = readFileSync(CACHE);
-    return file.length > HASH_BYTES && file.subarray(0, HASH_BYTES).equals(hash) ? file.subarray(HASH_BYTES) : undefined;
+    return file.length > HASH_BYTES && file.subarray(0, HASH_BYTES).equals(hash)
+      ? file.subarray(HASH_BYTES)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -90,7 +92,9 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
   const script = new Script(source, { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
-  debug(`started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`);
+  debug(
+    `started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`,
+  );
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, here);
@@ -116,7 +120,9 @@ async function train(cli: Cli, record: () => Promise<void>, planFile: string): P
     why = ` (${(e as Error).message.split('\n')[0]})`;
   }
   if (!Array.isArray(plan) || !plan.every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'))) {
-    process.stderr.write(`kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${why}\n`);
+    process.stderr.write(
+      `kubetls: KUBETLS_TRAIN=${planFile}: expected a JSON list of command lines (lists of strings)${why}\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -135,7 +141,11 @@ function tryLoadBundle(bundle: ReturnType<typeof usableBundle>): ReturnType<type
   try {
     return loadBundle(bundle.bytes);
   } catch (e) {
-    return { why: `the bundle did not load (${String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200)})` };
+    return {
+      why: `the bundle did not load (${String((e as Error)?.message ?? e)
+        .split('\n')[0]!
+        .slice(0, 200)})`,
+    };
   }
 }
 

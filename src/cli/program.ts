@@ -7,13 +7,18 @@ import { registerAudit } from './audit.js';
 
 export function buildProgram(): Command {
   const program = new Command('kubetls')
-    .description('Every TLS job of a Kubernetes cluster: PKI, kubeconfigs, expiry, renewal, cfssl-compatible signing, audit')
+    .description(
+      'Every TLS job of a Kubernetes cluster: PKI, kubeconfigs, expiry, renewal, cfssl-compatible signing, audit',
+    )
     .version('0.1.0')
     // a usage error is one line that says where the usage is, not the error followed by a screenful of help
     .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
     // throw instead of exiting, so main() maps usage errors to exit code 2 (before commands: settings are inherited)
     .exitOverride()
-    .addHelpText('after', '\ncfssl-compatible commands: kubetls cfssl <genkey|gencert|gencsr|sign|certinfo|selfsign|gencrl|print-defaults|serve>, kubetls cfssljson');
+    .addHelpText(
+      'after',
+      '\ncfssl-compatible commands: kubetls cfssl <genkey|gencert|gencsr|sign|certinfo|selfsign|gencrl|print-defaults|serve>, kubetls cfssljson',
+    );
   registerInit(program);
   registerCerts(program);
   registerKubeconfig(program);

@@ -23,7 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     // commander has already printed its message; --help and --version end here with 0
-    if (e instanceof Error && e.name === 'CommanderError') return (e as Error & { exitCode: number }).exitCode === 0 ? 0 : 2;
+    if (e instanceof Error && e.name === 'CommanderError')
+      return (e as Error & { exitCode: number }).exitCode === 0 ? 0 : 2;
     throw e;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { KubetlsError } from '../errors.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateEncodedKey, parsePrivateKeyPem, privateKeyToPem, publicKeyToPem, type EncodedKeyPair, type KeyAlgorithm } from '../pki/keys.js';
+import {
+  generateEncodedKey,
+  parsePrivateKeyPem,
+  privateKeyToPem,
+  publicKeyToPem,
+  type EncodedKeyPair,
+  type KeyAlgorithm,
+} from '../pki/keys.js';
 import { pemEncode } from '../pki/pem.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
@@ -35,14 +42,20 @@ export interface ApplyResult {
   written: string[];
 }
 
-export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: SaSource, o: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlans(
+  plans: Plan[],
+  cas: Map<CaName, CaSource>,
+  sa: SaSource,
+  o: ApplyOptions,
+): Promise<ApplyResult> {
   const now = o.clock.now();
   // 1. every new key, in parallel
   const jobs: Array<() => Promise<EncodedKeyPair>> = [];
   const want = (): number => jobs.push(() => generateEncodedKey(o.algorithm)) - 1;
   const caKeyIdx = new Map<CaName, number>();
   for (const src of cas.values()) if (src.generate) caKeyIdx.set(src.name, want());
-  const saIdx = sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
+  const saIdx =
+    sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
   // a shared identity (kube-proxy) gets one key and one certificate for every node
   const sharedIdx = new Map<string, number>();
   const shared = (name: string): number => sharedIdx.get(name) ?? sharedIdx.set(name, want()).get(name)!;
@@ -83,7 +96,10 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
       key = src.key;
     }
     if (!der) continue;
-    caPems.set(src.name, key ? { cert: certToPem(der), key: keyPem ?? privateKeyToPem(key) } : { cert: certToPem(der) });
+    caPems.set(
+      src.name,
+      key ? { cert: certToPem(der), key: keyPem ?? privateKeyToPem(key) } : { cert: certToPem(der) },
+    );
     if (key) issuers.set(src.name, createIssuer(der, key));
   }
   const issuer = (name: CaName): Issuer => {
@@ -91,7 +107,12 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
     if (!i) throw new KubetlsError('ExternalCA', `the "${name}" CA key is not available`);
     return i;
   };
-  const saPems = saIdx >= 0 ? { key: keys[saIdx]!.privatePem, pub: pemEncode('PUBLIC KEY', keys[saIdx]!.spki) } : sa.key ? { key: privateKeyToPem(sa.key), pub: publicKeyToPem(sa.key) } : undefined;
+  const saPems =
+    saIdx >= 0
+      ? { key: keys[saIdx]!.privatePem, pub: pemEncode('PUBLIC KEY', keys[saIdx]!.spki) }
+      : sa.key
+        ? { key: privateKeyToPem(sa.key), pub: publicKeyToPem(sa.key) }
+        : undefined;
 
   // 3. build every file, then write
   const events: string[] = [];
@@ -106,9 +127,15 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
         const pem = caPems.get(s.spec.name)!;
         if (s.action === 'generate' || s.action === 'copy') {
           writes.push({ path: certPath(plan.certDir, s.spec.baseName), data: pem.cert, mode: PUBLIC_MODE });
-          if (plan.catalog.caKeys && pem.key) writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: pem.key, mode: SECRET_MODE });
-          events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating' : 'Copying'} "${s.spec.name}" certificate${plan.catalog.caKeys && pem.key ? ' and key' : ''}`);
-        } else events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate authority${s.action === 'external' ? ' (external: no key on disk)' : ''}`);
+          if (plan.catalog.caKeys && pem.key)
+            writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: pem.key, mode: SECRET_MODE });
+          events.push(
+            `${prefix}[certs] ${s.action === 'generate' ? 'Generating' : 'Copying'} "${s.spec.name}" certificate${plan.catalog.caKeys && pem.key ? ' and key' : ''}`,
+          );
+        } else
+          events.push(
+            `${prefix}[certs] Using existing ${s.spec.name} certificate authority${s.action === 'external' ? ' (external: no key on disk)' : ''}`,
+          );
       } else if (s.kind === 'leaf') {
         if (s.action === 'keep') {
           events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate and key on disk`);
@@ -119,20 +146,47 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
         writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: newKey!.privatePem, mode: SECRET_MODE });
         events.push(`${prefix}[certs] Generating "${s.spec.name}" certificate and key`);
         if (s.spec.dnsNames.length || s.spec.ipAddresses.length) {
-          events.push(`${prefix}[certs] ${s.spec.name} serving cert is signed for DNS names [${s.spec.dnsNames.join(' ')}] and IPs [${s.spec.ipAddresses.join(' ')}]`);
+          events.push(
+            `${prefix}[certs] ${s.spec.name} serving cert is signed for DNS names [${s.spec.dnsNames.join(' ')}] and IPs [${s.spec.ipAddresses.join(' ')}]`,
+          );
         }
       } else if (s.kind === 'kubeconfig') {
         if (s.action === 'keep') {
-          events.push(`${prefix}[kubeconfig] Using existing kubeconfig file: "${join(plan.kubeconfigDir, s.spec.name)}"`);
+          events.push(
+            `${prefix}[kubeconfig] Using existing kubeconfig file: "${join(plan.kubeconfigDir, s.spec.name)}"`,
+          );
           continue;
         }
-        const sign = () => certToPem(signedLeaf({ commonName: s.spec.clientName, organization: s.spec.organization, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, newKey!.spki, issuer('ca'), now, o.certificateValidityMs, o.random));
+        const sign = () =>
+          certToPem(
+            signedLeaf(
+              {
+                commonName: s.spec.clientName,
+                organization: s.spec.organization,
+                extKeyUsage: ['clientAuth'],
+                dnsNames: [],
+                ipAddresses: [],
+              },
+              newKey!.spki,
+              issuer('ca'),
+              now,
+              o.certificateValidityMs,
+              o.random,
+            ),
+          );
         let certPem: string;
         if (s.spec.sharedIdentity) {
           certPem = sharedCerts.get(s.spec.clientName) ?? sign();
           sharedCerts.set(s.spec.clientName, certPem);
         } else certPem = sign();
-        const data = renderKubeconfig({ clusterName: o.clusterName, server: s.spec.server, caPem: caPems.get('ca')!.cert, userName: s.spec.clientName, clientCertPem: certPem, clientKeyPem: newKey!.privatePem });
+        const data = renderKubeconfig({
+          clusterName: o.clusterName,
+          server: s.spec.server,
+          caPem: caPems.get('ca')!.cert,
+          userName: s.spec.clientName,
+          clientCertPem: certPem,
+          clientKeyPem: newKey!.privatePem,
+        });
         writes.push({ path: join(plan.kubeconfigDir, s.spec.name), data, mode: SECRET_MODE });
         events.push(`${prefix}[kubeconfig] Writing "${s.spec.name}" kubeconfig file`);
       } else {
@@ -141,9 +195,12 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
           continue;
         }
         if (!saPems) throw new KubetlsError('NoServiceAccountKey', 'no service-account key available');
-        if (s.action !== 'write-pub') writes.push({ path: join(plan.certDir, 'sa.key'), data: saPems.key, mode: SECRET_MODE });
+        if (s.action !== 'write-pub')
+          writes.push({ path: join(plan.certDir, 'sa.key'), data: saPems.key, mode: SECRET_MODE });
         writes.push({ path: join(plan.certDir, 'sa.pub'), data: saPems.pub, mode: PUBLIC_MODE });
-        events.push(`${prefix}[certs] ${s.action === 'generate' ? 'Generating "sa" key and public key' : s.action === 'copy' ? 'Copying "sa" key and public key' : 'Writing "sa.pub" from the existing "sa" key'}`);
+        events.push(
+          `${prefix}[certs] ${s.action === 'generate' ? 'Generating "sa" key and public key' : s.action === 'copy' ? 'Copying "sa" key and public key' : 'Writing "sa.pub" from the existing "sa" key'}`,
+        );
       }
     }
     allWrites.push(...writes);
@@ -152,4 +209,3 @@ export async function applyPlans(plans: Plan[], cas: Map<CaName, CaSource>, sa: 
   written.push(...(await writeNewFilesAtomic(allWrites)));
   return { events, written };
 }
-

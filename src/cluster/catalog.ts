@@ -76,7 +76,13 @@ function splitSans(sans: string[]): { dns: string[]; ips: string[] } {
 
 /** kube-apiserver serving SANs, in kubeadm's order (SPEC §1). */
 export function apiServerSans(c: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
-  const dns = [c.nodeName, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${c.dnsDomain}`];
+  const dns = [
+    c.nodeName,
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${c.dnsDomain}`,
+  ];
   const ips = [apiServerServiceIp(c.serviceSubnet), c.advertiseAddress];
   if (c.controlPlaneEndpoint) {
     const ep = parseEndpoint(c.controlPlaneEndpoint);
@@ -106,40 +112,162 @@ export function controlPlaneUrl(c: ClusterConfig): string {
 
 export const localUrl = (c: ClusterConfig): string => httpsUrl(c.advertiseAddress, c.bindPort);
 
-
 /** The catalog for one node. `server` overrides the kubeconfig server for workers in whole-cluster mode. */
 export function buildCatalog(c: ClusterConfig, role: NodeRole = 'control-plane', workerServer?: string): Catalog {
   const server = workerServer ?? controlPlaneUrl(c);
   const nodeKubeconfigs: KubeconfigSpec[] = [
-    { name: 'kubelet.conf', clientName: `system:node:${c.nodeName}`, organization: ['system:nodes'], server, ca: 'ca', managedByKubelet: true, usedBy: ['kubelet'] },
-    { name: 'kube-proxy.conf', clientName: 'system:kube-proxy', organization: [], server, ca: 'ca', managedByKubelet: false, sharedIdentity: true, usedBy: ['kube-proxy'] },
+    {
+      name: 'kubelet.conf',
+      clientName: `system:node:${c.nodeName}`,
+      organization: ['system:nodes'],
+      server,
+      ca: 'ca',
+      managedByKubelet: true,
+      usedBy: ['kubelet'],
+    },
+    {
+      name: 'kube-proxy.conf',
+      clientName: 'system:kube-proxy',
+      organization: [],
+      server,
+      ca: 'ca',
+      managedByKubelet: false,
+      sharedIdentity: true,
+      usedBy: ['kube-proxy'],
+    },
   ];
   if (role === 'worker') {
-    return { role, cas: [CA_SPECS.ca], caKeys: false, leaves: [], kubeconfigs: nodeKubeconfigs, serviceAccountKey: false };
+    return {
+      role,
+      cas: [CA_SPECS.ca],
+      caKeys: false,
+      leaves: [],
+      kubeconfigs: nodeKubeconfigs,
+      serviceAccountKey: false,
+    };
   }
   const api = apiServerSans(c);
   const leaves: LeafSpec[] = [
-    { name: 'apiserver', baseName: 'apiserver', ca: 'ca', commonName: 'kube-apiserver', organization: [], extKeyUsage: ['serverAuth'], ...api, usedBy: ['kube-apiserver'] },
-    { name: 'apiserver-kubelet-client', baseName: 'apiserver-kubelet-client', ca: 'ca', commonName: 'kube-apiserver-kubelet-client', organization: ['kubeadm:cluster-admins'], extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [], usedBy: ['kube-apiserver'] },
-    { name: 'front-proxy-client', baseName: 'front-proxy-client', ca: 'front-proxy-ca', commonName: 'front-proxy-client', organization: [], extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [], usedBy: ['kube-apiserver'] },
+    {
+      name: 'apiserver',
+      baseName: 'apiserver',
+      ca: 'ca',
+      commonName: 'kube-apiserver',
+      organization: [],
+      extKeyUsage: ['serverAuth'],
+      ...api,
+      usedBy: ['kube-apiserver'],
+    },
+    {
+      name: 'apiserver-kubelet-client',
+      baseName: 'apiserver-kubelet-client',
+      ca: 'ca',
+      commonName: 'kube-apiserver-kubelet-client',
+      organization: ['kubeadm:cluster-admins'],
+      extKeyUsage: ['clientAuth'],
+      dnsNames: [],
+      ipAddresses: [],
+      usedBy: ['kube-apiserver'],
+    },
+    {
+      name: 'front-proxy-client',
+      baseName: 'front-proxy-client',
+      ca: 'front-proxy-ca',
+      commonName: 'front-proxy-client',
+      organization: [],
+      extKeyUsage: ['clientAuth'],
+      dnsNames: [],
+      ipAddresses: [],
+      usedBy: ['kube-apiserver'],
+    },
   ];
   const cas: CaSpec[] = [CA_SPECS.ca, CA_SPECS['front-proxy-ca']];
   if (!c.etcdExternal) {
     cas.push(CA_SPECS['etcd-ca']);
     leaves.push(
-      { name: 'etcd-server', baseName: 'etcd/server', ca: 'etcd-ca', commonName: c.nodeName, organization: [], extKeyUsage: ['serverAuth', 'clientAuth'], ...etcdSans(c, c.etcdServerCertSANs), usedBy: ['etcd'] },
-      { name: 'etcd-peer', baseName: 'etcd/peer', ca: 'etcd-ca', commonName: c.nodeName, organization: [], extKeyUsage: ['serverAuth', 'clientAuth'], ...etcdSans(c, c.etcdPeerCertSANs), usedBy: ['etcd'] },
-      { name: 'etcd-healthcheck-client', baseName: 'etcd/healthcheck-client', ca: 'etcd-ca', commonName: 'kube-etcd-healthcheck-client', organization: [], extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [], usedBy: ['etcd'] },
-      { name: 'apiserver-etcd-client', baseName: 'apiserver-etcd-client', ca: 'etcd-ca', commonName: 'kube-apiserver-etcd-client', organization: [], extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [], usedBy: ['kube-apiserver'] },
+      {
+        name: 'etcd-server',
+        baseName: 'etcd/server',
+        ca: 'etcd-ca',
+        commonName: c.nodeName,
+        organization: [],
+        extKeyUsage: ['serverAuth', 'clientAuth'],
+        ...etcdSans(c, c.etcdServerCertSANs),
+        usedBy: ['etcd'],
+      },
+      {
+        name: 'etcd-peer',
+        baseName: 'etcd/peer',
+        ca: 'etcd-ca',
+        commonName: c.nodeName,
+        organization: [],
+        extKeyUsage: ['serverAuth', 'clientAuth'],
+        ...etcdSans(c, c.etcdPeerCertSANs),
+        usedBy: ['etcd'],
+      },
+      {
+        name: 'etcd-healthcheck-client',
+        baseName: 'etcd/healthcheck-client',
+        ca: 'etcd-ca',
+        commonName: 'kube-etcd-healthcheck-client',
+        organization: [],
+        extKeyUsage: ['clientAuth'],
+        dnsNames: [],
+        ipAddresses: [],
+        usedBy: ['etcd'],
+      },
+      {
+        name: 'apiserver-etcd-client',
+        baseName: 'apiserver-etcd-client',
+        ca: 'etcd-ca',
+        commonName: 'kube-apiserver-etcd-client',
+        organization: [],
+        extKeyUsage: ['clientAuth'],
+        dnsNames: [],
+        ipAddresses: [],
+        usedBy: ['kube-apiserver'],
+      },
     );
   }
   const local = localUrl(c);
   const kubeconfigs: KubeconfigSpec[] = [
-    { name: 'admin.conf', clientName: 'kubernetes-admin', organization: ['kubeadm:cluster-admins'], server, ca: 'ca', managedByKubelet: false, usedBy: [] },
-    { name: 'super-admin.conf', clientName: 'kubernetes-super-admin', organization: ['system:masters'], server, ca: 'ca', managedByKubelet: false, usedBy: [] },
+    {
+      name: 'admin.conf',
+      clientName: 'kubernetes-admin',
+      organization: ['kubeadm:cluster-admins'],
+      server,
+      ca: 'ca',
+      managedByKubelet: false,
+      usedBy: [],
+    },
+    {
+      name: 'super-admin.conf',
+      clientName: 'kubernetes-super-admin',
+      organization: ['system:masters'],
+      server,
+      ca: 'ca',
+      managedByKubelet: false,
+      usedBy: [],
+    },
     nodeKubeconfigs[0]!,
-    { name: 'controller-manager.conf', clientName: 'system:kube-controller-manager', organization: [], server: local, ca: 'ca', managedByKubelet: false, usedBy: ['kube-controller-manager'] },
-    { name: 'scheduler.conf', clientName: 'system:kube-scheduler', organization: [], server: local, ca: 'ca', managedByKubelet: false, usedBy: ['kube-scheduler'] },
+    {
+      name: 'controller-manager.conf',
+      clientName: 'system:kube-controller-manager',
+      organization: [],
+      server: local,
+      ca: 'ca',
+      managedByKubelet: false,
+      usedBy: ['kube-controller-manager'],
+    },
+    {
+      name: 'scheduler.conf',
+      clientName: 'system:kube-scheduler',
+      organization: [],
+      server: local,
+      ca: 'ca',
+      managedByKubelet: false,
+      usedBy: ['kube-scheduler'],
+    },
     nodeKubeconfigs[1]!,
   ];
   return { role, cas, caKeys: true, leaves, kubeconfigs, serviceAccountKey: true };

@@ -9,8 +9,19 @@ import { KubetlsError } from '../errors.js';
 import { canonicalIp } from '../pki/ip.js';
 import { parseKeyAlgorithm, type KeyAlgorithm } from '../pki/keys.js';
 import { parseGoDuration } from '../util/duration.js';
-import { CLUSTER_CONFIGURATION_FIELDS, CLUSTER_NODES_FIELDS, INIT_CONFIGURATION_FIELDS, unknownFields } from './knownfields.js';
-import { apiServerServiceIp, detectAdvertiseAddress, isDns1123Subdomain, isWildcardDns, parseEndpoint } from './network.js';
+import {
+  CLUSTER_CONFIGURATION_FIELDS,
+  CLUSTER_NODES_FIELDS,
+  INIT_CONFIGURATION_FIELDS,
+  unknownFields,
+} from './knownfields.js';
+import {
+  apiServerServiceIp,
+  detectAdvertiseAddress,
+  isDns1123Subdomain,
+  isWildcardDns,
+  parseEndpoint,
+} from './network.js';
 
 export const DEFAULT_CERT_VALIDITY_MS = 8760 * 3_600_000; // one year, kubeadm's default
 export const DEFAULT_CA_VALIDITY_MS = 87600 * 3_600_000; // ten years
@@ -80,7 +91,8 @@ function obj(v: unknown, field: string): Doc {
 }
 function str(v: unknown, field: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new KubetlsError('InvalidConfig', `${field} must be a string`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new KubetlsError('InvalidConfig', `${field} must be a string`);
   return String(v);
 }
 function strList(v: unknown, field: string): string[] {
@@ -94,7 +106,10 @@ function strList(v: unknown, field: string): string[] {
 }
 
 /** Parses the YAML documents of a kubeadm (or kubetls) config file into raw sections. */
-export async function parseConfigFile(text: string, source = 'config'): Promise<{ cluster: Doc; init: Doc; nodes: Doc | undefined; warnings: string[] }> {
+export async function parseConfigFile(
+  text: string,
+  source = 'config',
+): Promise<{ cluster: Doc; init: Doc; nodes: Doc | undefined; warnings: string[] }> {
   if (text.length > MAX_CONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: over ${MAX_CONFIG_BYTES} bytes`);
   const { parseYamlDocuments } = await import('../util/yaml.js');
   const docs = parseYamlDocuments(text, source, { code: 'InvalidConfig' });
@@ -107,17 +122,32 @@ export async function parseConfigFile(text: string, source = 'config'): Promise<
     const api = str(doc.apiVersion, 'apiVersion') ?? '';
     if (kind === 'ClusterConfiguration' || kind === 'InitConfiguration') {
       if (!/^kubeadm\.k8s\.io\/v1beta[34]$/.test(api)) {
-        throw new KubetlsError('InvalidConfig', `${source}: ${kind} apiVersion "${api}" is not supported`, 'use kubeadm.k8s.io/v1beta4 (or v1beta3)');
+        throw new KubetlsError(
+          'InvalidConfig',
+          `${source}: ${kind} apiVersion "${api}" is not supported`,
+          'use kubeadm.k8s.io/v1beta4 (or v1beta3)',
+        );
       }
       if (kind === 'ClusterConfiguration') cluster = doc;
       else init = doc;
     } else if (kind === 'ClusterNodes') {
-      if (api !== 'kubetls.io/v1alpha1') throw new KubetlsError('InvalidConfig', `${source}: ClusterNodes apiVersion must be kubetls.io/v1alpha1`);
+      if (api !== 'kubetls.io/v1alpha1')
+        throw new KubetlsError('InvalidConfig', `${source}: ClusterNodes apiVersion must be kubetls.io/v1alpha1`);
       nodes = doc;
-    } else if (kind === 'JoinConfiguration' || kind === 'KubeletConfiguration' || kind === 'KubeProxyConfiguration' || kind === 'ResetConfiguration' || kind === 'UpgradeConfiguration') {
+    } else if (
+      kind === 'JoinConfiguration' ||
+      kind === 'KubeletConfiguration' ||
+      kind === 'KubeProxyConfiguration' ||
+      kind === 'ResetConfiguration' ||
+      kind === 'UpgradeConfiguration'
+    ) {
       continue; // valid in a kubeadm file, irrelevant to certificates
     } else {
-      throw new KubetlsError('InvalidConfig', `${source}: unknown document kind "${kind ?? '(none)'}"`, 'expected ClusterConfiguration, InitConfiguration or ClusterNodes');
+      throw new KubetlsError(
+        'InvalidConfig',
+        `${source}: unknown document kind "${kind ?? '(none)'}"`,
+        'expected ClusterConfiguration, InitConfiguration or ClusterNodes',
+      );
     }
   }
   const warnings = [
@@ -139,23 +169,32 @@ function validateSan(s: string, field: string): string {
 
 function parseNodes(doc: Doc): NodeSpec[] {
   const list = doc.nodes;
-  if (!Array.isArray(list) || list.length === 0) throw new KubetlsError('InvalidConfig', 'ClusterNodes.nodes must be a non-empty list');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new KubetlsError('InvalidConfig', 'ClusterNodes.nodes must be a non-empty list');
   if (list.length > 5000) throw new KubetlsError('InvalidConfig', 'ClusterNodes.nodes: more than 5000 nodes');
   const seen = new Set<string>();
   const nodes = list.map((raw, i) => {
     const n = obj(raw, `nodes[${i}]`);
     const name = str(n.name, `nodes[${i}].name`)?.toLowerCase();
-    if (!name || !isDns1123Subdomain(name)) throw new KubetlsError('InvalidConfig', `nodes[${i}].name: "${n.name ?? ''}" is not a valid node name`);
+    if (!name || !isDns1123Subdomain(name))
+      throw new KubetlsError('InvalidConfig', `nodes[${i}].name: "${n.name ?? ''}" is not a valid node name`);
     if (seen.has(name)) throw new KubetlsError('InvalidConfig', `nodes[${i}].name: duplicate node "${name}"`);
     seen.add(name);
     const role = str(n.role, `nodes[${i}].role`) ?? 'worker';
-    if (role !== 'control-plane' && role !== 'worker') throw new KubetlsError('InvalidConfig', `nodes[${i}].role: must be control-plane or worker, got "${role}"`);
+    if (role !== 'control-plane' && role !== 'worker')
+      throw new KubetlsError('InvalidConfig', `nodes[${i}].role: must be control-plane or worker, got "${role}"`);
     const addr = str(n.address, `nodes[${i}].address`);
     const ip = addr ? canonicalIp(addr) : null;
     if (!ip) throw new KubetlsError('InvalidConfig', `nodes[${i}].address: "${addr ?? ''}" is not an IP address`);
-    return { name, role, address: ip, certSANs: strList(n.certSANs, `nodes[${i}].certSANs`).map((s, j) => validateSan(s, `nodes[${i}].certSANs[${j}]`)) } as NodeSpec;
+    return {
+      name,
+      role,
+      address: ip,
+      certSANs: strList(n.certSANs, `nodes[${i}].certSANs`).map((s, j) => validateSan(s, `nodes[${i}].certSANs[${j}]`)),
+    } as NodeSpec;
   });
-  if (!nodes.some((n) => n.role === 'control-plane')) throw new KubetlsError('InvalidConfig', 'ClusterNodes: at least one node must have role control-plane');
+  if (!nodes.some((n) => n.role === 'control-plane'))
+    throw new KubetlsError('InvalidConfig', 'ClusterNodes: at least one node must have role control-plane');
   return nodes;
 }
 
@@ -165,8 +204,16 @@ export interface LoadOptions {
   detectAddress?: () => string | null;
 }
 
-export async function loadConfig(flags: ConfigFlags, fileText?: string, source?: string, o: LoadOptions = {}): Promise<LoadedConfig> {
-  const { cluster, init, nodes, warnings } = fileText !== undefined ? await parseConfigFile(fileText, source) : { cluster: {}, init: {}, nodes: undefined, warnings: [] as string[] };
+export async function loadConfig(
+  flags: ConfigFlags,
+  fileText?: string,
+  source?: string,
+  o: LoadOptions = {},
+): Promise<LoadedConfig> {
+  const { cluster, init, nodes, warnings } =
+    fileText !== undefined
+      ? await parseConfigFile(fileText, source)
+      : { cluster: {}, init: {}, nodes: undefined, warnings: [] as string[] };
   const networking = obj(cluster.networking, 'networking');
   const apiServer = obj(cluster.apiServer, 'apiServer');
   const etcd = obj(cluster.etcd, 'etcd');
@@ -175,13 +222,21 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
   const nodeReg = obj(init.nodeRegistration, 'nodeRegistration');
 
   const alg = flags.encryptionAlgorithm ?? str(cluster.encryptionAlgorithm, 'encryptionAlgorithm') ?? 'RSA-2048';
-  const certValidity = flags.certificateValidityPeriod ?? str(cluster.certificateValidityPeriod, 'certificateValidityPeriod');
-  const caValidity = flags.caCertificateValidityPeriod ?? str(cluster.caCertificateValidityPeriod, 'caCertificateValidityPeriod');
+  const certValidity =
+    flags.certificateValidityPeriod ?? str(cluster.certificateValidityPeriod, 'certificateValidityPeriod');
+  const caValidity =
+    flags.caCertificateValidityPeriod ?? str(cluster.caCertificateValidityPeriod, 'caCertificateValidityPeriod');
 
-  const serviceSubnet = flags.serviceCidr ?? str(networking.serviceSubnet, 'networking.serviceSubnet') ?? '10.96.0.0/12';
+  const serviceSubnet =
+    flags.serviceCidr ?? str(networking.serviceSubnet, 'networking.serviceSubnet') ?? '10.96.0.0/12';
   apiServerServiceIp(serviceSubnet); // validates
-  const dnsDomain = (flags.serviceDnsDomain ?? str(networking.dnsDomain, 'networking.dnsDomain') ?? 'cluster.local').toLowerCase();
-  if (!isDns1123Subdomain(dnsDomain)) throw new KubetlsError('InvalidConfig', `networking.dnsDomain: "${dnsDomain}" is not a valid DNS name`);
+  const dnsDomain = (
+    flags.serviceDnsDomain ??
+    str(networking.dnsDomain, 'networking.dnsDomain') ??
+    'cluster.local'
+  ).toLowerCase();
+  if (!isDns1123Subdomain(dnsDomain))
+    throw new KubetlsError('InvalidConfig', `networking.dnsDomain: "${dnsDomain}" is not a valid DNS name`);
 
   const controlPlaneEndpoint = flags.controlPlaneEndpoint ?? str(cluster.controlPlaneEndpoint, 'controlPlaneEndpoint');
   if (controlPlaneEndpoint) parseEndpoint(controlPlaneEndpoint);
@@ -191,14 +246,19 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
   if (cps.length > 1 && !controlPlaneEndpoint) {
     // kubeadm will not join a second control plane without a stable endpoint; here the
     // certificates would still be issued, with every worker pinned to the first one
-    warnings.push(`${cps.length} control-plane nodes but no controlPlaneEndpoint: kubeconfigs point at ${cps[0]!.name} (${cps[0]!.address}) only, so the cluster goes down with it; set controlPlaneEndpoint to a load balancer or DNS name in front of all of them`);
+    warnings.push(
+      `${cps.length} control-plane nodes but no controlPlaneEndpoint: kubeconfigs point at ${cps[0]!.name} (${cps[0]!.address}) only, so the cluster goes down with it; set controlPlaneEndpoint to a load balancer or DNS name in front of all of them`,
+    );
   }
   // Whole-cluster mode: init takes every node's name and address from ClusterNodes, so this
   // machine's address and hostname are irrelevant there; looking them up only produced a
   // misleading warning on build boxes without a network. The first control-plane node
   // stands in for the single-node fields unless they are given.
   const firstCp = parsedNodes.find((n) => n.role === 'control-plane');
-  let advertiseAddress = flags.apiserverAdvertiseAddress ?? str(localApi.advertiseAddress, 'localAPIEndpoint.advertiseAddress') ?? firstCp?.address;
+  let advertiseAddress =
+    flags.apiserverAdvertiseAddress ??
+    str(localApi.advertiseAddress, 'localAPIEndpoint.advertiseAddress') ??
+    firstCp?.address;
   if (advertiseAddress) {
     const ip = canonicalIp(advertiseAddress);
     if (!ip) throw new KubetlsError('InvalidConfig', `advertise address "${advertiseAddress}" is not an IP address`);
@@ -208,39 +268,67 @@ export async function loadConfig(flags: ConfigFlags, fileText?: string, source?:
     if (detected) advertiseAddress = detected;
     else {
       advertiseAddress = '127.0.0.1';
-      warnings.push('no advertise address given and none detected; using 127.0.0.1 (set --apiserver-advertise-address)');
+      warnings.push(
+        'no advertise address given and none detected; using 127.0.0.1 (set --apiserver-advertise-address)',
+      );
     }
   }
   const bindPortRaw = flags.apiserverBindPort ?? localApi.bindPort ?? DEFAULT_BIND_PORT;
   const bindPort = Number(bindPortRaw);
-  if (!Number.isInteger(bindPort) || bindPort < 1 || bindPort > 65535) throw new KubetlsError('InvalidConfig', `bindPort: ${String(bindPortRaw)} is not a valid port`);
+  if (!Number.isInteger(bindPort) || bindPort < 1 || bindPort > 65535)
+    throw new KubetlsError('InvalidConfig', `bindPort: ${String(bindPortRaw)} is not a valid port`);
 
-  const nodeName = (flags.nodeName ?? str(nodeReg.name, 'nodeRegistration.name') ?? firstCp?.name ?? hostname()).toLowerCase();
-  if (!isDns1123Subdomain(nodeName)) throw new KubetlsError('InvalidConfig', `node name "${nodeName}" is not a valid DNS-1123 subdomain`, 'set --node-name');
+  const nodeName = (
+    flags.nodeName ??
+    str(nodeReg.name, 'nodeRegistration.name') ??
+    firstCp?.name ??
+    hostname()
+  ).toLowerCase();
+  if (!isDns1123Subdomain(nodeName))
+    throw new KubetlsError(
+      'InvalidConfig',
+      `node name "${nodeName}" is not a valid DNS-1123 subdomain`,
+      'set --node-name',
+    );
 
   const clusterName = flags.clusterName ?? str(cluster.clusterName, 'clusterName') ?? 'kubernetes';
-  if (!/^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/.test(clusterName)) throw new KubetlsError('InvalidConfig', `clusterName: "${clusterName}" is not a valid name`);
+  if (!/^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/.test(clusterName))
+    throw new KubetlsError('InvalidConfig', `clusterName: "${clusterName}" is not a valid name`);
 
   const config: ClusterConfig = {
     clusterName,
     controlPlaneEndpoint,
     serviceSubnet,
     dnsDomain,
-    apiServerCertSANs: [...strList(apiServer.certSANs, 'apiServer.certSANs'), ...(flags.apiserverCertExtraSans ?? [])].map((s, i) => validateSan(s, `apiServer.certSANs[${i}]`)),
+    apiServerCertSANs: [
+      ...strList(apiServer.certSANs, 'apiServer.certSANs'),
+      ...(flags.apiserverCertExtraSans ?? []),
+    ].map((s, i) => validateSan(s, `apiServer.certSANs[${i}]`)),
     etcdExternal: etcd.external !== undefined && etcd.external !== null,
-    etcdServerCertSANs: strList(etcdLocal.serverCertSANs, 'etcd.local.serverCertSANs').map((s, i) => validateSan(s, `etcd.local.serverCertSANs[${i}]`)),
-    etcdPeerCertSANs: strList(etcdLocal.peerCertSANs, 'etcd.local.peerCertSANs').map((s, i) => validateSan(s, `etcd.local.peerCertSANs[${i}]`)),
+    etcdServerCertSANs: strList(etcdLocal.serverCertSANs, 'etcd.local.serverCertSANs').map((s, i) =>
+      validateSan(s, `etcd.local.serverCertSANs[${i}]`),
+    ),
+    etcdPeerCertSANs: strList(etcdLocal.peerCertSANs, 'etcd.local.peerCertSANs').map((s, i) =>
+      validateSan(s, `etcd.local.peerCertSANs[${i}]`),
+    ),
     encryptionAlgorithm: parseKeyAlgorithm(alg),
-    certificateValidityMs: certValidity ? parseGoDuration(certValidity, 'certificateValidityPeriod') : DEFAULT_CERT_VALIDITY_MS,
-    caCertificateValidityMs: caValidity ? parseGoDuration(caValidity, 'caCertificateValidityPeriod') : DEFAULT_CA_VALIDITY_MS,
+    certificateValidityMs: certValidity
+      ? parseGoDuration(certValidity, 'certificateValidityPeriod')
+      : DEFAULT_CERT_VALIDITY_MS,
+    caCertificateValidityMs: caValidity
+      ? parseGoDuration(caValidity, 'caCertificateValidityPeriod')
+      : DEFAULT_CA_VALIDITY_MS,
     advertiseAddress,
     bindPort,
     nodeName,
     nodes: parsedNodes,
   };
-  if (config.certificateValidityMs <= 0 || config.caCertificateValidityMs <= 0) throw new KubetlsError('InvalidConfig', 'validity periods must be positive');
+  if (config.certificateValidityMs <= 0 || config.caCertificateValidityMs <= 0)
+    throw new KubetlsError('InvalidConfig', 'validity periods must be positive');
   if (config.certificateValidityMs > config.caCertificateValidityMs) {
-    warnings.push('certificateValidityPeriod is longer than caCertificateValidityPeriod: leaf certificates will be cut to their CA\'s expiry');
+    warnings.push(
+      "certificateValidityPeriod is longer than caCertificateValidityPeriod: leaf certificates will be cut to their CA's expiry",
+    );
   }
   return { config, warnings, certificatesDir: str(cluster.certificatesDir, 'certificatesDir') };
 }

@@ -24,12 +24,34 @@ export interface CsrRequest {
 }
 
 export function csrRequests(c: Catalog, certDir: string, kubeconfigDir: string): CsrRequest[] {
-  const leaves = c.leaves.map((l) => ({ name: l.name, keyFile: keyPath(certDir, l.baseName), csrFile: join(certDir, `${l.baseName}.csr`), commonName: l.commonName, organization: l.organization, dnsNames: l.dnsNames, ipAddresses: l.ipAddresses }));
-  const kcs = c.kubeconfigs.map((k) => ({ name: k.name, keyFile: join(kubeconfigDir, k.name), csrFile: join(kubeconfigDir, `${k.name}.csr`), commonName: k.clientName, organization: k.organization, dnsNames: [], ipAddresses: [] }));
+  const leaves = c.leaves.map((l) => ({
+    name: l.name,
+    keyFile: keyPath(certDir, l.baseName),
+    csrFile: join(certDir, `${l.baseName}.csr`),
+    commonName: l.commonName,
+    organization: l.organization,
+    dnsNames: l.dnsNames,
+    ipAddresses: l.ipAddresses,
+  }));
+  const kcs = c.kubeconfigs.map((k) => ({
+    name: k.name,
+    keyFile: join(kubeconfigDir, k.name),
+    csrFile: join(kubeconfigDir, `${k.name}.csr`),
+    commonName: k.clientName,
+    organization: k.organization,
+    dnsNames: [],
+    ipAddresses: [],
+  }));
   return [...leaves, ...kcs];
 }
 
-export async function generateCsrs(c: Catalog, certDir: string, kubeconfigDir: string, algorithm: KeyAlgorithm, clusterName: string): Promise<string[]> {
+export async function generateCsrs(
+  c: Catalog,
+  certDir: string,
+  kubeconfigDir: string,
+  algorithm: KeyAlgorithm,
+  clusterName: string,
+): Promise<string[]> {
   const reqs = csrRequests(c, certDir, kubeconfigDir);
   const lines: string[] = [];
   const keys = await Promise.all(reqs.map((r) => (existsSync(r.keyFile) ? null : generateEncodedKey(algorithm))));
@@ -43,11 +65,27 @@ export async function generateCsrs(c: Catalog, certDir: string, kubeconfigDir: s
       const k = await parseKubeconfig(readFileLimited(r.keyFile).toString('utf8'), r.keyFile);
       privateKey = parsePrivateKeyPem(k.clientKeyPem ?? '', `${r.keyFile} client-key-data`);
     } else privateKey = parsePrivateKeyPem(readFileLimited(r.keyFile), r.keyFile);
-    const csr = createCsr({ subject: { commonName: r.commonName, organization: r.organization }, dnsNames: r.dnsNames, ipAddresses: r.ipAddresses }, privateKey);
+    const csr = createCsr(
+      {
+        subject: { commonName: r.commonName, organization: r.organization },
+        dnsNames: r.dnsNames,
+        ipAddresses: r.ipAddresses,
+      },
+      privateKey,
+    );
     if (keys[i]) {
       const keyPem = keys[i]!.privatePem;
       const spec = c.kubeconfigs.find((k) => k.name === r.name);
-      const data = isKubeconfig ? renderKubeconfig({ clusterName, server: spec!.server, caPem: '', userName: r.commonName, clientCertPem: '', clientKeyPem: keyPem }) : keyPem;
+      const data = isKubeconfig
+        ? renderKubeconfig({
+            clusterName,
+            server: spec!.server,
+            caPem: '',
+            userName: r.commonName,
+            clientCertPem: '',
+            clientKeyPem: keyPem,
+          })
+        : keyPem;
       writeFileAtomic(r.keyFile, data, { mode: SECRET_MODE, existing: 'error' });
     }
     writeFileAtomic(r.csrFile, csrToPem(csr), { mode: PUBLIC_MODE, existing: 'backup' });

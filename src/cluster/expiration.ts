@@ -33,7 +33,13 @@ export interface ExpirationReport {
  * the same directory). In whole-cluster mode a worker's tree holds only `ca.crt`, but its
  * certificates are renewed with the first control plane's CA key, so they are not external.
  */
-export async function checkExpiration(catalog: Catalog, certDir: string, kubeconfigDir: string, clock: Clock, caCertDir: string = certDir): Promise<ExpirationReport> {
+export async function checkExpiration(
+  catalog: Catalog,
+  certDir: string,
+  kubeconfigDir: string,
+  clock: Clock,
+  caCertDir: string = certDir,
+): Promise<ExpirationReport> {
   const now = clock.now();
   const external = new Map<CaName, boolean>();
   const cas: ExpirationEntry[] = [];
@@ -48,7 +54,9 @@ export async function checkExpiration(catalog: Catalog, certDir: string, kubecon
   const certs: ExpirationEntry[] = [];
   for (const leaf of catalog.leaves) {
     const f = readCertFiles(certDir, leaf.baseName);
-    certs.push(entry(leaf.name, f.certPath, f.cert?.notAfter, leaf.ca, !!external.get(leaf.ca), !f.certExists, f.error, now));
+    certs.push(
+      entry(leaf.name, f.certPath, f.cert?.notAfter, leaf.ca, !!external.get(leaf.ca), !f.certExists, f.error, now),
+    );
   }
   for (const kc of catalog.kubeconfigs) {
     if (kc.managedByKubelet) continue; // the kubelet rotates its own client certificate
@@ -60,7 +68,16 @@ export async function checkExpiration(catalog: Catalog, certDir: string, kubecon
   return { now, certificates: certs.sort(byName), certificateAuthorities: cas.sort(byName) };
 }
 
-function entry(name: string, path: string, notAfter: Date | undefined, ca: CaName | undefined, ext: boolean, missing: boolean, error: string | undefined, now: Date): ExpirationEntry {
+function entry(
+  name: string,
+  path: string,
+  notAfter: Date | undefined,
+  ca: CaName | undefined,
+  ext: boolean,
+  missing: boolean,
+  error: string | undefined,
+  now: Date,
+): ExpirationEntry {
   const e: ExpirationEntry = { name, path, externallyManaged: ext, missing };
   if (notAfter) {
     e.expirationDate = notAfter;
@@ -80,7 +97,14 @@ export function renderExpirationText(r: ExpirationReport): string {
     if (e.missing) rows1.push([`!MISSING! ${e.name}`, '', '', '', '']);
     // the reason goes to stderr with the verdict: in the EXPIRES column it would widen every row
     else if (!e.expirationDate) rows1.push([`!ERROR! ${e.name}`, '', '', '', '']);
-    else rows1.push([e.name, formatExpires(e.expirationDate), residualTime(e.residualMs!), e.caName ?? '', yesNo(e.externallyManaged)]);
+    else
+      rows1.push([
+        e.name,
+        formatExpires(e.expirationDate),
+        residualTime(e.residualMs!),
+        e.caName ?? '',
+        yesNo(e.externallyManaged),
+      ]);
   }
   const rows2 = [['CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL TIME', 'EXTERNALLY MANAGED']];
   for (const e of r.certificateAuthorities) {
@@ -95,7 +119,12 @@ export function renderExpirationText(r: ExpirationReport): string {
 export function expirationObject(r: ExpirationReport): Record<string, unknown> {
   const one = (e: ExpirationEntry, withCa: boolean) => ({
     name: e.name,
-    ...(e.expirationDate ? { expirationDate: e.expirationDate.toISOString().replace('.000Z', 'Z'), residualTime: Math.trunc(e.residualMs! * 1e6) } : {}),
+    ...(e.expirationDate
+      ? {
+          expirationDate: e.expirationDate.toISOString().replace('.000Z', 'Z'),
+          residualTime: Math.trunc(e.residualMs! * 1e6),
+        }
+      : {}),
     ...(withCa ? { caName: e.caName ?? '' } : {}),
     externallyManaged: e.externallyManaged,
     ...(e.missing ? { missing: true } : {}),
@@ -120,9 +149,11 @@ export function expirationVerdict(entries: ExpirationEntry[], thresholdMs: numbe
   const problems: string[] = [];
   for (const e of entries) {
     if (e.missing) problems.push(`${e.name}: missing (${e.path})`);
-    else if (e.error || e.residualMs === undefined) problems.push(`${e.name}: unreadable: ${e.error ?? 'no certificate'}`);
+    else if (e.error || e.residualMs === undefined)
+      problems.push(`${e.name}: unreadable: ${e.error ?? 'no certificate'}`);
     else if (e.residualMs <= 0) problems.push(`${e.name}: expired on ${e.expirationDate!.toISOString()}`);
-    else if (e.residualMs < thresholdMs) problems.push(`${e.name}: expires in ${residualTime(e.residualMs)} (${e.expirationDate!.toISOString()})`);
+    else if (e.residualMs < thresholdMs)
+      problems.push(`${e.name}: expires in ${residualTime(e.residualMs)} (${e.expirationDate!.toISOString()})`);
   }
   return { ok: problems.length === 0, problems };
 }

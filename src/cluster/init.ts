@@ -50,7 +50,9 @@ export async function initPki(o: InitOptions): Promise<InitResult> {
       sa = saSourceFrom(snapshot, errors);
       const mixed = existingKeyAlgorithms(snapshot).filter((a) => a !== t.config.encryptionAlgorithm);
       if (mixed.length) {
-        warnings.push(`existing keys use ${[...new Set(mixed)].join(', ')}; encryptionAlgorithm ${t.config.encryptionAlgorithm} applies to new keys only (kept files are not re-keyed; "kubetls certs renew all --encryption-algorithm ${t.config.encryptionAlgorithm}" re-keys the leaves)`);
+        warnings.push(
+          `existing keys use ${[...new Set(mixed)].join(', ')}; encryptionAlgorithm ${t.config.encryptionAlgorithm} applies to new keys only (kept files are not re-keyed; "kubetls certs renew all --encryption-algorithm ${t.config.encryptionAlgorithm}" re-keys the leaves)`,
+        );
       }
     }
     const plan = planNode({ node: t.node, catalog, snapshot, cas: cas!, sa: sa!, ownsCas: i === 0, now });
@@ -60,9 +62,20 @@ export async function initPki(o: InitOptions): Promise<InitResult> {
   }
   if (errors.length) {
     const uniq = [...new Set(errors)];
-    throw new KubetlsError('PlanFailed', uniq.length === 1 ? uniq[0]! : `${uniq.length} problems, nothing was written:\n  - ${uniq.join('\n  - ')}`);
+    throw new KubetlsError(
+      'PlanFailed',
+      uniq.length === 1 ? uniq[0]! : `${uniq.length} problems, nothing was written:\n  - ${uniq.join('\n  - ')}`,
+    );
   }
-  if (o.dryRun) return { plans, lines: plans.flatMap((p) => (ts.length > 1 ? [`# node ${p.node} (${p.catalog.role})`, ...describePlan(p)] : describePlan(p))), warnings, written: [] };
+  if (o.dryRun)
+    return {
+      plans,
+      lines: plans.flatMap((p) =>
+        ts.length > 1 ? [`# node ${p.node} (${p.catalog.role})`, ...describePlan(p)] : describePlan(p),
+      ),
+      warnings,
+      written: [],
+    };
   const c = o.config;
   const res = await applyPlans(plans, cas!, sa!, {
     algorithm: c.encryptionAlgorithm,

@@ -9,7 +9,26 @@ const K = (...names: string[]): ReadonlySet<string> => new Set(names);
 
 /** Known field names by section path ("" = the document). */
 export const CLUSTER_CONFIGURATION_FIELDS: Record<string, ReadonlySet<string>> = {
-  '': K('apiVersion', 'kind', 'etcd', 'networking', 'kubernetesVersion', 'controlPlaneEndpoint', 'apiServer', 'controllerManager', 'scheduler', 'dns', 'proxy', 'certificatesDir', 'imageRepository', 'featureGates', 'clusterName', 'encryptionAlgorithm', 'certificateValidityPeriod', 'caCertificateValidityPeriod'),
+  '': K(
+    'apiVersion',
+    'kind',
+    'etcd',
+    'networking',
+    'kubernetesVersion',
+    'controlPlaneEndpoint',
+    'apiServer',
+    'controllerManager',
+    'scheduler',
+    'dns',
+    'proxy',
+    'certificatesDir',
+    'imageRepository',
+    'featureGates',
+    'clusterName',
+    'encryptionAlgorithm',
+    'certificateValidityPeriod',
+    'caCertificateValidityPeriod',
+  ),
   networking: K('serviceSubnet', 'podSubnet', 'dnsDomain'),
   apiServer: K('extraArgs', 'extraVolumes', 'extraEnvs', 'certSANs', 'timeoutForControlPlane'),
   etcd: K('local', 'external'),
@@ -17,9 +36,28 @@ export const CLUSTER_CONFIGURATION_FIELDS: Record<string, ReadonlySet<string>> =
 };
 
 export const INIT_CONFIGURATION_FIELDS: Record<string, ReadonlySet<string>> = {
-  '': K('apiVersion', 'kind', 'bootstrapTokens', 'dryRun', 'nodeRegistration', 'localAPIEndpoint', 'certificateKey', 'skipPhases', 'patches', 'timeouts'),
+  '': K(
+    'apiVersion',
+    'kind',
+    'bootstrapTokens',
+    'dryRun',
+    'nodeRegistration',
+    'localAPIEndpoint',
+    'certificateKey',
+    'skipPhases',
+    'patches',
+    'timeouts',
+  ),
   localAPIEndpoint: K('advertiseAddress', 'bindPort'),
-  nodeRegistration: K('name', 'criSocket', 'taints', 'kubeletExtraArgs', 'ignorePreflightErrors', 'imagePullPolicy', 'imagePullSerial'),
+  nodeRegistration: K(
+    'name',
+    'criSocket',
+    'taints',
+    'kubeletExtraArgs',
+    'ignorePreflightErrors',
+    'imagePullPolicy',
+    'imagePullSerial',
+  ),
 };
 
 export const CLUSTER_NODES_FIELDS: Record<string, ReadonlySet<string>> = {
@@ -38,7 +76,9 @@ export function unknownFields(doc: Doc, kind: string, known: Record<string, Read
     for (const key of Object.keys(section)) {
       if (names.has(key)) continue;
       const near = [...names].find((n) => n.toLowerCase() === key.toLowerCase());
-      out.push(`${kind}: unknown field "${shown ? `${shown}.` : ''}${key}"${near ? ` (did you mean "${near}"?)` : ''}; ignored`);
+      out.push(
+        `${kind}: unknown field "${shown ? `${shown}.` : ''}${key}"${near ? ` (did you mean "${near}"?)` : ''}; ignored`,
+      );
     }
   };
   for (const [path, names] of Object.entries(known)) {

@@ -20,7 +20,8 @@ export interface KubeconfigContent {
 }
 
 // Plain YAML scalars for ordinary names, JSON-quoted otherwise (JSON strings are valid YAML).
-const scalar = (s: string): string => (/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(s) && !/: /.test(s) ? s : JSON.stringify(s));
+const scalar = (s: string): string =>
+  /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(s) && !/: /.test(s) ? s : JSON.stringify(s);
 const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
 
 /**
@@ -70,23 +71,27 @@ function findNamed(list: unknown, name: string, field: string, source: string): 
 
 function decodeData(v: unknown, field: string, source: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(v)) throw new KubetlsError('InvalidKubeconfig', `${source}: ${field} is not base64`);
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(v))
+    throw new KubetlsError('InvalidKubeconfig', `${source}: ${field} is not base64`);
   return Buffer.from(v, 'base64').toString('latin1');
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function kubeconfigFields(doc: unknown, source: string): KubeconfigFields {
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new KubetlsError('InvalidKubeconfig', `${source}: not a kubeconfig (expected a mapping)`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new KubetlsError('InvalidKubeconfig', `${source}: not a kubeconfig (expected a mapping)`);
   const d = doc as Record<string, unknown>;
   const currentContext = text(d['current-context']) ?? '';
   if (!currentContext) throw new KubetlsError('InvalidKubeconfig', `${source}: no current-context`);
   const ctx = findNamed(d.contexts, currentContext, 'context', source);
-  if (!ctx) throw new KubetlsError('InvalidKubeconfig', `${source}: current-context "${currentContext}" is not defined`);
+  if (!ctx)
+    throw new KubetlsError('InvalidKubeconfig', `${source}: current-context "${currentContext}" is not defined`);
   const clusterName = String(ctx.cluster ?? '');
   const userName = String(ctx.user ?? '');
   const cluster = findNamed(d.clusters, clusterName, 'cluster', source);
-  if (!cluster) throw new KubetlsError('InvalidKubeconfig', `${source}: no cluster "${clusterName}" for the current context`);
+  if (!cluster)
+    throw new KubetlsError('InvalidKubeconfig', `${source}: no cluster "${clusterName}" for the current context`);
   const user = findNamed(d.users, userName, 'user', source) ?? {};
   return {
     currentContext,
@@ -122,13 +127,15 @@ const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
 /** Parses a kubeconfig; referenced files resolve relative to the kubeconfig's directory, as kubectl does. */
 export async function parseKubeconfig(yamlText: string, source: string): Promise<ParsedKubeconfig> {
-  if (yamlText.length > MAX_KUBECONFIG_BYTES) throw new KubetlsError('TooLarge', `${source}: kubeconfig over ${MAX_KUBECONFIG_BYTES} bytes`);
+  if (yamlText.length > MAX_KUBECONFIG_BYTES)
+    throw new KubetlsError('TooLarge', `${source}: kubeconfig over ${MAX_KUBECONFIG_BYTES} bytes`);
   const { parseYaml } = await import('../util/yaml.js');
   const doc = parseYaml(yamlText, source, { code: 'InvalidKubeconfig' });
   const f = kubeconfigFields(doc, source);
   const base = dirname(resolve(source));
   const abs = (p: string | undefined): string | undefined => (p ? (isAbsolute(p) ? p : resolve(base, p)) : undefined);
-  const read = (p: string | undefined): string | undefined => (p ? readFileLimited(abs(p)!).toString('latin1') : undefined);
+  const read = (p: string | undefined): string | undefined =>
+    p ? readFileLimited(abs(p)!).toString('latin1') : undefined;
   return {
     doc: doc as Record<string, unknown>,
     currentContext: f.currentContext,
@@ -144,11 +151,15 @@ export async function parseKubeconfig(yamlText: string, source: string): Promise
 }
 
 /** Replaces the current user's client cert/key and the cluster's CA data, keeping everything else. */
-export async function updateKubeconfig(k: ParsedKubeconfig, update: { caPem: string; clientCertPem: string; clientKeyPem: string }): Promise<string> {
+export async function updateKubeconfig(
+  k: ParsedKubeconfig,
+  update: { caPem: string; clientCertPem: string; clientKeyPem: string },
+): Promise<string> {
   const YAML = await import('yaml');
   const d = structuredClone(k.doc) as Record<string, unknown>;
   const set = (list: unknown, name: string, field: string, fn: (o: Record<string, unknown>) => void) => {
-    for (const e of (list as Named[]) ?? []) if (e?.name === name && e[field] && typeof e[field] === 'object') fn(e[field] as Record<string, unknown>);
+    for (const e of (list as Named[]) ?? [])
+      if (e?.name === name && e[field] && typeof e[field] === 'object') fn(e[field] as Record<string, unknown>);
   };
   set(d.clusters, k.clusterName, 'cluster', (c) => {
     delete c['certificate-authority'];
@@ -164,4 +175,5 @@ export async function updateKubeconfig(k: ParsedKubeconfig, update: { caPem: str
 }
 
 /** True when the PEM text holds at least one CERTIFICATE block. */
-export const hasCertificate = (pem: string | undefined): boolean => !!pem && pemDecodeAll(pem).some((b) => b.label === 'CERTIFICATE');
+export const hasCertificate = (pem: string | undefined): boolean =>
+  !!pem && pemDecodeAll(pem).some((b) => b.label === 'CERTIFICATE');

@@ -23,8 +23,22 @@ export async function listCatalog(c: Catalog, certDir: string, kubeconfigDir: st
   for (const ca of c.cas) {
     const f = readCertFiles(certDir, ca.baseName);
     rows.push({
-      name: ca.name, kind: 'ca', subject: `CN=${ca.commonName}`, sans: [], usages: ['cert sign'], signedBy: 'self', path: f.certPath,
-      state: f.error ? 'error' : !f.certExists ? 'missing' : !f.keyExists ? 'external-ca' : f.cert!.notAfter < now ? 'expired' : 'ok',
+      name: ca.name,
+      kind: 'ca',
+      subject: `CN=${ca.commonName}`,
+      sans: [],
+      usages: ['cert sign'],
+      signedBy: 'self',
+      path: f.certPath,
+      state: f.error
+        ? 'error'
+        : !f.certExists
+          ? 'missing'
+          : !f.keyExists
+            ? 'external-ca'
+            : f.cert!.notAfter < now
+              ? 'expired'
+              : 'ok',
       ...(f.cert ? { notAfter: f.cert.notAfter.toISOString() } : {}),
       ...(f.error ? { detail: f.error } : {}),
     });
@@ -32,7 +46,13 @@ export async function listCatalog(c: Catalog, certDir: string, kubeconfigDir: st
   for (const l of c.leaves) {
     const f = readCertFiles(certDir, l.baseName);
     rows.push({
-      name: l.name, kind: 'certificate', subject: subj(l.commonName, l.organization), sans: [...l.dnsNames.map((d) => `DNS:${d}`), ...l.ipAddresses.map((i) => `IP:${i}`)], usages: l.extKeyUsage, signedBy: l.ca, path: f.certPath,
+      name: l.name,
+      kind: 'certificate',
+      subject: subj(l.commonName, l.organization),
+      sans: [...l.dnsNames.map((d) => `DNS:${d}`), ...l.ipAddresses.map((i) => `IP:${i}`)],
+      usages: l.extKeyUsage,
+      signedBy: l.ca,
+      path: f.certPath,
       state: f.error ? 'error' : !f.certExists || !f.keyExists ? 'missing' : f.cert!.notAfter < now ? 'expired' : 'ok',
       ...(f.cert ? { notAfter: f.cert.notAfter.toISOString() } : {}),
       ...(f.error ? { detail: f.error } : {}),
@@ -41,7 +61,13 @@ export async function listCatalog(c: Catalog, certDir: string, kubeconfigDir: st
   for (const k of c.kubeconfigs) {
     const f = await readKubeconfigFile(join(kubeconfigDir, k.name));
     rows.push({
-      name: k.name, kind: 'kubeconfig', subject: subj(k.clientName, k.organization), sans: [], usages: ['clientAuth'], signedBy: k.ca, path: f.path,
+      name: k.name,
+      kind: 'kubeconfig',
+      subject: subj(k.clientName, k.organization),
+      sans: [],
+      usages: ['clientAuth'],
+      signedBy: k.ca,
+      path: f.path,
       state: f.error ? 'error' : !f.exists ? 'missing' : f.clientCert && f.clientCert.notAfter < now ? 'expired' : 'ok',
       ...(f.clientCert ? { notAfter: f.clientCert.notAfter.toISOString() } : {}),
       detail: f.error ?? `server ${k.server}${k.managedByKubelet ? '; rotated by the kubelet' : ''}`,
@@ -49,7 +75,16 @@ export async function listCatalog(c: Catalog, certDir: string, kubeconfigDir: st
   }
   if (c.serviceAccountKey) {
     const f = readCertFiles(certDir, 'sa');
-    rows.push({ name: 'sa', kind: 'key-pair', subject: '-', sans: [], usages: ['service-account token signing'], signedBy: '-', path: join(certDir, 'sa.key'), state: f.keyExists ? 'ok' : 'missing' });
+    rows.push({
+      name: 'sa',
+      kind: 'key-pair',
+      subject: '-',
+      sans: [],
+      usages: ['service-account token signing'],
+      signedBy: '-',
+      path: join(certDir, 'sa.key'),
+      state: f.keyExists ? 'ok' : 'missing',
+    });
   }
   return rows;
 }

@@ -17,7 +17,8 @@ export function firstIpOfCidr(cidr: string, field = 'serviceSubnet'): string {
     const keep = Math.max(0, Math.min(8, prefix - i * 8));
     net[i]! &= (0xff << (8 - keep)) & 0xff;
   }
-  if (prefix >= net.length * 8) throw new KubetlsError('InvalidCIDR', `${field}: "${cidr}" has no room for a service IP`);
+  if (prefix >= net.length * 8)
+    throw new KubetlsError('InvalidCIDR', `${field}: "${cidr}" has no room for a service IP`);
   for (let i = net.length - 1; i >= 0; i--) {
     if (net[i]! < 255) {
       net[i]!++;
@@ -61,20 +62,24 @@ export function parseEndpoint(s: string, field = 'controlPlaneEndpoint'): HostPo
     host = text;
   } else {
     const m = /^([^:]+)(?::(\d+))?$/.exec(text);
-    if (!m) throw new KubetlsError('InvalidEndpoint', `${field}: cannot parse "${s}"`, 'use host, host:port or [ipv6]:port');
+    if (!m)
+      throw new KubetlsError('InvalidEndpoint', `${field}: cannot parse "${s}"`, 'use host, host:port or [ipv6]:port');
     host = m[1]!;
     port = m[2] ? Number(m[2]) : undefined;
   }
-  if (port !== undefined && (port < 1 || port > 65535)) throw new KubetlsError('InvalidEndpoint', `${field}: port ${port} out of range`);
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new KubetlsError('InvalidEndpoint', `${field}: port ${port} out of range`);
   const ip = canonicalIp(host);
   if (ip) return { host: ip, port, isIp: true };
   const lower = host.toLowerCase();
-  if (!isDns1123Subdomain(lower)) throw new KubetlsError('InvalidEndpoint', `${field}: "${host}" is neither an IP address nor a valid DNS name`);
+  if (!isDns1123Subdomain(lower))
+    throw new KubetlsError('InvalidEndpoint', `${field}: "${host}" is neither an IP address nor a valid DNS name`);
   return { host: lower, port, isIp: false };
 }
 
 /** "https://host:port" with IPv6 bracketed. */
-export const httpsUrl = (host: string, port: number): string => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+export const httpsUrl = (host: string, port: number): string =>
+  `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /**
  * The address kubeadm would advertise: the first non-internal IPv4 of this machine

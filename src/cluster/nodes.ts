@@ -19,8 +19,21 @@ export interface NodeTarget {
 }
 
 /** Single-node mode when `c.nodes` is empty; otherwise the first control-plane node first, then the rest in file order. */
-export function nodeTargets(c: ClusterConfig, dirs: { certDir: string; kubeconfigDir: string; outDir?: string }): NodeTarget[] {
-  if (c.nodes.length === 0) return [{ node: c.nodeName, config: c, role: 'control-plane', certDir: dirs.certDir, kubeconfigDir: dirs.kubeconfigDir, caCertDir: dirs.certDir }];
+export function nodeTargets(
+  c: ClusterConfig,
+  dirs: { certDir: string; kubeconfigDir: string; outDir?: string },
+): NodeTarget[] {
+  if (c.nodes.length === 0)
+    return [
+      {
+        node: c.nodeName,
+        config: c,
+        role: 'control-plane',
+        certDir: dirs.certDir,
+        kubeconfigDir: dirs.kubeconfigDir,
+        caCertDir: dirs.certDir,
+      },
+    ];
   const out = dirs.outDir ?? dirs.kubeconfigDir;
   const firstCp = c.nodes.find((n) => n.role === 'control-plane')!;
   // workers reach the control-plane endpoint, else the first control-plane node
@@ -30,7 +43,13 @@ export function nodeTargets(c: ClusterConfig, dirs: { certDir: string; kubeconfi
   return ordered.map((n) => ({
     node: n.name,
     role: n.role,
-    config: { ...c, nodeName: n.name, advertiseAddress: n.address, apiServerCertSANs: [...c.apiServerCertSANs, ...n.certSANs], nodes: [] },
+    config: {
+      ...c,
+      nodeName: n.name,
+      advertiseAddress: n.address,
+      apiServerCertSANs: [...c.apiServerCertSANs, ...n.certSANs],
+      nodes: [],
+    },
     certDir: join(out, n.name, 'pki'),
     kubeconfigDir: join(out, n.name),
     caCertDir: n.role === 'worker' ? caCertDir : join(out, n.name, 'pki'),

@@ -45,7 +45,13 @@ export interface Plan {
 }
 
 /** Decides each CA's source from the snapshot of the node that owns the CAs. */
-export function caSourcesFrom(snap: Snapshot, catalog: Catalog, now: Date, errors: string[], warnings: string[]): Map<CaName, CaSource> {
+export function caSourcesFrom(
+  snap: Snapshot,
+  catalog: Catalog,
+  now: Date,
+  errors: string[],
+  warnings: string[],
+): Map<CaName, CaSource> {
   const out = new Map<CaName, CaSource>();
   for (const ca of catalog.cas) {
     const f = snap.certs.get(ca.name)!;
@@ -55,7 +61,9 @@ export function caSourcesFrom(snap: Snapshot, catalog: Catalog, now: Date, error
       continue;
     }
     if (!f.certExists && f.keyExists) {
-      errors.push(`${f.keyPath} exists but ${f.certPath} is missing; restore the certificate or remove the key to generate a new CA`);
+      errors.push(
+        `${f.keyPath} exists but ${f.certPath} is missing; restore the certificate or remove the key to generate a new CA`,
+      );
       out.set(ca.name, { name: ca.name, generate: false, external: false, broken: true });
       continue;
     }
@@ -66,11 +74,22 @@ export function caSourcesFrom(snap: Snapshot, catalog: Catalog, now: Date, error
     const cert = f.cert!;
     const notCa = !cert.isCA;
     const mismatch = !notCa && !!f.key && !keyMatchesCertificate(f.key, cert);
-    if (notCa) errors.push(`${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`);
+    if (notCa)
+      errors.push(
+        `${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`,
+      );
     if (mismatch) errors.push(`${f.keyPath} does not match ${f.certPath}`);
-    if (cert.notAfter < now) warnings.push(`the "${ca.name}" CA certificate ${f.certPath} expired on ${cert.notAfter.toISOString()}`);
-    else if (cert.notBefore > now) warnings.push(`the "${ca.name}" CA certificate ${f.certPath} is not valid until ${cert.notBefore.toISOString()}`);
-    const src: CaSource = { name: ca.name, cert, generate: false, external: !f.keyExists, ...(notCa || mismatch ? { broken: true } : {}) };
+    if (cert.notAfter < now)
+      warnings.push(`the "${ca.name}" CA certificate ${f.certPath} expired on ${cert.notAfter.toISOString()}`);
+    else if (cert.notBefore > now)
+      warnings.push(`the "${ca.name}" CA certificate ${f.certPath} is not valid until ${cert.notBefore.toISOString()}`);
+    const src: CaSource = {
+      name: ca.name,
+      cert,
+      generate: false,
+      external: !f.keyExists,
+      ...(notCa || mismatch ? { broken: true } : {}),
+    };
     if (f.key) src.key = f.key;
     out.set(ca.name, src);
   }
@@ -105,7 +124,8 @@ function publicKeyPemMatches(pem: string, key: KeyObject): boolean {
   }
 }
 
-const sameDer = (a: ParsedCertificate | undefined, b: ParsedCertificate | undefined): boolean => !!a && !!b && a.der.equals(b.der);
+const sameDer = (a: ParsedCertificate | undefined, b: ParsedCertificate | undefined): boolean =>
+  !!a && !!b && a.der.equals(b.der);
 
 export function planNode(p: PlanInput): Plan {
   const { catalog, snapshot: snap, now } = p;
@@ -121,8 +141,12 @@ export function planNode(p: PlanInput): Plan {
       continue;
     }
     if (f.error) errors.push(f.error);
-    else if (f.certExists && !src.generate && !sameDer(f.cert, src.cert)) errors.push(`${f.certPath} differs from the cluster's "${ca.name}" CA; every node must share the same CAs`);
-    else if (f.certExists && src.generate) errors.push(`${f.certPath} exists but the cluster's "${ca.name}" CA is being generated now; remove it or provide the CA on the first control-plane node`);
+    else if (f.certExists && !src.generate && !sameDer(f.cert, src.cert))
+      errors.push(`${f.certPath} differs from the cluster's "${ca.name}" CA; every node must share the same CAs`);
+    else if (f.certExists && src.generate)
+      errors.push(
+        `${f.certPath} exists but the cluster's "${ca.name}" CA is being generated now; remove it or provide the CA on the first control-plane node`,
+      );
     const needKey = catalog.caKeys && !src.external;
     const complete = f.certExists && (!needKey || f.keyExists);
     steps.push({ kind: 'ca', spec: ca, action: complete ? 'keep' : 'copy' });
@@ -137,21 +161,34 @@ export function planNode(p: PlanInput): Plan {
       continue;
     }
     if (!f.certExists && !f.keyExists) {
-      if (src.external) errors.push(`the "${leaf.ca}" CA key is missing (external CA mode), so "${leaf.name}" cannot be signed: provide ${f.certPath} and ${f.keyPath}`);
+      if (src.external)
+        errors.push(
+          `the "${leaf.ca}" CA key is missing (external CA mode), so "${leaf.name}" cannot be signed: provide ${f.certPath} and ${f.keyPath}`,
+        );
       steps.push({ kind: 'leaf', spec: leaf, action: 'generate' });
       continue;
     }
     if (!f.certExists || !f.keyExists) {
-      errors.push(`${f.certExists ? f.keyPath : f.certPath} is missing while ${f.certExists ? f.certPath : f.keyPath} exists; restore it, or remove both to generate "${leaf.name}" again`);
+      errors.push(
+        `${f.certExists ? f.keyPath : f.certPath} is missing while ${f.certExists ? f.certPath : f.keyPath} exists; restore it, or remove both to generate "${leaf.name}" again`,
+      );
       continue;
     }
     const cert = f.cert!;
     if (!keyMatchesCertificate(f.key!, cert)) errors.push(`${f.keyPath} does not match ${f.certPath}`);
-    if (src.generate) errors.push(`${f.certPath} exists but its CA "${leaf.ca}" does not (it would be generated now); remove the old "${leaf.name}" files or restore the CA`);
-    else if (src.cert && !isSignedBy(cert, src.cert)) errors.push(`${f.certPath} is not signed by the "${leaf.ca}" CA (${src.cert.subjectString})`);
+    if (src.generate)
+      errors.push(
+        `${f.certPath} exists but its CA "${leaf.ca}" does not (it would be generated now); remove the old "${leaf.name}" files or restore the CA`,
+      );
+    else if (src.cert && !isSignedBy(cert, src.cert))
+      errors.push(`${f.certPath} is not signed by the "${leaf.ca}" CA (${src.cert.subjectString})`);
     const missing = missingSans(cert, leaf);
-    if (missing.length) errors.push(`${f.certPath} does not cover the configured SANs ${missing.join(', ')}; move ${f.certPath} and ${f.keyPath} away and run this init again to issue it with them ("certs renew" keeps a certificate's SANs, as kubeadm's does)`);
-    if (cert.notAfter < now) warnings.push(`${f.certPath} expired on ${cert.notAfter.toISOString()}; run "kubetls certs renew ${leaf.name}"`);
+    if (missing.length)
+      errors.push(
+        `${f.certPath} does not cover the configured SANs ${missing.join(', ')}; move ${f.certPath} and ${f.keyPath} away and run this init again to issue it with them ("certs renew" keeps a certificate's SANs, as kubeadm's does)`,
+      );
+    if (cert.notAfter < now)
+      warnings.push(`${f.certPath} expired on ${cert.notAfter.toISOString()}; run "kubetls certs renew ${leaf.name}"`);
     steps.push({ kind: 'leaf', spec: leaf, action: 'keep' });
   }
 
@@ -164,17 +201,29 @@ export function planNode(p: PlanInput): Plan {
       continue;
     }
     if (!f.exists) {
-      if (src.external) errors.push(`the "ca" key is missing (external CA mode), so ${f.path} cannot be generated: provide it`);
+      if (src.external)
+        errors.push(`the "ca" key is missing (external CA mode), so ${f.path} cannot be generated: provide it`);
       steps.push({ kind: 'kubeconfig', spec: kc, action: 'generate' });
       continue;
     }
-    if (src.generate || !sameDer(f.caCert, src.cert)) errors.push(`${f.path} embeds a different CA than the cluster's "ca"; move it away to generate a new one`);
+    if (src.generate || !sameDer(f.caCert, src.cert))
+      errors.push(`${f.path} embeds a different CA than the cluster's "ca"; move it away to generate a new one`);
     // kubeadm only compares the CA and server; a kept kubeconfig whose client pair is broken
     // would pass init and fail later in kubectl or the kubelet, so the pair is checked too
-    else if (f.clientCert && src.cert && !isSignedBy(f.clientCert, src.cert)) errors.push(`${f.path}: its client certificate is not signed by the cluster's "ca" (${src.cert.subjectString}); move it away to generate a new one`);
-    if (f.clientCert && f.clientCert.subject.commonName !== kc.clientName) warnings.push(`${f.path}: its client certificate is for "${f.clientCert.subject.commonName ?? ''}", not "${kc.clientName}" (kept as it is)`);
-    if (f.clientCert && f.clientKey && !keyMatchesCertificate(f.clientKey, f.clientCert)) errors.push(`${f.path}: its client key does not match its client certificate; move it away to generate a new one`);
-    if (f.parsed?.server && f.parsed.server !== kc.server) warnings.push(`${f.path} points at ${f.parsed.server}, not ${kc.server} (kept as it is)`);
+    else if (f.clientCert && src.cert && !isSignedBy(f.clientCert, src.cert))
+      errors.push(
+        `${f.path}: its client certificate is not signed by the cluster's "ca" (${src.cert.subjectString}); move it away to generate a new one`,
+      );
+    if (f.clientCert && f.clientCert.subject.commonName !== kc.clientName)
+      warnings.push(
+        `${f.path}: its client certificate is for "${f.clientCert.subject.commonName ?? ''}", not "${kc.clientName}" (kept as it is)`,
+      );
+    if (f.clientCert && f.clientKey && !keyMatchesCertificate(f.clientKey, f.clientCert))
+      errors.push(
+        `${f.path}: its client key does not match its client certificate; move it away to generate a new one`,
+      );
+    if (f.parsed?.server && f.parsed.server !== kc.server)
+      warnings.push(`${f.path} points at ${f.parsed.server}, not ${kc.server} (kept as it is)`);
     steps.push({ kind: 'kubeconfig', spec: kc, action: 'keep' });
   }
 
@@ -184,13 +233,21 @@ export function planNode(p: PlanInput): Plan {
     // every service-account token fail while init would report nothing to do
     const saKey = snap.sa.key ?? p.sa.key;
     if (saKey && snap.sa.pubPem !== undefined && !publicKeyPemMatches(snap.sa.pubPem, saKey)) {
-      errors.push(`${snap.sa.pubPath} is not the public half of ${snap.sa.key ? snap.sa.keyPath : "the cluster's service-account key"}; remove it to write it again from the key`);
+      errors.push(
+        `${snap.sa.pubPath} is not the public half of ${snap.sa.key ? snap.sa.keyPath : "the cluster's service-account key"}; remove it to write it again from the key`,
+      );
     }
     if (p.ownsCas) {
       steps.push({ kind: 'sa', action: p.sa.generate ? 'generate' : snap.sa.pubExists ? 'keep' : 'write-pub' });
     } else {
-      if (snap.sa.key && p.sa.key && !snap.sa.key.export({ format: 'der', type: 'pkcs8' }).equals(p.sa.key.export({ format: 'der', type: 'pkcs8' }))) {
-        errors.push(`${snap.sa.keyPath} differs from the cluster's service-account key; every control-plane node must share it`);
+      if (
+        snap.sa.key &&
+        p.sa.key &&
+        !snap.sa.key.export({ format: 'der', type: 'pkcs8' }).equals(p.sa.key.export({ format: 'der', type: 'pkcs8' }))
+      ) {
+        errors.push(
+          `${snap.sa.keyPath} differs from the cluster's service-account key; every control-plane node must share it`,
+        );
       }
       steps.push({ kind: 'sa', action: snap.sa.keyExists && snap.sa.pubExists ? 'keep' : 'copy' });
     }
@@ -203,11 +260,19 @@ export function describePlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const s of plan.steps) {
     // a worker holds only the CA certificates; an external CA has no key on disk
-    if (s.kind === 'ca') lines.push(`[certs] ${s.action.padEnd(8)} CA "${s.spec.name}" (CN=${s.spec.commonName}) ${plan.certDir}/${s.spec.baseName}.${plan.catalog.caKeys && s.action !== 'external' ? '{crt,key}' : 'crt'}`);
+    if (s.kind === 'ca')
+      lines.push(
+        `[certs] ${s.action.padEnd(8)} CA "${s.spec.name}" (CN=${s.spec.commonName}) ${plan.certDir}/${s.spec.baseName}.${plan.catalog.caKeys && s.action !== 'external' ? '{crt,key}' : 'crt'}`,
+      );
     else if (s.kind === 'leaf') {
       const sans = [...s.spec.dnsNames.map((d) => `DNS:${d}`), ...s.spec.ipAddresses.map((i) => `IP:${i}`)];
-      lines.push(`[certs] ${s.action.padEnd(8)} "${s.spec.name}" (CN=${s.spec.commonName}${s.spec.organization.map((o) => `, O=${o}`).join('')}; ${s.spec.extKeyUsage.join(',')}${sans.length ? `; ${sans.join(' ')}` : ''}) ${plan.certDir}/${s.spec.baseName}.{crt,key}`);
-    } else if (s.kind === 'kubeconfig') lines.push(`[kubeconfig] ${s.action.padEnd(8)} ${plan.kubeconfigDir}/${s.spec.name} (user ${s.spec.clientName}, server ${s.spec.server})`);
+      lines.push(
+        `[certs] ${s.action.padEnd(8)} "${s.spec.name}" (CN=${s.spec.commonName}${s.spec.organization.map((o) => `, O=${o}`).join('')}; ${s.spec.extKeyUsage.join(',')}${sans.length ? `; ${sans.join(' ')}` : ''}) ${plan.certDir}/${s.spec.baseName}.{crt,key}`,
+      );
+    } else if (s.kind === 'kubeconfig')
+      lines.push(
+        `[kubeconfig] ${s.action.padEnd(8)} ${plan.kubeconfigDir}/${s.spec.name} (user ${s.spec.clientName}, server ${s.spec.server})`,
+      );
     else lines.push(`[certs] ${s.action.padEnd(8)} service-account key pair ${plan.certDir}/sa.{key,pub}`);
   }
   return lines;

@@ -55,7 +55,12 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   const valid = renewableNames(o.catalog);
   const names = o.names.includes('all') ? valid : o.names;
   for (const n of names) {
-    if (!valid.includes(n)) throw new KubetlsError('UnknownCertificate', `unknown certificate "${n}"`, `use one of: all, ${valid.join(', ')}`);
+    if (!valid.includes(n))
+      throw new KubetlsError(
+        'UnknownCertificate',
+        `unknown certificate "${n}"`,
+        `use one of: all, ${valid.join(', ')}`,
+      );
   }
   const now = o.clock.now();
   const lines: string[] = [];
@@ -64,7 +69,15 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   const restart = new Set<string>();
 
   // Read and check everything first; then generate all new keys in parallel; then sign and write.
-  type Job = { name: string; usedBy: string[]; alg: KeyAlgorithm; leaf?: CertFiles; kc?: KubeconfigFile; ca: CertFiles; issuer: Issuer };
+  type Job = {
+    name: string;
+    usedBy: string[];
+    alg: KeyAlgorithm;
+    leaf?: CertFiles;
+    kc?: KubeconfigFile;
+    ca: CertFiles;
+    issuer: Issuer;
+  };
   const jobs: Job[] = [];
   const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.caCertDir ?? o.certDir, c.baseName)]));
   // a CA whose key does not match its certificate must stop its renewals before anything is written
@@ -84,7 +97,9 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
     const ca = caFiles.get(caName)!;
     if (ca.error || !ca.certExists) {
       failed.push(name);
-      lines.push(`[renew] cannot renew ${name}: the "${caName}" CA is ${ca.error ? `unreadable: ${ca.error}` : `missing (${ca.certPath})`}`);
+      lines.push(
+        `[renew] cannot renew ${name}: the "${caName}" CA is ${ca.error ? `unreadable: ${ca.error}` : `missing (${ca.certPath})`}`,
+      );
       continue;
     }
     if (!ca.keyExists) {
@@ -94,25 +109,45 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
     const issuer = issuers.get(caName);
     if (!issuer || typeof issuer === 'string') {
       failed.push(name);
-      lines.push(`[renew] cannot renew ${name}: the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`);
+      lines.push(
+        `[renew] cannot renew ${name}: the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`,
+      );
       continue;
     }
     if (leafSpec) {
       const f = readCertFiles(o.certDir, leafSpec.baseName);
       if (f.error || !f.cert) {
         failed.push(name);
-        lines.push(`[renew] cannot renew ${name}: ${f.error ?? `${f.certPath} does not exist (run "kubetls init" to create it)`}`);
+        lines.push(
+          `[renew] cannot renew ${name}: ${f.error ?? `${f.certPath} does not exist (run "kubetls init" to create it)`}`,
+        );
         continue;
       }
-      jobs.push({ name, usedBy: leafSpec.usedBy, alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'), leaf: f, ca, issuer });
+      jobs.push({
+        name,
+        usedBy: leafSpec.usedBy,
+        alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'),
+        leaf: f,
+        ca,
+        issuer,
+      });
     } else {
       const k = await readKubeconfigFile(join(o.kubeconfigDir, name));
       if (k.error || !k.clientCert || !k.parsed) {
         failed.push(name);
-        lines.push(`[renew] cannot renew ${name}: ${k.error ?? (k.exists ? 'its current user has no client certificate' : `${k.path} does not exist`)}`);
+        lines.push(
+          `[renew] cannot renew ${name}: ${k.error ?? (k.exists ? 'its current user has no client certificate' : `${k.path} does not exist`)}`,
+        );
         continue;
       }
-      jobs.push({ name, usedBy: kcSpec!.usedBy, alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem), kc: k, ca, issuer });
+      jobs.push({
+        name,
+        usedBy: kcSpec!.usedBy,
+        alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem),
+        kc: k,
+        ca,
+        issuer,
+      });
     }
   }
   const keys = await Promise.all(jobs.map((j) => generateEncodedKey(j.alg)));
@@ -120,7 +155,13 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
     const old = j.leaf?.cert ?? j.kc!.clientCert!;
     const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
     const der = signedLeaf(
-      { commonName: old.subject.commonName ?? '', organization: old.subject.organization ?? [], extKeyUsage: ekus, dnsNames: old.dnsNames, ipAddresses: old.ipAddresses },
+      {
+        commonName: old.subject.commonName ?? '',
+        organization: old.subject.organization ?? [],
+        extKeyUsage: ekus,
+        dnsNames: old.dnsNames,
+        ipAddresses: old.ipAddresses,
+      },
       keys[i]!.spki,
       j.issuer,
       now,
@@ -140,14 +181,20 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
         if (r.backup) backups.push(r.backup);
       }
     } else {
-      const text = await updateKubeconfig(j.kc!.parsed!, { caPem: certToPem(j.ca.cert!.der), clientCertPem: certPem, clientKeyPem: keyPem });
+      const text = await updateKubeconfig(j.kc!.parsed!, {
+        caPem: certToPem(j.ca.cert!.der),
+        clientCertPem: certPem,
+        clientKeyPem: keyPem,
+      });
       const r = writeFileAtomic(j.kc!.path, text, { mode: SECRET_MODE, existing: 'backup', now: nowFn });
       if (r.backup) backups.push(r.backup);
     }
     renewed.push(j.name);
     j.usedBy.forEach((c) => restart.add(c));
     const notAfter = new Date(Math.min(now.getTime() + o.validityMs, j.ca.cert!.notAfter.getTime()));
-    lines.push(`[renew] ${j.name} renewed: new key, expires ${formatExpires(notAfter)}${backups.length ? `; previous files kept as ${backups.join(', ')}` : ''}`);
+    lines.push(
+      `[renew] ${j.name} renewed: new key, expires ${formatExpires(notAfter)}${backups.length ? `; previous files kept as ${backups.join(', ')}` : ''}`,
+    );
   }
   return { lines, renewed, failed, restart: RESTART_ORDER.filter((c) => restart.has(c)) };
 }

@@ -33,7 +33,12 @@ export function parseThreshold(s: string, field = '--threshold'): number {
     return parseGoDuration(s, field);
   } catch (e) {
     // the Go-duration hint alone would hide the days this flag also takes
-    if (e instanceof KubetlsError) throw new KubetlsError(e.code, e.message, 'use days such as "30d" or Go durations such as "720h"; units: d, h, m, s, ms, us, ns');
+    if (e instanceof KubetlsError)
+      throw new KubetlsError(
+        e.code,
+        e.message,
+        'use days such as "30d" or Go durations such as "720h"; units: d, h, m, s, ms, us, ns',
+      );
     throw e;
   }
 }

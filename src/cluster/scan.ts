@@ -80,12 +80,19 @@ async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEn
     out.push({ path, location: 'kubeconfig', error: errorMessage(e) });
     return;
   }
-  const visit = (list: unknown, kind: 'clusters' | 'users', inner: 'cluster' | 'user', dataKey: string, fileKey: string) => {
+  const visit = (
+    list: unknown,
+    kind: 'clusters' | 'users',
+    inner: 'cluster' | 'user',
+    dataKey: string,
+    fileKey: string,
+  ) => {
     if (!Array.isArray(list)) return;
     for (const e of list as Array<Record<string, unknown>>) {
       const body = (e?.[inner] ?? {}) as Record<string, unknown>;
       const loc = `${kind}[${String(e?.name ?? '?')}]`;
-      if (typeof body[dataKey] === 'string') scanPem(path, Buffer.from(body[dataKey] as string, 'base64'), now, out, `${loc}.${dataKey}`);
+      if (typeof body[dataKey] === 'string')
+        scanPem(path, Buffer.from(body[dataKey] as string, 'base64'), now, out, `${loc}.${dataKey}`);
       else if (typeof body[fileKey] === 'string') {
         const ref = body[fileKey] as string;
         try {
@@ -117,7 +124,11 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
       if (!st.isFile() || st.size > maxBytes) return;
       data = readFileSync(p);
     } catch (e) {
-      out.push({ path: p, location: '', error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      out.push({
+        path: p,
+        location: '',
+        error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      });
       return;
     }
     if (data.indexOf(PEM_MARK) >= 0) {
@@ -140,7 +151,11 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
     try {
       ents = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      out.push({ path: dir, location: '', error: `cannot list: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      out.push({
+        path: dir,
+        location: '',
+        error: `cannot list: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      });
       return;
     }
     ents.sort((a, b) => (a.name < b.name ? -1 : 1));

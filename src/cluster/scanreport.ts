@@ -15,11 +15,22 @@ export function renderScan(entries: ScanEntry[]): string {
   for (const e of entries) {
     const path = e.location && !e.location.startsWith('#0') ? `${e.path} ${e.location}` : e.path;
     if (e.error) rows.push([path, `!ERROR! ${e.error}`, '', '', '', '']);
-    else rows.push([path, cn(e.subject), cn(e.issuer), formatExpires(e.notAfter!), residualTime(e.residualMs!), e.isCA ? 'yes' : 'no']);
+    else
+      rows.push([
+        path,
+        cn(e.subject),
+        cn(e.issuer),
+        formatExpires(e.notAfter!),
+        residualTime(e.residualMs!),
+        e.isCA ? 'yes' : 'no',
+      ]);
   }
   const certs = entries.filter((e) => !e.error).length;
   const errors = entries.length - certs;
-  return formatTable(rows) + `\n${certs} ${certs === 1 ? 'certificate' : 'certificates'}, ${errors} ${errors === 1 ? 'error' : 'errors'}\n`;
+  return (
+    formatTable(rows) +
+    `\n${certs} ${certs === 1 ? 'certificate' : 'certificates'}, ${errors} ${errors === 1 ? 'error' : 'errors'}\n`
+  );
 }
 
 export function scanVerdict(entries: ScanEntry[], thresholdMs: number): Verdict {

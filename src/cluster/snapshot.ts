@@ -41,7 +41,15 @@ export interface Snapshot {
   /** by CA name or leaf name */
   certs: Map<string, CertFiles>;
   kubeconfigs: Map<string, KubeconfigFile>;
-  sa: { keyPath: string; pubPath: string; keyExists: boolean; pubExists: boolean; key?: KeyObject; pubPem?: string; error?: string };
+  sa: {
+    keyPath: string;
+    pubPath: string;
+    keyExists: boolean;
+    pubExists: boolean;
+    key?: KeyObject;
+    pubPem?: string;
+    error?: string;
+  };
 }
 
 export const certPath = (certDir: string, baseName: string): string => join(certDir, `${baseName}.crt`);
@@ -52,7 +60,12 @@ export const keyPath = (certDir: string, baseName: string): string => join(certD
  * `dirExists: false` says the directory is known to be missing, which spares the lookups.
  */
 export function readCertFiles(certDir: string, baseName: string, dirExists = true): CertFiles {
-  const f: CertFiles = { certPath: certPath(certDir, baseName), keyPath: keyPath(certDir, baseName), certExists: false, keyExists: false };
+  const f: CertFiles = {
+    certPath: certPath(certDir, baseName),
+    keyPath: keyPath(certDir, baseName),
+    certExists: false,
+    keyExists: false,
+  };
   if (!dirExists) return f;
   f.certExists = existsSync(f.certPath);
   f.keyExists = existsSync(f.keyPath);
@@ -71,7 +84,8 @@ export async function readKubeconfigFile(path: string, dirExists = true): Promis
   try {
     k.parsed = await parseKubeconfig(readFileLimited(path, 1024 * 1024).toString('utf8'), path);
     if (k.parsed.caPem) k.caCert = parseCertificatesPem(k.parsed.caPem, `${path} certificate-authority`)[0];
-    if (k.parsed.clientCertPem) k.clientCert = parseCertificatesPem(k.parsed.clientCertPem, `${path} client-certificate`)[0];
+    if (k.parsed.clientCertPem)
+      k.clientCert = parseCertificatesPem(k.parsed.clientCertPem, `${path} client-certificate`)[0];
     if (k.parsed.clientKeyPem) k.clientKey = parsePrivateKeyPem(k.parsed.clientKeyPem, `${path} client-key`);
   } catch (e) {
     k.error = errorMessage(e);
@@ -88,8 +102,14 @@ export async function readSnapshot(catalog: Catalog, certDir: string, kubeconfig
   for (const ca of catalog.cas) certs.set(ca.name, readCertFiles(certDir, ca.baseName, certDirExists));
   for (const leaf of catalog.leaves) certs.set(leaf.name, readCertFiles(certDir, leaf.baseName, certDirExists));
   const kubeconfigs = new Map<string, KubeconfigFile>();
-  for (const kc of catalog.kubeconfigs) kubeconfigs.set(kc.name, await readKubeconfigFile(join(kubeconfigDir, kc.name), kubeconfigDirExists));
-  const sa: Snapshot['sa'] = { keyPath: join(certDir, 'sa.key'), pubPath: join(certDir, 'sa.pub'), keyExists: false, pubExists: false };
+  for (const kc of catalog.kubeconfigs)
+    kubeconfigs.set(kc.name, await readKubeconfigFile(join(kubeconfigDir, kc.name), kubeconfigDirExists));
+  const sa: Snapshot['sa'] = {
+    keyPath: join(certDir, 'sa.key'),
+    pubPath: join(certDir, 'sa.pub'),
+    keyExists: false,
+    pubExists: false,
+  };
   if (catalog.serviceAccountKey && certDirExists) {
     sa.keyExists = existsSync(sa.keyPath);
     sa.pubExists = existsSync(sa.pubPath);

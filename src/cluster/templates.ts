@@ -25,12 +25,20 @@ const CA_KU: KeyUsage[] = ['digitalSignature', 'keyEncipherment', 'keyCertSign']
  * keyEncipherment on it, so it is dropped for Ed25519 subjects.
  */
 function usagesFor(publicKey: KeyObject | Buffer, base: KeyUsage[]): KeyUsage[] {
-  const ed = Buffer.isBuffer(publicKey) ? spkiAlgorithm(publicKey) === 'ed25519' : publicKey.asymmetricKeyType === 'ed25519';
+  const ed = Buffer.isBuffer(publicKey)
+    ? spkiAlgorithm(publicKey) === 'ed25519'
+    : publicKey.asymmetricKeyType === 'ed25519';
   return ed ? base.filter((u) => u !== 'keyEncipherment') : base;
 }
 
 /** A self-signed CA: NotBefore now−5min, NotAfter now+period, a DNS SAN equal to its CN (as kubeadm). */
-export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; publicKey: KeyObject | Buffer }, now: Date, validityMs: number, random?: RandomSource): Buffer {
+export function selfSignedCa(
+  commonName: string,
+  key: { privateKey: KeyObject; publicKey: KeyObject | Buffer },
+  now: Date,
+  validityMs: number,
+  random?: RandomSource,
+): Buffer {
   return issueCertificate(
     {
       subject: { commonName },
@@ -40,7 +48,9 @@ export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; p
       keyUsage: usagesFor(key.publicKey, CA_KU),
       dnsNames: [commonName],
     },
-    random ? { publicKey: key.publicKey, selfSignKey: key.privateKey, random } : { publicKey: key.publicKey, selfSignKey: key.privateKey },
+    random
+      ? { publicKey: key.publicKey, selfSignKey: key.privateKey, random }
+      : { publicKey: key.publicKey, selfSignKey: key.privateKey },
   );
 }
 
@@ -48,10 +58,23 @@ export function selfSignedCa(commonName: string, key: { privateKey: KeyObject; p
  * A leaf signed by `issuer`: NotBefore now−5min, NotAfter now+period cut to the CA's own
  * NotAfter (a leaf must not outlive its CA). Refuses when the CA has expired.
  */
-export function signedLeaf(id: LeafIdentity, publicKey: KeyObject | Buffer, issuer: Issuer, now: Date, validityMs: number, random?: RandomSource): Buffer {
+export function signedLeaf(
+  id: LeafIdentity,
+  publicKey: KeyObject | Buffer,
+  issuer: Issuer,
+  now: Date,
+  validityMs: number,
+  random?: RandomSource,
+): Buffer {
   if (!id.commonName) throw new KubetlsError('InvalidCertificate', 'a certificate needs a non-empty common name');
-  if (id.extKeyUsage.length === 0) throw new KubetlsError('InvalidCertificate', `"${id.commonName}" needs at least one extended key usage`);
-  if (issuer.notAfter <= now) throw new KubetlsError('CAExpired', `the signing CA expired on ${issuer.notAfter.toISOString()}`, 'rotate the CA first');
+  if (id.extKeyUsage.length === 0)
+    throw new KubetlsError('InvalidCertificate', `"${id.commonName}" needs at least one extended key usage`);
+  if (issuer.notAfter <= now)
+    throw new KubetlsError(
+      'CAExpired',
+      `the signing CA expired on ${issuer.notAfter.toISOString()}`,
+      'rotate the CA first',
+    );
   const notAfter = Math.min(now.getTime() + validityMs, issuer.notAfter.getTime());
   return issueCertificate(
     {

@@ -26,11 +26,40 @@ export async function userKubeconfig(o: UserKubeconfigOptions): Promise<string> 
   if (!o.clientName) throw new KubetlsError('InvalidArgument', '--client-name is required');
   const ca = readCertFiles(o.certDir, 'ca');
   if (ca.error) throw new KubetlsError('ReadFailed', ca.error);
-  if (!ca.cert) throw new KubetlsError('NotFound', `${ca.certPath} does not exist`, 'run "kubetls init" first or pass --cert-dir');
+  if (!ca.cert)
+    throw new KubetlsError('NotFound', `${ca.certPath} does not exist`, 'run "kubetls init" first or pass --cert-dir');
   const caPem = certToPem(ca.cert.der);
-  if (o.token) return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, token: o.token });
-  if (!ca.key) throw new KubetlsError('ExternalCA', `${ca.keyPath} is missing: cannot sign a client certificate (external CA)`);
+  if (o.token)
+    return renderKubeconfig({
+      clusterName: o.clusterName,
+      server: o.server,
+      caPem,
+      userName: o.clientName,
+      token: o.token,
+    });
+  if (!ca.key)
+    throw new KubetlsError('ExternalCA', `${ca.keyPath} is missing: cannot sign a client certificate (external CA)`);
   const key = await generateEncodedKey(o.algorithm ?? keyAlgorithmOf(ca.key));
-  const der = signedLeaf({ commonName: o.clientName, organization: o.organizations, extKeyUsage: ['clientAuth'], dnsNames: [], ipAddresses: [] }, key.spki, createIssuer(ca.cert.der, ca.key), o.clock.now(), o.validityMs, o.random);
-  return renderKubeconfig({ clusterName: o.clusterName, server: o.server, caPem, userName: o.clientName, clientCertPem: certToPem(der), clientKeyPem: key.privatePem });
+  const der = signedLeaf(
+    {
+      commonName: o.clientName,
+      organization: o.organizations,
+      extKeyUsage: ['clientAuth'],
+      dnsNames: [],
+      ipAddresses: [],
+    },
+    key.spki,
+    createIssuer(ca.cert.der, ca.key),
+    o.clock.now(),
+    o.validityMs,
+    o.random,
+  );
+  return renderKubeconfig({
+    clusterName: o.clusterName,
+    server: o.server,
+    caPem,
+    userName: o.clientName,
+    clientCertPem: certToPem(der),
+    clientKeyPem: key.privatePem,
+  });
 }

@@ -132,7 +132,8 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   exts.push(subjectKeyIdExtensionForSpki(spki));
   if (akiExt && !o.selfSignKey) exts.push(akiExt);
   // Go's extension order (what cfssl writes): … AKI, AIA, SAN, CRL distribution points
-  if (t.ocspServers?.length || t.issuingCertificateUrls?.length) exts.push(authorityInfoAccessExtension(t.ocspServers ?? [], t.issuingCertificateUrls ?? []));
+  if (t.ocspServers?.length || t.issuingCertificateUrls?.length)
+    exts.push(authorityInfoAccessExtension(t.ocspServers ?? [], t.issuingCertificateUrls ?? []));
   if (hasSans(t)) exts.push(subjectAltNameExtension(t, subjectDer.length <= 2));
   if (t.crlDistributionPoints?.length) exts.push(crlDistributionPointsExtension(t.crlDistributionPoints));
   if (t.extraExtensions) exts.push(...t.extraExtensions);

@@ -5,7 +5,19 @@
  * (see verify.ts); tests cross-check every field against @peculiar/x509 and openssl.
  */
 import { KubetlsError } from '../errors.js';
-import { children, content, DerError, expectTag, readInteger, readOid, readTime, readTlv, TAG, whole, type Tlv } from './der.js';
+import {
+  children,
+  content,
+  DerError,
+  expectTag,
+  readInteger,
+  readOid,
+  readTime,
+  readTlv,
+  TAG,
+  whole,
+  type Tlv,
+} from './der.js';
 import { bytesToIp } from './ip.js';
 import { formatName, readName, type DistinguishedName } from './name.js';
 import { ekuName, KEY_USAGE_BITS, OID, type KeyUsage } from './oid.js';
@@ -126,7 +138,10 @@ export function spkiAlgorithm(spki: Buffer, t: Tlv = readTlv(spki, 0)): string {
 }
 
 /** Applies the extensions kubetls understands onto a parsed certificate or CSR view. */
-export function decodeExtensions(exts: RawExtension[]): Pick<ParsedCertificate, 'isCA' | 'maxPathLen' | 'keyUsage' | 'extKeyUsage' | 'subjectKeyId' | 'authorityKeyId'> & GeneralNames {
+export function decodeExtensions(
+  exts: RawExtension[],
+): Pick<ParsedCertificate, 'isCA' | 'maxPathLen' | 'keyUsage' | 'extKeyUsage' | 'subjectKeyId' | 'authorityKeyId'> &
+  GeneralNames {
   const out = {
     isCA: undefined as boolean | undefined,
     maxPathLen: undefined as number | undefined,
@@ -149,7 +164,9 @@ export function decodeExtensions(exts: RawExtension[]): Pick<ParsedCertificate, 
         out.keyUsage = readKeyUsage(v);
         break;
       case OID.extKeyUsage:
-        out.extKeyUsage = children(v, expectTag(readTlv(v, 0), TAG.SEQUENCE, 'extKeyUsage')).map((o) => ekuName(readOid(v, o)));
+        out.extKeyUsage = children(v, expectTag(readTlv(v, 0), TAG.SEQUENCE, 'extKeyUsage')).map((o) =>
+          ekuName(readOid(v, o)),
+        );
         break;
       case OID.subjectAltName:
         Object.assign(out, readGeneralNames(v, readTlv(v, 0)));

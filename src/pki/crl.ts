@@ -25,15 +25,21 @@ export interface CrlTemplate {
 
 /** Signs a CRL with the issuer's key; returns DER. */
 export function createCrl(t: CrlTemplate, issuer: Issuer): Buffer {
-  if (!(t.nextUpdate > t.thisUpdate)) throw new KubetlsError('InvalidValidity', 'nextUpdate must be later than thisUpdate');
+  if (!(t.nextUpdate > t.thisUpdate))
+    throw new KubetlsError('InvalidValidity', 'nextUpdate must be later than thisUpdate');
   const exts: Buffer[] = [];
   if (issuer.subjectKeyId) exts.push(authorityKeyIdExtension(issuer.subjectKeyId));
   exts.push(extension(OID.crlNumber, false, integer(t.crlNumber)));
-  const parts: Buffer[] = [integer(1), issuer.signatureAlgorithm.algorithmIdentifier, issuer.subjectDer, time(t.thisUpdate), time(t.nextUpdate)];
+  const parts: Buffer[] = [
+    integer(1),
+    issuer.signatureAlgorithm.algorithmIdentifier,
+    issuer.subjectDer,
+    time(t.thisUpdate),
+    time(t.nextUpdate),
+  ];
   if (t.revoked.length) parts.push(seq(...t.revoked.map((r) => seq(integer(r.serialNumber), time(r.revocationDate)))));
   parts.push(explicit(0, seq(...exts)));
   const tbs = seq(...parts);
   const sig = sign(issuer.signatureAlgorithm.hash, tbs, issuer.privateKey);
   return seq(tbs, issuer.signatureAlgorithm.algorithmIdentifier, bitString(sig));
 }
-

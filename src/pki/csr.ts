@@ -6,7 +6,23 @@
  */
 import { sign, type KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
-import { bitString, children, content, DerError, expectTag, integer, oid, readInteger, readOid, readTlv, seq, setOf, TAG, tlv, whole } from './der.js';
+import {
+  bitString,
+  children,
+  content,
+  DerError,
+  expectTag,
+  integer,
+  oid,
+  readInteger,
+  readOid,
+  readTlv,
+  seq,
+  setOf,
+  TAG,
+  tlv,
+  whole,
+} from './der.js';
 import { hasSans, subjectAltNameExtension, type SubjectAltNames } from './extensions.js';
 import { signatureAlgorithmFor, spkiDer, type SignatureScheme } from './keys.js';
 import { encodeName, formatName, readName, type DistinguishedName } from './name.js';
@@ -55,7 +71,11 @@ export const MAX_CSR_BYTES = 64 * 1024;
 
 /** Parses a DER CSR and checks its self-signature. Errors are KubetlsError("MalformedCSR"). */
 export function parseCsr(der: Buffer): ParsedCsr {
-  if (der.length > MAX_CSR_BYTES) throw new KubetlsError('MalformedCSR', `certificate request is ${der.length} bytes, over the ${MAX_CSR_BYTES}-byte limit`);
+  if (der.length > MAX_CSR_BYTES)
+    throw new KubetlsError(
+      'MalformedCSR',
+      `certificate request is ${der.length} bytes, over the ${MAX_CSR_BYTES}-byte limit`,
+    );
   try {
     return parseUnchecked(der);
   } catch (e) {
@@ -113,4 +133,3 @@ function parseUnchecked(der: Buffer): ParsedCsr {
     signatureValid: verifySignature(sigAlg, whole(der, infoT!), sig, spki),
   };
 }
-

@@ -1,7 +1,22 @@
 /** DER encodings of the X.509 v3 extensions kubetls writes (RFC 5280 4.2). */
 import { digest } from './digest.js';
 import { KubetlsError } from '../errors.js';
-import { assertFilled, content, DER_TRUE, expectTag, implicitPrimitive, integer, octetString, oid, readTlv, seq, TAG, tlv, tlvSize, writeHeader } from './der.js';
+import {
+  assertFilled,
+  content,
+  DER_TRUE,
+  expectTag,
+  implicitPrimitive,
+  integer,
+  octetString,
+  oid,
+  readTlv,
+  seq,
+  TAG,
+  tlv,
+  tlvSize,
+  writeHeader,
+} from './der.js';
 import { ipToBytes } from './ip.js';
 import { EKU_OID, KEY_USAGE_BITS, OID, type ExtKeyUsage, type KeyUsage } from './oid.js';
 
@@ -131,7 +146,8 @@ export function subjectKeyIdFromSpki(spki: Buffer): Buffer {
   return digest('sha1', content(spki, bits).subarray(1));
 }
 
-export const subjectKeyIdExtension = (ski: Buffer): Buffer => extension(OID.subjectKeyIdentifier, false, octetString(ski));
+export const subjectKeyIdExtension = (ski: Buffer): Buffer =>
+  extension(OID.subjectKeyIdentifier, false, octetString(ski));
 
 /**
  * The subjectKeyIdentifier extension for an SPKI, remembering the last few SPKIs: a signer
@@ -148,8 +164,8 @@ export function subjectKeyIdExtensionForSpki(spki: Buffer): Buffer {
   skiCache.unshift({ spki: Buffer.from(spki), ext });
   return ext;
 }
-export const authorityKeyIdExtension = (aki: Buffer): Buffer => extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, aki)));
-
+export const authorityKeyIdExtension = (aki: Buffer): Buffer =>
+  extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, aki)));
 
 /** GeneralName uniformResourceIdentifier: [6] IMPLICIT IA5String. */
 const uriName = (uri: string): Buffer => implicitPrimitive(6, Buffer.from(uri, 'latin1'));
@@ -160,7 +176,11 @@ const uriName = (uri: string): Buffer => implicitPrimitive(6, Buffer.from(uri, '
  */
 export function authorityInfoAccessExtension(ocspServers: readonly string[], issuerUrls: readonly string[]): Buffer {
   const ad = (method: string, uri: string) => seq(oid(method), uriName(uri));
-  return extension(OID.authorityInfoAccess, false, seq(...ocspServers.map((u) => ad(OID.accessOcsp, u)), ...issuerUrls.map((u) => ad(OID.accessCaIssuers, u))));
+  return extension(
+    OID.authorityInfoAccess,
+    false,
+    seq(...ocspServers.map((u) => ad(OID.accessOcsp, u)), ...issuerUrls.map((u) => ad(OID.accessCaIssuers, u))),
+  );
 }
 
 /**

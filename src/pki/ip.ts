@@ -63,12 +63,13 @@ function parseIpv6(s: string): Buffer | null {
 export function bytesToIp(b: Buffer): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   if (b.length !== 16) return `<${b.length}-byte address ${b.toString('hex')}>`;
-  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `::ffff:${[...b.subarray(12)].join('.')}`;
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff)
+    return `::ffff:${[...b.subarray(12)].join('.')}`;
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

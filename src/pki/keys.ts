@@ -25,7 +25,11 @@ export type AnyKeyAlgorithm = KeyAlgorithm | 'ECDSA-P521' | `RSA-${number}`;
 
 const EC_CURVES: Record<string, string> = { 'ECDSA-P256': 'P-256', 'ECDSA-P384': 'P-384', 'ECDSA-P521': 'P-521' };
 /** node:crypto's curve names (asymmetricKeyDetails.namedCurve) → ours */
-const EC_BY_NODE_CURVE: Record<string, AnyKeyAlgorithm> = { prime256v1: 'ECDSA-P256', secp384r1: 'ECDSA-P384', secp521r1: 'ECDSA-P521' };
+const EC_BY_NODE_CURVE: Record<string, AnyKeyAlgorithm> = {
+  prime256v1: 'ECDSA-P256',
+  secp384r1: 'ECDSA-P384',
+  secp521r1: 'ECDSA-P521',
+};
 
 /** RSA sizes cfssl accepts (csr.KeyRequest.Generate: 2048..8192 bits). */
 export const RSA_MIN_BITS = 2048;
@@ -36,7 +40,11 @@ export function parseKeyAlgorithm(s: string): KeyAlgorithm {
   const up = s.trim().toUpperCase();
   const hit = KEY_ALGORITHMS.find((a) => a === up);
   if (!hit) {
-    throw new KubetlsError('InvalidKeyAlgorithm', `unknown encryptionAlgorithm "${s}"`, `use one of ${KEY_ALGORITHMS.join(', ')}`);
+    throw new KubetlsError(
+      'InvalidKeyAlgorithm',
+      `unknown encryptionAlgorithm "${s}"`,
+      `use one of ${KEY_ALGORITHMS.join(', ')}`,
+    );
   }
   return hit;
 }
@@ -91,14 +99,19 @@ export interface EncodedKeyPair<A extends AnyKeyAlgorithm = KeyAlgorithm> {
  * For keys that only need writing (every leaf); a key that signs is loaded from the PEM.
  */
 export async function generateEncodedKey<A extends AnyKeyAlgorithm>(algorithm: A): Promise<EncodedKeyPair<A>> {
-  const encoding = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { type: privatePemType(algorithm), format: 'pem' } };
+  const encoding = {
+    publicKeyEncoding: { format: 'jwk' },
+    privateKeyEncoding: { type: privatePemType(algorithm), format: 'pem' },
+  };
   let pair;
   if (algorithm === 'ED25519') pair = await generateEncoded('ed25519', encoding);
-  else if (algorithm.startsWith('RSA-')) pair = await generateEncoded('rsa', { modulusLength: rsaBits(algorithm), publicExponent: 65537, ...encoding });
+  else if (algorithm.startsWith('RSA-'))
+    pair = await generateEncoded('rsa', { modulusLength: rsaBits(algorithm), publicExponent: 65537, ...encoding });
   else if (EC_CURVES[algorithm]) pair = await generateEncoded('ec', { namedCurve: EC_CURVES[algorithm], ...encoding });
   else throw new KubetlsError('InvalidKeyAlgorithm', `unknown key algorithm "${algorithm}"`);
   const spki = spkiFromJwk(pair.publicKey as Record<string, string>);
-  if (!spki || typeof pair.privateKey !== 'string') throw new KubetlsError('KeyGeneration', `${algorithm}: unexpected key encoding from node:crypto`);
+  if (!spki || typeof pair.privateKey !== 'string')
+    throw new KubetlsError('KeyGeneration', `${algorithm}: unexpected key encoding from node:crypto`);
   return { algorithm, privatePem: pair.privateKey, spki };
 }
 
@@ -106,9 +119,18 @@ export async function generateEncodedKey<A extends AnyKeyAlgorithm>(algorithm: A
  * generateKeyPair with encodings. Node takes every `keyObject.export()` encoding here, JWK
  * included, but @types/node lists only PEM and DER, hence the one loosely typed call.
  */
-function generateEncoded(type: 'rsa' | 'ec' | 'ed25519', options: object): Promise<{ publicKey: unknown; privateKey: unknown }> {
-  const gen = generateKeyPair as unknown as (t: string, o: object, cb: (e: Error | null, publicKey: unknown, privateKey: unknown) => void) => void;
-  return new Promise((resolve, reject) => gen(type, options, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))));
+function generateEncoded(
+  type: 'rsa' | 'ec' | 'ed25519',
+  options: object,
+): Promise<{ publicKey: unknown; privateKey: unknown }> {
+  const gen = generateKeyPair as unknown as (
+    t: string,
+    o: object,
+    cb: (e: Error | null, publicKey: unknown, privateKey: unknown) => void,
+  ) => void;
+  return new Promise((resolve, reject) =>
+    gen(type, options, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))),
+  );
 }
 
 /** kubeadm's private key PEM types: PKCS#1 for RSA, SEC1 for EC, PKCS#8 for Ed25519 (it has no other form). */
@@ -124,7 +146,10 @@ function privatePemType(algorithm: AnyKeyAlgorithm): 'pkcs1' | 'sec1' | 'pkcs8' 
 export function rsaBits(algorithm: string): number {
   const bits = Number(algorithm.slice(4));
   if (!Number.isInteger(bits) || bits < RSA_MIN_BITS || bits > RSA_MAX_BITS || bits % 2 !== 0) {
-    throw new KubetlsError('InvalidKeySize', `${algorithm}: RSA keys must have an even size from ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits`);
+    throw new KubetlsError(
+      'InvalidKeySize',
+      `${algorithm}: RSA keys must have an even size from ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits`,
+    );
   }
   return bits;
 }
@@ -136,7 +161,11 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
     case 'rsa': {
       const bits = d.modulusLength ?? 0;
       if (bits === 2048 || bits === 3072 || bits === 4096) return `RSA-${bits}` as KeyAlgorithm;
-      throw new KubetlsError('UnsupportedKey', `RSA key of ${bits} bits is not supported`, 'use 2048, 3072 or 4096 bits');
+      throw new KubetlsError(
+        'UnsupportedKey',
+        `RSA key of ${bits} bits is not supported`,
+        'use 2048, 3072 or 4096 bits',
+      );
     }
     case 'ec':
       if (d.namedCurve === 'prime256v1') return 'ECDSA-P256';
@@ -159,12 +188,20 @@ export function anyKeyAlgorithmOf(key: KeyObject): AnyKeyAlgorithm {
     case 'rsa': {
       const bits = d.modulusLength ?? 0;
       if (bits >= RSA_MIN_BITS && bits <= 16384) return `RSA-${bits}`;
-      throw new KubetlsError('UnsupportedKey', `RSA key of ${bits} bits is not supported`, `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits`);
+      throw new KubetlsError(
+        'UnsupportedKey',
+        `RSA key of ${bits} bits is not supported`,
+        `use ${RSA_MIN_BITS} to ${RSA_MAX_BITS} bits`,
+      );
     }
     case 'ec': {
       const alg = EC_BY_NODE_CURVE[d.namedCurve ?? ''];
       if (alg) return alg;
-      throw new KubetlsError('UnsupportedKey', `EC curve ${d.namedCurve} is not supported`, 'use P-256, P-384 or P-521');
+      throw new KubetlsError(
+        'UnsupportedKey',
+        `EC curve ${d.namedCurve} is not supported`,
+        'use P-256, P-384 or P-521',
+      );
     }
     default:
       return keyAlgorithmOf(key);
@@ -197,9 +234,18 @@ export function parsePrivateKeyPem(pem: string | Buffer, source = 'key'): KeyObj
   const text = typeof pem === 'string' ? pem : pem.toString('latin1');
   if (text.length > 1024 * 1024) throw new KubetlsError('TooLarge', `${source}: private key file is over 1 MiB`);
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    throw new KubetlsError('MalformedKey', `${source}: no PEM private key found`, 'expected "-----BEGIN RSA PRIVATE KEY-----", "EC PRIVATE KEY" or "PRIVATE KEY"');
+    throw new KubetlsError(
+      'MalformedKey',
+      `${source}: no PEM private key found`,
+      'expected "-----BEGIN RSA PRIVATE KEY-----", "EC PRIVATE KEY" or "PRIVATE KEY"',
+    );
   }
-  if (/ENCRYPTED/.test(text)) throw new KubetlsError('MalformedKey', `${source}: encrypted private keys are not supported`, 'decrypt it first (openssl pkey -in KEY -out PLAIN)');
+  if (/ENCRYPTED/.test(text))
+    throw new KubetlsError(
+      'MalformedKey',
+      `${source}: encrypted private keys are not supported`,
+      'decrypt it first (openssl pkey -in KEY -out PLAIN)',
+    );
   try {
     return createPrivateKey({ key: text, format: 'pem' });
   } catch {
@@ -215,8 +261,16 @@ export interface SignatureAlgorithm {
   oid: string;
 }
 
-const rsa = (hash: 'sha256' | 'sha384' | 'sha512', o: string): SignatureAlgorithm => ({ hash, oid: o, algorithmIdentifier: seq(oid(o), DER_NULL) });
-const ecdsa = (hash: 'sha256' | 'sha384' | 'sha512', o: string): SignatureAlgorithm => ({ hash, oid: o, algorithmIdentifier: seq(oid(o)) });
+const rsa = (hash: 'sha256' | 'sha384' | 'sha512', o: string): SignatureAlgorithm => ({
+  hash,
+  oid: o,
+  algorithmIdentifier: seq(oid(o), DER_NULL),
+});
+const ecdsa = (hash: 'sha256' | 'sha384' | 'sha512', o: string): SignatureAlgorithm => ({
+  hash,
+  oid: o,
+  algorithmIdentifier: seq(oid(o)),
+});
 const RSA_SHA256 = rsa('sha256', OID.sha256WithRSA);
 const RSA_SHA384 = rsa('sha384', OID.sha384WithRSA);
 const RSA_SHA512 = rsa('sha512', OID.sha512WithRSA);

@@ -27,4 +27,5 @@ export function parseCertificatesPem(text: string | Buffer, source = 'input'): P
 }
 
 /** The first certificate of a PEM text. */
-export const parseCertificatePem = (text: string | Buffer, source = 'input'): ParsedCertificate => parseCertificatesPem(text, source)[0]!;
+export const parseCertificatePem = (text: string | Buffer, source = 'input'): ParsedCertificate =>
+  parseCertificatesPem(text, source)[0]!;

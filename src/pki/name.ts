@@ -4,7 +4,20 @@
  * type share one multi-valued RDN), which is what kubeadm and cfssl produce.
  */
 import { OID } from './oid.js';
-import { assertFilled, children, DerError, expectTag, isPrintableString, oid, readOid, readString, TAG, tlvSize, writeHeader, type Tlv } from './der.js';
+import {
+  assertFilled,
+  children,
+  DerError,
+  expectTag,
+  isPrintableString,
+  oid,
+  readOid,
+  readString,
+  TAG,
+  tlvSize,
+  writeHeader,
+  type Tlv,
+} from './der.js';
 
 export interface DistinguishedName {
   commonName?: string;

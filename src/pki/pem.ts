@@ -60,8 +60,17 @@ export function pemDecodeAll(text: string | Buffer, maxBytes = MAX_PEM_BYTES): P
 /** The first block whose label is one of `labels`; a clear error naming what was found otherwise. */
 export function pemDecodeOne(text: string | Buffer, labels: string[], what = labels[0]!.toLowerCase()): PemBlock {
   const blocks = pemDecodeAll(text);
-  if (blocks.length === 0) throw new KubetlsError('MalformedPEM', `no PEM data found, expected a ${what}`, 'the file must contain "-----BEGIN ' + labels[0] + '-----"');
+  if (blocks.length === 0)
+    throw new KubetlsError(
+      'MalformedPEM',
+      `no PEM data found, expected a ${what}`,
+      'the file must contain "-----BEGIN ' + labels[0] + '-----"',
+    );
   const hit = blocks.find((b) => labels.includes(b.label));
-  if (!hit) throw new KubetlsError('MalformedPEM', `expected a ${what} (${labels.join(' or ')}), found ${blocks.map((b) => b.label).join(', ')}`);
+  if (!hit)
+    throw new KubetlsError(
+      'MalformedPEM',
+      `expected a ${what} (${labels.join(' or ')}), found ${blocks.map((b) => b.label).join(', ')}`,
+    );
   return hit;
 }

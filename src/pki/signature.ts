@@ -44,7 +44,12 @@ export const isWeakSignatureAlgorithm = (oid: string): boolean =>
  * True when `signature` over `data` verifies with `publicKey` under the algorithm `sigOid`.
  * Unsupported algorithms (RSA-PSS with parameters, MD5) return false rather than throw.
  */
-export function verifySignature(sigOid: string, data: Buffer, signature: Buffer, publicKey: KeyObject | Buffer): boolean {
+export function verifySignature(
+  sigOid: string,
+  data: Buffer,
+  signature: Buffer,
+  publicKey: KeyObject | Buffer,
+): boolean {
   if (!(sigOid in HASH_BY_SIG_OID)) return false;
   // a fresh EC key given as SPKI: the native verifier skips node:crypto's key import
   // (see ecdsanative.ts); KeyObjects, RSA and Ed25519 stay with node:crypto

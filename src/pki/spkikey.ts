@@ -66,7 +66,12 @@ function jwkFromSpki(spki: Buffer): Record<string, string> | undefined {
   if (k?.kind === 'EC') {
     // JWK holds affine coordinates: compressed points go the DER way
     if (k.point[0] !== 0x04 || k.point.length !== 1 + 2 * k.fieldSize) return undefined;
-    return { kty: 'EC', crv: k.curve, x: b64u(k.point.subarray(1, 1 + k.fieldSize)), y: b64u(k.point.subarray(1 + k.fieldSize)) };
+    return {
+      kty: 'EC',
+      crv: k.curve,
+      x: b64u(k.point.subarray(1, 1 + k.fieldSize)),
+      y: b64u(k.point.subarray(1 + k.fieldSize)),
+    };
   }
   if (k?.kind === 'Ed25519') return { kty: 'OKP', crv: 'Ed25519', x: b64u(k.x) };
   return undefined;
@@ -100,7 +105,8 @@ export function spkiFromKey(key: KeyObject): Buffer {
   const hit = spkiCache.get(key);
   if (hit) return hit;
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const der = spkiFromJwk(pub.export({ format: 'jwk' }) as Record<string, string>) ?? pub.export({ type: 'spki', format: 'der' });
+  const der =
+    spkiFromJwk(pub.export({ format: 'jwk' }) as Record<string, string>) ?? pub.export({ type: 'spki', format: 'der' });
   spkiCache.set(key, der);
   return der;
 }
@@ -108,11 +114,18 @@ export function spkiFromKey(key: KeyObject): Buffer {
 /** SPKI DER around the numbers of a public RSA, EC (named curve) or Ed25519 JWK; undefined for anything else. */
 export function spkiFromJwk(jwk: Record<string, string | undefined>): Buffer | undefined {
   if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv] && jwk.x && jwk.y) {
-    return seq(seq(oid(OID.ecPublicKey), oid(CURVE_OIDS[jwk.crv]!)), bitString(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])));
+    return seq(
+      seq(oid(OID.ecPublicKey), oid(CURVE_OIDS[jwk.crv]!)),
+      bitString(Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])),
+    );
   }
   if (jwk.kty === 'RSA' && jwk.n && jwk.e) {
-    return seq(seq(oid(OID.rsaEncryption), DER_NULL), bitString(seq(integer(Buffer.from(jwk.n, 'base64url')), integer(Buffer.from(jwk.e, 'base64url')))));
+    return seq(
+      seq(oid(OID.rsaEncryption), DER_NULL),
+      bitString(seq(integer(Buffer.from(jwk.n, 'base64url')), integer(Buffer.from(jwk.e, 'base64url')))),
+    );
   }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.x) return seq(seq(oid(OID.ed25519)), bitString(Buffer.from(jwk.x, 'base64url')));
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && jwk.x)
+    return seq(seq(oid(OID.ed25519)), bitString(Buffer.from(jwk.x, 'base64url')));
   return undefined;
 }

@@ -30,8 +30,14 @@ export function validityAt(cert: Pick<ParsedCertificate, 'notBefore' | 'notAfter
 }
 
 /** Whether every SAN in `want` is in the certificate (IPs compared canonically). */
-export function missingSans(cert: ParsedCertificate, want: { dnsNames: readonly string[]; ipAddresses: readonly string[] }): string[] {
+export function missingSans(
+  cert: ParsedCertificate,
+  want: { dnsNames: readonly string[]; ipAddresses: readonly string[] },
+): string[] {
   const dns = new Set(cert.dnsNames.map((d) => d.toLowerCase()));
   const ips = new Set(cert.ipAddresses);
-  return [...want.dnsNames.filter((d) => !dns.has(d.toLowerCase())).map((d) => `DNS:${d}`), ...want.ipAddresses.filter((i) => !ips.has(i)).map((i) => `IP:${i}`)];
+  return [
+    ...want.dnsNames.filter((d) => !dns.has(d.toLowerCase())).map((d) => `DNS:${d}`),
+    ...want.ipAddresses.filter((i) => !ips.has(i)).map((i) => `IP:${i}`),
+  ];
 }

@@ -10,8 +10,8 @@ import { KubetlsError } from '../errors.js';
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -24,7 +24,11 @@ export const MAX_GO_DURATION_MS = 9_223_372_036_854;
 /** Milliseconds of a Go duration string; `field` names the JSON field in errors. */
 export function parseGoDuration(s: string, field = 'duration'): number {
   const bad = (why: string) =>
-    new KubetlsError('InvalidDuration', `${field}: invalid duration "${s.length > 40 ? s.slice(0, 40) + '…' : s}" (${why})`, 'use Go durations such as "8760h" or "90m"; units: h, m, s, ms, us, ns');
+    new KubetlsError(
+      'InvalidDuration',
+      `${field}: invalid duration "${s.length > 40 ? s.slice(0, 40) + '…' : s}" (${why})`,
+      'use Go durations such as "8760h" or "90m"; units: h, m, s, ms, us, ns',
+    );
   if (s.length > 64) throw bad('too long');
   let rest = s;
   let sign = 1;

@@ -3,7 +3,21 @@
  * inside 0700 directories, and never replacing different content without a backup.
  */
 import { open as openAsync } from 'node:fs/promises';
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, chmodSync, copyFileSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubetlsError } from '../errors.js';
@@ -24,7 +38,7 @@ export function ensureDir(dir: string, mode = DIR_MODE): void {
 
 /** write(2) may take fewer bytes than asked (a signal, a nearly full disk): loop until all are written. */
 function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
 }
 
 export interface WriteOptions {
@@ -63,9 +77,13 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
       return { path, written: false };
     }
     const policy = o.existing ?? 'backup';
-    if (policy === 'error') throw new KubetlsError('FileExists', `${path} exists with different content; refusing to overwrite`);
+    if (policy === 'error')
+      throw new KubetlsError('FileExists', `${path} exists with different content; refusing to overwrite`);
     if (policy === 'backup') {
-      const stamp = (o.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const stamp = (o.now?.() ?? new Date())
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       backup = join(dirname(path), `${basename(path)}.bak-${stamp}`);
       for (let i = 1; existsSync(backup); i++) backup = join(dirname(path), `${basename(path)}.bak-${stamp}-${i}`);
       copyFileSync(path, backup);
@@ -101,7 +119,10 @@ export function readFileLimited(path: string, maxBytes = 4 * 1024 * 1024): Buffe
     size = statSync(path).size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new KubetlsError(code === 'ENOENT' ? 'NotFound' : 'ReadFailed', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new KubetlsError(
+      code === 'ENOENT' ? 'NotFound' : 'ReadFailed',
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   if (size > maxBytes) throw new KubetlsError('TooLarge', `${path} is ${size} bytes, over the ${maxBytes}-byte limit`);
   try {

@@ -8,5 +8,14 @@ export function formatTable(rows: string[][], o: { minWidth?: number; padding?: 
   const cols = Math.max(0, ...rows.map((r) => r.length));
   const widths: number[] = [];
   for (let c = 0; c < cols - 1; c++) widths[c] = Math.max(minWidth, ...rows.map((r) => (r[c] ?? '').length + padding));
-  return rows.map((r) => r.map((cell, c) => (c < cols - 1 ? cell.padEnd(widths[c]!) : cell)).join('').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => (c < cols - 1 ? cell.padEnd(widths[c]!) : cell))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -34,7 +34,9 @@ export function parseYamlDocuments(text: string, source: string, o: YamlOptions 
     const docs = parseAllDocuments(text, { uniqueKeys: o.uniqueKeys ?? true });
     const list = Array.isArray(docs) ? docs : [docs];
     for (const d of list) if (d.errors.length) throw d.errors[0];
-    return list.map((d) => d.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown).filter((d) => d !== null && d !== undefined);
+    return list
+      .map((d) => d.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown)
+      .filter((d) => d !== null && d !== undefined);
   } catch (e) {
     throw new KubetlsError(o.code ?? 'MalformedYAML', `${source}: not valid YAML: ${firstLine(e)}`);
   }

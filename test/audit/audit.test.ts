@@ -5,7 +5,16 @@ import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit } from '../../src/audit/audit.js';
 import type { Report } from '../../src/audit/finding.js';
-import { certToPem, createIssuer, fixedClock, generateKey, issueCertificate, parseCertificatePem, parsePrivateKeyPem, privateKeyToPem } from '../../src/pki/index.js';
+import {
+  certToPem,
+  createIssuer,
+  fixedClock,
+  generateKey,
+  issueCertificate,
+  parseCertificatePem,
+  parsePrivateKeyPem,
+  privateKeyToPem,
+} from '../../src/pki/index.js';
 import { cli, tmpDir } from '../helpers.js';
 import { buildNode } from './nodetree.js';
 
@@ -17,7 +26,10 @@ before(() => {
   buildNode(base);
 });
 
-function variant(t: { after: (fn: () => void) => void }, mutate: (root: string) => void | Promise<void>): Promise<string> {
+function variant(
+  t: { after: (fn: () => void) => void },
+  mutate: (root: string) => void | Promise<void>,
+): Promise<string> {
   const d = tmpDir('kubetls-audit-', t);
   cpSync(base, d, { recursive: true });
   return Promise.resolve(mutate(d)).then(() => d);
@@ -26,62 +38,199 @@ function variant(t: { after: (fn: () => void) => void }, mutate: (root: string) 
 const manifest = (root: string, c: string): string => join(root, 'etc/kubernetes/manifests', `${c}.yaml`);
 function setFlag(root: string, c: string, flag: string, value: string | null): void {
   const p = manifest(root, c);
-  const lines = readFileSync(p, 'utf8').split('\n').filter((l) => !l.includes(`- --${flag}=`));
+  const lines = readFileSync(p, 'utf8')
+    .split('\n')
+    .filter((l) => !l.includes(`- --${flag}=`));
   const at = lines.findIndex((l) => l.trim() === `- ${c}`);
   if (value !== null) lines.splice(at + 1, 0, `        - --${flag}=${value}`);
   writeFileSync(p, lines.join('\n'));
 }
-const fails = (r: Report): string[] => [...new Set(r.findings.filter((f) => f.result === 'FAIL').map((f) => f.id))].sort();
+const fails = (r: Report): string[] =>
+  [...new Set(r.findings.filter((f) => f.result === 'FAIL').map((f) => f.id))].sort();
 const run = (root: string, now = NOW): Promise<Report> => audit({ root, clock: fixedClock(now) });
 
-async function reissue(root: string, name: string, change: (t: { notBefore: Date; notAfter: Date; dnsNames: string[]; ipAddresses: string[] }) => void): Promise<void> {
+async function reissue(
+  root: string,
+  name: string,
+  change: (t: { notBefore: Date; notAfter: Date; dnsNames: string[]; ipAddresses: string[] }) => void,
+): Promise<void> {
   const pki = join(root, 'etc/kubernetes/pki');
   const caPem = readFileSync(join(pki, 'ca.crt'));
   const issuer = createIssuer(parseCertificatePem(caPem).der, parsePrivateKeyPem(readFileSync(join(pki, 'ca.key'))));
   const old = parseCertificatePem(readFileSync(join(pki, `${name}.crt`)));
   const k = await generateKey('ECDSA-P256');
-  const tpl = { notBefore: old.notBefore, notAfter: old.notAfter, dnsNames: [...old.dnsNames], ipAddresses: [...old.ipAddresses] };
+  const tpl = {
+    notBefore: old.notBefore,
+    notAfter: old.notAfter,
+    dnsNames: [...old.dnsNames],
+    ipAddresses: [...old.ipAddresses],
+  };
   change(tpl);
-  const der = issueCertificate({ subject: old.subject, ...tpl, keyUsage: ['digitalSignature'], extKeyUsage: old.extKeyUsage as never }, { publicKey: k.publicKey, issuer });
+  const der = issueCertificate(
+    { subject: old.subject, ...tpl, keyUsage: ['digitalSignature'], extKeyUsage: old.extKeyUsage as never },
+    { publicKey: k.publicKey, issuer },
+  );
   writeFileSync(join(pki, `${name}.crt`), certToPem(der));
   writeFileSync(join(pki, `${name}.key`), privateKeyToPem(k.privateKey), { mode: 0o600 });
 }
 
 test('compliant tree from kubetls init: no FAIL, only the anonymous-auth WARN', async () => {
   const r = await run(base);
-  assert.deepEqual(fails(r), [], JSON.stringify(r.findings.filter((f) => f.result === 'FAIL'), null, 1));
-  assert.deepEqual(r.findings.filter((f) => f.result === 'WARN').map((f) => `${f.id} ${f.component}`), ['KT-ANON kube-apiserver']);
+  assert.deepEqual(
+    fails(r),
+    [],
+    JSON.stringify(
+      r.findings.filter((f) => f.result === 'FAIL'),
+      null,
+      1,
+    ),
+  );
+  assert.deepEqual(
+    r.findings.filter((f) => f.result === 'WARN').map((f) => `${f.id} ${f.component}`),
+    ['KT-ANON kube-apiserver'],
+  );
   const ids = new Set(r.findings.map((f) => f.id));
-  for (const id of ['1.1.19', '1.1.20', '1.1.21', '1.2.4', '1.2.5', '1.2.22', '1.2.23', '1.2.24', '1.2.25', '1.2.26', '1.2.29', '1.3.4', '1.3.5', '1.3.6', '1.3.7', '1.4.2', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '4.1.7', '4.1.8', '4.2.3', '4.2.9', '4.2.10', '4.2.11', '4.2.12', 'KT-PKI-CHAIN', 'KT-PKI-SAN', 'KT-PKI-SUBJECT', 'KT-PKI-PAIR', 'KT-PKI-EXPIRY', 'KT-SA', 'KT-KUBECONFIG-CA']) assert.ok(ids.has(id), `missing ${id}`);
+  for (const id of [
+    '1.1.19',
+    '1.1.20',
+    '1.1.21',
+    '1.2.4',
+    '1.2.5',
+    '1.2.22',
+    '1.2.23',
+    '1.2.24',
+    '1.2.25',
+    '1.2.26',
+    '1.2.29',
+    '1.3.4',
+    '1.3.5',
+    '1.3.6',
+    '1.3.7',
+    '1.4.2',
+    '2.1',
+    '2.2',
+    '2.3',
+    '2.4',
+    '2.5',
+    '2.6',
+    '2.7',
+    '4.1.7',
+    '4.1.8',
+    '4.2.3',
+    '4.2.9',
+    '4.2.10',
+    '4.2.11',
+    '4.2.12',
+    'KT-PKI-CHAIN',
+    'KT-PKI-SAN',
+    'KT-PKI-SUBJECT',
+    'KT-PKI-PAIR',
+    'KT-PKI-EXPIRY',
+    'KT-SA',
+    'KT-KUBECONFIG-CA',
+  ])
+    assert.ok(ids.has(id), `missing ${id}`);
   assert.equal(r.findings.filter((f) => f.id === 'KT-PKI-SUBJECT').length, 12);
 });
 
 const cases: Array<[string, (root: string) => void | Promise<void>, string[]]> = [
-  ['apiserver without --kubelet-certificate-authority', (r) => setFlag(r, 'kube-apiserver', 'kubelet-certificate-authority', null), ['1.2.5']],
+  [
+    'apiserver without --kubelet-certificate-authority',
+    (r) => setFlag(r, 'kube-apiserver', 'kubelet-certificate-authority', null),
+    ['1.2.5'],
+  ],
   ['etcd --client-cert-auth=false', (r) => setFlag(r, 'etcd', 'client-cert-auth', 'false'), ['2.2']],
-  ['CBC suite on the apiserver', (r) => setFlag(r, 'kube-apiserver', 'tls-cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'), ['1.2.29']],
-  ['apiserver --tls-min-version=VersionTLS10', (r) => setFlag(r, 'kube-apiserver', 'tls-min-version', 'VersionTLS10'), ['KT-TLSMIN']],
+  [
+    'CBC suite on the apiserver',
+    (r) =>
+      setFlag(
+        r,
+        'kube-apiserver',
+        'tls-cipher-suites',
+        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+      ),
+    ['1.2.29'],
+  ],
+  [
+    'apiserver --tls-min-version=VersionTLS10',
+    (r) => setFlag(r, 'kube-apiserver', 'tls-min-version', 'VersionTLS10'),
+    ['KT-TLSMIN'],
+  ],
   ['etcd over http', (r) => setFlag(r, 'kube-apiserver', 'etcd-servers', 'http://127.0.0.1:2379'), ['KT-ETCD-HTTPS']],
-  ['etcd trusts the cluster CA', (r) => setFlag(r, 'etcd', 'trusted-ca-file', '/etc/kubernetes/pki/ca.crt'), ['2.7', 'KT-PKI-CHAIN']],
+  [
+    'etcd trusts the cluster CA',
+    (r) => setFlag(r, 'etcd', 'trusted-ca-file', '/etc/kubernetes/pki/ca.crt'),
+    ['2.7', 'KT-PKI-CHAIN'],
+  ],
   ['scheduler on 0.0.0.0', (r) => setFlag(r, 'kube-scheduler', 'bind-address', '0.0.0.0'), ['1.4.2']],
   ['world-readable key', (r) => chmodSync(join(r, 'etc/kubernetes/pki/front-proxy-ca.key'), 0o644), ['1.1.21']],
-  ['advertise address not in the apiserver SANs', (r) => setFlag(r, 'kube-apiserver', 'advertise-address', '10.0.0.99'), ['KT-PKI-SAN']],
-  ['apiserver key swapped', (r) => cpSync(join(r, 'etc/kubernetes/pki/apiserver-kubelet-client.key'), join(r, 'etc/kubernetes/pki/apiserver.key')), ['KT-PKI-PAIR']],
-  ['expired apiserver certificate', (r) => reissue(r, 'apiserver', (t) => { t.notBefore = new Date(NOW.getTime() - 10 * DAY); t.notAfter = new Date(NOW.getTime() - DAY); }), ['KT-PKI-EXPIRY']],
-  ['leaf outlives its CA', (r) => reissue(r, 'apiserver', (t) => { t.notAfter = new Date(NOW.getTime() + 4000 * DAY); }), ['KT-PKI-OUTLIVES']],
-  ['kubelet without rotation or serving certs', (r) => {
-    const p = join(r, 'var/lib/kubelet/config.yaml');
-    writeFileSync(p, readFileSync(p, 'utf8').replace('rotateCertificates: true', 'rotateCertificates: false').replace('serverTLSBootstrap: true', 'serverTLSBootstrap: false'));
-  }, ['4.2.10', '4.2.11', '4.2.9']],
-  ['kubeconfig with another CA', (r) => cpSync(join(r, 'etc/kubernetes/pki/etcd/ca.crt'), join(r, 'etc/kubernetes/pki/ca.crt')), ['KT-KUBECONFIG-CA', 'KT-PKI-CHAIN', 'KT-PKI-PAIR']],
-  ['unparsable manifest', (r) => writeFileSync(manifest(r, 'kube-scheduler'), 'kind: Pod\nspec: [unclosed'), ['KT-PARSE']],
+  [
+    'advertise address not in the apiserver SANs',
+    (r) => setFlag(r, 'kube-apiserver', 'advertise-address', '10.0.0.99'),
+    ['KT-PKI-SAN'],
+  ],
+  [
+    'apiserver key swapped',
+    (r) =>
+      cpSync(join(r, 'etc/kubernetes/pki/apiserver-kubelet-client.key'), join(r, 'etc/kubernetes/pki/apiserver.key')),
+    ['KT-PKI-PAIR'],
+  ],
+  [
+    'expired apiserver certificate',
+    (r) =>
+      reissue(r, 'apiserver', (t) => {
+        t.notBefore = new Date(NOW.getTime() - 10 * DAY);
+        t.notAfter = new Date(NOW.getTime() - DAY);
+      }),
+    ['KT-PKI-EXPIRY'],
+  ],
+  [
+    'leaf outlives its CA',
+    (r) =>
+      reissue(r, 'apiserver', (t) => {
+        t.notAfter = new Date(NOW.getTime() + 4000 * DAY);
+      }),
+    ['KT-PKI-OUTLIVES'],
+  ],
+  [
+    'kubelet without rotation or serving certs',
+    (r) => {
+      const p = join(r, 'var/lib/kubelet/config.yaml');
+      writeFileSync(
+        p,
+        readFileSync(p, 'utf8')
+          .replace('rotateCertificates: true', 'rotateCertificates: false')
+          .replace('serverTLSBootstrap: true', 'serverTLSBootstrap: false'),
+      );
+    },
+    ['4.2.10', '4.2.11', '4.2.9'],
+  ],
+  [
+    'kubeconfig with another CA',
+    (r) => cpSync(join(r, 'etc/kubernetes/pki/etcd/ca.crt'), join(r, 'etc/kubernetes/pki/ca.crt')),
+    ['KT-KUBECONFIG-CA', 'KT-PKI-CHAIN', 'KT-PKI-PAIR'],
+  ],
+  [
+    'unparsable manifest',
+    (r) => writeFileSync(manifest(r, 'kube-scheduler'), 'kind: Pod\nspec: [unclosed'),
+    ['KT-PARSE'],
+  ],
 ];
 for (const [name, mutate, expected] of cases) {
   test(`broken variant: ${name}`, async (t) => {
     const root = await variant(t, mutate);
     const r = await run(root);
-    assert.deepEqual(fails(r), [...expected].sort(), JSON.stringify(r.findings.filter((f) => f.result === 'FAIL').map((f) => `${f.id} ${f.target} ${f.evidence}`), null, 1));
-    for (const f of r.findings.filter((x) => x.result === 'FAIL')) assert.ok(f.evidence.length > 0 && f.remediation.length > 0);
+    assert.deepEqual(
+      fails(r),
+      [...expected].sort(),
+      JSON.stringify(
+        r.findings.filter((f) => f.result === 'FAIL').map((f) => `${f.id} ${f.target} ${f.evidence}`),
+        null,
+        1,
+      ),
+    );
+    for (const f of r.findings.filter((x) => x.result === 'FAIL'))
+      assert.ok(f.evidence.length > 0 && f.remediation.length > 0);
   });
 }
 
@@ -94,7 +243,10 @@ test('expiry windows: WARN under 30 days (exit 0), FAIL under 7 days (exit 1)', 
   const c = cli(['audit', '--root', base, '--now', new Date(NOW.getTime() + 340 * DAY).toISOString()]);
   assert.equal(c.code, 0, c.stderr);
   assert.match(c.stdout, /WARN/);
-  assert.equal(cli(['audit', '--root', base, '--now', new Date(NOW.getTime() + 361 * DAY).toISOString(), '-o', 'junit']).code, 1);
+  assert.equal(
+    cli(['audit', '--root', base, '--now', new Date(NOW.getTime() + 361 * DAY).toISOString(), '-o', 'junit']).code,
+    1,
+  );
 });
 
 test('ownership checks are skipped when not running as root', async () => {
@@ -105,7 +257,14 @@ test('ownership checks are skipped when not running as root', async () => {
 
 test('hostile input: alias bomb, huge file, path escaping the root, empty root', async (t) => {
   const root = await variant(t, (r) => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 12 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     writeFileSync(manifest(r, 'kube-scheduler'), `kind: Pod\n${bomb}\n`);
     writeFileSync(join(r, 'var/lib/kubelet/config.yaml'), 'x'.repeat(2 * 1024 * 1024));
     setFlag(r, 'kube-apiserver', 'tls-cert-file', '/../../../../etc/hostname');
@@ -113,7 +272,10 @@ test('hostile input: alias bomb, huge file, path escaping the root, empty root',
   const t0 = Date.now();
   const r = await run(root);
   assert.ok(Date.now() - t0 < 10_000);
-  const parse = r.findings.filter((f) => f.id === 'KT-PARSE').map((f) => f.evidence).join('\n');
+  const parse = r.findings
+    .filter((f) => f.id === 'KT-PARSE')
+    .map((f) => f.evidence)
+    .join('\n');
   assert.match(parse, /alias|Excessive/i);
   assert.match(parse, /over the 1048576-byte limit/);
   assert.ok(r.findings.some((f) => f.id === 'KT-PKI-PARSE' && f.target === '.kubetls-path-outside-root'));

@@ -5,7 +5,17 @@ import { createServer as createHttpServer } from 'node:http';
 import { probe } from '../../src/audit/probe.js';
 import type { Finding, Report } from '../../src/audit/finding.js';
 import { hasCommand, tmpDir, freePort } from '../helpers.js';
-import { cliAsync, makeCa, makeLeaf, nodeTlsServer, spawnKilled, startEtcd, tcpServer, waitForPort, writePem } from './servers.js';
+import {
+  cliAsync,
+  makeCa,
+  makeLeaf,
+  nodeTlsServer,
+  spawnKilled,
+  startEtcd,
+  tcpServer,
+  waitForPort,
+  writePem,
+} from './servers.js';
 
 const DAY = 86_400_000;
 const byId = (r: Report, id: string): Finding[] => r.findings.filter((f) => f.id === id);
@@ -19,59 +29,122 @@ const resultOf = (r: Report, id: string): string => one(r, id).result;
 // Shared PKI for every server in this file (ECDSA: fast).
 const caP = makeCa('probe-ca');
 const clientP = caP.then((ca) => makeLeaf(ca, { cn: 'probe-client', eku: ['clientAuth'] }));
-const serverP = caP.then((ca) => makeLeaf(ca, { cn: 'probe-server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], eku: ['serverAuth', 'clientAuth'] }));
+const serverP = caP.then((ca) =>
+  makeLeaf(ca, {
+    cn: 'probe-server',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+    eku: ['serverAuth', 'clientAuth'],
+  }),
+);
 
 test('node mTLS server with a good certificate passes every check', async (t) => {
   const [ca, client, server] = await Promise.all([caP, clientP, serverP]);
   const port = await nodeTlsServer(t, { ...server, ca: ca.cert, requireClientCert: true });
-  const r = await probe({ endpoints: [`127.0.0.1:${port}`], ca: ca.cert, cert: client.cert, key: client.key, timeoutMs: 2000 });
+  const r = await probe({
+    endpoints: [`127.0.0.1:${port}`],
+    ca: ca.cert,
+    cert: client.cert,
+    key: client.key,
+    timeoutMs: 2000,
+  });
   for (const f of r.findings) assert.equal(f.result, 'PASS', `${f.id}: ${f.evidence}`);
-  for (const id of ['P-TLS', 'P-TLS10', 'P-TLS11', 'P-CHAIN', 'P-NAME', 'P-EKU', 'P-EXPIRY', 'P-MTLS', 'P-PLAIN', 'P-AUTHN']) one(r, id);
+  for (const id of [
+    'P-TLS',
+    'P-TLS10',
+    'P-TLS11',
+    'P-CHAIN',
+    'P-NAME',
+    'P-EKU',
+    'P-EXPIRY',
+    'P-MTLS',
+    'P-PLAIN',
+    'P-AUTHN',
+  ])
+    one(r, id);
   assert.match(one(r, 'P-TLS').evidence, /TLSv1\.3/);
   assert.equal(r.summary.fail, 0);
 });
 
-test('etcd with --client-cert-auth passes; without it fails the mTLS check', { skip: !hasCommand('etcd') && 'etcd not installed (apt-get install etcd-server)' }, async (t) => {
-  const [ca, client, server] = await Promise.all([caP, clientP, serverP]);
-  const dir = tmpDir('kubetls-etcd-', t);
-  const caFile = writePem(dir, 'ca', ca).cert;
-  const sv = writePem(dir, 'server', server);
-  const [secure, open] = await Promise.all([startEtcd(t, dir, { ca: caFile, ...sv }, true), startEtcd(t, dir, { ca: caFile, ...sv }, false)]);
-  const r = await probe({ endpoints: [`127.0.0.1:${secure.clientPort}`, `127.0.0.1:${open.clientPort}`, `127.0.0.1:${secure.peerPort}`], ca: ca.cert, cert: client.cert, key: client.key, timeoutMs: 3000, path: '/version' });
-  const ofPort = (p: number): Report => ({ ...r, findings: r.findings.filter((f) => f.target === `127.0.0.1:${p}`) });
-  const good = ofPort(secure.clientPort);
-  for (const f of good.findings) assert.equal(f.result, 'PASS', `secure etcd ${f.id}: ${f.evidence}`);
-  assert.match(one(good, 'P-MTLS').evidence, /refused/);
-  // etcd 3.4 multiplexes its port and simply closes a plaintext connection on a TLS-only listener.
-  assert.match(one(good, 'P-PLAIN').evidence, /closed|no answer/);
-  const bad = ofPort(open.clientPort);
-  assert.equal(resultOf(bad, 'P-MTLS'), 'FAIL');
-  assert.match(one(bad, 'P-MTLS').evidence, /answered HTTP 200/);
-  assert.equal(resultOf(bad, 'P-AUTHN'), 'PASS');
-  assert.equal(resultOf(ofPort(secure.peerPort), 'P-MTLS'), 'PASS');
-  assert.equal(r.summary.fail, 1, JSON.stringify(r.findings.filter((f) => f.result === 'FAIL')));
-});
+test(
+  'etcd with --client-cert-auth passes; without it fails the mTLS check',
+  { skip: !hasCommand('etcd') && 'etcd not installed (apt-get install etcd-server)' },
+  async (t) => {
+    const [ca, client, server] = await Promise.all([caP, clientP, serverP]);
+    const dir = tmpDir('kubetls-etcd-', t);
+    const caFile = writePem(dir, 'ca', ca).cert;
+    const sv = writePem(dir, 'server', server);
+    const [secure, open] = await Promise.all([
+      startEtcd(t, dir, { ca: caFile, ...sv }, true),
+      startEtcd(t, dir, { ca: caFile, ...sv }, false),
+    ]);
+    const r = await probe({
+      endpoints: [`127.0.0.1:${secure.clientPort}`, `127.0.0.1:${open.clientPort}`, `127.0.0.1:${secure.peerPort}`],
+      ca: ca.cert,
+      cert: client.cert,
+      key: client.key,
+      timeoutMs: 3000,
+      path: '/version',
+    });
+    const ofPort = (p: number): Report => ({ ...r, findings: r.findings.filter((f) => f.target === `127.0.0.1:${p}`) });
+    const good = ofPort(secure.clientPort);
+    for (const f of good.findings) assert.equal(f.result, 'PASS', `secure etcd ${f.id}: ${f.evidence}`);
+    assert.match(one(good, 'P-MTLS').evidence, /refused/);
+    // etcd 3.4 multiplexes its port and simply closes a plaintext connection on a TLS-only listener.
+    assert.match(one(good, 'P-PLAIN').evidence, /closed|no answer/);
+    const bad = ofPort(open.clientPort);
+    assert.equal(resultOf(bad, 'P-MTLS'), 'FAIL');
+    assert.match(one(bad, 'P-MTLS').evidence, /answered HTTP 200/);
+    assert.equal(resultOf(bad, 'P-AUTHN'), 'PASS');
+    assert.equal(resultOf(ofPort(secure.peerPort), 'P-MTLS'), 'PASS');
+    assert.equal(r.summary.fail, 1, JSON.stringify(r.findings.filter((f) => f.result === 'FAIL')));
+  },
+);
 
-test('openssl s_server accepting TLS 1.0 fails the TLS 1.0 check', { skip: !hasCommand('openssl') && 'openssl not installed' }, async (t) => {
-  const [ca, server] = await Promise.all([caP, serverP]);
-  const dir = tmpDir('kubetls-ossl-', t);
-  const sv = writePem(dir, 'server', server);
-  const port = await freePort();
-  // OpenSSL 3 only offers TLS 1.0/1.1 at security level 0.
-  const { child } = spawnKilled(t, 'openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', sv.cert, '-key', sv.key, '-min_protocol', 'TLSv1', '-cipher', 'DEFAULT@SECLEVEL=0', '-www', '-quiet']);
-  await waitForPort(port, child);
-  const r = await probe({ endpoints: [`127.0.0.1:${port}`], ca: ca.cert, timeoutMs: 3000 });
-  assert.equal(resultOf(r, 'P-TLS10'), 'FAIL', one(r, 'P-TLS10').evidence);
-  assert.equal(resultOf(r, 'P-TLS11'), 'FAIL');
-  assert.equal(resultOf(r, 'P-CHAIN'), 'PASS');
-  // No client certificate needed: s_server -www answers anyone.
-  assert.equal(resultOf(r, 'P-MTLS'), 'FAIL');
-});
+test(
+  'openssl s_server accepting TLS 1.0 fails the TLS 1.0 check',
+  { skip: !hasCommand('openssl') && 'openssl not installed' },
+  async (t) => {
+    const [ca, server] = await Promise.all([caP, serverP]);
+    const dir = tmpDir('kubetls-ossl-', t);
+    const sv = writePem(dir, 'server', server);
+    const port = await freePort();
+    // OpenSSL 3 only offers TLS 1.0/1.1 at security level 0.
+    const { child } = spawnKilled(t, 'openssl', [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      sv.cert,
+      '-key',
+      sv.key,
+      '-min_protocol',
+      'TLSv1',
+      '-cipher',
+      'DEFAULT@SECLEVEL=0',
+      '-www',
+      '-quiet',
+    ]);
+    await waitForPort(port, child);
+    const r = await probe({ endpoints: [`127.0.0.1:${port}`], ca: ca.cert, timeoutMs: 3000 });
+    assert.equal(resultOf(r, 'P-TLS10'), 'FAIL', one(r, 'P-TLS10').evidence);
+    assert.equal(resultOf(r, 'P-TLS11'), 'FAIL');
+    assert.equal(resultOf(r, 'P-CHAIN'), 'PASS');
+    // No client certificate needed: s_server -www answers anyone.
+    assert.equal(resultOf(r, 'P-MTLS'), 'FAIL');
+  },
+);
 
 test('a plaintext HTTP listener fails TLS and plaintext checks', async (t) => {
   const s = createHttpServer((_q, res) => res.end('hello'));
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  );
   const port = (s.address() as { port: number }).port;
   const r = await probe({ endpoints: [`127.0.0.1:${port}`], timeoutMs: 2000 });
   assert.equal(resultOf(r, 'P-TLS'), 'FAIL');
@@ -83,11 +156,24 @@ test('a plaintext HTTP listener fails TLS and plaintext checks', async (t) => {
 test('an expired certificate fails expiry and chain; a wrong-SAN certificate fails the name check', async (t) => {
   const ca = await caP;
   const now = Date.now();
-  const expired = await makeLeaf(ca, { cn: 'expired', ipAddresses: ['127.0.0.1'], notBefore: new Date(now - 400 * DAY), notAfter: new Date(now - 2 * DAY) });
+  const expired = await makeLeaf(ca, {
+    cn: 'expired',
+    ipAddresses: ['127.0.0.1'],
+    notBefore: new Date(now - 400 * DAY),
+    notAfter: new Date(now - 2 * DAY),
+  });
   const wrongSan = await makeLeaf(ca, { cn: 'wrong', dnsNames: ['etcd.example.com'], ipAddresses: ['10.0.0.9'] });
   const soon = await makeLeaf(ca, { cn: 'soon', ipAddresses: ['127.0.0.1'], notAfter: new Date(now + 20 * DAY) });
-  const [pe, pw, ps] = await Promise.all([nodeTlsServer(t, expired), nodeTlsServer(t, wrongSan), nodeTlsServer(t, soon)]);
-  const r = await probe({ endpoints: [`127.0.0.1:${pe}`, `127.0.0.1:${pw}`, `127.0.0.1:${ps}`], ca: ca.cert, timeoutMs: 2000 });
+  const [pe, pw, ps] = await Promise.all([
+    nodeTlsServer(t, expired),
+    nodeTlsServer(t, wrongSan),
+    nodeTlsServer(t, soon),
+  ]);
+  const r = await probe({
+    endpoints: [`127.0.0.1:${pe}`, `127.0.0.1:${pw}`, `127.0.0.1:${ps}`],
+    ca: ca.cert,
+    timeoutMs: 2000,
+  });
   const at = (p: number, id: string): Finding => r.findings.find((f) => f.target === `127.0.0.1:${p}` && f.id === id)!;
   assert.equal(at(pe, 'P-EXPIRY').result, 'FAIL');
   assert.match(at(pe, 'P-EXPIRY').evidence, /expired 2 day/);
@@ -110,9 +196,23 @@ test('closed ports, unreachable hosts, garbage and silent servers give findings,
   const silent = await tcpServer(t, () => {});
   const httpGarbage = await tcpServer(t, (c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'));
   // The exact bytes Go's net/http writes when plaintext reaches a TLS listener (a refusal).
-  const goRefusal = await tcpServer(t, (c) => c.once('data', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n')));
+  const goRefusal = await tcpServer(t, (c) =>
+    c.once('data', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n')),
+  );
   const t0 = Date.now();
-  const r = await probe({ endpoints: [`127.0.0.1:${closed}`, `127.0.0.1:${garbage}`, `127.0.0.1:${silent}`, `127.0.0.1:${httpGarbage}`, `127.0.0.1:${goRefusal}`, '192.0.2.1:6443'], timeoutMs: 700, retries: 1, concurrency: 6 });
+  const r = await probe({
+    endpoints: [
+      `127.0.0.1:${closed}`,
+      `127.0.0.1:${garbage}`,
+      `127.0.0.1:${silent}`,
+      `127.0.0.1:${httpGarbage}`,
+      `127.0.0.1:${goRefusal}`,
+      '192.0.2.1:6443',
+    ],
+    timeoutMs: 700,
+    retries: 1,
+    concurrency: 6,
+  });
   assert.ok(Date.now() - t0 < 10_000, 'bounded');
   const at = (p: string, id: string): Finding | undefined => r.findings.find((f) => f.target === p && f.id === id);
   assert.equal(at(`127.0.0.1:${closed}`, 'P-TLS')!.result, 'FAIL');

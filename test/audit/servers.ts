@@ -4,7 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
-import { certToPem, createIssuer, generateKey, issueCertificate, privateKeyToPem, type Issuer } from '../../src/pki/index.js';
+import {
+  certToPem,
+  createIssuer,
+  generateKey,
+  issueCertificate,
+  privateKeyToPem,
+  type Issuer,
+} from '../../src/pki/index.js';
 import { CLI, freePort } from '../helpers.js';
 
 const DAY = 86_400_000;
@@ -21,7 +28,14 @@ export interface TestCa extends Pem {
 export async function makeCa(cn = 'test-ca', now = new Date()): Promise<TestCa> {
   const k = await generateKey('ECDSA-P256');
   const der = issueCertificate(
-    { subject: { commonName: cn }, notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + 3650 * DAY), isCA: true, keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'], dnsNames: [cn] },
+    {
+      subject: { commonName: cn },
+      notBefore: new Date(now.getTime() - DAY),
+      notAfter: new Date(now.getTime() + 3650 * DAY),
+      isCA: true,
+      keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
+      dnsNames: [cn],
+    },
     { publicKey: k.publicKey, selfSignKey: k.privateKey },
   );
   return { cert: certToPem(der), key: privateKeyToPem(k.privateKey), issuer: createIssuer(der, k.privateKey) };
@@ -67,12 +81,24 @@ type After = { after: (fn: () => void | Promise<void>) => void };
 /** A node HTTPS server on 127.0.0.1 answering 200 "ok"; `requireClientCert` makes it mTLS. */
 export async function nodeTlsServer(t: After, p: Pem & { ca?: string; requireClientCert?: boolean }): Promise<number> {
   const s = createHttpsServer(
-    { cert: p.cert, key: p.key, ...(p.ca ? { ca: p.ca } : {}), requestCert: !!p.requireClientCert, rejectUnauthorized: !!p.requireClientCert },
+    {
+      cert: p.cert,
+      key: p.key,
+      ...(p.ca ? { ca: p.ca } : {}),
+      requestCert: !!p.requireClientCert,
+      rejectUnauthorized: !!p.requireClientCert,
+    },
     (_req, res) => res.end('ok'),
   );
   s.on('tlsClientError', () => {});
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  );
   return (s.address() as { port: number }).port;
 }
 
@@ -86,7 +112,13 @@ export async function tcpServer(t: After, onConn: (sock: import('node:net').Sock
     onConn(c);
   });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => { for (const c of socks) c.destroy(); s.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        for (const c of socks) c.destroy();
+        s.close(() => r());
+      }),
+  );
   return (s.address() as { port: number }).port;
 }
 
@@ -96,7 +128,10 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited early with ${child.exitCode}`);
     const ok = await new Promise<boolean>((r) => {
-      const c = connect({ host: '127.0.0.1', port }, () => { c.destroy(); r(true); });
+      const c = connect({ host: '127.0.0.1', port }, () => {
+        c.destroy();
+        r(true);
+      });
       c.on('error', () => r(false));
     });
     if (ok) return;
@@ -108,32 +143,64 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
 export function spawnKilled(t: After, cmd: string, args: string[]): { child: ChildProcess; log: () => string } {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  const keep = (d: Buffer): void => { if (out.length < 64_000) out += d.toString(); };
+  const keep = (d: Buffer): void => {
+    if (out.length < 64_000) out += d.toString();
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  t.after(() => new Promise<void>((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill('SIGKILL');
-  }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null || child.signalCode !== null) return r();
+        child.once('exit', () => r());
+        child.kill('SIGKILL');
+      }),
+  );
   return { child, log: () => out };
 }
 
 /** A real etcd serving TLS on 127.0.0.1 (client and peer), with or without client-cert auth. */
-export async function startEtcd(t: After, dir: string, files: { ca: string; cert: string; key: string }, clientCertAuth: boolean): Promise<{ clientPort: number; peerPort: number }> {
+export async function startEtcd(
+  t: After,
+  dir: string,
+  files: { ca: string; cert: string; key: string },
+  clientCertAuth: boolean,
+): Promise<{ clientPort: number; peerPort: number }> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const c = `https://127.0.0.1:${clientPort}`;
   const p = `https://127.0.0.1:${peerPort}`;
   const { child, log } = spawnKilled(t, 'etcd', [
-    '--name', 'default', '--data-dir', join(dir, `etcd-${clientPort}`),
-    '--listen-client-urls', c, '--advertise-client-urls', c,
-    '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`,
+    '--name',
+    'default',
+    '--data-dir',
+    join(dir, `etcd-${clientPort}`),
+    '--listen-client-urls',
+    c,
+    '--advertise-client-urls',
+    c,
+    '--listen-peer-urls',
+    p,
+    '--initial-advertise-peer-urls',
+    p,
+    '--initial-cluster',
+    `default=${p}`,
     // etcd 3.4 demands client certificates whenever --trusted-ca-file is set, so the
     // open variant drops both (as a misconfigured etcd would).
-    '--cert-file', files.cert, '--key-file', files.key, ...(clientCertAuth ? ['--trusted-ca-file', files.ca, '--client-cert-auth=true'] : []),
-    '--peer-cert-file', files.cert, '--peer-key-file', files.key, '--peer-trusted-ca-file', files.ca, '--peer-client-cert-auth=true',
-    '--log-level', 'error',
+    '--cert-file',
+    files.cert,
+    '--key-file',
+    files.key,
+    ...(clientCertAuth ? ['--trusted-ca-file', files.ca, '--client-cert-auth=true'] : []),
+    '--peer-cert-file',
+    files.cert,
+    '--peer-key-file',
+    files.key,
+    '--peer-trusted-ca-file',
+    files.ca,
+    '--peer-client-cert-auth=true',
+    '--log-level',
+    'error',
   ]);
   try {
     await waitForPort(clientPort, child);
@@ -146,9 +213,18 @@ export async function startEtcd(t: After, dir: string, files: { ca: string; cert
 /** Runs the built CLI without blocking this process's event loop (the servers under test live here). */
 export function cliAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }

@@ -14,9 +14,29 @@ const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
 // interop tests need the real tools; say so loudly rather than skipping silently
 const needCfssl = HAVE_CFSSL ? {} : { skip: 'cfssl/cfssljson (Debian golang-cfssl) not installed' };
 
-const CA_CSR = { CN: 'Kubernetes', key: { algo: 'rsa', size: 2048 }, names: [{ C: 'US', L: 'Portland', O: 'Kubernetes', OU: 'CA', ST: 'Oregon' }] };
-const SERVER_CSR = { CN: 'kubernetes', hosts: ['kubernetes.default', 'kubernetes.default.svc.cluster.local', '10.32.0.1', '127.0.0.1'], key: { algo: 'ecdsa', size: 256 }, names: [{ C: 'US', L: 'Portland', O: 'Kubernetes', OU: 'Cluster', ST: 'Oregon' }] };
-const SERVER_CONFIG = { signing: { default: { expiry: '8760h' }, profiles: { server: { usages: ['digital signature', 'key encipherment', 'server auth'], expiry: '876000h', ca_constraint: { is_ca: false } } } } };
+const CA_CSR = {
+  CN: 'Kubernetes',
+  key: { algo: 'rsa', size: 2048 },
+  names: [{ C: 'US', L: 'Portland', O: 'Kubernetes', OU: 'CA', ST: 'Oregon' }],
+};
+const SERVER_CSR = {
+  CN: 'kubernetes',
+  hosts: ['kubernetes.default', 'kubernetes.default.svc.cluster.local', '10.32.0.1', '127.0.0.1'],
+  key: { algo: 'ecdsa', size: 256 },
+  names: [{ C: 'US', L: 'Portland', O: 'Kubernetes', OU: 'Cluster', ST: 'Oregon' }],
+};
+const SERVER_CONFIG = {
+  signing: {
+    default: { expiry: '8760h' },
+    profiles: {
+      server: {
+        usages: ['digital signature', 'key encipherment', 'server auth'],
+        expiry: '876000h',
+        ca_constraint: { is_ca: false },
+      },
+    },
+  },
+};
 
 /** Runs `a | b` in `dir` through sh, as the seeds' scripts do. */
 function pipe(dir: string, cmd: string): { code: number; stdout: string; stderr: string } {
@@ -47,8 +67,14 @@ test('the seeds walkthrough runs verbatim with kubetls and openssl confirms the 
   assert.equal(statSync(join(d, 'ca-key.pem')).mode & 0o777, 0o600);
   openssl(['verify', '-CAfile', join(d, 'ca.pem'), join(d, 'server.pem')]);
   const text = openssl(['x509', '-in', join(d, 'server.pem'), '-noout', '-text']).stdout;
-  assert.match(text, /Subject: C ?= ?US, ST ?= ?Oregon, L ?= ?Portland, O ?= ?Kubernetes, OU ?= ?Cluster, CN ?= ?kubernetes/);
-  assert.match(text, /DNS:kubernetes.default, DNS:kubernetes.default.svc.cluster.local, IP Address:10.32.0.1, IP Address:127.0.0.1/);
+  assert.match(
+    text,
+    /Subject: C ?= ?US, ST ?= ?Oregon, L ?= ?Portland, O ?= ?Kubernetes, OU ?= ?Cluster, CN ?= ?kubernetes/,
+  );
+  assert.match(
+    text,
+    /DNS:kubernetes.default, DNS:kubernetes.default.svc.cluster.local, IP Address:10.32.0.1, IP Address:127.0.0.1/,
+  );
   assert.match(text, /Key Usage: critical\s+Digital Signature, Key Encipherment\n/);
   assert.match(text, /Extended Key Usage: \s*\n\s*TLS Web Server Authentication\n/);
   assert.match(text, /Basic Constraints: critical\s+CA:FALSE/);
@@ -71,7 +97,10 @@ test('the seeds walkthrough runs verbatim with kubetls and openssl confirms the 
 
 test('sign warns that a leaf outlives its CA (kept, as cfssl allows)', (t) => {
   const d = setup(t);
-  pipe(d, `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca && ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare server`);
+  pipe(
+    d,
+    `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca && ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare server`,
+  );
   const r = pipe(d, `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile server server.csr`);
   assert.equal(r.code, 0);
   assert.match(r.stderr, /\[WARNING\] the certificate expires .* after its CA/);
@@ -81,7 +110,10 @@ test('sign warns that a leaf outlives its CA (kept, as cfssl allows)', (t) => {
 test('gencert with a local CA, -hostname override, gencsr, selfsign, -renewca, certinfo, print-defaults', (t) => {
   const d = setup(t);
   assert.equal(pipe(d, `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca`).code, 0);
-  let r = pipe(d, `${K} cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=ca-config.json -profile=server -hostname=a.example,10.0.0.9 server-csr.json | ${K} cfssljson -bare gen`);
+  let r = pipe(
+    d,
+    `${K} cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=ca-config.json -profile=server -hostname=a.example,10.0.0.9 server-csr.json | ${K} cfssljson -bare gen`,
+  );
   assert.equal(r.code, 0, r.stderr);
   const gen = parseCertificatePem(readFileSync(join(d, 'gen.pem')));
   assert.deepEqual([gen.dnsNames, gen.ipAddresses], [['a.example'], ['10.0.0.9']]);
@@ -114,10 +146,16 @@ test('gencert with a local CA, -hostname override, gencsr, selfsign, -renewca, c
   assert.equal(JSON.parse(pipe(d, `${K} cfssl print-defaults config`).stdout).signing.profiles.www.expiry, '8760h');
   assert.equal(JSON.parse(pipe(d, `${K} cfssl print-defaults csr`).stdout).key.algo, 'ecdsa');
   // genkey -initca with ed25519 (kubetls extension)
-  writeFileSync(join(d, 'ed.json'), JSON.stringify({ CN: 'ed CA', key: { algo: 'ed25519' }, ca: { pathlenzero: true } }));
+  writeFileSync(
+    join(d, 'ed.json'),
+    JSON.stringify({ CN: 'ed CA', key: { algo: 'ed25519' }, ca: { pathlenzero: true } }),
+  );
   r = pipe(d, `${K} cfssl genkey -initca ed.json | ${K} cfssljson -bare ed`);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(openssl(['x509', '-in', join(d, 'ed.pem'), '-noout', '-text']).stdout, /ED25519[\s\S]*CA:TRUE, pathlen:0/);
+  assert.match(
+    openssl(['x509', '-in', join(d, 'ed.pem'), '-noout', '-text']).stdout,
+    /ED25519[\s\S]*CA:TRUE, pathlen:0/,
+  );
 });
 
 test('gencrl makes a CRL openssl accepts', (t) => {
@@ -126,7 +164,17 @@ test('gencrl makes a CRL openssl accepts', (t) => {
   writeFileSync(join(d, 'serials'), '12345\n987654321987654321\n');
   const r = pipe(d, `${K} cfssl gencrl serials ca.pem ca-key.pem 3600 | base64 -d > crl.der`);
   assert.equal(r.code, 0, r.stderr);
-  const text = openssl(['crl', '-inform', 'DER', '-in', join(d, 'crl.der'), '-noout', '-text', '-CAfile', join(d, 'ca.pem')]);
+  const text = openssl([
+    'crl',
+    '-inform',
+    'DER',
+    '-in',
+    join(d, 'crl.der'),
+    '-noout',
+    '-text',
+    '-CAfile',
+    join(d, 'ca.pem'),
+  ]);
   assert.match(text.stdout + text.stderr, /verify OK/);
   assert.match(text.stdout, /Serial Number: 3039/);
   writeFileSync(join(d, 'bad'), '12x\n');
@@ -137,22 +185,40 @@ test('gencrl makes a CRL openssl accepts', (t) => {
 
 test('bad and hostile files: one-line errors, non-zero exit, nothing written', (t) => {
   const d = setup(t);
-  pipe(d, `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca && ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare server`);
-  writeFileSync(join(d, 'bad-usage.json'), JSON.stringify({ signing: { profiles: { s: { usages: ['server auth', 'sever auth'], expiry: '1h' } } } }));
+  pipe(
+    d,
+    `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca && ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare server`,
+  );
+  writeFileSync(
+    join(d, 'bad-usage.json'),
+    JSON.stringify({ signing: { profiles: { s: { usages: ['server auth', 'sever auth'], expiry: '1h' } } } }),
+  );
   writeFileSync(join(d, 'bad-expiry.json'), JSON.stringify({ signing: { default: { expiry: '1 year' } } }));
   writeFileSync(join(d, 'bad-key.json'), JSON.stringify({ CN: 'x', key: { algo: 'rsa', size: 512 } }));
   writeFileSync(join(d, 'bad-host.json'), JSON.stringify({ CN: 'x', hosts: ['ok.example', 'not ok'] }));
-  writeFileSync(join(d, 'garbage.csr'), '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n');
+  writeFileSync(
+    join(d, 'garbage.csr'),
+    '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n',
+  );
   writeFileSync(join(d, 'huge.json'), Buffer.alloc(3 * 1024 * 1024, 0x20));
   const before = readdirSync(d).sort();
   const cases: Array<[string, RegExp]> = [
-    [`${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config bad-usage.json -profile s server.csr`, /usages\[1\]: unknown usage "sever auth"/],
-    [`${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config bad-expiry.json server.csr`, /signing\.default\.expiry: invalid duration "1 year"/],
+    [
+      `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config bad-usage.json -profile s server.csr`,
+      /usages\[1\]: unknown usage "sever auth"/,
+    ],
+    [
+      `${K} cfssl sign -ca ca.pem -ca-key ca-key.pem -config bad-expiry.json server.csr`,
+      /signing\.default\.expiry: invalid duration "1 year"/,
+    ],
     [`${K} cfssl genkey bad-key.json`, /bad-key\.json: key\.size: 512/],
     [`${K} cfssl genkey bad-host.json`, /hosts\[1\]: "not ok" is not a valid DNS name/],
     [`${K} cfssl sign -ca ca.pem -ca-key ca-key.pem garbage.csr`, /certificate request/],
     [`${K} cfssl genkey huge.json`, /huge\.json is \d+ bytes, over the/],
-    [`${K} cfssl sign -ca ca.pem -ca-key server-key.pem server.csr`, /-ca-key server-key\.pem does not belong to -ca ca\.pem/],
+    [
+      `${K} cfssl sign -ca ca.pem -ca-key server-key.pem server.csr`,
+      /-ca-key server-key\.pem does not belong to -ca ca\.pem/,
+    ],
     [`${K} cfssl sign -ca-key ca-key.pem server.csr`, /-ca: the CA certificate file is required/],
     [`${K} cfssl gencert -c ca.pem server-csr.json`, /flag provided but not defined: -c/],
     [`${K} cfssl genkey missing.json`, /cannot read missing\.json: no such file/],
@@ -164,7 +230,10 @@ test('bad and hostile files: one-line errors, non-zero exit, nothing written', (
   for (const [cmd, re] of cases) {
     const r = pipe(d, cmd);
     assert.notEqual(r.code, 0, cmd);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error:'));
     assert.equal(lines.length, 1, `${cmd}: ${r.stderr}`);
     assert.match(lines[0]!, re, cmd);
     assert.equal(r.stdout, '', cmd);
@@ -174,12 +243,21 @@ test('bad and hostile files: one-line errors, non-zero exit, nothing written', (
 
 test('interop: a real-cfssl CA signs with kubetls and a kubetls CA signs with real cfssl', needCfssl, (t) => {
   const d = setup(t);
-  let r = pipe(d, 'set -e; cfssl gencert -initca ca-csr.json 2>/dev/null | cfssljson -bare cfca; cfssl genkey server-csr.json 2>/dev/null | cfssljson -bare srv');
+  let r = pipe(
+    d,
+    'set -e; cfssl gencert -initca ca-csr.json 2>/dev/null | cfssljson -bare cfca; cfssl genkey server-csr.json 2>/dev/null | cfssljson -bare srv',
+  );
   assert.equal(r.code, 0, r.stderr);
-  r = pipe(d, `set -e; ${K} cfssl sign -ca cfca.pem -ca-key cfca-key.pem -config ca-config.json -profile server srv.csr 2>/dev/null | cfssljson -bare by-kubetls`);
+  r = pipe(
+    d,
+    `set -e; ${K} cfssl sign -ca cfca.pem -ca-key cfca-key.pem -config ca-config.json -profile server srv.csr 2>/dev/null | cfssljson -bare by-kubetls`,
+  );
   assert.equal(r.code, 0, r.stderr);
   openssl(['verify', '-CAfile', join(d, 'cfca.pem'), join(d, 'by-kubetls.pem')]);
-  r = pipe(d, `set -e; ${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare kca; ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare ksrv; cfssl sign -ca kca.pem -ca-key kca-key.pem -config ca-config.json -profile server ksrv.csr 2>/dev/null | cfssljson -bare by-cfssl`);
+  r = pipe(
+    d,
+    `set -e; ${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare kca; ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare ksrv; cfssl sign -ca kca.pem -ca-key kca-key.pem -config ca-config.json -profile server ksrv.csr 2>/dev/null | cfssljson -bare by-cfssl`,
+  );
   assert.equal(r.code, 0, r.stderr);
   openssl(['verify', '-CAfile', join(d, 'kca.pem'), join(d, 'by-cfssl.pem')]);
   // real cfssl certinfo parses kubetls certificates and agrees with kubetls certinfo
@@ -189,31 +267,68 @@ test('interop: a real-cfssl CA signs with kubetls and a kubetls CA signs with re
   assert.equal(JSON.parse(pipe(d, 'cfssl certinfo -cert kca.pem').stdout).subject.common_name, 'Kubernetes');
 });
 
-test('interop: same inputs, same parsed fields as the real cfssl (subject, SANs, usages, constraints, validity)', needCfssl, (t) => {
-  const d = setup(t);
-  pipe(d, `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca; ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare srv`);
-  writeFileSync(join(d, 'inter.json'), JSON.stringify({ signing: { default: { expiry: '8760h' }, profiles: { inter: { usages: ['cert sign', 'crl sign', 'signing'], expiry: '20000h', ca_constraint: { is_ca: true, max_path_len: 0, max_path_len_zero: true } } } } }));
-  const fields = (pem: string) => {
-    const c = parseCertificatePem(pem);
-    return { subject: c.subjectString, issuer: c.issuerString, dns: c.dnsNames, ip: c.ipAddresses, ku: c.keyUsage, eku: c.extKeyUsage, isCA: c.isCA, pathlen: c.maxPathLen, life: c.notAfter.getTime() - c.notBefore.getTime(), aki: c.authorityKeyId?.toString('hex') };
-  };
-  for (const [cfg, profile] of [['ca-config.json', 'server'], ['inter.json', 'inter'], ['ca-config.json', 'nonexistent-falls-back']] as const) {
-    const cmd = (tool: string) => `${tool} sign -ca ca.pem -ca-key ca-key.pem -config ${cfg} -profile ${profile} srv.csr`;
-    const ours = pipe(d, cmd(`${K} cfssl`));
-    const theirs = pipe(d, cmd('cfssl'));
-    if (profile === 'nonexistent-falls-back') {
-      // the default profile has no usages: both refuse
-      assert.notEqual(ours.code, 0);
-      assert.match(theirs.stdout + theirs.stderr, /no key usage/);
-      continue;
+test(
+  'interop: same inputs, same parsed fields as the real cfssl (subject, SANs, usages, constraints, validity)',
+  needCfssl,
+  (t) => {
+    const d = setup(t);
+    pipe(
+      d,
+      `${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca; ${K} cfssl genkey server-csr.json | ${K} cfssljson -bare srv`,
+    );
+    writeFileSync(
+      join(d, 'inter.json'),
+      JSON.stringify({
+        signing: {
+          default: { expiry: '8760h' },
+          profiles: {
+            inter: {
+              usages: ['cert sign', 'crl sign', 'signing'],
+              expiry: '20000h',
+              ca_constraint: { is_ca: true, max_path_len: 0, max_path_len_zero: true },
+            },
+          },
+        },
+      }),
+    );
+    const fields = (pem: string) => {
+      const c = parseCertificatePem(pem);
+      return {
+        subject: c.subjectString,
+        issuer: c.issuerString,
+        dns: c.dnsNames,
+        ip: c.ipAddresses,
+        ku: c.keyUsage,
+        eku: c.extKeyUsage,
+        isCA: c.isCA,
+        pathlen: c.maxPathLen,
+        life: c.notAfter.getTime() - c.notBefore.getTime(),
+        aki: c.authorityKeyId?.toString('hex'),
+      };
+    };
+    for (const [cfg, profile] of [
+      ['ca-config.json', 'server'],
+      ['inter.json', 'inter'],
+      ['ca-config.json', 'nonexistent-falls-back'],
+    ] as const) {
+      const cmd = (tool: string) =>
+        `${tool} sign -ca ca.pem -ca-key ca-key.pem -config ${cfg} -profile ${profile} srv.csr`;
+      const ours = pipe(d, cmd(`${K} cfssl`));
+      const theirs = pipe(d, cmd('cfssl'));
+      if (profile === 'nonexistent-falls-back') {
+        // the default profile has no usages: both refuse
+        assert.notEqual(ours.code, 0);
+        assert.match(theirs.stdout + theirs.stderr, /no key usage/);
+        continue;
+      }
+      assert.equal(ours.code, 0, ours.stderr);
+      const a = fields(JSON.parse(ours.stdout).cert);
+      const b = fields(JSON.parse(theirs.stdout).cert);
+      assert.deepEqual(a, b, `profile ${profile}`);
     }
-    assert.equal(ours.code, 0, ours.stderr);
-    const a = fields(JSON.parse(ours.stdout).cert);
-    const b = fields(JSON.parse(theirs.stdout).cert);
-    assert.deepEqual(a, b, `profile ${profile}`);
-  }
-  // -initca from the same CSR JSON
-  const ca1 = fields(JSON.parse(pipe(d, `${K} cfssl gencert -initca ca-csr.json`).stdout).cert);
-  const ca2 = fields(JSON.parse(pipe(d, 'cfssl gencert -initca ca-csr.json 2>/dev/null').stdout).cert);
-  assert.deepEqual(ca1, ca2);
-});
+    // -initca from the same CSR JSON
+    const ca1 = fields(JSON.parse(pipe(d, `${K} cfssl gencert -initca ca-csr.json`).stdout).cert);
+    const ca2 = fields(JSON.parse(pipe(d, 'cfssl gencert -initca ca-csr.json 2>/dev/null').stdout).cert);
+    assert.deepEqual(ca1, ca2);
+  },
+);

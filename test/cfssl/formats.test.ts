@@ -33,14 +33,24 @@ test('Go durations parse like time.ParseDuration', () => {
 
 test('CSR JSON: fields, cfssl defaults, host kinds', () => {
   const r = parseCsrRequest(
-    JSON.stringify({ CN: 'node', hosts: ['a.example', '10.0.0.1', '::1', 'me@example.com', 'spiffe://c/ns/x'], names: [{ C: 'US', ST: 'CA', L: 'SF', O: 'system:nodes', OU: 'k8s' }, { O: 'second' }], ca: { expiry: '87600h', pathlen: 1 } }),
+    JSON.stringify({
+      CN: 'node',
+      hosts: ['a.example', '10.0.0.1', '::1', 'me@example.com', 'spiffe://c/ns/x'],
+      names: [{ C: 'US', ST: 'CA', L: 'SF', O: 'system:nodes', OU: 'k8s' }, { O: 'second' }],
+      ca: { expiry: '87600h', pathlen: 1 },
+    }),
   );
   assert.equal(r.subject.commonName, 'node');
   assert.deepEqual(r.subject.organization, ['system:nodes', 'second']);
   assert.deepEqual(r.subject.province, ['CA']);
   assert.deepEqual(r.key, { algo: 'ecdsa', size: 256, algorithm: 'ECDSA-P256' }, 'cfssl default key is ECDSA P-256');
   assert.equal(r.ca?.expiryMs, 87600 * H);
-  assert.deepEqual(splitHosts(r.hosts), { dnsNames: ['a.example'], ipAddresses: ['10.0.0.1', '::1'], emailAddresses: ['me@example.com'], uris: ['spiffe://c/ns/x'] });
+  assert.deepEqual(splitHosts(r.hosts), {
+    dnsNames: ['a.example'],
+    ipAddresses: ['10.0.0.1', '::1'],
+    emailAddresses: ['me@example.com'],
+    uris: ['spiffe://c/ns/x'],
+  });
   // Go's encoding/json matches field names case-insensitively
   assert.equal(parseCsrRequest('{"cn":"lower","KEY":{"ALGO":"rsa","Size":2048}}').key.algorithm, 'RSA-2048');
   assert.equal(parseCsrRequest('{"CN":"x","key":{"algo":"ed25519"}}').key.algorithm, 'ED25519');
@@ -79,7 +89,10 @@ test('CSR JSON: bad and hostile input gives one-line errors naming the field', (
     }
     throwsNaming(() => parseCsrRequest(doc, 'csr.json'), re);
   }
-  assert.throws(() => parseCsrRequest('{"hosts":["exämple.com"]}'), (e: KubetlsError) => /punycode/.test(e.hint ?? ''));
+  assert.throws(
+    () => parseCsrRequest('{"hosts":["exämple.com"]}'),
+    (e: KubetlsError) => /punycode/.test(e.hint ?? ''),
+  );
   throwsNaming(() => parseCsrRequest(Buffer.alloc(2 * 1024 * 1024, 0x20), 'big.json'), /big\.json: .*over the/);
   // deeply nested JSON must not crash the process
   throwsNaming(() => parseCsrRequest('['.repeat(100000) + ']'.repeat(100000)), /expected a JSON object|invalid JSON/);
@@ -94,8 +107,16 @@ test('signing config: defaults, profiles, auth keys, errors naming the field', (
       signing: {
         default: { expiry: '168h' },
         profiles: {
-          server: { usages: ['digital signature', 'key encipherment', 'server auth'], expiry: '876000h', ca_constraint: { is_ca: false } },
-          inter: { usages: ['cert sign', 'crl sign'], expiry: '43800h', ca_constraint: { is_ca: true, max_path_len: 0, max_path_len_zero: true } },
+          server: {
+            usages: ['digital signature', 'key encipherment', 'server auth'],
+            expiry: '876000h',
+            ca_constraint: { is_ca: false },
+          },
+          inter: {
+            usages: ['cert sign', 'crl sign'],
+            expiry: '43800h',
+            ca_constraint: { is_ca: true, max_path_len: 0, max_path_len_zero: true },
+          },
           authed: { usages: ['client auth'], expiry: '1h', auth_key: 'k', name_whitelist: '^[a-z.]+$' },
         },
       },
@@ -106,25 +127,44 @@ test('signing config: defaults, profiles, auth keys, errors naming the field', (
   assert.deepEqual(s.keyUsage, ['digitalSignature', 'keyEncipherment']);
   assert.deepEqual(s.extKeyUsage, ['serverAuth']);
   assert.equal(s.expiryMs, 876000 * H);
-  assert.equal(p.default.keyUsage.length + p.default.extKeyUsage.length, 0, 'a default with only an expiry has no usages, as in cfssl');
+  assert.equal(
+    p.default.keyUsage.length + p.default.extKeyUsage.length,
+    0,
+    'a default with only an expiry has no usages, as in cfssl',
+  );
   assert.deepEqual(p.profiles.get('inter')!.caConstraint, { isCA: true, maxPathLen: 0, maxPathLenZero: true });
   assert.equal(p.profiles.get('authed')!.authKey!.toString('hex'), '00112233445566778899aabbccddeeff');
   assert.equal(selectProfile(p, 'nope').known, false);
   assert.equal(selectProfile(p, 'nope').profile, p.default);
 
   const bad: Array<[unknown, RegExp]> = [
-    [{ signing: { profiles: { x: { usages: ['server auth', 'bogus'], expiry: '1h' } } } }, /signing\.profiles\.x\.usages\[1\]: unknown usage "bogus"/],
+    [
+      { signing: { profiles: { x: { usages: ['server auth', 'bogus'], expiry: '1h' } } } },
+      /signing\.profiles\.x\.usages\[1\]: unknown usage "bogus"/,
+    ],
     [{ signing: { profiles: { x: { usages: ['server auth'] } } } }, /signing\.profiles\.x\.expiry: missing/],
     [{ signing: { profiles: { x: { usages: ['server auth'], expiry: '1 year' } } } }, /signing\.profiles\.x\.expiry/],
     [{ signing: { profiles: { x: { expiry: '1h' } } } }, /signing\.profiles\.x\.usages/],
-    [{ signing: { profiles: { x: { usages: ['server auth'], expiry: '1h', auth_key: 'nope' } } } }, /auth_key: "nope" is not in auth_keys/],
+    [
+      { signing: { profiles: { x: { usages: ['server auth'], expiry: '1h', auth_key: 'nope' } } } },
+      /auth_key: "nope" is not in auth_keys/,
+    ],
     [{ signing: {}, auth_keys: { k: { type: 'standard', key: 'xyz' } } }, /auth_keys\.k\.key: not a hex string/],
     [{ signing: {}, auth_keys: { k: { type: 'standard', key: '0011' } } }, /auth_keys\.k\.key: .*too short/],
-    [{ signing: {}, auth_keys: { k: { type: 'standard-ip', key: '00112233445566778899aabbccddeeff' } } }, /auth_keys\.k\.type/],
+    [
+      { signing: {}, auth_keys: { k: { type: 'standard-ip', key: '00112233445566778899aabbccddeeff' } } },
+      /auth_keys\.k\.type/,
+    ],
     [{ signing: { default: { expiry: '1h', ca_constraint: { is_ca: 'yes' } } } }, /ca_constraint\.is_ca/],
     [{ signing: { default: { expiry: '1h', name_whitelist: '(' } } }, /name_whitelist: invalid regular expression/],
-    [{ signing: { default: { expiry: '1h', crl_url: 'not a url' } } }, /signing\.default\.crl_url: "not a url" is not a URL/],
-    [{ signing: { default: { expiry: '1h', issuer_urls: ['http://ok', 'http://bad url'] } } }, /signing\.default\.issuer_urls\[1\]: .* is not a URL/],
+    [
+      { signing: { default: { expiry: '1h', crl_url: 'not a url' } } },
+      /signing\.default\.crl_url: "not a url" is not a URL/,
+    ],
+    [
+      { signing: { default: { expiry: '1h', issuer_urls: ['http://ok', 'http://bad url'] } } },
+      /signing\.default\.issuer_urls\[1\]: .* is not a URL/,
+    ],
     [{ signing: { default: { expiry: '1h', remote: 'r' } } }, /signing\.default\.remote: not supported/],
     [{ signing: { default: { expiry: '-1h' } } }, /expiry: must be positive/],
     [{}, /signing: missing/],
@@ -135,7 +175,12 @@ test('signing config: defaults, profiles, auth keys, errors naming the field', (
 });
 
 test('Go-style flags: single-dash long names, =values, bools, stop at first argument', () => {
-  const specs = { ca: { kind: 'string', usage: '' }, 'ca-key': { kind: 'string', usage: '' }, initca: { kind: 'bool', usage: '' }, port: { kind: 'int', usage: '' } } as const;
+  const specs = {
+    ca: { kind: 'string', usage: '' },
+    'ca-key': { kind: 'string', usage: '' },
+    initca: { kind: 'bool', usage: '' },
+    port: { kind: 'int', usage: '' },
+  } as const;
   const r = parseGoFlags(['-ca', 'ca.pem', '--ca-key=key.pem', '-initca', '-port=8888', 'csr.json', '-ca', 'x'], specs);
   assert.equal(r.values.get('ca'), 'ca.pem');
   assert.equal(r.values.get('ca-key'), 'key.pem');
@@ -151,10 +196,23 @@ test('Go-style flags: single-dash long names, =values, bools, stop at first argu
 
 test('cfssljson: bare and envelope inputs, output names and modes', () => {
   const bare = cfssljsonOutputs('{"cert":"C","csr":"R","key":"K"}', 'srv', true);
-  assert.deepEqual(bare.map((o) => [o.name, o.mode]), [['srv.pem', 0o644], ['srv-key.pem', 0o600], ['srv.csr', 0o644]]);
+  assert.deepEqual(
+    bare.map((o) => [o.name, o.mode]),
+    [
+      ['srv.pem', 0o644],
+      ['srv-key.pem', 0o600],
+      ['srv.csr', 0o644],
+    ],
+  );
   const env = cfssljsonOutputs('{"success":true,"result":{"certificate":"C"},"errors":[],"messages":[]}', 'x', false);
-  assert.deepEqual(env.map((o) => o.name), ['x.pem']);
-  throwsNaming(() => cfssljsonOutputs('{"success":false,"errors":[{"code":1,"message":"nope"}]}', 'x', false), /request failed: nope/);
+  assert.deepEqual(
+    env.map((o) => o.name),
+    ['x.pem'],
+  );
+  throwsNaming(
+    () => cfssljsonOutputs('{"success":false,"errors":[{"code":1,"message":"nope"}]}', 'x', false),
+    /request failed: nope/,
+  );
   throwsNaming(() => cfssljsonOutputs('{"cert":5}', 'x', true), /"cert": expected a string/);
   throwsNaming(() => cfssljsonOutputs('not json', 'x', true), /invalid JSON/);
 });

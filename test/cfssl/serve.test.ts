@@ -25,7 +25,10 @@ let ca = '';
 let csr = '';
 
 function startServe(args: string[]): Promise<{ proc: ChildProcess; log: () => string }> {
-  const proc = spawn(process.execPath, [CLI, 'cfssl', 'serve', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'cfssl', 'serve', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   proc.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   return new Promise((resolve, reject) => {
@@ -56,23 +59,40 @@ function stop(p: ChildProcess | undefined): Promise<void> {
 
 interface Reply {
   status: number;
-  body: { success: boolean; result: Record<string, unknown> | null; errors: Array<{ code: number; message: string }>; messages: unknown[] };
+  body: {
+    success: boolean;
+    result: Record<string, unknown> | null;
+    errors: Array<{ code: number; message: string }>;
+    messages: unknown[];
+  };
 }
 
 function call(path: string, body: string | Buffer | undefined, method = 'POST', p = port): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: p, path, method, ca, servername: 'localhost', timeout: 10_000, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
-        } catch {
-          reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`));
-        }
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: p,
+        path,
+        method,
+        ca,
+        servername: 'localhost',
+        timeout: 10_000,
+        headers: body ? { 'Content-Type': 'application/json' } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+          } catch {
+            reject(new Error(`not JSON (${res.statusCode}): ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end(body);
@@ -91,24 +111,53 @@ function tamperedCsr(): string {
 before(async () => {
   dir = tmpDir('kubetls-cfssl-serve-');
   writeFileSync(join(dir, 'ca-csr.json'), JSON.stringify({ CN: 'Serve CA', key: { algo: 'ecdsa', size: 256 } }));
-  writeFileSync(join(dir, 'csr.json'), JSON.stringify({ CN: 'worker-0', hosts: ['worker-0', '10.240.0.20'], key: { algo: 'ecdsa', size: 256 } }));
+  writeFileSync(
+    join(dir, 'csr.json'),
+    JSON.stringify({ CN: 'worker-0', hosts: ['worker-0', '10.240.0.20'], key: { algo: 'ecdsa', size: 256 } }),
+  );
   writeFileSync(
     join(dir, 'config.json'),
     JSON.stringify({
       signing: {
         default: { expiry: '8760h', usages: ['signing', 'key encipherment', 'server auth', 'client auth'] },
-        profiles: { authed: { usages: ['client auth'], expiry: '1h', auth_key: 'k1' }, restricted: { usages: ['server auth'], expiry: '1h', name_whitelist: '^worker-[0-9]+$|^10\\.' } },
+        profiles: {
+          authed: { usages: ['client auth'], expiry: '1h', auth_key: 'k1' },
+          restricted: { usages: ['server auth'], expiry: '1h', name_whitelist: '^worker-[0-9]+$|^10\\.' },
+        },
       },
       auth_keys: { k1: { type: 'standard', key: KEY_HEX } },
     }),
   );
   const K = `"${process.execPath}" "${CLI}"`;
-  const r = run('sh', ['-c', `set -e; ${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca; ${K} cfssl genkey csr.json | ${K} cfssljson -bare worker`], { cwd: dir });
+  const r = run(
+    'sh',
+    [
+      '-c',
+      `set -e; ${K} cfssl gencert -initca ca-csr.json | ${K} cfssljson -bare ca; ${K} cfssl genkey csr.json | ${K} cfssljson -bare worker`,
+    ],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
   csr = readFileSync(join(dir, 'worker.csr'), 'utf8');
   port = await freePort();
-  server = (await startServe(['-address', '127.0.0.1', '-port', String(port), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-config', 'config.json', '-tls-throwaway', '-workers', '2'])).proc;
+  server = (
+    await startServe([
+      '-address',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-ca',
+      'ca.pem',
+      '-ca-key',
+      'ca-key.pem',
+      '-config',
+      'config.json',
+      '-tls-throwaway',
+      '-workers',
+      '2',
+    ])
+  ).proc;
 });
 
 after(async () => {
@@ -118,7 +167,10 @@ after(async () => {
 test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the cfssl envelope', async () => {
   const h = await call('/api/v1/cfssl/health', undefined, 'GET');
   assert.deepEqual(h.body, { success: true, result: { healthy: true }, errors: [], messages: [] });
-  const s = await call('/api/v1/cfssl/sign', JSON.stringify({ certificate_request: csr, hosts: ['worker-0', '10.240.0.20', 'extra.example'] }));
+  const s = await call(
+    '/api/v1/cfssl/sign',
+    JSON.stringify({ certificate_request: csr, hosts: ['worker-0', '10.240.0.20', 'extra.example'] }),
+  );
   assert.equal(s.status, 200);
   assert.equal(s.body.success, true);
   const cert = parseCertificatePem(s.body.result!.certificate as string);
@@ -135,7 +187,10 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   const caInfo = await call('/api/v1/cfssl/certinfo', JSON.stringify({ certificate: ca }));
   assert.equal(caInfo.body.success, true);
   assert.ok(!('sans' in caInfo.body.result!), 'no "sans" for a certificate without SANs');
-  const nk = await call('/api/v1/cfssl/newkey', JSON.stringify({ CN: 'nk', hosts: ['nk.example'], key: { algo: 'ecdsa', size: 256 } }));
+  const nk = await call(
+    '/api/v1/cfssl/newkey',
+    JSON.stringify({ CN: 'nk', hosts: ['nk.example'], key: { algo: 'ecdsa', size: 256 } }),
+  );
   assert.match(nk.body.result!.private_key as string, /BEGIN EC PRIVATE KEY/);
   assert.match(nk.body.result!.certificate_request as string, /BEGIN CERTIFICATE REQUEST/);
   const nc = await call('/api/v1/cfssl/newcert', JSON.stringify({ request: { CN: 'nc', hosts: ['nc.example'] } }));
@@ -143,14 +198,22 @@ test('sign, info, certinfo, health, newkey, newcert, init_ca over HTTPS with the
   const ic = await call('/api/v1/cfssl/init_ca', JSON.stringify({ CN: 'sub', key: { algo: 'ecdsa', size: 256 } }));
   assert.equal(parseCertificatePem(ic.body.result!.certificate as string).isCA, true);
   // name_whitelist
-  const wl = await call('/api/v1/cfssl/sign', JSON.stringify({ certificate_request: csr, profile: 'restricted', hosts: ['evil.example'] }));
+  const wl = await call(
+    '/api/v1/cfssl/sign',
+    JSON.stringify({ certificate_request: csr, profile: 'restricted', hosts: ['evil.example'] }),
+  );
   assert.equal(wl.body.success, false);
   assert.match(wl.body.errors[0]!.message, /"evil.example" does not match the profile's name_whitelist/);
 });
 
 test('authsign: the right key signs; a wrong, missing or malformed token and unauthenticated sign are refused with 400/400 as cfssl', async () => {
   const inner = Buffer.from(JSON.stringify({ certificate_request: csr, profile: 'authed' }));
-  const body = (key: string) => JSON.stringify({ token: createHmac('sha256', Buffer.from(key, 'hex')).update(inner).digest('base64'), timestamp: Math.floor(Date.now() / 1000), request: inner.toString('base64') });
+  const body = (key: string) =>
+    JSON.stringify({
+      token: createHmac('sha256', Buffer.from(key, 'hex')).update(inner).digest('base64'),
+      timestamp: Math.floor(Date.now() / 1000),
+      request: inner.toString('base64'),
+    });
   const good = await call('/api/v1/cfssl/authsign', body(KEY_HEX));
   assert.equal(good.body.success, true, JSON.stringify(good.body.errors));
   assert.deepEqual(parseCertificatePem(good.body.result!.certificate as string).extKeyUsage, ['clientAuth']);
@@ -178,13 +241,27 @@ test('authsign: the right key signs; a wrong, missing or malformed token and una
 
 test('the real cfssl client uses kubetls cfssl serve as its remote signer (sign and authsign)', needCfssl, () => {
   const env = { ...process.env, SSL_CERT_FILE: join(dir, 'ca.pem') };
-  let r = run('sh', ['-c', `cfssl sign -remote https://127.0.0.1:${port} worker.csr | cfssljson -bare remote`], { cwd: dir, env });
+  let r = run('sh', ['-c', `cfssl sign -remote https://127.0.0.1:${port} worker.csr | cfssljson -bare remote`], {
+    cwd: dir,
+    env,
+  });
   assert.equal(r.code, 0, r.stderr);
   openssl(['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'remote.pem')]);
-  const client = (key: string) => JSON.stringify({ signing: { default: { auth_remote: { remote: 'r', auth_key: 'k' } }, profiles: { authed: { auth_remote: { remote: 'r', auth_key: 'k' } } } }, auth_keys: { k: { type: 'standard', key } }, remotes: { r: `https://127.0.0.1:${port}` } });
+  const client = (key: string) =>
+    JSON.stringify({
+      signing: {
+        default: { auth_remote: { remote: 'r', auth_key: 'k' } },
+        profiles: { authed: { auth_remote: { remote: 'r', auth_key: 'k' } } },
+      },
+      auth_keys: { k: { type: 'standard', key } },
+      remotes: { r: `https://127.0.0.1:${port}` },
+    });
   writeFileSync(join(dir, 'client-good.json'), client(KEY_HEX));
   writeFileSync(join(dir, 'client-bad.json'), client('ff' + KEY_HEX.slice(2)));
-  r = run('sh', ['-c', 'cfssl sign -config client-good.json -profile authed worker.csr | cfssljson -bare authed'], { cwd: dir, env });
+  r = run('sh', ['-c', 'cfssl sign -config client-good.json -profile authed worker.csr | cfssljson -bare authed'], {
+    cwd: dir,
+    env,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(parseCertificatePem(readFileSync(join(dir, 'authed.pem'))).extKeyUsage, ['clientAuth']);
   r = run('sh', ['-c', 'cfssl sign -config client-bad.json -profile authed worker.csr'], { cwd: dir, env });
@@ -227,7 +304,15 @@ test('hostile input to every endpoint: an error envelope, no crash', async () =>
   assert.equal((await call('/api/v1/cfssl/nope', '{}')).status, 404);
   // names an object would inherit must not reach a handler (each once crashed a worker, and
   // eleven crashes stopped the server): 404, and the same workers still serve afterwards
-  const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+  const inherited = [
+    'constructor',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    '__defineGetter__',
+  ];
   for (let round = 0; round < 3; round++) {
     for (const name of inherited) {
       const r = await call(`/api/v1/cfssl/${name}`, '{}');
@@ -242,12 +327,27 @@ test('hostile input to every endpoint: an error envelope, no crash', async () =>
 });
 
 test('HTTPS only: no plaintext, no TLS 1.1, refuses to start without TLS material', async () => {
-  const plain = run('curl', ['-s', '-m', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/api/v1/cfssl/health`]);
+  const plain = run('curl', [
+    '-s',
+    '-m',
+    '5',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    `http://127.0.0.1:${port}/api/v1/cfssl/health`,
+  ]);
   // no HTTP answer of any status on the plaintext request: curl reports code 000 and fails
   assert.equal(plain.stdout, '000', `plaintext HTTP got an answer: ${plain.stdout}`);
   assert.notEqual(plain.code, 0);
   const tls11 = await new Promise<string>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port, maxVersion: 'TLSv1.1', minVersion: 'TLSv1', rejectUnauthorized: false });
+    const s = connect({
+      host: '127.0.0.1',
+      port,
+      maxVersion: 'TLSv1.1',
+      minVersion: 'TLSv1',
+      rejectUnauthorized: false,
+    });
     s.on('secureConnect', () => {
       resolve('connected');
       s.destroy();
@@ -255,20 +355,60 @@ test('HTTPS only: no plaintext, no TLS 1.1, refuses to start without TLS materia
     s.on('error', () => resolve('refused'));
   });
   assert.equal(tls11, 'refused');
-  const r = cli(['cfssl', 'serve', '-port', String(await freePort()), '-ca', join(dir, 'ca.pem'), '-ca-key', join(dir, 'ca-key.pem')]);
+  const r = cli([
+    'cfssl',
+    'serve',
+    '-port',
+    String(await freePort()),
+    '-ca',
+    join(dir, 'ca.pem'),
+    '-ca-key',
+    join(dir, 'ca-key.pem'),
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /HTTPS-only: give -tls-cert and -tls-key/);
-  const r2 = cli(['cfssl', 'serve', '-ca', join(dir, 'ca.pem'), '-ca-key', join(dir, 'ca-key.pem'), '-config', join(dir, 'csr.json'), '-tls-throwaway']);
+  const r2 = cli([
+    'cfssl',
+    'serve',
+    '-ca',
+    join(dir, 'ca.pem'),
+    '-ca-key',
+    join(dir, 'ca-key.pem'),
+    '-config',
+    join(dir, 'csr.json'),
+    '-tls-throwaway',
+  ]);
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /signing: missing/);
 });
 
 test('mutual TLS: clients without a certificate from -mutual-tls-ca are refused', async (t) => {
   const K = `"${process.execPath}" "${CLI}"`;
-  const r = run('sh', ['-c', `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`], { cwd: dir });
+  const r = run(
+    'sh',
+    [
+      '-c',
+      `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`,
+    ],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   const p2 = await freePort();
-  const s = await startServe(['-address', '127.0.0.1', '-port', String(p2), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-tls-throwaway', '-mutual-tls-ca', 'ca.pem', '-workers', '0']);
+  const s = await startServe([
+    '-address',
+    '127.0.0.1',
+    '-port',
+    String(p2),
+    '-ca',
+    'ca.pem',
+    '-ca-key',
+    'ca-key.pem',
+    '-tls-throwaway',
+    '-mutual-tls-ca',
+    'ca.pem',
+    '-workers',
+    '0',
+  ]);
   t.after(() => stop(s.proc));
   await assert.rejects(call('/api/v1/cfssl/health', undefined, 'GET', p2));
   assert.equal(await healthWithClientCert(p2), 200);
@@ -278,7 +418,15 @@ test('mutual TLS: clients without a certificate from -mutual-tls-ca are refused'
 function healthWithClientCert(p: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: p, path: '/api/v1/cfssl/health', ca, servername: 'localhost', cert: readFileSync(join(dir, 'client.pem')), key: readFileSync(join(dir, 'client-key.pem')) },
+      {
+        host: '127.0.0.1',
+        port: p,
+        path: '/api/v1/cfssl/health',
+        ca,
+        servername: 'localhost',
+        cert: readFileSync(join(dir, 'client.pem')),
+        key: readFileSync(join(dir, 'client-key.pem')),
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -291,7 +439,14 @@ function healthWithClientCert(p: number): Promise<number> {
 
 test('-mutual-tls-cn is cfssl serve flag (-mutual-tls-cn-regex an alias); unimplemented cfssl serve flags get a one-line refusal', async (t) => {
   const K = `"${process.execPath}" "${CLI}"`;
-  const r = run('sh', ['-c', `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`], { cwd: dir });
+  const r = run(
+    'sh',
+    [
+      '-c',
+      `set -e; ${K} cfssl gencert -ca ca.pem -ca-key ca-key.pem -config config.json csr.json | ${K} cfssljson -bare client`,
+    ],
+    { cwd: dir },
+  );
   assert.equal(r.code, 0, r.stderr);
   for (const [flag, re, status] of [
     ['-mutual-tls-cn', '^worker-[0-9]+$', 200],
@@ -299,13 +454,50 @@ test('-mutual-tls-cn is cfssl serve flag (-mutual-tls-cn-regex an alias); unimpl
     ['-mutual-tls-cn-regex', '^nobody$', 403],
   ] as const) {
     const p = await freePort();
-    const s = await startServe(['-address', '127.0.0.1', '-port', String(p), '-ca', 'ca.pem', '-ca-key', 'ca-key.pem', '-tls-throwaway', '-mutual-tls-ca', 'ca.pem', flag, re, '-workers', '0']);
+    const s = await startServe([
+      '-address',
+      '127.0.0.1',
+      '-port',
+      String(p),
+      '-ca',
+      'ca.pem',
+      '-ca-key',
+      'ca-key.pem',
+      '-tls-throwaway',
+      '-mutual-tls-ca',
+      'ca.pem',
+      flag,
+      re,
+      '-workers',
+      '0',
+    ]);
     t.after(() => stop(s.proc));
     assert.equal(await healthWithClientCert(p), status, `${flag} ${re}`);
     await stop(s.proc);
   }
-  const base = ['cfssl', 'serve', '-ca', join(dir, 'ca.pem'), '-ca-key', join(dir, 'ca-key.pem'), '-tls-throwaway', '-port', '1'];
-  for (const flag of ['-db-config', '-ca-bundle', '-int-bundle', '-int-dir', '-metadata', '-responder', '-responder-key', '-tls-remote-ca', '-mutual-tls-client-cert', '-mutual-tls-client-key']) {
+  const base = [
+    'cfssl',
+    'serve',
+    '-ca',
+    join(dir, 'ca.pem'),
+    '-ca-key',
+    join(dir, 'ca-key.pem'),
+    '-tls-throwaway',
+    '-port',
+    '1',
+  ];
+  for (const flag of [
+    '-db-config',
+    '-ca-bundle',
+    '-int-bundle',
+    '-int-dir',
+    '-metadata',
+    '-responder',
+    '-responder-key',
+    '-tls-remote-ca',
+    '-mutual-tls-client-cert',
+    '-mutual-tls-client-key',
+  ]) {
     const x = cli([...base.slice(0, 2), flag, 'x', ...base.slice(2)]);
     assert.equal(x.code, 1, flag);
     assert.match(x.stderr, new RegExp(`^error: not supported by kubetls cfssl serve: ${flag} \\(.+\\)\\n$`), flag);

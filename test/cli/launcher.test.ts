@@ -11,7 +11,9 @@ import { test } from 'node:test';
 import { ROOT, cli, run, tmpDir } from '../helpers.js';
 
 const DIST_CLI = join(ROOT, 'dist', 'src', 'cli');
-const debugEnv = (extra: Record<string, string> = {}) => ({ env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra } });
+const debugEnv = (extra: Record<string, string> = {}) => ({
+  env: { ...process.env, KUBETLS_DEBUG: '1', KUBETLS_NO_BUNDLE: '', ...extra },
+});
 
 /** `--version` through the launcher of a copy made by copyOfDist, with KUBETLS_DEBUG on. */
 /** `--version` from a copy must succeed and print `version` whichever way it started; returns stderr, which says the way. */
@@ -59,8 +61,24 @@ test('bundle and module tree give the same results (init --dry-run, init, certs 
   for (const mode of ['bundle', 'tree']) {
     const env = { env: { ...process.env, KUBETLS_NO_BUNDLE: mode === 'tree' ? '1' : '' } };
     const dir = tmpDir('kubetls-launch-', t);
-    const dry = cli(['init', '--dry-run', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5'], env);
-    const init = cli(['init', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5', '--encryption-algorithm', 'ECDSA-P256'], env);
+    const dry = cli(
+      ['init', '--dry-run', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.0.0.5'],
+      env,
+    );
+    const init = cli(
+      [
+        'init',
+        '--dir',
+        dir,
+        '--node-name',
+        'n1',
+        '--apiserver-advertise-address',
+        '10.0.0.5',
+        '--encryption-algorithm',
+        'ECDSA-P256',
+      ],
+      env,
+    );
     const list = cli(['certs', 'list', '--dir', dir], env);
     const bad = cli(['init', '--dir', dir, '--service-cidr', 'nonsense'], env);
     for (const r of [dry, init, list]) assert.equal(r.code, 0, r.stderr);
@@ -138,7 +156,9 @@ test('KUBETLS_TRAIN (build time only) refuses a bad plan in one line and writes 
   for (const [name, content] of cases) {
     const plan = join(tmp, `${name}.json`);
     if (content !== null) writeFileSync(plan, content);
-    const r = run(process.execPath, [join(dir, 'main.cjs')], { env: { ...process.env, KUBETLS_TRAIN: plan, KUBETLS_NO_BUNDLE: '' } });
+    const r = run(process.execPath, [join(dir, 'main.cjs')], {
+      env: { ...process.env, KUBETLS_TRAIN: plan, KUBETLS_NO_BUNDLE: '' },
+    });
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, /^kubetls: KUBETLS_TRAIN=.*: expected a JSON list of command lines/, name);
     assert.equal(r.stderr.trim().split('\n').length, 1, name);

@@ -36,8 +36,16 @@ caCertificateValidityPeriod: 43800h
 `;
 
 /** Init a single node into dir with ECDSA keys (fast) unless flags say otherwise. */
-export async function initNode(dir: string, flags: ConfigFlags = {}, text?: string, extra: { dryRun?: boolean } = {}): Promise<InitResult> {
-  const { config } = await loadConfig({ nodeName: 'node-a', apiserverAdvertiseAddress: '192.0.2.10', encryptionAlgorithm: 'ECDSA-P256', ...flags }, text);
+export async function initNode(
+  dir: string,
+  flags: ConfigFlags = {},
+  text?: string,
+  extra: { dryRun?: boolean } = {},
+): Promise<InitResult> {
+  const { config } = await loadConfig(
+    { nodeName: 'node-a', apiserverAdvertiseAddress: '192.0.2.10', encryptionAlgorithm: 'ECDSA-P256', ...flags },
+    text,
+  );
   return initPki({ config, certDir: join(dir, 'pki'), kubeconfigDir: dir, clock, ...extra });
 }
 

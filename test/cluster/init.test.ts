@@ -11,12 +11,27 @@ import { isSignedBy } from '../../src/pki/verify.js';
 import { cli, tmpDir } from '../helpers.js';
 import { clock, initNode, KUBEADM_CONFIG, START, treeHash } from './fixtures.js';
 
-const LEAVES = ['apiserver', 'apiserver-kubelet-client', 'front-proxy-client', 'apiserver-etcd-client', 'etcd/server', 'etcd/peer', 'etcd/healthcheck-client'];
+const LEAVES = [
+  'apiserver',
+  'apiserver-kubelet-client',
+  'front-proxy-client',
+  'apiserver-etcd-client',
+  'etcd/server',
+  'etcd/peer',
+  'etcd/healthcheck-client',
+];
 const CAS = ['ca', 'front-proxy-ca', 'etcd/ca'];
-const KUBECONFIGS = ['admin.conf', 'super-admin.conf', 'kubelet.conf', 'controller-manager.conf', 'scheduler.conf', 'kube-proxy.conf'];
+const KUBECONFIGS = [
+  'admin.conf',
+  'super-admin.conf',
+  'kubelet.conf',
+  'controller-manager.conf',
+  'scheduler.conf',
+  'kube-proxy.conf',
+];
 const cert = (dir: string, base: string) => parseCertificatePem(readFileSync(join(dir, 'pki', `${base}.crt`)));
 
-test('writes kubeadm\'s layout with 0600 keys, 0700 dirs and kubeadm key formats', async (t) => {
+test("writes kubeadm's layout with 0600 keys, 0700 dirs and kubeadm key formats", async (t) => {
   const dir = tmpDir('kubetls-init-', t);
   const res = await initNode(dir);
   for (const b of [...CAS, ...LEAVES]) {
@@ -50,7 +65,15 @@ test('validity follows the injected clock: NotBefore = start − 5 min, NotAfter
   assert.equal(ca.isCA, true);
   assert.deepEqual(ca.dnsNames, ['kubernetes']);
   // SPEC §1 SAN rules: DNS sorted and deduplicated, IPs in kubeadm's order
-  assert.deepEqual(leaf.dnsNames, ['api.example.com', 'cp-1', 'k8s.example.com', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.example.local']);
+  assert.deepEqual(leaf.dnsNames, [
+    'api.example.com',
+    'cp-1',
+    'k8s.example.com',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.example.local',
+  ]);
   assert.deepEqual(leaf.ipAddresses, ['10.100.0.1', '192.0.2.10', '192.0.2.100']);
   const etcdPeer = cert(dir, 'etcd/peer');
   assert.deepEqual(etcdPeer.ipAddresses, ['192.0.2.10', '127.0.0.1', '::1', '192.0.2.200']);
@@ -77,7 +100,10 @@ test('re-running keeps every file byte for byte; --dry-run writes nothing', asyn
   const again = await initNode(dir);
   assert.equal(again.written.length, 0);
   assert.equal(treeHash(dir), before);
-  assert.ok(again.lines.every((l) => /Using existing|Using the existing/.test(l)), again.lines.join('\n'));
+  assert.ok(
+    again.lines.every((l) => /Using existing|Using the existing/.test(l)),
+    again.lines.join('\n'),
+  );
 });
 
 test('a missing leaf is regenerated from the existing CA', async (t) => {
@@ -87,7 +113,10 @@ test('a missing leaf is regenerated from the existing CA', async (t) => {
   unlinkSync(join(dir, 'pki', 'apiserver.crt'));
   unlinkSync(join(dir, 'pki', 'apiserver.key'));
   const res = await initNode(dir);
-  assert.deepEqual(res.written.map((p) => p.slice(dir.length)), ['/pki/apiserver.crt', '/pki/apiserver.key']);
+  assert.deepEqual(
+    res.written.map((p) => p.slice(dir.length)),
+    ['/pki/apiserver.crt', '/pki/apiserver.key'],
+  );
   assert.deepEqual(readFileSync(join(dir, 'pki', 'ca.crt')), ca);
   assert.ok(isSignedBy(cert(dir, 'apiserver'), cert(dir, 'ca')));
 });
@@ -110,7 +139,14 @@ test('an existing leaf that misses a configured SAN, or does not chain to its CA
   const dir = tmpDir('kubetls-init-', t);
   await initNode(dir);
   const before = treeHash(dir);
-  await assert.rejects(initNode(dir, { apiserverCertExtraSans: ['new.example.com'] }), (e: unknown) => e instanceof KubetlsError && /does not cover the configured SANs DNS:new.example.com.*move .*apiserver\.crt and .*apiserver\.key away and run this init again/.test(e.message));
+  await assert.rejects(
+    initNode(dir, { apiserverCertExtraSans: ['new.example.com'] }),
+    (e: unknown) =>
+      e instanceof KubetlsError &&
+      /does not cover the configured SANs DNS:new.example.com.*move .*apiserver\.crt and .*apiserver\.key away and run this init again/.test(
+        e.message,
+      ),
+  );
   assert.equal(treeHash(dir), before);
   // the advice in the message works: with the pair moved away, init issues it with the new SAN
   const moved = tmpDir('kubetls-moved-', t);
@@ -121,25 +157,42 @@ test('an existing leaf that misses a configured SAN, or does not chain to its CA
   // swap in a front-proxy-client from another PKI
   const other = tmpDir('kubetls-other-', t);
   await initNode(other);
-  for (const ext of ['crt', 'key']) writeFileSync(join(dir, 'pki', `front-proxy-client.${ext}`), readFileSync(join(other, 'pki', `front-proxy-client.${ext}`)));
+  for (const ext of ['crt', 'key'])
+    writeFileSync(
+      join(dir, 'pki', `front-proxy-client.${ext}`),
+      readFileSync(join(other, 'pki', `front-proxy-client.${ext}`)),
+    );
   const swapped = treeHash(dir);
-  await assert.rejects(initNode(dir), (e: unknown) => e instanceof KubetlsError && /front-proxy-client.crt is not signed by the "front-proxy-ca" CA/.test(e.message));
+  await assert.rejects(
+    initNode(dir),
+    (e: unknown) =>
+      e instanceof KubetlsError && /front-proxy-client.crt is not signed by the "front-proxy-ca" CA/.test(e.message),
+  );
   assert.equal(treeHash(dir), swapped);
 });
 
 test('every key algorithm, sa.key included, follows encryptionAlgorithm', async (t) => {
-  const labels: Record<string, RegExp> = { 'RSA-2048': /RSA PRIVATE KEY/, 'ECDSA-P384': /EC PRIVATE KEY/, ED25519: /^-----BEGIN PRIVATE KEY-----/ };
+  const labels: Record<string, RegExp> = {
+    'RSA-2048': /RSA PRIVATE KEY/,
+    'ECDSA-P384': /EC PRIVATE KEY/,
+    ED25519: /^-----BEGIN PRIVATE KEY-----/,
+  };
   for (const [alg, label] of Object.entries(labels)) {
     const dir = tmpDir('kubetls-alg-', t);
     await initNode(dir, { encryptionAlgorithm: alg });
-    for (const b of ['ca', 'apiserver', 'etcd/peer', 'sa']) assert.match(readFileSync(join(dir, 'pki', `${b}.key`), 'utf8'), label, `${alg} ${b}`);
-    assert.equal(cert(dir, 'apiserver').publicKeyAlgorithm, alg.startsWith('RSA') ? 'rsa' : alg.startsWith('ECDSA') ? 'ec' : 'ed25519');
+    for (const b of ['ca', 'apiserver', 'etcd/peer', 'sa'])
+      assert.match(readFileSync(join(dir, 'pki', `${b}.key`), 'utf8'), label, `${alg} ${b}`);
+    assert.equal(
+      cert(dir, 'apiserver').publicKeyAlgorithm,
+      alg.startsWith('RSA') ? 'rsa' : alg.startsWith('ECDSA') ? 'ec' : 'ed25519',
+    );
   }
 });
 
 test('external etcd drops the etcd CA and its four certificates', async (t) => {
   const dir = tmpDir('kubetls-init-', t);
-  const text = 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  external:\n    endpoints: [https://10.0.0.5:2379]\n';
+  const text =
+    'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  external:\n    endpoints: [https://10.0.0.5:2379]\n';
   await initNode(dir, {}, text);
   assert.ok(!existsSync(join(dir, 'pki', 'etcd')));
   assert.ok(!existsSync(join(dir, 'pki', 'apiserver-etcd-client.crt')));
@@ -164,14 +217,26 @@ test('whole-cluster mode: one tree per node, shared CAs and sa key, per-node SAN
   const { config } = await loadConfig({}, CLUSTER);
   const res = await initPki({ config, certDir: '', kubeconfigDir: dir, outDir: dir, clock });
   assert.equal(res.plans.length, 3);
-  for (const f of ['pki/ca.crt', 'pki/ca.key', 'pki/sa.key', 'pki/sa.pub', 'pki/etcd/ca.key', 'pki/front-proxy-ca.key']) {
+  for (const f of [
+    'pki/ca.crt',
+    'pki/ca.key',
+    'pki/sa.key',
+    'pki/sa.pub',
+    'pki/etcd/ca.key',
+    'pki/front-proxy-ca.key',
+  ]) {
     assert.deepEqual(readFileSync(join(dir, 'cp-1', f)), readFileSync(join(dir, 'cp-0', f)), f);
   }
   const api1 = parseCertificatePem(readFileSync(join(dir, 'cp-1/pki/apiserver.crt')));
   assert.ok(api1.ipAddresses.includes('10.0.0.2') && api1.ipAddresses.includes('10.0.0.100'));
-  assert.ok(api1.dnsNames.includes('cp-1.example.com') && api1.dnsNames.includes('cp-1') && !api1.dnsNames.includes('cp-0'));
+  assert.ok(
+    api1.dnsNames.includes('cp-1.example.com') && api1.dnsNames.includes('cp-1') && !api1.dnsNames.includes('cp-0'),
+  );
   assert.equal(parseCertificatePem(readFileSync(join(dir, 'cp-0/pki/etcd/server.crt'))).subject.commonName, 'cp-0');
-  assert.deepEqual(parseCertificatePem(readFileSync(join(dir, 'worker-0/pki/ca.crt'))).der, parseCertificatePem(readFileSync(join(dir, 'cp-0/pki/ca.crt'))).der);
+  assert.deepEqual(
+    parseCertificatePem(readFileSync(join(dir, 'worker-0/pki/ca.crt'))).der,
+    parseCertificatePem(readFileSync(join(dir, 'cp-0/pki/ca.crt'))).der,
+  );
   assert.ok(!existsSync(join(dir, 'worker-0/pki/ca.key')), 'workers never hold a CA key');
   assert.ok(!existsSync(join(dir, 'worker-0/admin.conf')));
   assert.match(readFileSync(join(dir, 'worker-0/kubelet.conf'), 'utf8'), /server: https:\/\/10.0.0.100:6443/);
@@ -188,7 +253,10 @@ test('whole-cluster mode: one tree per node, shared CAs and sa key, per-node SAN
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'worker-0/pki'), { recursive: true });
   writeFileSync(join(dir, 'worker-0/pki/ca.crt'), readFileSync(join(other, 'pki/ca.crt')));
-  await assert.rejects(initPki({ config, certDir: '', kubeconfigDir: dir, outDir: dir, clock }), /differs from the cluster's "ca" CA/);
+  await assert.rejects(
+    initPki({ config, certDir: '', kubeconfigDir: dir, outDir: dir, clock }),
+    /differs from the cluster's "ca" CA/,
+  );
 });
 
 test('CLI: no flags at all writes ./kubetls-pki in the working directory', (t) => {
@@ -210,13 +278,46 @@ test('an existing kubeconfig pointing at another server is kept with a warning',
   const res = await initNode(dir, { apiserverBindPort: 7443 });
   assert.equal(res.written.length, 0);
   assert.equal(treeHash(dir), before);
-  assert.ok(res.warnings.some((w) => w.includes('scheduler.conf points at https://192.0.2.10:6443, not https://192.0.2.10:7443 (kept as it is)')), res.warnings.join('\n'));
+  assert.ok(
+    res.warnings.some((w) =>
+      w.includes('scheduler.conf points at https://192.0.2.10:6443, not https://192.0.2.10:7443 (kept as it is)'),
+    ),
+    res.warnings.join('\n'),
+  );
 });
 
 test('no advertise address and none detectable: 127.0.0.1 with a warning, never an error', async () => {
   const { detectAdvertiseAddress } = await import('../../src/cluster/network.js');
-  assert.equal(detectAdvertiseAddress({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }] }), null);
-  assert.equal(detectAdvertiseAddress({ eth0: [{ address: '10.1.2.3', netmask: '255.0.0.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '10.1.2.3/8' }] }), '10.1.2.3');
+  assert.equal(
+    detectAdvertiseAddress({
+      lo: [
+        {
+          address: '127.0.0.1',
+          netmask: '255.0.0.0',
+          family: 'IPv4',
+          mac: '00:00:00:00:00:00',
+          internal: true,
+          cidr: '127.0.0.1/8',
+        },
+      ],
+    }),
+    null,
+  );
+  assert.equal(
+    detectAdvertiseAddress({
+      eth0: [
+        {
+          address: '10.1.2.3',
+          netmask: '255.0.0.0',
+          family: 'IPv4',
+          mac: '02:00:00:00:00:01',
+          internal: false,
+          cidr: '10.1.2.3/8',
+        },
+      ],
+    }),
+    '10.1.2.3',
+  );
   const loaded = await loadConfig({ nodeName: 'n1' }, undefined, undefined, { detectAddress: () => null });
   assert.equal(loaded.config.advertiseAddress, '127.0.0.1');
   assert.match(loaded.warnings.join('\n'), /using 127\.0\.0\.1/);
@@ -234,7 +335,9 @@ test('whole-cluster mode never looks up this machine: no address detection, no h
   assert.equal(loaded.config.advertiseAddress, '10.0.0.1');
   assert.equal(loaded.config.nodeName, 'cp-0');
   // explicit single-node values still win (certs commands pointed at one node's tree use them)
-  const given = await loadConfig({ nodeName: 'cp-1', apiserverAdvertiseAddress: '10.0.0.2' }, CLUSTER, 'cluster.yaml', { detectAddress: noLookup });
+  const given = await loadConfig({ nodeName: 'cp-1', apiserverAdvertiseAddress: '10.0.0.2' }, CLUSTER, 'cluster.yaml', {
+    detectAddress: noLookup,
+  });
   assert.equal(given.config.nodeName, 'cp-1');
   assert.equal(given.config.advertiseAddress, '10.0.0.2');
   // the CLI in a network namespace without interfaces would have said "using 127.0.0.1";
@@ -255,7 +358,12 @@ test('re-running with another encryptionAlgorithm keeps the files and says which
   const before = treeHash(dir);
   const res = await initNode(dir, { encryptionAlgorithm: 'RSA-2048' });
   assert.equal(treeHash(dir), before);
-  assert.ok(res.warnings.some((w) => /existing keys use ECDSA-P256; encryptionAlgorithm RSA-2048 applies to new keys only/.test(w)), res.warnings.join('\n'));
+  assert.ok(
+    res.warnings.some((w) =>
+      /existing keys use ECDSA-P256; encryptionAlgorithm RSA-2048 applies to new keys only/.test(w),
+    ),
+    res.warnings.join('\n'),
+  );
   const same = await initNode(dir);
   assert.ok(!same.warnings.some((w) => w.includes('existing keys use')));
 });

@@ -9,9 +9,39 @@ import { CLI, cli, openssl, run, tmpDir } from '../helpers.js';
 
 test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, readable by kubectl', async (t) => {
   const dir = tmpDir('kubetls-user-', t);
-  assert.equal(cli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1', '--control-plane-endpoint', 'api.example.com']).code, 0);
+  assert.equal(
+    cli([
+      'init',
+      '--dir',
+      dir,
+      '--encryption-algorithm',
+      'ECDSA-P256',
+      '--node-name',
+      'n1',
+      '--control-plane-endpoint',
+      'api.example.com',
+    ]).code,
+    0,
+  );
   const out = join(dir, 'alice.conf');
-  const r = cli(['kubeconfig', 'user', '--client-name', 'alice', '--org', 'devs,ops', '--org', 'qa', '--validity-period', '48h', '--dir', dir, '--control-plane-endpoint', 'api.example.com', '--out', out]);
+  const r = cli([
+    'kubeconfig',
+    'user',
+    '--client-name',
+    'alice',
+    '--org',
+    'devs,ops',
+    '--org',
+    'qa',
+    '--validity-period',
+    '48h',
+    '--dir',
+    dir,
+    '--control-plane-endpoint',
+    'api.example.com',
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(statSync(out).mode & 0o777, 0o600);
   const k = await parseKubeconfig(readFileSync(out, 'utf8'), out);
@@ -21,7 +51,15 @@ test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, read
   assert.deepEqual(c.subject, { commonName: 'alice', organization: ['qa', 'ops', 'devs'] });
   assert.deepEqual(c.extKeyUsage, ['clientAuth']);
   assert.ok(Math.abs(c.notAfter.getTime() - Date.now() - 48 * 3600_000) < 60_000);
-  const kc = run('kubectl', ['config', 'view', '--raw', '--kubeconfig', out, '-o', 'jsonpath={.users[0].user.client-certificate-data}']);
+  const kc = run('kubectl', [
+    'config',
+    'view',
+    '--raw',
+    '--kubeconfig',
+    out,
+    '-o',
+    'jsonpath={.users[0].user.client-certificate-data}',
+  ]);
   assert.equal(kc.code, 0, kc.stderr);
   const certFile = join(dir, 'alice.crt');
   (await import('node:fs')).writeFileSync(certFile, Buffer.from(kc.stdout, 'base64'));
@@ -30,11 +68,17 @@ test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, read
   assert.match(tok.stdout, /token: abcdef\.0123456789abcdef/);
   // a shell redirect makes a file under the umask: said, since the file holds a private key
   const redirected = join(dir, 'carol.conf');
-  const sh = run('sh', ['-c', `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" > "${redirected}"`]);
+  const sh = run('sh', [
+    '-c',
+    `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" > "${redirected}"`,
+  ]);
   assert.equal(sh.code, 0, sh.stderr);
   assert.match(sh.stderr, /stdout is a file others can read.*use --out FILE/);
   assert.match(readFileSync(redirected, 'utf8'), /client-key-data/);
-  const piped = run('sh', ['-c', `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" | cat > /dev/null`]);
+  const piped = run('sh', [
+    '-c',
+    `umask 022; "${process.execPath}" "${CLI}" kubeconfig user --client-name carol --dir "${dir}" | cat > /dev/null`,
+  ]);
   assert.equal(piped.code, 0, piped.stderr);
   assert.doesNotMatch(piped.stderr, /stdout is a file/);
   const none = cli(['kubeconfig', 'user', '--client-name', 'x', '--dir', join(dir, 'nothing-here')]);
@@ -42,9 +86,20 @@ test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, read
   assert.match(none.stderr, /ca\.crt does not exist/);
 });
 
-test('generate-csr writes keys and CSRs openssl accepts, with the catalog\'s identities and SANs', (t) => {
+test("generate-csr writes keys and CSRs openssl accepts, with the catalog's identities and SANs", (t) => {
   const dir = tmpDir('kubetls-csr-', t);
-  const r = cli(['certs', 'generate-csr', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.1.2.3', '--encryption-algorithm', 'ECDSA-P256']);
+  const r = cli([
+    'certs',
+    'generate-csr',
+    '--dir',
+    dir,
+    '--node-name',
+    'n1',
+    '--apiserver-advertise-address',
+    '10.1.2.3',
+    '--encryption-algorithm',
+    'ECDSA-P256',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const text = openssl(['req', '-in', join(dir, 'pki/apiserver.csr'), '-noout', '-verify', '-text']);
   assert.match(text.stdout + text.stderr, /verify OK/);
@@ -52,10 +107,22 @@ test('generate-csr writes keys and CSRs openssl accepts, with the catalog\'s ide
   assert.match(text.stdout, /DNS:kubernetes.default.svc.cluster.local/);
   assert.match(text.stdout, /IP Address:10.1.2.3/);
   assert.equal(statSync(join(dir, 'pki/apiserver.key')).mode & 0o777, 0o600);
-  assert.match(openssl(['req', '-in', join(dir, 'admin.conf.csr'), '-noout', '-subject']).stdout, /O\s*=\s*kubeadm:cluster-admins, CN\s*=\s*kubernetes-admin/);
+  assert.match(
+    openssl(['req', '-in', join(dir, 'admin.conf.csr'), '-noout', '-subject']).stdout,
+    /O\s*=\s*kubeadm:cluster-admins, CN\s*=\s*kubernetes-admin/,
+  );
   assert.ok(existsSync(join(dir, 'pki/etcd/peer.csr')));
   const key = readFileSync(join(dir, 'pki/apiserver.key'));
-  const again = cli(['certs', 'generate-csr', '--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.1.2.3']);
+  const again = cli([
+    'certs',
+    'generate-csr',
+    '--dir',
+    dir,
+    '--node-name',
+    'n1',
+    '--apiserver-advertise-address',
+    '10.1.2.3',
+  ]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(readFileSync(join(dir, 'pki/apiserver.key')), key, 'existing keys are reused, never replaced');
   assert.match(again.stdout, /Reused existing key/);

@@ -32,7 +32,17 @@ interface KubeconfigJson {
 function subjectOf(certPem: string, dir: string): { cn: string; o: string[]; eku: string; text: string } {
   const f = join(dir, 'subject-probe.crt');
   writeFileSync(f, certPem);
-  const out = openssl(['x509', '-in', f, '-noout', '-subject', '-ext', 'extendedKeyUsage', '-nameopt', 'sep_multiline,sname']).stdout;
+  const out = openssl([
+    'x509',
+    '-in',
+    f,
+    '-noout',
+    '-subject',
+    '-ext',
+    'extendedKeyUsage',
+    '-nameopt',
+    'sep_multiline,sname',
+  ]).stdout;
   const cn = [...out.matchAll(/^\s+CN=(.*)$/gm)].map((m) => m[1]!);
   const o = [...out.matchAll(/^\s+O=(.*)$/gm)].map((m) => m[1]!);
   const eku = /Extended Key Usage:.*\n\s*(.*)/.exec(out)?.[1]?.trim() ?? '';
@@ -103,58 +113,136 @@ function controlPlaneExpectations(node: string, cpServer: string, localServer: s
   ];
 }
 
-describe('kubectl reads every kubetls kubeconfig', { skip: HAVE ? false : 'kubectl/openssl not installed', timeout: 120_000 }, () => {
-  it('single node, no control-plane endpoint: every server is advertise:6443', (t) => {
-    const d = tmpDir('kubetls-kc1-', t);
-    const r = cli(['init', '--dir', d, '--node-name', 'node-a', '--apiserver-advertise-address', '10.1.2.3', '--encryption-algorithm', 'ECDSA-P256', '--no-progress']);
-    assert.equal(r.code, 0, r.stderr);
-    for (const e of controlPlaneExpectations('node-a', 'https://10.1.2.3:6443', 'https://10.1.2.3:6443')) checkKubeconfig(d, join(d, 'pki/ca.crt'), e);
-  });
+describe(
+  'kubectl reads every kubetls kubeconfig',
+  { skip: HAVE ? false : 'kubectl/openssl not installed', timeout: 120_000 },
+  () => {
+    it('single node, no control-plane endpoint: every server is advertise:6443', (t) => {
+      const d = tmpDir('kubetls-kc1-', t);
+      const r = cli([
+        'init',
+        '--dir',
+        d,
+        '--node-name',
+        'node-a',
+        '--apiserver-advertise-address',
+        '10.1.2.3',
+        '--encryption-algorithm',
+        'ECDSA-P256',
+        '--no-progress',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      for (const e of controlPlaneExpectations('node-a', 'https://10.1.2.3:6443', 'https://10.1.2.3:6443'))
+        checkKubeconfig(d, join(d, 'pki/ca.crt'), e);
+    });
 
-  it('--control-plane-endpoint moves admin/super-admin/kubelet/kube-proxy, not controller-manager/scheduler', (t) => {
-    const d = tmpDir('kubetls-kc2-', t);
-    // RSA here so both key types go through kubectl + openssl pkey.
-    const r = cli(['init', '--dir', d, '--node-name', 'node-b', '--apiserver-advertise-address', '10.1.2.3', '--control-plane-endpoint', 'cp.example.com:8443', '--no-progress']);
-    assert.equal(r.code, 0, r.stderr);
-    for (const e of controlPlaneExpectations('node-b', 'https://cp.example.com:8443', 'https://10.1.2.3:6443')) checkKubeconfig(d, join(d, 'pki/ca.crt'), e);
-  });
+    it('--control-plane-endpoint moves admin/super-admin/kubelet/kube-proxy, not controller-manager/scheduler', (t) => {
+      const d = tmpDir('kubetls-kc2-', t);
+      // RSA here so both key types go through kubectl + openssl pkey.
+      const r = cli([
+        'init',
+        '--dir',
+        d,
+        '--node-name',
+        'node-b',
+        '--apiserver-advertise-address',
+        '10.1.2.3',
+        '--control-plane-endpoint',
+        'cp.example.com:8443',
+        '--no-progress',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      for (const e of controlPlaneExpectations('node-b', 'https://cp.example.com:8443', 'https://10.1.2.3:6443'))
+        checkKubeconfig(d, join(d, 'pki/ca.crt'), e);
+    });
 
-  it('whole-cluster mode: worker tree (kubelet.conf, kube-proxy.conf) and a second control plane', (t) => {
-    const d = tmpDir('kubetls-kc3-', t);
-    writeFileSync(
-      join(d, 'cluster.yaml'),
-      [
-        'apiVersion: kubeadm.k8s.io/v1beta4',
-        'kind: ClusterConfiguration',
-        'controlPlaneEndpoint: lb.example.com:6443',
-        '---',
-        'apiVersion: kubetls.io/v1alpha1',
-        'kind: ClusterNodes',
-        'nodes:',
-        '- {name: cp-0, role: control-plane, address: 10.0.0.10}',
-        '- {name: cp-1, role: control-plane, address: 10.0.0.11}',
-        '- {name: worker-0, role: worker, address: 10.0.0.20}',
-        '',
-      ].join('\n'),
-    );
-    const r = cli(['init', '--dir', join(d, 'out'), '--config', join(d, 'cluster.yaml'), '--encryption-algorithm', 'ECDSA-P256', '--no-progress']);
-    assert.equal(r.code, 0, r.stderr);
-    const w = join(d, 'out', 'worker-0');
-    // Every node trusts the same cluster CA.
-    assert.equal(readFileSync(join(w, 'pki/ca.crt'), 'utf8'), readFileSync(join(d, 'out/cp-0/pki/ca.crt'), 'utf8'));
-    checkKubeconfig(w, join(w, 'pki/ca.crt'), { file: 'kubelet.conf', cn: 'system:node:worker-0', o: ['system:nodes'], server: 'https://lb.example.com:6443' });
-    checkKubeconfig(w, join(w, 'pki/ca.crt'), { file: 'kube-proxy.conf', cn: 'system:kube-proxy', o: [], server: 'https://lb.example.com:6443' });
-    // cp-1's local endpoint is its own address, not cp-0's.
-    const cp1 = join(d, 'out', 'cp-1');
-    for (const e of controlPlaneExpectations('cp-1', 'https://lb.example.com:6443', 'https://10.0.0.11:6443')) checkKubeconfig(cp1, join(cp1, 'pki/ca.crt'), e);
-  });
+    it('whole-cluster mode: worker tree (kubelet.conf, kube-proxy.conf) and a second control plane', (t) => {
+      const d = tmpDir('kubetls-kc3-', t);
+      writeFileSync(
+        join(d, 'cluster.yaml'),
+        [
+          'apiVersion: kubeadm.k8s.io/v1beta4',
+          'kind: ClusterConfiguration',
+          'controlPlaneEndpoint: lb.example.com:6443',
+          '---',
+          'apiVersion: kubetls.io/v1alpha1',
+          'kind: ClusterNodes',
+          'nodes:',
+          '- {name: cp-0, role: control-plane, address: 10.0.0.10}',
+          '- {name: cp-1, role: control-plane, address: 10.0.0.11}',
+          '- {name: worker-0, role: worker, address: 10.0.0.20}',
+          '',
+        ].join('\n'),
+      );
+      const r = cli([
+        'init',
+        '--dir',
+        join(d, 'out'),
+        '--config',
+        join(d, 'cluster.yaml'),
+        '--encryption-algorithm',
+        'ECDSA-P256',
+        '--no-progress',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const w = join(d, 'out', 'worker-0');
+      // Every node trusts the same cluster CA.
+      assert.equal(readFileSync(join(w, 'pki/ca.crt'), 'utf8'), readFileSync(join(d, 'out/cp-0/pki/ca.crt'), 'utf8'));
+      checkKubeconfig(w, join(w, 'pki/ca.crt'), {
+        file: 'kubelet.conf',
+        cn: 'system:node:worker-0',
+        o: ['system:nodes'],
+        server: 'https://lb.example.com:6443',
+      });
+      checkKubeconfig(w, join(w, 'pki/ca.crt'), {
+        file: 'kube-proxy.conf',
+        cn: 'system:kube-proxy',
+        o: [],
+        server: 'https://lb.example.com:6443',
+      });
+      // cp-1's local endpoint is its own address, not cp-0's.
+      const cp1 = join(d, 'out', 'cp-1');
+      for (const e of controlPlaneExpectations('cp-1', 'https://lb.example.com:6443', 'https://10.0.0.11:6443'))
+        checkKubeconfig(cp1, join(cp1, 'pki/ca.crt'), e);
+    });
 
-  it('`kubeconfig user --client-name alice --org devs` output is read by kubectl', (t) => {
-    const d = tmpDir('kubetls-kc4-', t);
-    assert.equal(cli(['init', '--dir', d, '--node-name', 'node-c', '--apiserver-advertise-address', '10.9.8.7', '--encryption-algorithm', 'ECDSA-P256', '--no-progress']).code, 0);
-    const u = cli(['kubeconfig', 'user', '--client-name', 'alice', '--org', 'devs', '--dir', d, '--apiserver-advertise-address', '10.9.8.7']);
-    assert.equal(u.code, 0, u.stderr);
-    writeFileSync(join(d, 'alice.conf'), u.stdout);
-    checkKubeconfig(d, join(d, 'pki/ca.crt'), { file: 'alice.conf', cn: 'alice', o: ['devs'], server: 'https://10.9.8.7:6443' });
-  });
-});
+    it('`kubeconfig user --client-name alice --org devs` output is read by kubectl', (t) => {
+      const d = tmpDir('kubetls-kc4-', t);
+      assert.equal(
+        cli([
+          'init',
+          '--dir',
+          d,
+          '--node-name',
+          'node-c',
+          '--apiserver-advertise-address',
+          '10.9.8.7',
+          '--encryption-algorithm',
+          'ECDSA-P256',
+          '--no-progress',
+        ]).code,
+        0,
+      );
+      const u = cli([
+        'kubeconfig',
+        'user',
+        '--client-name',
+        'alice',
+        '--org',
+        'devs',
+        '--dir',
+        d,
+        '--apiserver-advertise-address',
+        '10.9.8.7',
+      ]);
+      assert.equal(u.code, 0, u.stderr);
+      writeFileSync(join(d, 'alice.conf'), u.stdout);
+      checkKubeconfig(d, join(d, 'pki/ca.crt'), {
+        file: 'alice.conf',
+        cn: 'alice',
+        o: ['devs'],
+        server: 'https://10.9.8.7:6443',
+      });
+    });
+  },
+);

@@ -85,7 +85,10 @@ for (const alg of KEY_ALGORITHMS) {
     // our own reader agrees
     const mine = parseCertificate(der);
     // read back in the RDN's DER order (as Go's parser would return them too)
-    assert.deepEqual(mine.subject, { ...leafTemplate.subject, organization: ['second:group', 'kubeadm:cluster-admins'] });
+    assert.deepEqual(mine.subject, {
+      ...leafTemplate.subject,
+      organization: ['second:group', 'kubeadm:cluster-admins'],
+    });
     assert.deepEqual(mine.ipAddresses, leafTemplate.ipAddresses);
     assert.deepEqual(mine.dnsNames, leafTemplate.dnsNames);
     assert.deepEqual(mine.keyUsage, ['digitalSignature', 'keyEncipherment']);
@@ -99,10 +102,21 @@ for (const alg of KEY_ALGORITHMS) {
     writeFileSync(join(dir, 'leaf.crt'), certToPem(der));
     // -attime: validity is checked against the certificate's own window, not today
     const at = String(Math.floor(+start / 1000) + 60);
-    assert.match(openssl(['verify', '-attime', at, '-purpose', 'sslserver', '-CAfile', join(dir, 'ca.crt'), join(dir, 'leaf.crt')]).stdout, /OK/);
-    assert.match(openssl(['verify', '-attime', at, '-purpose', 'sslclient', '-CAfile', join(dir, 'ca.crt'), join(dir, 'leaf.crt')]).stdout, /OK/);
+    assert.match(
+      openssl(['verify', '-attime', at, '-purpose', 'sslserver', '-CAfile', join(dir, 'ca.crt'), join(dir, 'leaf.crt')])
+        .stdout,
+      /OK/,
+    );
+    assert.match(
+      openssl(['verify', '-attime', at, '-purpose', 'sslclient', '-CAfile', join(dir, 'ca.crt'), join(dir, 'leaf.crt')])
+        .stdout,
+      /OK/,
+    );
     const text = openssl(['x509', '-in', join(dir, 'leaf.crt'), '-noout', '-text']).stdout;
-    assert.match(text, /DNS:kubernetes, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:2001:DB8:0:0:0:0:0:1/);
+    assert.match(
+      text,
+      /DNS:kubernetes, DNS:kubernetes.default.svc.cluster.local, IP Address:10.96.0.1, IP Address:2001:DB8:0:0:0:0:0:1/,
+    );
     assert.match(text, /Serial Number:\s*\n?\s*9223372036854775807/);
   });
 }
@@ -119,23 +133,57 @@ test('a tampered certificate no longer verifies', async () => {
 test('CSR written by kubetls is accepted by openssl and read back by both parsers', async (t) => {
   for (const alg of ['RSA-2048', 'ECDSA-P384', 'ED25519'] as const) {
     const k = await generateKey(alg);
-    const der = createCsr({ subject: { commonName: 'system:node:worker-0', organization: ['system:nodes'] }, dnsNames: ['worker-0'], ipAddresses: ['10.0.0.5'], emailAddresses: ['a@b.c'], uris: ['spiffe://x/y'] }, k.privateKey);
+    const der = createCsr(
+      {
+        subject: { commonName: 'system:node:worker-0', organization: ['system:nodes'] },
+        dnsNames: ['worker-0'],
+        ipAddresses: ['10.0.0.5'],
+        emailAddresses: ['a@b.c'],
+        uris: ['spiffe://x/y'],
+      },
+      k.privateKey,
+    );
     const dir = tmpDir('kubetls-csr-', t);
     writeFileSync(join(dir, 'x.csr'), csrToPem(der));
     writeFileSync(join(dir, 'x.key'), privateKeyToPem(k.privateKey));
-    assert.match(openssl(['req', '-verify', '-noout', '-in', join(dir, 'x.csr')]).stderr + openssl(['req', '-verify', '-noout', '-in', join(dir, 'x.csr')]).stdout, /verify OK/);
+    assert.match(
+      openssl(['req', '-verify', '-noout', '-in', join(dir, 'x.csr')]).stderr +
+        openssl(['req', '-verify', '-noout', '-in', join(dir, 'x.csr')]).stdout,
+      /verify OK/,
+    );
     const lib = new x509.Pkcs10CertificateRequest(der);
     assert.equal(lib.subject, 'O=system:nodes, CN=system:node:worker-0');
     assert.ok(await lib.verify());
     const mine = parseCsr(der);
     assert.equal(mine.signatureValid, true);
-    assert.deepEqual([mine.dnsNames, mine.ipAddresses, mine.emailAddresses, mine.uris], [['worker-0'], ['10.0.0.5'], ['a@b.c'], ['spiffe://x/y']]);
+    assert.deepEqual(
+      [mine.dnsNames, mine.ipAddresses, mine.emailAddresses, mine.uris],
+      [['worker-0'], ['10.0.0.5'], ['a@b.c'], ['spiffe://x/y']],
+    );
   }
 });
 
 test('CSRs made by openssl parse, and a forged signature is detected', async (t) => {
   const dir = tmpDir('kubetls-csr-', t);
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-subj', '/O=system:nodes/CN=system:node:n1', '-addext', 'subjectAltName=DNS:n1,IP:192.0.2.7', '-out', join(dir, 'r.csr'), '-outform', 'DER']);
+  openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, 'k.pem'),
+    '-subj',
+    '/O=system:nodes/CN=system:node:n1',
+    '-addext',
+    'subjectAltName=DNS:n1,IP:192.0.2.7',
+    '-out',
+    join(dir, 'r.csr'),
+    '-outform',
+    'DER',
+  ]);
   const { readFileSync } = await import('node:fs');
   const der = readFileSync(join(dir, 'r.csr'));
   const p = parseCsr(der);
@@ -148,7 +196,13 @@ test('CSRs made by openssl parse, and a forged signature is detected', async (t)
 });
 
 test('names with several values of one type: one multi-valued RDN per type, members in DER order (as Go writes them)', () => {
-  const der = encodeName({ country: ['US'], province: ['s'], organization: ['zz-first-long', 'b', 'a'], organizationalUnit: ['u1', 'u0'], commonName: 'x' });
+  const der = encodeName({
+    country: ['US'],
+    province: ['s'],
+    organization: ['zz-first-long', 'b', 'a'],
+    organizationalUnit: ['u1', 'u0'],
+    commonName: 'x',
+  });
   // the subject bytes of `cfssl genkey` (Go's pkix.Name.ToRDNSequence + encoding/asn1) for
   // names [{C:US,O:zz-first-long},{O:b},{O:a,OU:u1},{OU:u0,ST:s}] and CN x:
   // C=US, ST=s, O=a+O=b+O=zz-first-long, OU=u0+OU=u1, CN=x
@@ -161,7 +215,10 @@ test('names with several values of one type: one multi-valued RDN per type, memb
   assert.deepEqual(back.dn.organization, ['a', 'b', 'zz-first-long']);
   // a UTF8String member sorts before PrintableStrings of the same length (tag 0x0c < 0x13)
   const mixed = encodeName({ organization: ['bb', 'é'] });
-  assert.ok(mixed.indexOf(Buffer.from('c3a9', 'hex')) < mixed.indexOf(Buffer.from('bb')), 'é (UTF8String, 2 bytes) first');
+  assert.ok(
+    mixed.indexOf(Buffer.from('c3a9', 'hex')) < mixed.indexOf(Buffer.from('bb')),
+    'é (UTF8String, 2 bytes) first',
+  );
   // e-mail addresses are not a pkix.Name field in Go: one RDN each
   const emails = encodeName({ emailAddress: ['a@x', 'b@x'] });
   assert.equal(children(emails, readTlv(emails, 0)).length, 2);

@@ -86,7 +86,10 @@ test('INTEGER: zero, high bit set, leading zeros, 20-byte serials', (t) => {
 test('a certificate with a 20-byte serial reads back the same in @peculiar/x509, openssl and our reader', async (t) => {
   const k = await generateKey('ECDSA-P256');
   const serialNumber = (1n << 159n) - 12345n;
-  const der = issueCertificate({ subject: { commonName: 's' }, serialNumber, notBefore: new Date(0), notAfter: new Date(1e12) }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+  const der = issueCertificate(
+    { subject: { commonName: 's' }, serialNumber, notBefore: new Date(0), notAfter: new Date(1e12) },
+    { publicKey: k.publicKey, selfSignKey: k.privateKey },
+  );
   assert.equal(BigInt('0x' + new x509.X509Certificate(der).serialNumber), serialNumber);
   assert.equal(parseCertificate(der).serialNumber, serialNumber);
   const dir = tmpDir('kubetls-der-', t);
@@ -175,7 +178,8 @@ test('OBJECT IDENTIFIER: arcs ≥ 128, first arcs combined, very large arcs', (t
     assert.equal(hex(enc), hex(genstr(`OID:${dotted}`, dir)), `openssl's encoding of ${dotted}`);
     const line = asn1parse(enc, dir)[0]!;
     // openssl prints names for OIDs it knows; unknown ones in dotted form
-    if (!/:(commonName|sha256WithRSAEncryption|ecdsa-with-SHA256)$/.test(line)) assert.match(line, new RegExp(`OBJECT\\s+:${dotted.replace(/\./g, '\\.')}$`));
+    if (!/:(commonName|sha256WithRSAEncryption|ecdsa-with-SHA256)$/.test(line))
+      assert.match(line, new RegExp(`OBJECT\\s+:${dotted.replace(/\./g, '\\.')}$`));
   }
   assert.throws(() => oid('1'), /invalid OID/);
   assert.throws(() => oid('1.2.x'), /invalid OID/);
@@ -223,7 +227,10 @@ test('time: UTCTime through 2049, GeneralizedTime from 2050 and before 1950', (t
     const k = await generateKey('ECDSA-P256');
     const notBefore = new Date('2049-12-31T23:59:59Z');
     const notAfter = new Date('2050-01-01T00:00:00Z');
-    const der = issueCertificate({ subject: { commonName: 'y2050' }, notBefore, notAfter }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+    const der = issueCertificate(
+      { subject: { commonName: 'y2050' }, notBefore, notAfter },
+      { publicKey: k.publicKey, selfSignKey: k.privateKey },
+    );
     const lib = new x509.X509Certificate(der);
     assert.equal(lib.notBefore.getTime(), notBefore.getTime());
     assert.equal(lib.notAfter.getTime(), notAfter.getTime());
@@ -263,7 +270,17 @@ test('encodeName writes what the generic seq/setOf/directoryString construction 
     {},
     { commonName: '' },
     { commonName: 'x'.repeat(200), organization: ['y'.repeat(300)] }, // long-form lengths inside the Name
-    { commonName: 'ü'.repeat(70), organizationalUnit: ['a', 'b', 'c'], country: ['US'], province: ['CA'], locality: ['SF'], streetAddress: ['1 Main St'], postalCode: ['94000'], serialNumber: '42', emailAddress: ['a@b'] },
+    {
+      commonName: 'ü'.repeat(70),
+      organizationalUnit: ['a', 'b', 'c'],
+      country: ['US'],
+      province: ['CA'],
+      locality: ['SF'],
+      streetAddress: ['1 Main St'],
+      postalCode: ['94000'],
+      serialNumber: '42',
+      emailAddress: ['a@b'],
+    },
     { commonName: 'lone surrogate \ud800 here' }, // encoded as U+FFFD by both paths
     { organization: ['zz-long', 'b', 'ä', 'a'], emailAddress: ['b@x', 'a@x'] }, // one multi-valued RDN for O, sorted; e-mails one RDN each
   ];
@@ -285,11 +302,17 @@ test('IP SANs: IPv4 and the IPv6 forms (::, ::1, ::ffff:a.b.c.d, fe80::1, full f
     ['2001:db8:0:0:1::1', '20010db8000000000001000000000001', '2001:DB8:0:0:1:0:0:1'],
   ];
   for (const [text, bytes] of cases) assert.equal(ipToBytes(text)?.toString('hex'), bytes, text);
-  for (const bad of ['1.2.3', '256.1.1.1', '1.2.3.4.5', 'fe80::1::2', 'example.com', '']) assert.equal(ipToBytes(bad), null, bad);
+  for (const bad of ['1.2.3', '256.1.1.1', '1.2.3.4.5', 'fe80::1::2', 'example.com', ''])
+    assert.equal(ipToBytes(bad), null, bad);
 
   const k = await generateKey('ECDSA-P256');
   const der = issueCertificate(
-    { subject: { commonName: 'ips' }, notBefore: new Date(0), notAfter: new Date(1e12), ipAddresses: cases.map((c) => c[0]) },
+    {
+      subject: { commonName: 'ips' },
+      notBefore: new Date(0),
+      notAfter: new Date(1e12),
+      ipAddresses: cases.map((c) => c[0]),
+    },
     { publicKey: k.publicKey, selfSignKey: k.privateKey },
   );
   const san = new x509.X509Certificate(der).getExtension(x509.SubjectAlternativeNameExtension)!;

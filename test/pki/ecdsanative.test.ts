@@ -51,7 +51,7 @@ test('same answers as node:crypto on valid, tampered and cross-key signatures, a
     const spkiA = a.publicKey.export({ type: 'spki', format: 'der' });
     const spkiB = b.publicKey.export({ type: 'spki', format: 'der' });
     for (let i = 0; i < 40; i++) {
-      const data = randomBytes(1 + (i * 37) % 700);
+      const data = randomBytes(1 + ((i * 37) % 700));
       const sig = sign(c.hash, data, a.privateKey);
       const cases: Array<[string, Buffer, Buffer, Buffer]> = [
         ['valid', data, spkiA, sig],
@@ -97,10 +97,20 @@ test('keys that are not points on the curve, and hostile sizes, verify nothing',
   // the same r,s with a superfluous leading zero in r: not DER, refused as node refuses it
   const r = sig.subarray(4, 4 + sig[3]!);
   const s = sig.subarray(4 + sig[3]! + 2);
-  const loose = Buffer.concat([Buffer.from([0x30, sig[1]! + 1, 0x02, r.length + 1, 0]), r, Buffer.from([0x02, s.length]), s]);
+  const loose = Buffer.concat([
+    Buffer.from([0x30, sig[1]! + 1, 0x02, r.length + 1, 0]),
+    r,
+    Buffer.from([0x02, s.length]),
+    s,
+  ]);
   assert.equal(reference('sha256', data, spki, loose), false);
   assert.equal(addon.verify(0, point, digest, loose), 0, 'non-canonical DER');
-  for (const bad of [[5, point, digest, sig], [0, 'x', digest, sig], [0, point, digest], [-1, point, digest, sig]] as unknown[][]) {
+  for (const bad of [
+    [5, point, digest, sig],
+    [0, 'x', digest, sig],
+    [0, point, digest],
+    [-1, point, digest, sig],
+  ] as unknown[][]) {
     assert.throws(() => (addon.verify as (...a: unknown[]) => number)(...bad), TypeError);
   }
 });
@@ -110,7 +120,10 @@ test('compressed points are read like openssl reads them', () => {
   const jwk = k.publicKey.export({ format: 'jwk' });
   const x = Buffer.from(jwk.x!, 'base64url');
   const y = Buffer.from(jwk.y!, 'base64url');
-  const compressed = seq(seq(oid(OID.ecPublicKey), oid(OID.p256)), bitString(Buffer.concat([Buffer.from([y[31]! & 1 ? 3 : 2]), x])));
+  const compressed = seq(
+    seq(oid(OID.ecPublicKey), oid(OID.p256)),
+    bitString(Buffer.concat([Buffer.from([y[31]! & 1 ? 3 : 2]), x])),
+  );
   assert.equal(decodeSpki(compressed)?.kind, 'EC');
   const data = randomBytes(100);
   const sig = sign('sha256', data, k.privateKey);
@@ -119,30 +132,38 @@ test('compressed points are read like openssl reads them', () => {
   assert.equal(verifySignature(OID.ecdsaWithSHA256, flip(data, 3), sig, compressed), false);
 });
 
-test('CSRs made by the real openssl (P-256, P-384, compressed P-256) verify; a tampered one does not', { skip: !hasCommand('openssl') }, (t) => {
-  const d = tmpDir('kubetls-ecnative-', t);
-  const csrs: Record<string, string> = {};
-  for (const [name, curve, compress] of [['p256', 'prime256v1', false], ['p384', 'secp384r1', false], ['p256c', 'prime256v1', true]] as const) {
-    const key = join(d, `${name}.key`);
-    assert.equal(run('openssl', ['ecparam', '-name', curve, '-genkey', '-noout', '-out', key]).code, 0);
-    if (compress) assert.equal(run('openssl', ['ec', '-in', key, '-conv_form', 'compressed', '-out', key]).code, 0);
-    const csr = join(d, `${name}.csr`);
-    const r = run('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr]);
-    assert.equal(r.code, 0, r.stderr);
-    csrs[name] = readFileSync(csr, 'latin1');
-  }
-  for (const [name, pem] of Object.entries(csrs)) {
-    const p = parseCsrPem(pem);
-    assert.equal(p.signatureValid, true, name);
-    if (name === 'p256c') assert.equal(p.spkiDer.length, 59, 'openssl wrote a compressed point');
-    // flip one bit of the CN inside the signed part
-    const der = Buffer.from(p.der);
-    const at = der.indexOf(Buffer.from(name));
-    der[at]! ^= 0x20;
-    const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
-    assert.equal(parseCsrPem(tampered).signatureValid, false, `${name} tampered`);
-  }
-});
+test(
+  'CSRs made by the real openssl (P-256, P-384, compressed P-256) verify; a tampered one does not',
+  { skip: !hasCommand('openssl') },
+  (t) => {
+    const d = tmpDir('kubetls-ecnative-', t);
+    const csrs: Record<string, string> = {};
+    for (const [name, curve, compress] of [
+      ['p256', 'prime256v1', false],
+      ['p384', 'secp384r1', false],
+      ['p256c', 'prime256v1', true],
+    ] as const) {
+      const key = join(d, `${name}.key`);
+      assert.equal(run('openssl', ['ecparam', '-name', curve, '-genkey', '-noout', '-out', key]).code, 0);
+      if (compress) assert.equal(run('openssl', ['ec', '-in', key, '-conv_form', 'compressed', '-out', key]).code, 0);
+      const csr = join(d, `${name}.csr`);
+      const r = run('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr]);
+      assert.equal(r.code, 0, r.stderr);
+      csrs[name] = readFileSync(csr, 'latin1');
+    }
+    for (const [name, pem] of Object.entries(csrs)) {
+      const p = parseCsrPem(pem);
+      assert.equal(p.signatureValid, true, name);
+      if (name === 'p256c') assert.equal(p.spkiDer.length, 59, 'openssl wrote a compressed point');
+      // flip one bit of the CN inside the signed part
+      const der = Buffer.from(p.der);
+      const at = der.indexOf(Buffer.from(name));
+      der[at]! ^= 0x20;
+      const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+      assert.equal(parseCsrPem(tampered).signatureValid, false, `${name} tampered`);
+    }
+  },
+);
 
 test('with KUBETLS_NO_NATIVE=1 the node:crypto path gives the same verdicts', () => {
   const script = `
@@ -153,7 +174,9 @@ test('with KUBETLS_NO_NATIVE=1 the node:crypto path gives the same verdicts', ()
     const data = Buffer.from('x'); const sig = sign('sha256', data, k.privateKey);
     console.log(JSON.stringify([nativeEcdsaStatus().active, verifySignature('${OID.ecdsaWithSHA256}', data, sig, spki), verifySignature('${OID.ecdsaWithSHA256}', Buffer.from('y'), sig, spki)]));
   `;
-  const r = run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, KUBETLS_NO_NATIVE: '1' } });
+  const r = run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, KUBETLS_NO_NATIVE: '1' },
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [false, true, false]);
 });

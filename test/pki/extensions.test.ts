@@ -66,7 +66,20 @@ test('key usage BIT STRINGs: exact DER, openssl text, @peculiar/x509 flags and o
     [['encipherOnly'], '0001'],
     [['keyAgreement', 'decipherOnly'], '070880'], // bit 8 needs a second octet
     [['decipherOnly'], '070080'],
-    [['digitalSignature', 'contentCommitment', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'], '07ff80'],
+    [
+      [
+        'digitalSignature',
+        'contentCommitment',
+        'keyEncipherment',
+        'dataEncipherment',
+        'keyAgreement',
+        'keyCertSign',
+        'cRLSign',
+        'encipherOnly',
+        'decipherOnly',
+      ],
+      '07ff80',
+    ],
   ];
   const k = await generateKey('ECDSA-P256');
   const dir = tmpDir('kubetls-ku-', t);
@@ -78,11 +91,21 @@ test('key usage BIT STRINGs: exact DER, openssl text, @peculiar/x509 flags and o
     // order of the input does not matter
     assert.ok(keyUsageExtension([...usages].reverse()).equals(ext));
 
-    const der = issueCertificate({ subject: { commonName: 'ku' }, notBefore: new Date(0), notAfter: new Date(1e12), keyUsage: usages }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+    const der = issueCertificate(
+      { subject: { commonName: 'ku' }, notBefore: new Date(0), notAfter: new Date(1e12), keyUsage: usages },
+      { publicKey: k.publicKey, selfSignKey: k.privateKey },
+    );
     const lib = new x509.X509Certificate(der).getExtension(x509.KeyUsagesExtension)!;
     assert.equal(lib.critical, true);
-    assert.equal(lib.usages, usages.reduce((a, u) => a | PECULIAR_KU[u], 0), usages.join(','));
-    assert.deepEqual(parseCertificate(der).keyUsage, Object.keys(OPENSSL_KU).filter((u) => usages.includes(u as KeyUsage)));
+    assert.equal(
+      lib.usages,
+      usages.reduce((a, u) => a | PECULIAR_KU[u], 0),
+      usages.join(','),
+    );
+    assert.deepEqual(
+      parseCertificate(der).keyUsage,
+      Object.keys(OPENSSL_KU).filter((u) => usages.includes(u as KeyUsage)),
+    );
     writeFileSync(join(dir, 'c.pem'), certToPem(der));
     const text = openssl(['x509', '-in', join(dir, 'c.pem'), '-noout', '-ext', 'keyUsage']).stdout;
     const want = (Object.keys(OPENSSL_KU) as KeyUsage[]).filter((u) => usages.includes(u)).map((u) => OPENSSL_KU[u]);
@@ -158,15 +181,33 @@ for (const alg of KEY_ALGORITHMS) {
     x509.cryptoProvider.set(globalThis.crypto);
     const [caKey, leafKey] = await Promise.all([generateKey(alg), generateKey(alg)]);
     const caDer = issueCertificate(
-      { subject: { commonName: `${alg} CA` }, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z'), isCA: true, maxPathLen: 0, keyUsage: ['keyCertSign', 'cRLSign'] },
+      {
+        subject: { commonName: `${alg} CA` },
+        notBefore: new Date('2026-01-01T00:00:00Z'),
+        notAfter: new Date('2036-01-01T00:00:00Z'),
+        isCA: true,
+        maxPathLen: 0,
+        keyUsage: ['keyCertSign', 'cRLSign'],
+      },
       { publicKey: caKey.publicKey, selfSignKey: caKey.privateKey },
     );
-    const csrDer = createCsr({ subject: { commonName: 'leaf', organization: ['o'] }, dnsNames: ['leaf.example'], ipAddresses: ['192.0.2.1'] }, leafKey.privateKey);
+    const csrDer = createCsr(
+      { subject: { commonName: 'leaf', organization: ['o'] }, dnsNames: ['leaf.example'], ipAddresses: ['192.0.2.1'] },
+      leafKey.privateKey,
+    );
     const csr = parseCsr(csrDer);
     assert.equal(csr.signatureValid, true);
     // the signer's flow: the leaf's SPKI straight from the CSR
     const der = issueCertificate(
-      { subject: csr.subject, dnsNames: csr.dnsNames, ipAddresses: csr.ipAddresses, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z'), keyUsage: ['digitalSignature'], extKeyUsage: ['serverAuth'] },
+      {
+        subject: csr.subject,
+        dnsNames: csr.dnsNames,
+        ipAddresses: csr.ipAddresses,
+        notBefore: new Date('2026-01-01T00:00:00Z'),
+        notAfter: new Date('2027-01-01T00:00:00Z'),
+        keyUsage: ['digitalSignature'],
+        extKeyUsage: ['serverAuth'],
+      },
       { publicKey: csr.spkiDer, issuer: createIssuer(caDer, caKey.privateKey) },
     );
 
@@ -175,7 +216,11 @@ for (const alg of KEY_ALGORITHMS) {
     assert.equal(libCsr.subject, 'O=o, CN=leaf');
     const libCa = new x509.X509Certificate(caDer);
     const lib = new x509.X509Certificate(der);
-    if (alg !== 'ED25519') assert.ok(await lib.verify({ publicKey: libCa.publicKey, signatureOnly: true }), 'signature verifies in webcrypto'); // webcrypto in Node 20 lacks Ed25519 in @peculiar/x509's algorithm table
+    if (alg !== 'ED25519')
+      assert.ok(
+        await lib.verify({ publicKey: libCa.publicKey, signatureOnly: true }),
+        'signature verifies in webcrypto',
+      ); // webcrypto in Node 20 lacks Ed25519 in @peculiar/x509's algorithm table
     assert.equal(lib.subject, 'O=o, CN=leaf');
     assert.equal(lib.issuer, `CN=${alg} CA`);
     assert.deepEqual(new Uint8Array(lib.publicKey.rawData), new Uint8Array(csr.spkiDer));
@@ -195,7 +240,17 @@ for (const alg of KEY_ALGORITHMS) {
     const req = openssl(['req', '-in', join(dir, 'r.csr'), '-noout', '-text', '-verify']);
     assert.match(req.stdout + req.stderr, /verify OK|Certificate request self-signature verify OK/);
     assert.match(req.stdout, OPENSSL_KEY[alg]);
-    assert.match(openssl(['verify', '-attime', String(Date.parse('2026-06-01') / 1000), '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')]).stdout, /OK/);
+    assert.match(
+      openssl([
+        'verify',
+        '-attime',
+        String(Date.parse('2026-06-01') / 1000),
+        '-CAfile',
+        join(dir, 'ca.pem'),
+        join(dir, 'leaf.pem'),
+      ]).stdout,
+      /OK/,
+    );
     // the CSR's SPKI went in unchanged, and our reader says the same as the library
     assert.ok(parseCertificate(der).spkiDer.equals(csr.spkiDer));
     assert.equal(readTlv(der, 0).end, der.length);
@@ -212,11 +267,18 @@ test('SKI cache: keyed by SPKI content, so a reused buffer gets its new key id; 
   buf.set(spkis[1]!); // same length (P-256), different key: must not hit the cached entry
   assert.ok(subjectKeyIdExtensionForSpki(buf).equals(fresh(spkis[1]!)));
   assert.ok(!subjectKeyIdExtensionForSpki(buf).equals(first));
-  for (let round = 0; round < 3; round++) for (const s of spkis) assert.ok(subjectKeyIdExtensionForSpki(s).equals(fresh(s)));
+  for (let round = 0; round < 3; round++)
+    for (const s of spkis) assert.ok(subjectKeyIdExtensionForSpki(s).equals(fresh(s)));
   // and in a certificate: the SKI is SHA-1 of the key bits, as openssl computes it
-  const der = issueCertificate({ subject: { commonName: 'k' }, notBefore: new Date(0), notAfter: new Date(1e12) }, { publicKey: spkis[5]!, selfSignKey: keys[5]!.privateKey });
+  const der = issueCertificate(
+    { subject: { commonName: 'k' }, notBefore: new Date(0), notAfter: new Date(1e12) },
+    { publicKey: spkis[5]!, selfSignKey: keys[5]!.privateKey },
+  );
   assert.ok(parseCertificate(der).subjectKeyId!.equals(subjectKeyIdFromSpki(spkis[5]!)));
-  assert.equal(new x509.X509Certificate(der).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId, subjectKeyIdFromSpki(spkis[5]!).toString('hex'));
+  assert.equal(
+    new x509.X509Certificate(der).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId,
+    subjectKeyIdFromSpki(spkis[5]!).toString('hex'),
+  );
 });
 
 test('one-shot digests equal createHash for every algorithm the signer uses', async () => {

@@ -3,19 +3,36 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { KubetlsError } from '../../src/errors.js';
-import { createIssuer, generateKey, issueCertificate, parseCertificate, parseCertificatesPem, parseCsr, parseCsrPem, parsePrivateKeyPem, pemDecodeAll } from '../../src/pki/index.js';
+import {
+  createIssuer,
+  generateKey,
+  issueCertificate,
+  parseCertificate,
+  parseCertificatesPem,
+  parseCsr,
+  parseCsrPem,
+  parsePrivateKeyPem,
+  pemDecodeAll,
+} from '../../src/pki/index.js';
 
 const isTyped = (code?: string) => (e: unknown) => e instanceof KubetlsError && (code === undefined || e.code === code);
 
 test('garbage, truncations and bit flips of a certificate give MalformedCertificate', async () => {
   const k = await generateKey('ECDSA-P256');
-  const der = issueCertificate({ subject: { commonName: 'x' }, notBefore: new Date(0), notAfter: new Date(1e12), isCA: true }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+  const der = issueCertificate(
+    { subject: { commonName: 'x' }, notBefore: new Date(0), notAfter: new Date(1e12), isCA: true },
+    { publicKey: k.publicKey, selfSignKey: k.privateKey },
+  );
   assert.throws(() => parseCertificate(Buffer.alloc(0)), isTyped('MalformedCertificate'));
   assert.throws(() => parseCertificate(randomBytes(300)), isTyped('MalformedCertificate'));
-  for (let n = 1; n < der.length; n += 7) assert.throws(() => parseCertificate(der.subarray(0, n)), isTyped('MalformedCertificate'));
+  for (let n = 1; n < der.length; n += 7)
+    assert.throws(() => parseCertificate(der.subarray(0, n)), isTyped('MalformedCertificate'));
   // indefinite length and an absurd length claim
   assert.throws(() => parseCertificate(Buffer.from([0x30, 0x80, 0, 0])), isTyped('MalformedCertificate'));
-  assert.throws(() => parseCertificate(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0])), isTyped('MalformedCertificate'));
+  assert.throws(
+    () => parseCertificate(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0])),
+    isTyped('MalformedCertificate'),
+  );
   // random single-byte corruption: either still parses or fails typed
   for (let i = 0; i < 500; i++) {
     const b = Buffer.from(der);
@@ -32,11 +49,23 @@ test('garbage, truncations and bit flips of a certificate give MalformedCertific
 
 test('PEM: wrong labels, bad base64, mismatched END, oversize', () => {
   assert.throws(() => parseCertificatesPem('hello'), isTyped('MalformedPEM'));
-  assert.throws(() => parseCertificatesPem('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n'), isTyped('MalformedPEM'));
-  assert.throws(() => pemDecodeAll('-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n'), isTyped('MalformedPEM'));
+  assert.throws(
+    () => parseCertificatesPem('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n'),
+    isTyped('MalformedPEM'),
+  );
+  assert.throws(
+    () => pemDecodeAll('-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+    isTyped('MalformedPEM'),
+  );
   assert.throws(() => pemDecodeAll('x'.repeat(5 * 1024 * 1024)), isTyped('TooLarge'));
-  assert.throws(() => parseCertificatesPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), isTyped('MalformedCertificate'));
-  assert.throws(() => parseCsrPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), isTyped('MalformedPEM'));
+  assert.throws(
+    () => parseCertificatesPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+    isTyped('MalformedCertificate'),
+  );
+  assert.throws(
+    () => parseCsrPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+    isTyped('MalformedPEM'),
+  );
 });
 
 test('CSR: garbage and oversize', () => {
@@ -45,7 +74,8 @@ test('CSR: garbage and oversize', () => {
 });
 
 test('private keys: garbage, encrypted, and never echoing content in errors', () => {
-  const secretish = '-----BEGIN RSA PRIVATE KEY-----\nTUlJQ1hBSUJBQUtCZ1FDcWhMZXNlY3JldA==\n-----END RSA PRIVATE KEY-----\n';
+  const secretish =
+    '-----BEGIN RSA PRIVATE KEY-----\nTUlJQ1hBSUJBQUtCZ1FDcWhMZXNlY3JldA==\n-----END RSA PRIVATE KEY-----\n';
   try {
     parsePrivateKeyPem(secretish, 'ca.key');
     assert.fail('should throw');
@@ -54,13 +84,19 @@ test('private keys: garbage, encrypted, and never echoing content in errors', ()
     assert.ok(!(e as Error).message.includes('TUlJQ1'), 'key material must not appear in errors');
     assert.match((e as Error).message, /^ca\.key:/);
   }
-  assert.throws(() => parsePrivateKeyPem('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'), isTyped('MalformedKey'));
+  assert.throws(
+    () => parsePrivateKeyPem('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'),
+    isTyped('MalformedKey'),
+  );
   assert.throws(() => parsePrivateKeyPem('not a key'), isTyped('MalformedKey'));
 });
 
 test('PEM bodies: CRLF, stray spaces and headers decode as the plain form; bad characters in any form fail', async () => {
   const k = await generateKey('ECDSA-P256');
-  const der = issueCertificate({ subject: { commonName: 'pem forms' }, notBefore: new Date(0), notAfter: new Date(1e12), isCA: true }, { publicKey: k.publicKey, selfSignKey: k.privateKey });
+  const der = issueCertificate(
+    { subject: { commonName: 'pem forms' }, notBefore: new Date(0), notAfter: new Date(1e12), isCA: true },
+    { publicKey: k.publicKey, selfSignKey: k.privateKey },
+  );
   const lines = der.toString('base64').match(/.{1,64}/g)!;
   const wrap = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
   const forms = {
@@ -76,8 +112,16 @@ test('PEM bodies: CRLF, stray spaces and headers decode as the plain form; bad c
     assert.equal(b!.hasHeaders, name === 'headers', name);
   }
   // a space inside a line, a '=' mid-body, a ':' in the body: refused in every form
-  const bad = [lines[0]!.slice(0, 10) + ' ' + lines[0]!.slice(10), lines[0]!.slice(0, 10) + '=' + lines[0]!.slice(11), `1:${lines[0]}`];
+  const bad = [
+    lines[0]!.slice(0, 10) + ' ' + lines[0]!.slice(10),
+    lines[0]!.slice(0, 10) + '=' + lines[0]!.slice(11),
+    `1:${lines[0]}`,
+  ];
   for (const b of bad) {
-    assert.throws(() => pemDecodeAll(wrap(`${b}\n${lines.slice(1).join('\n')}\n`)), isTyped('MalformedPEM'), JSON.stringify(b));
+    assert.throws(
+      () => pemDecodeAll(wrap(`${b}\n${lines.slice(1).join('\n')}\n`)),
+      isTyped('MalformedPEM'),
+      JSON.stringify(b),
+    );
   }
 });

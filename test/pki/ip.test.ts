@@ -5,10 +5,41 @@ import { isIP, SocketAddress } from 'node:net';
 import { bytesToIp, canonicalIp, ipToBytes } from '../../src/pki/ip.js';
 
 const TRICKY = [
-  '::', '::1', '1::', '::ffff:1.2.3.4', '::1.2.3.4', 'fe80::1', 'fe80::1%eth0', '2001:db8::', '2001:DB8:0:0:0:0:0:1',
-  '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8::', '1:2:3:4:5:6:7:8:9', '1::2::3', ':::', ':1:2:3:4:5:6:7',
-  '1:2:3:4:5:6:7:', '12345::', 'g::1', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4', '::1.2.3', '::1.2.3.256', '::01.2.3.4',
-  '0.0.0.0', '255.255.255.255', '256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', '', ' 1.2.3.4', 'a.b.c.d', '::ffff:0:1.2.3.4',
+  '::',
+  '::1',
+  '1::',
+  '::ffff:1.2.3.4',
+  '::1.2.3.4',
+  'fe80::1',
+  'fe80::1%eth0',
+  '2001:db8::',
+  '2001:DB8:0:0:0:0:0:1',
+  '1:2:3:4:5:6:7:8',
+  '1:2:3:4:5:6:7::',
+  '::2:3:4:5:6:7:8',
+  '1:2:3:4:5:6:7:8::',
+  '1:2:3:4:5:6:7:8:9',
+  '1::2::3',
+  ':::',
+  ':1:2:3:4:5:6:7',
+  '1:2:3:4:5:6:7:',
+  '12345::',
+  'g::1',
+  '1:2:3:4:5:6:1.2.3.4',
+  '1:2:3:4:5:6:7:1.2.3.4',
+  '::1.2.3',
+  '::1.2.3.256',
+  '::01.2.3.4',
+  '0.0.0.0',
+  '255.255.255.255',
+  '256.1.1.1',
+  '1.2.3',
+  '01.2.3.4',
+  '1.2.3.4.5',
+  '',
+  ' 1.2.3.4',
+  'a.b.c.d',
+  '::ffff:0:1.2.3.4',
 ];
 
 function randomCandidate(): string {
@@ -24,7 +55,11 @@ test('accepts exactly what node accepts (zone IDs aside) and yields the same byt
   for (const s of inputs) {
     const mine = ipToBytes(s);
     const nodeSays = s.includes('%') ? 0 : isIP(s);
-    assert.equal(mine !== null, nodeSays !== 0, `"${s}": ours ${mine ? 'accepts' : 'refuses'}, node ${nodeSays ? 'accepts' : 'refuses'}`);
+    assert.equal(
+      mine !== null,
+      nodeSays !== 0,
+      `"${s}": ours ${mine ? 'accepts' : 'refuses'}, node ${nodeSays ? 'accepts' : 'refuses'}`,
+    );
     if (mine && nodeSays === 6) {
       const canonical = new SocketAddress({ address: s, family: 'ipv6' }).address;
       assert.equal(bytesToIp(mine), bytesToIp(ipToBytes(canonical)!), s);

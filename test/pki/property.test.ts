@@ -70,7 +70,15 @@ const some = <T>(xs: readonly T[]): T[] => xs.filter(() => rnd() < 0.3);
 
 // printable ASCII (incl. PrintableString's punctuation and characters that force UTF8String),
 // Latin-1, other BMP scripts and astral characters
-const ALPHABETS = ['abcdefghijklmnopqrstuvwxyz', 'ABCXYZ0123456789', " '()+,-./:=?", '_@*&;!"#', 'äöüßéñ', 'Ωπжя日本語한국어', '😀🔐𝔘'];
+const ALPHABETS = [
+  'abcdefghijklmnopqrstuvwxyz',
+  'ABCXYZ0123456789',
+  " '()+,-./:=?",
+  '_@*&;!"#',
+  'äöüßéñ',
+  'Ωπжя日本語한국어',
+  '😀🔐𝔘',
+];
 function text(maxLen: number): string {
   const len = 1 + int(maxLen);
   let s = '';
@@ -78,12 +86,23 @@ function text(maxLen: number): string {
   return s;
 }
 const list = (max: number, f: () => string) => Array.from({ length: int(max + 1) }, f);
-const label = () => pick([...'abcdefghijklmnopqrstuvwxyz']) + Array.from({ length: int(12) }, () => pick([...'abcdefghijklmnopqrstuvwxyz0123456789-'])).join('') + pick([...'abc0']);
+const label = () =>
+  pick([...'abcdefghijklmnopqrstuvwxyz']) +
+  Array.from({ length: int(12) }, () => pick([...'abcdefghijklmnopqrstuvwxyz0123456789-'])).join('') +
+  pick([...'abc0']);
 
 function randomDn(): DistinguishedName {
   const dn: DistinguishedName = {};
   if (rnd() < 0.9) dn.commonName = rnd() < 0.2 ? 'x'.repeat(130 + int(100)) : text(40); // sometimes long enough for long-form lengths
-  const arrays: Array<keyof DistinguishedName> = ['country', 'province', 'locality', 'organization', 'organizationalUnit', 'streetAddress', 'postalCode'];
+  const arrays: Array<keyof DistinguishedName> = [
+    'country',
+    'province',
+    'locality',
+    'organization',
+    'organizationalUnit',
+    'streetAddress',
+    'postalCode',
+  ];
   for (const f of arrays) {
     if (rnd() < 0.35) {
       const vs = list(2, () => text(20)).concat(text(10));
@@ -101,7 +120,15 @@ function randomIp(): string {
   return bytesToIp(b);
 }
 
-const EKUS: ExtKeyUsage[] = ['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'ocspSigning', 'any'];
+const EKUS: ExtKeyUsage[] = [
+  'serverAuth',
+  'clientAuth',
+  'codeSigning',
+  'emailProtection',
+  'timeStamping',
+  'ocspSigning',
+  'any',
+];
 
 function randomTemplate(): CertificateTemplate {
   // whole seconds between 1950 and 2120: crosses the UTCTime/GeneralizedTime switch
@@ -118,7 +145,8 @@ function randomTemplate(): CertificateTemplate {
     keyUsage: some(KEY_USAGE_BITS),
     extKeyUsage: some(EKUS),
   };
-  if (rnd() < 0.5) t.serialNumber = BigInt('0x' + createHash('sha1').update(String(rnd())).digest('hex')) >> BigInt(1 + int(100));
+  if (rnd() < 0.5)
+    t.serialNumber = BigInt('0x' + createHash('sha1').update(String(rnd())).digest('hex')) >> BigInt(1 + int(100));
   if (t.serialNumber === 0n) t.serialNumber = 1n;
   // the byte form the signing server uses, sometimes with leading zero bytes to strip
   if (typeof t.serialNumber === 'bigint' && rnd() < 0.5) {
@@ -136,7 +164,8 @@ function randomTemplate(): CertificateTemplate {
 // The straightforward construction the fast writer replaced: nested seq()/tlv() calls
 // building each level as its own Buffer. Kept here as the oracle for "same output".
 
-const refExt = (id: string, critical: boolean, value: Buffer) => (critical ? seq(oid(id), DER_TRUE, octetString(value)) : seq(oid(id), octetString(value)));
+const refExt = (id: string, critical: boolean, value: Buffer) =>
+  critical ? seq(oid(id), DER_TRUE, octetString(value)) : seq(oid(id), octetString(value));
 function refTbs(t: CertificateTemplate, spki: Buffer, issuer: Issuer, serial: bigint): Buffer {
   const subject = refName(t.subject);
   const key = parseSpkiBits(spki);
@@ -194,12 +223,30 @@ const PECULIAR_KU: Record<KeyUsage, number> = {
   decipherOnly: 256,
 };
 /** how @peculiar/x509 names attribute types (dotted OIDs for those it has no name for) */
-const SHORT: Record<string, string> = { country: 'C', province: 'ST', locality: 'L', streetAddress: '2.5.4.9', postalCode: '2.5.4.17', organization: 'O', organizationalUnit: 'OU', commonName: 'CN', serialNumber: '2.5.4.5', emailAddress: 'E' };
+const SHORT: Record<string, string> = {
+  country: 'C',
+  province: 'ST',
+  locality: 'L',
+  streetAddress: '2.5.4.9',
+  postalCode: '2.5.4.17',
+  organization: 'O',
+  organizationalUnit: 'OU',
+  commonName: 'CN',
+  serialNumber: '2.5.4.5',
+  emailAddress: 'E',
+};
 
 test(`200 random templates issue and parse back identically (seed ${SEED})`, async (t) => {
   const caKey = await generateKey('ECDSA-P256');
   const caDer = issueCertificate(
-    { subject: { commonName: 'property CA', organization: ['kubetls'] }, serialNumber: 1n, notBefore: new Date(0), notAfter: new Date('2200-01-01'), isCA: true, keyUsage: ['keyCertSign'] },
+    {
+      subject: { commonName: 'property CA', organization: ['kubetls'] },
+      serialNumber: 1n,
+      notBefore: new Date(0),
+      notAfter: new Date('2200-01-01'),
+      isCA: true,
+      keyUsage: ['keyCertSign'],
+    },
     { publicKey: caKey.publicKey, selfSignKey: caKey.privateKey },
   );
   const issuer = createIssuer(caDer, caKey.privateKey);
@@ -215,7 +262,12 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
     const random: RandomSource = (k) => createHash('sha512').update(seed).digest().subarray(0, k);
     const der = issueCertificate(tpl, { publicKey: spki, issuer, random });
     const given = tpl.serialNumber;
-    const serial = given === undefined ? randomSerial(63, random) : typeof given === 'bigint' ? given : BigInt('0x' + given.toString('hex'));
+    const serial =
+      given === undefined
+        ? randomSerial(63, random)
+        : typeof given === 'bigint'
+          ? given
+          : BigInt('0x' + given.toString('hex'));
     const ctx = `#${n} ${JSON.stringify({ ...tpl, serialNumber: serial }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
 
     // 1. the fast writer's TBS is byte-identical to the nested reference construction
@@ -223,7 +275,8 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
     assert.equal(mine.tbsDer.toString('hex'), refTbs(tpl, spki, issuer, serial).toString('hex'), ctx);
 
     // 2. our reader
-    const dropEmpty = (d: DistinguishedName) => Object.fromEntries(Object.entries(d).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+    const dropEmpty = (d: DistinguishedName) =>
+      Object.fromEntries(Object.entries(d).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
     assert.deepEqual(mine.subject, dropEmpty(inDerOrder(tpl.subject)), ctx);
     assert.equal(mine.serialNumber, serial, ctx);
     assert.equal(mine.notBefore.getTime(), tpl.notBefore.getTime(), ctx);
@@ -232,7 +285,11 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
     assert.deepEqual(mine.ipAddresses, tpl.ipAddresses, ctx);
     assert.deepEqual(mine.emailAddresses, tpl.emailAddresses, ctx);
     assert.deepEqual(mine.uris, tpl.uris, ctx);
-    assert.deepEqual(mine.keyUsage, KEY_USAGE_BITS.filter((u) => tpl.keyUsage!.includes(u)), ctx);
+    assert.deepEqual(
+      mine.keyUsage,
+      KEY_USAGE_BITS.filter((u) => tpl.keyUsage!.includes(u)),
+      ctx,
+    );
     assert.deepEqual(mine.extKeyUsage, tpl.extKeyUsage, ctx);
     assert.equal(mine.isCA, !!tpl.isCA, ctx);
     assert.equal(mine.maxPathLen, tpl.isCA ? tpl.maxPathLen : undefined, ctx);
@@ -254,15 +311,41 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
     assert.equal(lib.notBefore.getTime(), tpl.notBefore.getTime(), ctx);
     assert.equal(lib.notAfter.getTime(), tpl.notAfter.getTime(), ctx);
     const san = lib.getExtension(x509.SubjectAlternativeNameExtension);
-    const names = san ? san.names.items.map((i) => (i.type === 'ip' ? `ip:${bytesToIp(ipToBytes(i.value)!)}` : `${i.type}:${i.value}`)) : [];
+    const names = san
+      ? san.names.items.map((i) => (i.type === 'ip' ? `ip:${bytesToIp(ipToBytes(i.value)!)}` : `${i.type}:${i.value}`))
+      : [];
     assert.deepEqual(
       names,
-      [...tpl.dnsNames!.map((d) => `dns:${d}`), ...tpl.emailAddresses!.map((e) => `email:${e}`), ...tpl.ipAddresses!.map((i) => `ip:${i}`), ...tpl.uris!.map((u) => `url:${u}`)],
+      [
+        ...tpl.dnsNames!.map((d) => `dns:${d}`),
+        ...tpl.emailAddresses!.map((e) => `email:${e}`),
+        ...tpl.ipAddresses!.map((i) => `ip:${i}`),
+        ...tpl.uris!.map((u) => `url:${u}`),
+      ],
       ctx,
     );
-    assert.equal(lib.getExtension(x509.KeyUsagesExtension)?.usages ?? 0, tpl.keyUsage!.reduce((a, u) => a | PECULIAR_KU[u], 0), ctx);
+    assert.equal(
+      lib.getExtension(x509.KeyUsagesExtension)?.usages ?? 0,
+      tpl.keyUsage!.reduce((a, u) => a | PECULIAR_KU[u], 0),
+      ctx,
+    );
     const eku = lib.getExtension(x509.ExtendedKeyUsageExtension);
-    assert.deepEqual(eku ? [...eku.usages].map(String) : [], tpl.extKeyUsage!.map((u) => ({ any: '2.5.29.37.0', serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2', codeSigning: '1.3.6.1.5.5.7.3.3', emailProtection: '1.3.6.1.5.5.7.3.4', timeStamping: '1.3.6.1.5.5.7.3.8', ocspSigning: '1.3.6.1.5.5.7.3.9' })[u as string]), ctx);
+    assert.deepEqual(
+      eku ? [...eku.usages].map(String) : [],
+      tpl.extKeyUsage!.map(
+        (u) =>
+          ({
+            any: '2.5.29.37.0',
+            serverAuth: '1.3.6.1.5.5.7.3.1',
+            clientAuth: '1.3.6.1.5.5.7.3.2',
+            codeSigning: '1.3.6.1.5.5.7.3.3',
+            emailProtection: '1.3.6.1.5.5.7.3.4',
+            timeStamping: '1.3.6.1.5.5.7.3.8',
+            ocspSigning: '1.3.6.1.5.5.7.3.9',
+          })[u as string],
+      ),
+      ctx,
+    );
     const bc = lib.getExtension(x509.BasicConstraintsExtension)!;
     assert.deepEqual([bc.ca, bc.pathLength], [!!tpl.isCA, tpl.isCA ? tpl.maxPathLen : undefined], ctx);
 
@@ -275,10 +358,13 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
   writeFileSync(join(dir, 'all.pem'), pems.join(''));
   const p7 = join(dir, 'all.p7');
   openssl(['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'all.pem'), '-out', p7]);
-  const sections = openssl(['pkcs7', '-in', p7, '-print_certs', '-text', '-noout']).stdout.split(/^Certificate:$/m).slice(1);
+  const sections = openssl(['pkcs7', '-in', p7, '-print_certs', '-text', '-noout'])
+    .stdout.split(/^Certificate:$/m)
+    .slice(1);
   assert.equal(sections.length, 200);
   const month = (d: Date) => d.toUTCString().slice(8, 11);
-  const osslDate = (d: Date) => `${month(d)} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} ${d.getUTCFullYear()} GMT`;
+  const osslDate = (d: Date) =>
+    `${month(d)} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} ${d.getUTCFullYear()} GMT`;
   sections.forEach((s, i) => {
     const { t: tpl, serial } = expected[i]!;
     // openssl prints serials that fit a long in decimal, longer ones as hex octets
@@ -293,7 +379,15 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
     for (const u of tpl.uris!) assert.ok(s.includes(`URI:${u}`), `#${i} URI:${u}`);
     for (const ip of tpl.ipAddresses!) {
       const b = ipToBytes(ip)!;
-      const txt = b.length === 4 ? ip : Array.from({ length: 8 }, (_, g) => b.readUInt16BE(g * 2).toString(16).toUpperCase()).join(':');
+      const txt =
+        b.length === 4
+          ? ip
+          : Array.from({ length: 8 }, (_, g) =>
+              b
+                .readUInt16BE(g * 2)
+                .toString(16)
+                .toUpperCase(),
+            ).join(':');
       assert.ok(s.includes(`IP Address:${txt}`), `#${i} IP ${txt}`);
     }
   });

@@ -28,7 +28,9 @@ export function refName(dn: DistinguishedName): Buffer {
   const rdns: Buffer[] = [];
   for (const [f, o] of ATTRS) {
     const v = dn[f];
-    const atvs = (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => seq(oid(o), f === 'emailAddress' ? tlv(TAG.IA5_STRING, Buffer.from(s, 'latin1')) : directoryString(s)));
+    const atvs = (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) =>
+      seq(oid(o), f === 'emailAddress' ? tlv(TAG.IA5_STRING, Buffer.from(s, 'latin1')) : directoryString(s)),
+    );
     if (f === 'emailAddress') rdns.push(...atvs.map((a) => setOf(a)));
     else if (atvs.length) rdns.push(setOf(...atvs));
   }

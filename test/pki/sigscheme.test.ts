@@ -6,13 +6,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { anyKeyAlgorithmOf, createCsr, createIssuer, generateEncodedKey, issueCertificate, keyAlgorithmOf, OID, parseCertificate, parseCsr, parsePrivateKeyPem, rsaBits, signatureAlgorithmFor } from '../../src/pki/index.js';
+import {
+  anyKeyAlgorithmOf,
+  createCsr,
+  createIssuer,
+  generateEncodedKey,
+  issueCertificate,
+  keyAlgorithmOf,
+  OID,
+  parseCertificate,
+  parseCsr,
+  parsePrivateKeyPem,
+  rsaBits,
+  signatureAlgorithmFor,
+} from '../../src/pki/index.js';
 
 const rsa = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
 const ec = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve }).privateKey;
 
 test('signature algorithm by scheme: kubeadm keeps SHA-256 for RSA, cfssl follows the key size, go is Go x509', () => {
-  const keys = { 'RSA-2048': rsa(2048), 'RSA-3072': rsa(3072), 'RSA-4096': rsa(4096), 'ECDSA-P256': ec('P-256'), 'ECDSA-P384': ec('P-384') };
+  const keys = {
+    'RSA-2048': rsa(2048),
+    'RSA-3072': rsa(3072),
+    'RSA-4096': rsa(4096),
+    'ECDSA-P256': ec('P-256'),
+    'ECDSA-P384': ec('P-384'),
+  };
   const want: Record<string, [string, string, string]> = {
     'RSA-2048': [OID.sha256WithRSA, OID.sha256WithRSA, OID.sha256WithRSA],
     'RSA-3072': [OID.sha256WithRSA, OID.sha384WithRSA, OID.sha256WithRSA],
@@ -39,7 +58,13 @@ test('signature algorithm by scheme: kubeadm keeps SHA-256 for RSA, cfssl follow
 test('a cfssl-scheme issuer and CSR are written with the hash they name, and verify', () => {
   const caKey = rsa(3072);
   const caDer = issueCertificate(
-    { subject: { commonName: 'ca' }, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z'), isCA: true, keyUsage: ['keyCertSign'] },
+    {
+      subject: { commonName: 'ca' },
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date('2030-01-01T00:00:00Z'),
+      isCA: true,
+      keyUsage: ['keyCertSign'],
+    },
     { publicKey: caKey, selfSignKey: caKey, signatureScheme: 'cfssl' },
   );
   const ca = parseCertificate(caDer);
@@ -48,10 +73,20 @@ test('a cfssl-scheme issuer and CSR are written with the hash they name, and ver
   const csr = parseCsr(createCsr({ subject: { commonName: 'leaf' } }, leafKey, 'cfssl'));
   assert.equal(csr.signatureAlgorithm, OID.ecdsaWithSHA512);
   assert.equal(csr.signatureValid, true);
-  const leaf = parseCertificate(issueCertificate({ subject: csr.subject, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') }, { publicKey: csr.spkiDer, issuer: createIssuer(caDer, caKey, 'cfssl') }));
+  const leaf = parseCertificate(
+    issueCertificate(
+      { subject: csr.subject, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') },
+      { publicKey: csr.spkiDer, issuer: createIssuer(caDer, caKey, 'cfssl') },
+    ),
+  );
   assert.equal(leaf.signatureAlgorithm, OID.sha384WithRSA);
   // the default issuer (kubeadm) still signs with SHA-256
-  const kubeadmLeaf = parseCertificate(issueCertificate({ subject: csr.subject, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') }, { publicKey: csr.spkiDer, issuer: createIssuer(caDer, caKey) }));
+  const kubeadmLeaf = parseCertificate(
+    issueCertificate(
+      { subject: csr.subject, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') },
+      { publicKey: csr.spkiDer, issuer: createIssuer(caDer, caKey) },
+    ),
+  );
   assert.equal(kubeadmLeaf.signatureAlgorithm, OID.sha256WithRSA);
 });
 
@@ -63,5 +98,6 @@ test('generateEncodedKey makes P-521 and even RSA sizes from 2048 to 8192 exactl
   assert.match(r.privatePem, /BEGIN RSA PRIVATE KEY/);
   assert.equal(parsePrivateKeyPem(r.privatePem).asymmetricKeyDetails?.modulusLength, 2050);
   assert.equal(rsaBits('RSA-8192'), 8192);
-  for (const bad of ['RSA-2049', 'RSA-2047', 'RSA-8194', 'RSA-x']) assert.throws(() => rsaBits(bad), /RSA keys must have an even size from 2048 to 8192 bits/, bad);
+  for (const bad of ['RSA-2049', 'RSA-2047', 'RSA-8194', 'RSA-x'])
+    assert.throws(() => rsaBits(bad), /RSA keys must have an even size from 2048 to 8192 bits/, bad);
 });

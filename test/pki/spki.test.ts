@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { generateEncodedKey, generateKey, KEY_ALGORITHMS, keyAlgorithmOf, privateKeyToPem, publicKeyToPem, spkiDer } from '../../src/pki/index.js';
+import {
+  generateEncodedKey,
+  generateKey,
+  KEY_ALGORITHMS,
+  keyAlgorithmOf,
+  privateKeyToPem,
+  publicKeyToPem,
+  spkiDer,
+} from '../../src/pki/index.js';
 import { publicKeyFromSpki } from '../../src/pki/spkikey.js';
 
 test('spkiDer equals export({type: "spki"}) for every key kubetls generates, and round-trips', async () => {
@@ -28,12 +36,23 @@ test('other key types (P-521, RSA with another exponent, X25519) still encode co
 });
 
 test('generateEncodedKey: kubeadm PEM type per algorithm, and an SPKI that belongs to that private key', async () => {
-  const header = { 'RSA-2048': 'RSA PRIVATE KEY', 'RSA-3072': 'RSA PRIVATE KEY', 'RSA-4096': 'RSA PRIVATE KEY', 'ECDSA-P256': 'EC PRIVATE KEY', 'ECDSA-P384': 'EC PRIVATE KEY', ED25519: 'PRIVATE KEY' } as const;
+  const header = {
+    'RSA-2048': 'RSA PRIVATE KEY',
+    'RSA-3072': 'RSA PRIVATE KEY',
+    'RSA-4096': 'RSA PRIVATE KEY',
+    'ECDSA-P256': 'EC PRIVATE KEY',
+    'ECDSA-P384': 'EC PRIVATE KEY',
+    ED25519: 'PRIVATE KEY',
+  } as const;
   for (const alg of KEY_ALGORITHMS) {
     for (let i = 0; i < (alg.startsWith('RSA') ? 1 : 10); i++) {
       const k = await generateEncodedKey(alg);
       assert.equal(k.algorithm, alg);
-      assert.match(k.privatePem, new RegExp(`^-----BEGIN ${header[alg]}-----\\n[A-Za-z0-9+/=\\n]+-----END ${header[alg]}-----\\n$`), alg);
+      assert.match(
+        k.privatePem,
+        new RegExp(`^-----BEGIN ${header[alg]}-----\\n[A-Za-z0-9+/=\\n]+-----END ${header[alg]}-----\\n$`),
+        alg,
+      );
       const priv = createPrivateKey(k.privatePem);
       assert.equal(keyAlgorithmOf(priv), alg);
       // the same bytes OpenSSL writes for that key, both ways

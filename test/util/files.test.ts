@@ -3,7 +3,16 @@
  * refusing different ones, and leaving nothing behind (no temp files) when it fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -36,14 +45,20 @@ for (const count of [3, 100]) {
       mode: i % 2 ? PUBLIC_MODE : SECRET_MODE,
     }));
     const written = await writeNewFilesAtomic(files);
-    assert.deepEqual(written, files.map((f) => f.path));
+    assert.deepEqual(
+      written,
+      files.map((f) => f.path),
+    );
     for (const f of files) {
       assert.equal(readFileSync(f.path, 'utf8'), String(f.data));
       assert.equal(mode(f.path), f.mode);
     }
     assert.equal(mode(join(d, 'node-0')), 0o700);
     assert.equal(mode(join(d, 'node-0', 'pki')), 0o700);
-    assert.deepEqual(tree(d).filter((p) => p.endsWith('.tmp')), []);
+    assert.deepEqual(
+      tree(d).filter((p) => p.endsWith('.tmp')),
+      [],
+    );
   });
 }
 
@@ -116,7 +131,8 @@ test('a directory that cannot be made is a clear error and nothing is written', 
 test('a large batch across two filesystems flushes each of them, and writes every file', async (t) => {
   const disk = tmpDir('kubetls-files-', t);
   // /dev/shm is tmpfs on Linux: a second filesystem next to the temp dir's
-  if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(disk).dev) return t.skip('no second filesystem at /dev/shm');
+  if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(disk).dev)
+    return t.skip('no second filesystem at /dev/shm');
   const shm = mkdtempSync('/dev/shm/kubetls-files-');
   t.after(() => rmSync(shm, { recursive: true, force: true }));
   const dirs = [join(disk, 'a'), join(shm, 'b'), join(disk, 'c'), join(shm, 'd')];
@@ -125,8 +141,16 @@ test('a large batch across two filesystems flushes each of them, and writes ever
   // the batch starts on tmpfs, and its one large file is on the disk: flushing only the first
   // filesystem would leave that file's pages dirty
   const dirtyKb = () => Number(/^Dirty:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? NaN);
-  const files = Array.from({ length: 80 }, (_, i) => ({ path: join(i % 2 ? disk : shm, `n${i % 5}`, `f${i}.key`), data: `k${i}`, mode: SECRET_MODE }));
-  files.push({ path: join(disk, 'n9', 'big'), data: randomBytes(32 * 1024 * 1024).toString('base64'), mode: PUBLIC_MODE });
+  const files = Array.from({ length: 80 }, (_, i) => ({
+    path: join(i % 2 ? disk : shm, `n${i % 5}`, `f${i}.key`),
+    data: `k${i}`,
+    mode: SECRET_MODE,
+  }));
+  files.push({
+    path: join(disk, 'n9', 'big'),
+    data: randomBytes(32 * 1024 * 1024).toString('base64'),
+    mode: PUBLIC_MODE,
+  });
   const before = dirtyKb();
   const written = await writeNewFilesAtomic(files);
   const after = dirtyKb();

@@ -40,7 +40,9 @@ test('native and `sync -f` agree: true for a directory, false for a path that do
 
 test('hostile arguments to the addon: a type error or an errno, never a crash', (t) => {
   if (!syncfsStatus().native) return t.skip('addon not built');
-  const addon = createRequire(import.meta.url)(fileURLToPath(new URL('../../../native/build/Release/fs_sync.node', import.meta.url))) as { syncfs: (p: unknown) => number };
+  const addon = createRequire(import.meta.url)(
+    fileURLToPath(new URL('../../../native/build/Release/fs_sync.node', import.meta.url)),
+  ) as { syncfs: (p: unknown) => number };
   for (const bad of [undefined, 42, {}, Buffer.from('/tmp')]) assert.throws(() => addon.syncfs(bad), TypeError);
   assert.equal(addon.syncfs(''), 2); // ENOENT, from open(2)
   assert.equal(addon.syncfs(`/${'x'.repeat(5000)}`), 36); // ENAMETOOLONG: longer than PATH_MAX, refused before open
@@ -55,7 +57,8 @@ test('a flush writes back the dirty pages of a file just written (disk-backed te
   writeFileSync(join(d, 'big'), randomBytes(32 * 1024 * 1024));
   const written = dirtyKb();
   // tmpfs (and anything without page-cache write-back) never counts its pages as dirty
-  if (!(written - before > 16 * 1024)) return t.skip(`${d} does not keep dirty pages (tmpfs?): Dirty ${before} → ${written} kB`);
+  if (!(written - before > 16 * 1024))
+    return t.skip(`${d} does not keep dirty pages (tmpfs?): Dirty ${before} → ${written} kB`);
   assert.equal(syncFilesystem(d), true);
   const after = dirtyKb();
   assert.ok(after < written - 16 * 1024, `Dirty should drop by most of the 32 MiB: ${written} → ${after} kB`);
