@@ -96,7 +96,7 @@ function keysOf(args: string): number {
   const d = join(work, 'count');
   rmSync(d, { recursive: true, force: true });
   const r = spawnSync('sh', ['-c', kubetls(args).replace(shq(out), shq(d))]);
-  if (r.status !== 0) throw new Error(`kubetls init ${args} failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`kubetls init ${args} failed: ${String(r.stderr)}`);
   return countKeys(d);
 }
 

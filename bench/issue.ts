@@ -272,7 +272,7 @@ interface Row {
   samples: number[];
   cpuSamples: number[];
   /** the kubetls row this anchor is compared with */
-  against?: string;
+  against?: string | undefined;
 }
 
 export async function main(argv: string[]): Promise<string> {

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     );
     const dt = Number(process.hrtime.bigint() - s) / 1e9;
     // exit 1 = findings (the generated set includes certificates expiring soon), 2 = the scan could not run
-    if (r.status !== 0 && r.status !== 1) throw new Error(`certs scan failed (${r.status}): ${r.stderr}`);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`certs scan failed (${r.status}): ${String(r.stderr)}`);
     if (i > 0) cliTimes.push(dt);
   }
   const libTimes: number[] = [];

@@ -8,7 +8,7 @@
  * Endpoints run concurrently up to a bound; checks within one endpoint run one after the
  * other, so single-threaded servers (openssl s_server) are not overwhelmed.
  */
-import { checkServerIdentity, type SecureVersion } from 'node:tls';
+import { checkServerIdentity } from 'node:tls';
 import { parseCertificate, systemClock, type Clock } from '../pki/index.js';
 import { parseEndpoint, type Endpoint } from './endpoint.js';
 import { expiryResult, Findings, summarize, type Report } from './finding.js';
@@ -162,8 +162,8 @@ async function probeOne(ep: Endpoint, o: ProbeOptions, f: Findings, timings: Rec
       const r = await timed(id, () =>
         handshake(ep, {
           ...clientCreds,
-          minVersion: v as SecureVersion,
-          maxVersion: v as SecureVersion,
+          minVersion: v,
+          maxVersion: v,
           ciphers: 'DEFAULT@SECLEVEL=0',
           timeoutMs,
         }),

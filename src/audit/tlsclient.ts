@@ -113,7 +113,7 @@ export function handshake(ep: Endpoint, o: HandshakeOptions): Promise<HandshakeO
       sock = tlsConnect({
         host: ep.host,
         port: ep.port,
-        servername: sniFor(ep, o.servername) as string,
+        servername: sniFor(ep, o.servername),
         rejectUnauthorized: false,
         // Node folds the hostname check into `authorized`; keep `authorized` about the chain
         // only, the prober checks the name separately (P-NAME) with the same function.

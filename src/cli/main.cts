@@ -126,7 +126,7 @@ async function train(cli: Cli, record: () => Promise<void>, planFile: string): P
     process.exitCode = 2;
     return;
   }
-  for (const argv of plan as string[][]) {
+  for (const argv of plan) {
     process.exitCode = undefined;
     const code = await cli.main(argv).catch(() => 2);
     debug(`trained on \`${argv.slice(0, 3).join(' ')}…\`: exit ${code}`);
@@ -160,7 +160,7 @@ async function start(): Promise<void> {
     process.exitCode = 1;
   } else {
     debug(`started from the module tree: ${loaded.why}`);
-    ((await import('./run.js')) as Cli).start(process.argv.slice(2));
+    (await import('./run.js')).start(process.argv.slice(2));
   }
 }
 

@@ -167,6 +167,8 @@ function validateSan(s: string, field: string): string {
   throw new KubetlsError('InvalidSAN', `${field}: "${s}" is neither an IP address nor a valid DNS name`);
 }
 
+const isNodeRole = (r: string): r is NodeRole => r === 'control-plane' || r === 'worker';
+
 function parseNodes(doc: Doc): NodeSpec[] {
   const list = doc.nodes;
   if (!Array.isArray(list) || list.length === 0)
@@ -177,11 +179,11 @@ function parseNodes(doc: Doc): NodeSpec[] {
     const n = obj(raw, `nodes[${i}]`);
     const name = str(n.name, `nodes[${i}].name`)?.toLowerCase();
     if (!name || !isDns1123Subdomain(name))
-      throw new KubetlsError('InvalidConfig', `nodes[${i}].name: "${n.name ?? ''}" is not a valid node name`);
+      throw new KubetlsError('InvalidConfig', `nodes[${i}].name: "${String(n.name ?? '')}" is not a valid node name`);
     if (seen.has(name)) throw new KubetlsError('InvalidConfig', `nodes[${i}].name: duplicate node "${name}"`);
     seen.add(name);
     const role = str(n.role, `nodes[${i}].role`) ?? 'worker';
-    if (role !== 'control-plane' && role !== 'worker')
+    if (!isNodeRole(role))
       throw new KubetlsError('InvalidConfig', `nodes[${i}].role: must be control-plane or worker, got "${role}"`);
     const addr = str(n.address, `nodes[${i}].address`);
     const ip = addr ? canonicalIp(addr) : null;
@@ -191,7 +193,7 @@ function parseNodes(doc: Doc): NodeSpec[] {
       role,
       address: ip,
       certSANs: strList(n.certSANs, `nodes[${i}].certSANs`).map((s, j) => validateSan(s, `nodes[${i}].certSANs[${j}]`)),
-    } as NodeSpec;
+    };
   });
   if (!nodes.some((n) => n.role === 'control-plane'))
     throw new KubetlsError('InvalidConfig', 'ClusterNodes: at least one node must have role control-plane');

@@ -54,12 +54,14 @@ export async function generateCsrs(
 ): Promise<string[]> {
   const reqs = csrRequests(c, certDir, kubeconfigDir);
   const lines: string[] = [];
-  const keys = await Promise.all(reqs.map((r) => (existsSync(r.keyFile) ? null : generateEncodedKey(algorithm))));
+  const keys = await Promise.all(
+    reqs.map(async (r) => (existsSync(r.keyFile) ? null : await generateEncodedKey(algorithm))),
+  );
   for (const [i, r] of reqs.entries()) {
     const isKubeconfig = r.keyFile.endsWith('.conf');
     let privateKey;
     // a new key signs its CSR as a KeyObject loaded from its PEM (see generateEncodedKey)
-    if (keys[i]) privateKey = parsePrivateKeyPem(keys[i]!.privatePem, r.keyFile);
+    if (keys[i]) privateKey = parsePrivateKeyPem(keys[i].privatePem, r.keyFile);
     else if (isKubeconfig) {
       const { parseKubeconfig } = await import('./kubeconfig.js');
       const k = await parseKubeconfig(readFileLimited(r.keyFile).toString('utf8'), r.keyFile);
@@ -74,7 +76,7 @@ export async function generateCsrs(
       privateKey,
     );
     if (keys[i]) {
-      const keyPem = keys[i]!.privatePem;
+      const keyPem = keys[i].privatePem;
       const spec = c.kubeconfigs.find((k) => k.name === r.name);
       const data = isKubeconfig
         ? renderKubeconfig({

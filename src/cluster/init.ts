@@ -40,8 +40,8 @@ export async function initPki(o: InitOptions): Promise<InitResult> {
   const errors: string[] = [];
   const warnings: string[] = [];
   const plans: Plan[] = [];
-  let cas;
-  let sa;
+  let cas: ReturnType<typeof caSourcesFrom> | undefined;
+  let sa: ReturnType<typeof saSourceFrom> | undefined;
   for (const [i, t] of ts.entries()) {
     const catalog = catalogOf(t);
     const snapshot = await readSnapshot(catalog, t.certDir, t.kubeconfigDir);

@@ -156,7 +156,7 @@ export async function updateKubeconfig(
   update: { caPem: string; clientCertPem: string; clientKeyPem: string },
 ): Promise<string> {
   const YAML = await import('yaml');
-  const d = structuredClone(k.doc) as Record<string, unknown>;
+  const d = structuredClone<Record<string, unknown>>(k.doc);
   const set = (list: unknown, name: string, field: string, fn: (o: Record<string, unknown>) => void) => {
     for (const e of (list as Named[]) ?? [])
       if (e?.name === name && e[field] && typeof e[field] === 'object') fn(e[field] as Record<string, unknown>);

@@ -92,9 +92,9 @@ async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEn
       const body = (e?.[inner] ?? {}) as Record<string, unknown>;
       const loc = `${kind}[${String(e?.name ?? '?')}]`;
       if (typeof body[dataKey] === 'string')
-        scanPem(path, Buffer.from(body[dataKey] as string, 'base64'), now, out, `${loc}.${dataKey}`);
+        scanPem(path, Buffer.from(body[dataKey], 'base64'), now, out, `${loc}.${dataKey}`);
       else if (typeof body[fileKey] === 'string') {
-        const ref = body[fileKey] as string;
+        const ref = body[fileKey];
         try {
           // reported where it was read from (kubectl resolves it against the kubeconfig's directory), so the path can be opened as printed
           const file = isAbsolute(ref) ? ref : join(dirname(path), ref);

@@ -19,7 +19,7 @@ export interface CertFiles {
   keyPath: string;
   certExists: boolean;
   keyExists: boolean;
-  cert?: ParsedCertificate;
+  cert?: ParsedCertificate | undefined;
   key?: KeyObject;
   /** why the existing cert or key could not be read */
   error?: string;
@@ -29,8 +29,8 @@ export interface KubeconfigFile {
   path: string;
   exists: boolean;
   parsed?: ParsedKubeconfig;
-  caCert?: ParsedCertificate;
-  clientCert?: ParsedCertificate;
+  caCert?: ParsedCertificate | undefined;
+  clientCert?: ParsedCertificate | undefined;
   clientKey?: KeyObject;
   error?: string;
 }

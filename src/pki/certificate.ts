@@ -65,7 +65,7 @@ export interface Issuer {
    * Optional so hand-built Issuer objects keep working; issueCertificate encodes it from
    * `subjectKeyId` when absent. Set it together with `subjectKeyId` (or leave it out).
    */
-  authorityKeyIdExtension?: Buffer;
+  authorityKeyIdExtension?: Buffer | undefined;
 }
 
 /**

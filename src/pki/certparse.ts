@@ -190,7 +190,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     return parseUnchecked(der);
   } catch (e) {
     if (e instanceof DerError || e instanceof RangeError || e instanceof TypeError) {
-      throw new KubetlsError('MalformedCertificate', `not a valid X.509 certificate (${(e as Error).message})`);
+      throw new KubetlsError('MalformedCertificate', `not a valid X.509 certificate (${e.message})`);
     }
     throw e;
   }

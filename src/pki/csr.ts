@@ -80,7 +80,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
     return parseUnchecked(der);
   } catch (e) {
     if (e instanceof DerError || e instanceof RangeError || e instanceof TypeError) {
-      throw new KubetlsError('MalformedCSR', `not a valid PKCS#10 certificate request (${(e as Error).message})`);
+      throw new KubetlsError('MalformedCSR', `not a valid PKCS#10 certificate request (${e.message})`);
     }
     throw e;
   }

@@ -92,10 +92,10 @@ export function basicConstraintsExtension(isCA: boolean, maxPathLen?: number): B
 }
 
 export interface SubjectAltNames {
-  dnsNames?: readonly string[];
-  ipAddresses?: readonly string[];
-  emailAddresses?: readonly string[];
-  uris?: readonly string[];
+  dnsNames?: readonly string[] | undefined;
+  ipAddresses?: readonly string[] | undefined;
+  emailAddresses?: readonly string[] | undefined;
+  uris?: readonly string[] | undefined;
 }
 
 export const hasSans = (s: SubjectAltNames): boolean =>

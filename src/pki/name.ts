@@ -137,7 +137,7 @@ export function readName(buf: Buffer, t: Tlv): ParsedName {
       attributes.push({ oid: o, value });
       const field = FIELD_BY_OID.get(o);
       if (field === 'commonName' || field === 'serialNumber') dn[field] = value;
-      else if (field) ((dn[field] as string[] | undefined) ??= []).push(value);
+      else if (field) (dn[field] ??= []).push(value);
     }
   }
   return { dn, attributes };

@@ -33,7 +33,10 @@ export function parseYamlDocuments(text: string, source: string, o: YamlOptions 
   try {
     const docs = parseAllDocuments(text, { uniqueKeys: o.uniqueKeys ?? true });
     const list = Array.isArray(docs) ? docs : [docs];
-    for (const d of list) if (d.errors.length) throw d.errors[0];
+    for (const d of list) {
+      const first = d.errors[0];
+      if (first) throw first;
+    }
     return list
       .map((d) => d.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown)
       .filter((d) => d !== null && d !== undefined);

@@ -67,7 +67,7 @@ async function reissue(
   };
   change(tpl);
   const der = issueCertificate(
-    { subject: old.subject, ...tpl, keyUsage: ['digitalSignature'], extKeyUsage: old.extKeyUsage as never },
+    { subject: old.subject, ...tpl, keyUsage: ['digitalSignature'], extKeyUsage: old.extKeyUsage },
     { publicKey: k.publicKey, issuer },
   );
   writeFileSync(join(pki, `${name}.crt`), certToPem(der));

@@ -59,7 +59,7 @@ export async function makeLeaf(ca: TestCa, o: LeafOptions): Promise<Pem> {
       notBefore: o.notBefore ?? new Date(now - DAY),
       notAfter: o.notAfter ?? new Date(now + 365 * DAY),
       keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: (o.eku ?? ['serverAuth']) as never,
+      extKeyUsage: o.eku ?? ['serverAuth'],
       dnsNames: o.dnsNames ?? [],
       ipAddresses: o.ipAddresses ?? [],
     },

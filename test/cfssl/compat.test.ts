@@ -391,8 +391,8 @@ test('signing config: ocsp_url, crl_url, issuer_urls are written; remotes and au
     ['http://ocsp.example/', 'http://crl.example/ca.crl', ['http://ca.example/ca.crt']],
   );
   assert.equal(p.warnings?.length, 2);
-  assert.match(p.warnings![0]!, /^remotes: remote signers are not used by kubetls cfssl/);
-  assert.match(p.warnings![1]!, /^signing\.default\.auth_remote: remote signers are not used/);
+  assert.match(p.warnings[0]!, /^remotes: remote signers are not used by kubetls cfssl/);
+  assert.match(p.warnings[1]!, /^signing\.default\.auth_remote: remote signers are not used/);
   const d = tmpDir('kubetls-compat-', t);
   caAndCsr(d);
   writeFileSync(

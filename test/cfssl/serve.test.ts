@@ -30,7 +30,7 @@ function startServe(args: string[]): Promise<{ proc: ChildProcess; log: () => st
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  proc.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (log += c.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 15_000);
     const check = () => {
@@ -39,7 +39,7 @@ function startServe(args: string[]): Promise<{ proc: ChildProcess; log: () => st
         resolve({ proc, log: () => log });
       }
     };
-    proc.stderr!.on('data', check);
+    proc.stderr.on('data', check);
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited ${code}: ${log}`));

@@ -163,7 +163,7 @@ interface Parsed {
   cn: string[];
   o: string[];
   other: string[];
-  eku?: string[];
+  eku?: string[] | undefined;
   keyUsage: string[];
   basic: string;
   san: string[];

@@ -40,7 +40,7 @@ test('garbage, truncations and bit flips of a certificate give MalformedCertific
     try {
       parseCertificate(b);
     } catch (e) {
-      assert.ok(e instanceof KubetlsError, `untyped error: ${e}`);
+      assert.ok(e instanceof KubetlsError, `untyped error: ${String(e)}`);
     }
   }
   const otherKey = await generateKey('ECDSA-P256');
@@ -113,8 +113,8 @@ test('PEM bodies: CRLF, stray spaces and headers decode as the plain form; bad c
   }
   // a space inside a line, a '=' mid-body, a ':' in the body: refused in every form
   const bad = [
-    lines[0]!.slice(0, 10) + ' ' + lines[0]!.slice(10),
-    lines[0]!.slice(0, 10) + '=' + lines[0]!.slice(11),
+    lines[0].slice(0, 10) + ' ' + lines[0].slice(10),
+    lines[0].slice(0, 10) + '=' + lines[0].slice(11),
     `1:${lines[0]}`,
   ];
   for (const b of bad) {

@@ -342,7 +342,7 @@ test(`200 random templates issue and parse back identically (seed ${SEED})`, asy
             emailProtection: '1.3.6.1.5.5.7.3.4',
             timeStamping: '1.3.6.1.5.5.7.3.8',
             ocspSigning: '1.3.6.1.5.5.7.3.9',
-          })[u as string],
+          })[u],
       ),
       ctx,
     );

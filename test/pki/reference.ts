@@ -49,5 +49,5 @@ export function inDerOrder(dn: DistinguishedName): DistinguishedName {
     const enc = (s: string) => seq(oid(o), directoryString(s));
     out[f] = [...v].sort((a, b) => Buffer.compare(enc(a), enc(b)));
   }
-  return out as DistinguishedName;
+  return out;
 }
