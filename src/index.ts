@@ -1,5 +1,5 @@
 /** kubetls library entry point. */
-export * from './errors.js';
+export * from './errors/index.js';
 export * as pki from './pki/index.js';
 export * as cluster from './cluster/index.js';
 export * as audit from './audit/index.js';

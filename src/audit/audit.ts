@@ -7,7 +7,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { isIpLiteral } from '../pki/ip.js';
 import { parseCertificatesPem, parsePrivateKeyPem, spkiDer, systemClock, type Clock } from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';

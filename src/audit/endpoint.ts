@@ -1,6 +1,6 @@
 /** Parsing `host:port`, `[v6]:port` and `https://host:port` endpoint arguments. */
 import { isIP } from 'node:net';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 export interface Endpoint {
   host: string;

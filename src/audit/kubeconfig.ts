@@ -3,7 +3,7 @@
  * (client certificate and key, embedded `*-data` or file paths, which the audit resolves
  * under its root). The interpretation is the cluster module's `kubeconfigFields`.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { kubeconfigFields } from '../cluster/kubeconfig.js';
 import { readYamlFile } from './yamlfile.js';
 

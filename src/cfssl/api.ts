@@ -6,7 +6,7 @@
  * a one-line message, never a crash.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { KubetlsError, errorMessage } from '../errors.js';
+import { KubetlsError, errorMessage } from '../errors/index.js';
 import { parseCertificatesPem } from '../pki/index.js';
 import { asObject, field, goJson, jsonType, optString, optStringArray, parseJson, type JsonObject } from './json.js';
 import { parseCsrRequest, parseSubjectOverride } from './csrjson.js';
@@ -24,42 +24,13 @@ export interface ApiResponse {
   body: string | Buffer;
 }
 
-/**
- * cfssl's numeric error codes (errors package: category + reason), so clients that switch
- * on them keep working; HTTP-level problems use the HTTP status as the code, as cfssl does.
- */
-const ERROR_CODES: Record<string, [number, number]> = {
-  MalformedCSR: [9003, 400],
-  MalformedPEM: [9002, 400],
-  CSRSignature: [9003, 400],
-  NoKeyUsages: [5100, 400],
-  InvalidPolicy: [5200, 400],
-  InvalidRequest: [5300, 400],
-  UnmatchedWhitelist: [5500, 400],
-  InvalidHost: [5300, 400],
-  InvalidField: [400, 400],
-  MalformedJSON: [400, 400],
-  TooLarge: [413, 413],
-  // cfssl answers authentication failures with 400/400, not 401 ("invalid token",
-  // "authentication required", "no authentication provider"); clients may switch on it
-  AuthRequired: [400, 400],
-  BadToken: [400, 400],
-  MethodNotAllowed: [405, 405],
-  NotFound: [404, 404],
-  Unsupported: [400, 400],
-  InvalidKeySize: [2400, 400],
-  InvalidKeyAlgorithm: [2400, 400],
-  InvalidDuration: [5200, 400],
-  MalformedCertificate: [1003, 400],
-};
-
 export function envelope(result: unknown, messages: string[] = []): string {
   return goJson({ success: true, result, errors: [], messages: messages.map((m) => ({ code: 0, message: m })) });
 }
 
 export function errorResponse(e: unknown): ApiResponse {
-  const code = e instanceof KubetlsError ? e.code : 'Internal';
-  const [num, status] = ERROR_CODES[code] ?? (e instanceof KubetlsError ? [400, 400] : [500, 500]);
+  // cfssl's numeric code and HTTP status come from the error registry; anything unexpected is a 500
+  const [num, status] = e instanceof KubetlsError ? e.spec.cfssl : [500, 500];
   const message = e instanceof KubetlsError ? e.message : `internal error: ${errorMessage(e)}`;
   return { status, body: goJson({ success: false, result: null, errors: [{ code: num, message }], messages: [] }) };
 }

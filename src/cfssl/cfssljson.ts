@@ -3,7 +3,7 @@
  * `<base>.pem` (cert / certificate), `<base>-key.pem` (key / private_key, mode 0600),
  * `<base>.csr` (csr / certificate_request), plus the bundle and OCSP outputs cfssljson knows.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { field, isObject, jsonType, parseJson, type JsonObject } from './json.js';
 
 export interface OutputFile {

@@ -8,7 +8,7 @@
  * refused rather than silently dropped, so nothing the config asks for is lost.
  */
 import { readFileSync } from 'node:fs';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/index.js';
 import {
   asObject,

@@ -3,7 +3,7 @@
  * size}, ca{expiry,pathlen,pathlenzero,backdate}, serialnumber. Parsing validates every
  * field up front and names the bad one, where cfssl would fail later with a generic error.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { isIpLiteral } from '../pki/ip.js';
 import { RSA_MAX_BITS, RSA_MIN_BITS, type AnyKeyAlgorithm, type DistinguishedName } from '../pki/index.js';
 import {

@@ -1,5 +1,5 @@
 /** `cfssl print-defaults config|csr`: the same example documents cfssl prints, as starting points. */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 const CONFIG = {
   signing: {

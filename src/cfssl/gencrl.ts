@@ -2,7 +2,7 @@
  * `cfssl gencrl SERIALS CA KEY [SECONDS]`: a CRL revoking the decimal serial numbers listed
  * one per line, valid for SECONDS (cfssl's default: 7 days), printed as base64 DER.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { createCrl, createIssuer, systemClock, type Clock } from '../pki/index.js';
 import { loadCaCertDer, loadCaKey, readInput } from './io.js';
 

@@ -4,7 +4,7 @@
  * self-signed leaves (`selfsign`).
  */
 import type { KeyObject } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import {
   certToPem,
   createCsr,

@@ -4,7 +4,7 @@
  * next argument (`-initca`, `-bare=false`), and parsing that stops at the first non-flag
  * argument, "-" or "--". Mainstream parsers would read `-ca-key` as `-c -a -…`.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 export type FlagKind = 'string' | 'bool' | 'int';
 export interface FlagSpec {

@@ -1,6 +1,6 @@
 /** Input/loading helpers for the cfssl commands: files or "-" (stdin), with size caps; CA loading. */
 import { readSync } from 'node:fs';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { parsePrivateKeyPem, parseCertificatesPem } from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
 import { LocalSigner } from './signer.js';

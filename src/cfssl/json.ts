@@ -5,7 +5,7 @@
  * compact output escaped the way Go's json.Marshal escapes (<, >, & and U+2028/2029), so
  * tools that diff cfssl output see the same bytes.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 export type JsonObject = Record<string, unknown>;
 

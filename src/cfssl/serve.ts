@@ -12,7 +12,7 @@ import { createServer, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { TLSSocket } from 'node:tls';
-import { KubetlsError, errorMessage } from '../errors.js';
+import { KubetlsError, errorMessage } from '../errors/index.js';
 import {
   certToPem,
   createIssuer,

@@ -6,7 +6,7 @@
  * sign of real cryptography per request.
  */
 import type { KeyObject } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import {
   certToPem,
   createIssuer,

@@ -4,7 +4,7 @@
  * FAILs (WARN alone is 0), 1 on any FAIL, 2 on usage errors (one line on stderr).
  */
 import { Command, Option } from 'commander';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../errors/index.js';
 
 const formatOption = (): Option =>
   new Option('-o, --output <format>', 'table, json or junit').choices(['table', 'json', 'junit']).default('table');

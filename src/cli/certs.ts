@@ -1,7 +1,7 @@
 /** `kubetls certs …`: check-expiration, renew, list, generate-csr, scan. Parsing and output only. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 

@@ -3,7 +3,7 @@
  * stdout, files or "-" for stdin). Parsing and output only; the logic is in src/cfssl/,
  * imported lazily so `kubetls` starts fast.
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../errors/index.js';
 import type { FlagSpec } from '../cfssl/goflags.js';
 
 const S = (usage: string): FlagSpec => ({ kind: 'string', usage });

@@ -1,6 +1,6 @@
 /** `kubetls init`: generate a kubeadm-compatible PKI and kubeconfigs for one node or a whole cluster. */
 import type { Command } from 'commander';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { progressBar, resolveDirs, warn } from './common.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 

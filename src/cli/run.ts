@@ -8,7 +8,7 @@
  * The cfssl-compatible family (`kubetls cfssl …`, `kubetls cfssljson …`) uses Go-style
  * single-dash long flags, which commander cannot parse, so it is dispatched to its own parser.
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage, exitCodeOf } from '../errors/index.js';
 
 /** Runs one command line; resolves to its exit code. Usage errors are printed by commander. */
 export async function main(argv: string[]): Promise<number> {
@@ -39,7 +39,7 @@ export function start(argv: string[]): void {
     (e: unknown) => {
       process.stderr.write(`error: ${errorMessage(e)}\n`);
       if (process.env.KUBETLS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = 2;
+      process.exitCode = exitCodeOf(e);
     },
   );
 }

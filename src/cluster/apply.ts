@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
 import {

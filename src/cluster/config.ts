@@ -5,7 +5,7 @@
  * Everything is validated here, so later stages can trust it.
  */
 import { hostname } from 'node:os';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { canonicalIp } from '../pki/ip.js';
 import { parseKeyAlgorithm, type KeyAlgorithm } from '../pki/keys.js';
 import { parseGoDuration } from '../util/duration.js';

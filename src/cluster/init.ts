@@ -2,7 +2,7 @@
  * `kubetls init`: plan every node's PKI (one node, or every node of a ClusterNodes config
  * sharing the same CAs and service-account key), stop on any problem before writing, then apply.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { systemClock, type Clock } from '../pki/clock.js';
 import type { RandomSource } from '../pki/serial.js';
 import { catalogOf, nodeTargets } from './nodes.js';

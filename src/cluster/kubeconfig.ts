@@ -4,7 +4,7 @@
  * or file references) for expiry checks and renewal.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { pemDecodeAll } from '../pki/pem.js';
 import { readFileLimited } from '../util/files.js';
 

@@ -1,6 +1,6 @@
 /** Address helpers: service CIDRs, endpoints, DNS-1123 names, and detecting the advertise address. */
 import { networkInterfaces } from 'node:os';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { bytesToIp, canonicalIp, ipToBytes } from '../pki/ip.js';
 
 /** The first usable address of a CIDR (network + 1): the kubernetes Service VIP of a service subnet. */

@@ -5,7 +5,7 @@
  * skipped; and the list of components that must restart to pick the new files up.
  */
 import { join } from 'node:path';
-import { errorMessage, KubetlsError } from '../errors.js';
+import { errorMessage, KubetlsError } from '../errors/index.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
 import { generateEncodedKey, keyAlgorithmOf, parsePrivateKeyPem, type KeyAlgorithm } from '../pki/keys.js';

@@ -1,4 +1,4 @@
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { parseGoDuration } from '../util/duration.js';
 
 /** kubeadm's RESIDUAL TIME and EXPIRES renderings (SPEC §3). */

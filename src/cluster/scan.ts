@@ -7,7 +7,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../errors/index.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certparse.js';
 import { pemDecodeAll } from '../pki/pem.js';
 

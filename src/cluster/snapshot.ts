@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../errors/index.js';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { parsePrivateKeyPem } from '../pki/keys.js';
 import { parseCertificatesPem } from '../pki/load.js';

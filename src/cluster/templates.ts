@@ -1,6 +1,6 @@
 /** kubeadm's certificate templates (SPEC §1): validity arithmetic, key usages, CA shape. */
 import type { KeyObject } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { issueCertificate, type Issuer } from '../pki/certificate.js';
 import { spkiAlgorithm } from '../pki/certparse.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/oid.js';

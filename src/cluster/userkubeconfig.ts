@@ -1,5 +1,5 @@
 /** `kubeconfig user`: a kubeconfig for any client identity, signed by the cluster CA (kubeadm's `kubeconfig user`). */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { createIssuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
 import { generateEncodedKey, keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';

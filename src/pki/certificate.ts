@@ -4,7 +4,7 @@
  * lean DER writer and signed with `crypto.sign` on a cached KeyObject.
  */
 import { sign, type KeyObject } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { assertFilled, explicit, integer, TAG, time, tlvSize, writeHeader, writeParts } from './der.js';
 import {
   authorityInfoAccessExtension,

@@ -4,7 +4,7 @@
  * through a general ASN.1 library. Signature verification is left to node:crypto
  * (see verify.ts); tests cross-check every field against @peculiar/x509 and openssl.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import {
   children,
   content,

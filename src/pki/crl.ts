@@ -4,7 +4,7 @@
  * number (RFC 5280 requires one in conforming CRLs). Used by `kubetls cfssl gencrl`.
  */
 import { sign } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { bitString, explicit, integer, seq, time } from './der.js';
 import { authorityKeyIdExtension, extension } from './extensions.js';
 import { OID } from './oid.js';

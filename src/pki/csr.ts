@@ -5,7 +5,7 @@
  * against openssl and @peculiar/x509.
  */
 import { sign, type KeyObject } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import {
   bitString,
   children,

@@ -8,7 +8,7 @@
  * certificates and CSRs; both are a few dozen lines of TLV handling. Tests cross-check
  * everything produced here against @peculiar/x509 and `openssl`.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 // ---------------------------------------------------------------- writer
 

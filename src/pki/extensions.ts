@@ -1,6 +1,6 @@
 /** DER encodings of the X.509 v3 extensions kubetls writes (RFC 5280 4.2). */
 import { digest } from './digest.js';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import {
   assertFilled,
   content,

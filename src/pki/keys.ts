@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { DER_NULL, oid, seq } from './der.js';
 import { OID } from './oid.js';
 import { pemEncode } from './pem.js';

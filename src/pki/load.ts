@@ -1,5 +1,5 @@
 /** Certificates as PEM: encoding and loading single certificates or bundles. */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { parseCertificate, type ParsedCertificate } from './certparse.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
 

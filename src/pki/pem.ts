@@ -1,5 +1,5 @@
 /** PEM encoding and decoding (RFC 7468), with a size limit and typed errors. */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 export interface PemBlock {
   label: string;

@@ -5,7 +5,7 @@
  * "1h30m", "1.5h". There is no "d" or "y" unit in Go, and cfssl users write hours, so a
  * "365d" is an error naming the field rather than a silent guess.
  */
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,

@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError } from '../errors/index.js';
 import { syncFilesystem } from './syncfs.js';
 
 export const SECRET_MODE = 0o600;

@@ -5,7 +5,7 @@
  * path import this module lazily, so the YAML library never loads when no YAML is read.
  */
 import { parse, parseAllDocuments } from 'yaml';
-import { KubetlsError } from '../errors.js';
+import { KubetlsError, type ErrorCode } from '../errors/index.js';
 
 /** Aliases a document may expand; real Kubernetes YAML uses none or a few. */
 export const MAX_YAML_ALIASES = 100;
@@ -14,7 +14,7 @@ const firstLine = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 export interface YamlOptions {
   /** error code of the KubetlsError thrown on malformed input (default MalformedYAML) */
-  code?: string;
+  code?: ErrorCode;
   /** false tolerates duplicate keys, as a component reading its own config would */
   uniqueKeys?: boolean;
 }

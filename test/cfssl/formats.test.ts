@@ -7,7 +7,7 @@ import { parseSigningConfig, selectProfile } from '../../src/cfssl/config.js';
 import { parseGoFlags } from '../../src/cfssl/goflags.js';
 import { cfssljsonOutputs } from '../../src/cfssl/cfssljson.js';
 import { goJson } from '../../src/cfssl/json.js';
-import { KubetlsError } from '../../src/errors.js';
+import { KubetlsError } from '../../src/errors/index.js';
 
 const H = 3_600_000;
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseConfigFile } from '../../src/cluster/config.js';
-import { KubetlsError } from '../../src/errors.js';
+import { KubetlsError } from '../../src/errors/index.js';
 import { cli, tmpDir } from '../helpers.js';
 import { treeHash } from './fixtures.js';
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, wri
 import { join } from 'node:path';
 import { loadConfig } from '../../src/cluster/config.js';
 import { initPki } from '../../src/cluster/init.js';
-import { KubetlsError } from '../../src/errors.js';
+import { KubetlsError } from '../../src/errors/index.js';
 import { parseCertificatePem } from '../../src/pki/load.js';
 import { isSignedBy } from '../../src/pki/verify.js';
 import { cli, tmpDir } from '../helpers.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { KubetlsError } from '../../src/errors.js';
+import { KubetlsError } from '../../src/errors/index.js';
 import {
   createIssuer,
   generateKey,

@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { KubetlsError } from '../../src/errors.js';
+import { KubetlsError } from '../../src/errors/index.js';
 import { onePerFilesystem, PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic } from '../../src/util/files.js';
 import { tmpDir } from '../helpers.js';
 
