@@ -143,6 +143,29 @@ export const ERROR_REGISTRY = {
     cfssl: [405, 405],
   }),
   RequestFailed: bad('a request to a server failed', { http: 502, reason: 'InternalError' }),
+
+  // ---- the Kubernetes API (kubetls serve) and its store
+  BadRequest: bad('the request is malformed'),
+  Unauthorized: bad('the request is not authenticated', { http: 401, reason: 'Unauthorized' }),
+  AlreadyExists: bad('an object with that name exists', { http: 409, reason: 'AlreadyExists' }),
+  Conflict: bad('the object was changed since it was read (stale resourceVersion or uid)', {
+    http: 409,
+    reason: 'Conflict',
+  }),
+  Expired: bad('the resourceVersion or continue token is older than the history kept', {
+    http: 410,
+    reason: 'Expired',
+  }),
+  Invalid: invalid('an object fails validation'),
+  NotAcceptable: bad('no representation the client accepts', { http: 406, reason: 'NotAcceptable' }),
+  UnsupportedMediaType: bad('the request body has a content type the server does not decode', {
+    http: 415,
+    reason: 'UnsupportedMediaType',
+  }),
+  TooManyRequests: bad('too many requests; retry later', { http: 429, reason: 'TooManyRequests' }),
+  Timeout: bad('the request did not complete in time', { http: 504, reason: 'Timeout' }),
+  ServiceUnavailable: bad('the server is starting or stopping', { http: 503, reason: 'ServiceUnavailable' }),
+  InternalError: internal('an unexpected server-side failure'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_REGISTRY;
