@@ -1,0 +1,119 @@
+/**
+ * How the generic API handler learns about a resource (kube-apiserver's registry
+ * "strategy" pattern): each resource declares its names and scope once, and a strategy says
+ * how to prepare and validate an object on create, on update and per subresource. One
+ * handler runs every strategy, so a new resource is a new `ResourceDefinition`, never a new
+ * handler.
+ */
+import type { FieldError } from '../errors/index.js';
+import type { KubeObject, RequestAttributes, UserInfo } from './object.js';
+
+export interface ResourceNames {
+  /** API group; '' for the core group (served under /api/v1) */
+  group: string;
+  version: string;
+  /** plural, lower case: 'certificatesigningrequests' */
+  resource: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  shortNames?: string[];
+  namespaced: boolean;
+  /** the verbs the discovery documents advertise */
+  verbs: string[];
+  /** subresources served, e.g. ['approval', 'status'] */
+  subresources?: string[];
+  categories?: string[];
+}
+
+/** What a strategy may look at besides the objects. */
+export interface StrategyContext {
+  user: UserInfo;
+  /** 'approval' | 'status' | undefined for the main resource */
+  subresource?: string | undefined;
+  now: Date;
+}
+
+export interface Strategy {
+  /**
+   * Create: clear what a client may not set (status, for most resources), fill defaults and
+   * server-set fields (e.g. a CSR's spec.username/groups from ctx.user). Mutates and returns.
+   */
+  prepareForCreate(obj: KubeObject, ctx: StrategyContext): KubeObject;
+  /** Every field error of a new object (an empty list = valid). */
+  validate(obj: KubeObject, ctx: StrategyContext): FieldError[];
+  /**
+   * Update (main resource or ctx.subresource): copy from `old` what this path may not change
+   * (spec and status on the main resource of a CSR; everything but conditions on /approval…).
+   */
+  prepareForUpdate(obj: KubeObject, old: KubeObject, ctx: StrategyContext): KubeObject;
+  validateUpdate(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldError[];
+  /** Whether the object has a status that create accepts (core/v1 Node does; most do not). */
+  readonly allowCreateOnUpdate?: boolean;
+}
+
+/** `kubectl get`'s columns for a resource (meta.k8s.io/v1 Table). */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description?: string;
+  priority?: number;
+}
+
+export interface TableConvertor {
+  columns: TableColumn[];
+  /** one row's cells, in column order */
+  cells(obj: KubeObject, now: Date): unknown[];
+}
+
+/** The `fieldSelector` fields a resource supports (beyond metadata.name and metadata.namespace). */
+export type FieldGetter = (obj: KubeObject) => string | undefined;
+
+/**
+ * Admission: a check that runs after authentication, authorization and the strategy, before
+ * the write (kube-apiserver's validating admission plugins: CertificateApproval,
+ * CertificateSigning, CertificateSubjectRestriction). Returns a reason to refuse (403), or
+ * undefined to admit.
+ */
+export type AdmissionCheck = (a: {
+  attributes: RequestAttributes;
+  obj: KubeObject;
+  old: KubeObject | undefined;
+  authorizer: Authorizer;
+}) => Promise<string | undefined>;
+
+export interface Decision {
+  allowed: boolean;
+  /** why (shown in SubjectAccessReview status.reason and in logs) */
+  reason?: string;
+}
+
+export interface Authorizer {
+  authorize(a: RequestAttributes): Promise<Decision>;
+}
+
+/** A request's credentials, as the authenticators see them. */
+export interface RequestCredentials {
+  /** the verified client certificate chain (leaf first, DER), when the TLS handshake had one */
+  peerCertificates?: Buffer[];
+  /** the bearer token from `Authorization: Bearer …`, when present */
+  bearerToken?: string;
+}
+
+export type AuthenticationResult =
+  { authenticated: true; user: UserInfo; method: string } | { authenticated: false; reason?: string };
+
+export interface Authenticator {
+  authenticate(c: RequestCredentials): Promise<AuthenticationResult>;
+}
+
+export interface ResourceDefinition {
+  names: ResourceNames;
+  strategy: Strategy;
+  table?: TableConvertor;
+  /** fieldSelector support: field name → getter */
+  fields?: Record<string, FieldGetter>;
+  /** known fields for fieldValidation=Strict, see the schema module */
+  admission?: AdmissionCheck[];
+}
