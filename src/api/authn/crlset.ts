@@ -30,9 +30,20 @@ export interface CrlSet {
 /** A CRL may be dated a little ahead of this server's clock (the CA's clock runs ahead). */
 export const CRL_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** Identifies a CA by name and key, so a rotated CA with the same name has its own list. */
+const caKeys = new WeakMap<object, string>();
+
+/**
+ * Identifies a CA by name and key, so a rotated CA with the same name has its own list.
+ * Memoised per certificate object: the verified chains the authenticator caches ask for it on
+ * every request.
+ */
 export function caKey(ca: Pick<ParsedCertificate, 'subjectDer' | 'spkiDer'>): string {
-  return ca.subjectDer.toString('base64') + '|' + ca.spkiDer.toString('base64');
+  let k = caKeys.get(ca);
+  if (k === undefined) {
+    k = ca.subjectDer.toString('base64') + '|' + ca.spkiDer.toString('base64');
+    caKeys.set(ca, k);
+  }
+  return k;
 }
 
 /**

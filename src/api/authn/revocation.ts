@@ -85,6 +85,7 @@ export class RevocationChecker {
         const list = crls.byCa.get(caKey(chain[i + 1]!));
         if (!list) continue;
         const hit = list.revoked.get(c.serialNumber);
+        if (!hit && now <= list.nextUpdate) continue;
         const subject = i === 0 ? `client certificate ${describeCertificate(c)}` : `CA ${describeCertificate(c)}`;
         if (hit)
           return (
