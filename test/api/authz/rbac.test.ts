@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { RbacAuthorizer, RbacIndex } from '../../../src/api/authz/rbac.js';
 import type { RbacObjects } from '../../../src/api/authz/types.js';
 import type { KubeObject, RequestAttributes, UserInfo } from '../../../src/api/object.js';
+import { resourceRequest } from './attrs.js';
 
 const G = 'rbac.authorization.k8s.io';
 const role = (kind: 'Role' | 'ClusterRole', name: string, rules: unknown[], namespace?: string): KubeObject => ({
@@ -121,20 +122,7 @@ const objects: RbacObjects = {
 };
 
 const u = (username: string, ...groups: string[]): UserInfo => ({ username, groups });
-const r = (
-  user: UserInfo,
-  verb: string,
-  group: string,
-  resource: string,
-  o: Partial<RequestAttributes> = {},
-): RequestAttributes => ({
-  user,
-  verb,
-  resourceRequest: true,
-  apiGroup: group,
-  resource,
-  ...o,
-});
+const r = resourceRequest;
 
 const cases: Array<[string, RequestAttributes, boolean, string | undefined]> = [
   ['user via ClusterRoleBinding', r(u('alice'), 'update', 'certificates.k8s.io', 'certificatesigningrequests', { subresource: 'approval', name: 'x' }), true,

@@ -4,17 +4,12 @@ import assert from 'node:assert/strict';
 import { compileRule, ruleAllows } from '../../../src/api/authz/rules.js';
 import type { PolicyRule } from '../../../src/api/authz/types.js';
 import type { RequestAttributes } from '../../../src/api/object.js';
+import { pathRequest, resourceRequest } from './attrs.js';
 
 const user = { username: 'u', groups: [] };
-const res = (verb: string, group: string, resource: string, o: Partial<RequestAttributes> = {}): RequestAttributes => ({
-  user,
-  verb,
-  resourceRequest: true,
-  apiGroup: group,
-  resource,
-  ...o,
-});
-const url = (verb: string, path: string): RequestAttributes => ({ user, verb, resourceRequest: false, path });
+const res = (verb: string, group: string, resource: string, o: Partial<RequestAttributes> = {}) =>
+  resourceRequest(user, verb, group, resource, o);
+const url = (verb: string, path: string) => pathRequest(user, verb, path);
 
 const CSR = 'certificatesigningrequests';
 const CERTS = 'certificates.k8s.io';
