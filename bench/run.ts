@@ -15,6 +15,7 @@ const ALL: Record<string, [string, string[]]> = {
   init: [process.execPath, [join(here, 'init.js')]],
   scan: [process.execPath, [join(here, 'scan.js')]],
   audit: [process.execPath, [join(here, 'audit-bench.js')]],
+  authz: [process.execPath, [join(here, 'authz.js')]],
   'cfssl-serve': ['bash', [join(root, 'bench', 'cfssl-serve.sh')]],
   startup: ['bash', [join(root, 'bench', 'startup.sh')]],
 };

@@ -95,14 +95,32 @@ export interface Authorizer {
 
 /** A request's credentials, as the authenticators see them. */
 export interface RequestCredentials {
-  /** the verified client certificate chain (leaf first, DER), when the TLS handshake had one */
+  /**
+   * The client certificate chain as the client presented it (leaf first, DER), when the TLS
+   * handshake had one. The listener requests a certificate without requiring or verifying it
+   * (`requestCert: true, rejectUnauthorized: false`); the x509 authenticator
+   * (src/api/authn/x509.ts) does the path validation against the client CAs, with an
+   * injectable clock and revocation.
+   */
   peerCertificates?: Buffer[];
   /** the bearer token from `Authorization: Bearer …`, when present */
   bearerToken?: string;
+  /** the request path without the query, for anonymous-access conditions (src/api/authn/anonymous.ts) */
+  path?: string;
 }
 
+/**
+ * An authenticator's answer. Refused: `reason` set means credentials were presented and
+ * refused (kube-apiserver's authenticator error: 401 unless another authenticator accepts
+ * the request; the reason is for logs and audit, never for the client); `reason` unset means
+ * the authenticator had nothing to check. `revoked` marks a client certificate refused by
+ * revocation (a CRL or the deny list, or a stale CRL under staleCrl=refuse): the union stops
+ * there (a credential the operator revoked is never outweighed by another one) and the core
+ * audits it.
+ */
 export type AuthenticationResult =
-  { authenticated: true; user: UserInfo; method: string } | { authenticated: false; reason?: string };
+  | { authenticated: true; user: UserInfo; method: string }
+  | { authenticated: false; reason?: string; method?: string; revoked?: boolean };
 
 export interface Authenticator {
   authenticate(c: RequestCredentials): Promise<AuthenticationResult>;

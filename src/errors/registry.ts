@@ -102,6 +102,8 @@ export const ERROR_REGISTRY = {
   MalformedCertificate: bad('a certificate cannot be parsed', { cfssl: [1003, 400] }),
   MalformedCSR: bad('a certificate request cannot be parsed', { cfssl: [9003, 400] }),
   CSRSignature: bad("a certificate request's self-signature does not verify", { cfssl: [9003, 400] }),
+  MalformedCRL: bad('a certificate revocation list cannot be parsed'),
+  UntrustedCRL: bad('a certificate revocation list is not signed by a trusted CA, or is not usable'),
   UnsupportedKey: bad('a key type or curve is not supported'),
   InvalidKeySize: invalid('a key size is not supported', { cfssl: [2400, 400] }),
   InvalidKeyAlgorithm: invalid('a key algorithm is not supported', { cfssl: [2400, 400] }),

@@ -17,3 +17,4 @@ export * from './load.js';
 export * from './crl.js';
 export * from './spkikey.js';
 export * from './ecdsanative.js';
+export * from './crlparse.js';

@@ -1,0 +1,27 @@
+/**
+ * The certificates a TLS client presented, as the x509 authenticator takes them: leaf first,
+ * DER. For the HTTPS layer, which listens with `requestCert: true, rejectUnauthorized: false`
+ * (so requests with tokens or none at all get through) and leaves verification to
+ * x509chain.ts. `ca` may still be set on the listener: it only names the acceptable CAs in
+ * the TLS CertificateRequest, which helps clients that hold several certificates pick one.
+ *
+ * Node exposes the peer chain as `getPeerCertificate(true)` objects linked by
+ * `issuerCertificate` (the last one links to itself); OpenSSL may append a certificate from
+ * the listener's `ca` store, which is harmless: path building treats every extra certificate
+ * as a candidate, and one of the bundle as the end of the path.
+ */
+import type { TLSSocket } from 'node:tls';
+
+export function presentedChain(socket: Pick<TLSSocket, 'getPeerCertificate'>): Buffer[] {
+  const out: Buffer[] = [];
+  // an empty object when the client sent no certificate
+  let c: { raw?: Buffer; issuerCertificate?: unknown } | null = socket.getPeerCertificate(true);
+  const seen = new Set<unknown>();
+  while (c?.raw && !seen.has(c) && out.length < 16) {
+    seen.add(c);
+    out.push(c.raw);
+    const next: unknown = c.issuerCertificate;
+    c = next && typeof next === 'object' ? next : null;
+  }
+  return out;
+}

@@ -1,0 +1,201 @@
+/**
+ * The review APIs, as pure functions over an Authorizer (the core routes the create requests
+ * here and writes the answer; nothing is stored):
+ * - authorization.k8s.io/v1 SubjectAccessReview: may user U (groups G) do X?
+ *   (`kubectl auth can-i … --as U`, controllers such as the CSR approver);
+ * - SelfSubjectAccessReview: may I do X? (`kubectl auth can-i`);
+ * - authentication.k8s.io/v1 SelfSubjectReview: who am I? (`kubectl auth whoami`).
+ * X is resourceAttributes (verb, group, version, resource, subresource, name, namespace; an
+ * empty namespace means "all namespaces", as upstream) or nonResourceAttributes (path, verb).
+ * Validation as kube-apiserver's: exactly one of the two, user or groups for a
+ * SubjectAccessReview, empty metadata; every problem is returned as a field error (the core
+ * answers 422). The status carries `allowed`, `denied` (never true: RBAC only allows or has
+ * no opinion) and the authorizer's `reason`.
+ */
+import { FieldPath, fieldError, type FieldError } from '../../errors/index.js';
+import type { KubeObject, RequestAttributes, UserInfo } from '../object.js';
+import type { Authorizer } from '../resource.js';
+
+export const AUTHORIZATION_API_VERSION = 'authorization.k8s.io/v1';
+export const AUTHENTICATION_API_VERSION = 'authentication.k8s.io/v1';
+
+export type ReviewResult = { ok: true; object: KubeObject } | { ok: false; errors: FieldError[] };
+
+export interface SubjectAccessReviewStatus {
+  allowed: boolean;
+  denied?: boolean;
+  reason?: string;
+  evaluationError?: string;
+}
+
+const RESOURCE_FIELDS = ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'] as const;
+const NON_RESOURCE_FIELDS = ['path', 'verb'] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function strings(
+  obj: Record<string, unknown>,
+  fields: readonly string[],
+  path: FieldPath,
+  errs: FieldError[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    const v = obj[f];
+    if (v === undefined || v === null) out[f] = '';
+    else if (typeof v === 'string') out[f] = v;
+    else errs.push(fieldError.typeInvalid(path.child(f), v, 'must be a string'));
+  }
+  return out;
+}
+
+/** metadata must be empty (kube-apiserver ignores only managedFields; kubectl sends creationTimestamp: null). */
+function validateMetadata(obj: KubeObject, errs: FieldError[]): void {
+  const m: unknown = obj.metadata;
+  if (m === undefined || m === null) return;
+  if (!isObject(m)) {
+    errs.push(fieldError.invalid('metadata', m, 'must be empty'));
+    return;
+  }
+  const rest = Object.entries(m).filter(([k, v]) => k !== 'managedFields' && v !== null && v !== undefined);
+  if (rest.length) errs.push(fieldError.invalid('metadata', Object.fromEntries(rest), 'must be empty'));
+}
+
+interface ParsedSpec {
+  resource: Record<string, string> | undefined;
+  nonResource: Record<string, string> | undefined;
+  spec: Record<string, unknown>;
+}
+
+function parseSpec(obj: KubeObject, errs: FieldError[]): ParsedSpec {
+  validateMetadata(obj, errs);
+  const specPath = FieldPath.root('spec');
+  const spec = isObject(obj.spec) ? obj.spec : {};
+  if (obj.spec !== undefined && !isObject(obj.spec))
+    errs.push(fieldError.typeInvalid(specPath, obj.spec, 'must be an object'));
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  const hasRa = ra !== undefined && ra !== null;
+  const hasNra = nra !== undefined && nra !== null;
+  if (hasRa && hasNra)
+    errs.push(
+      fieldError.invalid(
+        specPath.child('nonResourceAttributes'),
+        nra,
+        'cannot be specified in combination with resourceAttributes',
+      ),
+    );
+  if (!hasRa && !hasNra)
+    errs.push(
+      fieldError.invalid(
+        specPath.child('resourceAttributes'),
+        nra,
+        'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      ),
+    );
+  let resource: Record<string, string> | undefined;
+  let nonResource: Record<string, string> | undefined;
+  if (hasRa) {
+    if (isObject(ra)) resource = strings(ra, RESOURCE_FIELDS, specPath.child('resourceAttributes'), errs);
+    else errs.push(fieldError.typeInvalid(specPath.child('resourceAttributes'), ra, 'must be an object'));
+  }
+  if (hasNra) {
+    if (isObject(nra)) nonResource = strings(nra, NON_RESOURCE_FIELDS, specPath.child('nonResourceAttributes'), errs);
+    else errs.push(fieldError.typeInvalid(specPath.child('nonResourceAttributes'), nra, 'must be an object'));
+  }
+  return { resource, nonResource, spec };
+}
+
+/** The authorization attributes a review asks about, for `user`. */
+function attributesOf(p: ParsedSpec, user: UserInfo): RequestAttributes {
+  if (p.resource) {
+    const r = p.resource;
+    return {
+      user,
+      verb: r.verb!,
+      resourceRequest: true,
+      apiGroup: r.group!,
+      // upstream reads an empty version as "every version"
+      apiVersion: r.version || '*',
+      resource: r.resource!,
+      subresource: r.subresource!,
+      namespace: r.namespace!,
+      name: r.name!,
+    };
+  }
+  return { user, verb: p.nonResource!.verb!, resourceRequest: false, path: p.nonResource!.path! };
+}
+
+async function evaluate(obj: KubeObject, p: ParsedSpec, user: UserInfo, authorizer: Authorizer): Promise<KubeObject> {
+  const d = await authorizer.authorize(attributesOf(p, user));
+  const status: SubjectAccessReviewStatus = { allowed: d.allowed };
+  if (d.reason) status.reason = d.reason;
+  return { apiVersion: AUTHORIZATION_API_VERSION, kind: String(obj.kind), metadata: {}, spec: p.spec, status };
+}
+
+function stringList(v: unknown, path: FieldPath, errs: FieldError[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    errs.push(fieldError.typeInvalid(path, v, 'must be a list of strings'));
+    return [];
+  }
+  return v as string[];
+}
+
+/** SubjectAccessReview: the user to check is in the spec (user, groups, uid, extra). */
+export async function subjectAccessReview(obj: KubeObject, authorizer: Authorizer): Promise<ReviewResult> {
+  const errs: FieldError[] = [];
+  const p = parseSpec({ ...obj, kind: 'SubjectAccessReview' }, errs);
+  const spec = FieldPath.root('spec');
+  const username = p.spec.user;
+  if (username !== undefined && username !== null && typeof username !== 'string')
+    errs.push(fieldError.typeInvalid(spec.child('user'), username, 'must be a string'));
+  const groups = stringList(p.spec.groups, spec.child('groups'), errs);
+  const name = typeof username === 'string' ? username : '';
+  if (!name && groups.length === 0)
+    errs.push(fieldError.invalid(spec.child('user'), name, 'at least one of user or group must be specified'));
+  const extra = parseExtra(p.spec.extra, spec.child('extra'), errs);
+  if (errs.length) return { ok: false, errors: errs };
+  // as upstream, the groups are taken as given: nothing adds system:authenticated
+  const user: UserInfo = { username: name, groups };
+  if (typeof p.spec.uid === 'string' && p.spec.uid) user.uid = p.spec.uid;
+  if (extra) user.extra = extra;
+  return { ok: true, object: await evaluate({ ...obj, kind: 'SubjectAccessReview' }, p, user, authorizer) };
+}
+
+function parseExtra(v: unknown, path: FieldPath, errs: FieldError[]): Record<string, string[]> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) {
+    errs.push(fieldError.typeInvalid(path, v, 'must be a map of string lists'));
+    return undefined;
+  }
+  const out: Record<string, string[]> = {};
+  for (const [k, list] of Object.entries(v)) out[k] = stringList(list, path.key(k), errs);
+  return out;
+}
+
+/** SelfSubjectAccessReview: the user to check is the requester, as authenticated. */
+export async function selfSubjectAccessReview(
+  obj: KubeObject,
+  requester: UserInfo,
+  authorizer: Authorizer,
+): Promise<ReviewResult> {
+  const errs: FieldError[] = [];
+  const p = parseSpec(obj, errs);
+  if (errs.length) return { ok: false, errors: errs };
+  return { ok: true, object: await evaluate({ ...obj, kind: 'SelfSubjectAccessReview' }, p, requester, authorizer) };
+}
+
+/** SelfSubjectReview (`kubectl auth whoami`): the requester's user info, stamped with `now`. */
+export function selfSubjectReview(requester: UserInfo, now: Date): KubeObject {
+  const userInfo: Record<string, unknown> = { username: requester.username };
+  if (requester.uid) userInfo.uid = requester.uid;
+  userInfo.groups = [...requester.groups];
+  if (requester.extra && Object.keys(requester.extra).length) userInfo.extra = requester.extra;
+  return {
+    apiVersion: AUTHENTICATION_API_VERSION,
+    kind: 'SelfSubjectReview',
+    metadata: { creationTimestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { userInfo },
+  };
+}
