@@ -25,13 +25,13 @@ export interface TestCa extends Pem {
   issuer: Issuer;
 }
 
-export async function makeCa(cn = 'test-ca', now = new Date()): Promise<TestCa> {
+export async function makeCa(cn = 'test-ca', now = new Date(), days = 3650): Promise<TestCa> {
   const k = await generateKey('ECDSA-P256');
   const der = issueCertificate(
     {
       subject: { commonName: cn },
       notBefore: new Date(now.getTime() - DAY),
-      notAfter: new Date(now.getTime() + 3650 * DAY),
+      notAfter: new Date(now.getTime() + days * DAY),
       isCA: true,
       keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
       dnsNames: [cn],
@@ -78,17 +78,31 @@ export function writePem(dir: string, name: string, p: Pem): { cert: string; key
 
 type After = { after: (fn: () => void | Promise<void>) => void };
 
+export interface NodeTlsServerOptions extends Pem {
+  ca?: string;
+  requireClientCert?: boolean;
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+  /** HTTP status of every answer (default 200) */
+  status?: number;
+}
+
 /** A node HTTPS server on 127.0.0.1 answering 200 "ok"; `requireClientCert` makes it mTLS. */
-export async function nodeTlsServer(t: After, p: Pem & { ca?: string; requireClientCert?: boolean }): Promise<number> {
+export async function nodeTlsServer(t: After, p: NodeTlsServerOptions): Promise<number> {
   const s = createHttpsServer(
     {
       cert: p.cert,
       key: p.key,
       ...(p.ca ? { ca: p.ca } : {}),
+      ...(p.maxVersion ? { maxVersion: p.maxVersion } : {}),
+      ...(p.ciphers ? { ciphers: p.ciphers } : {}),
       requestCert: !!p.requireClientCert,
       rejectUnauthorized: !!p.requireClientCert,
     },
-    (_req, res) => res.end('ok'),
+    (_req, res) => {
+      res.statusCode = p.status ?? 200;
+      res.end('ok');
+    },
   );
   s.on('tlsClientError', () => {});
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
