@@ -5,22 +5,21 @@
  * print as <port1>, <port2>… (their order in the endpoint list).
  */
 import { test } from 'node:test';
-import { createServer as createHttpServer } from 'node:http';
 import { probe, type ProbeOptions } from '../../src/audit/probe.js';
 import type { Report } from '../../src/audit/finding.js';
 import { render, type OutputFormat } from '../../src/audit/render.js';
 import { fixedClock } from '../../src/pki/index.js';
-import { freePort, hasCommand, tmpDir } from '../helpers.js';
+import { hasCommand, tmpDir } from '../helpers.js';
 import { assertGolden, replaceInReport, zeroTimings } from './golden.js';
 import {
   makeCa,
   makeLeaf,
   nodeTlsServer,
-  spawnKilled,
-  startEtcd,
+  notTlsPorts,
+  opensslTls10Server,
+  plainHttpServer,
+  startEtcdPair,
   tcpServer,
-  waitForPort,
-  writePem,
   type LeafOptions,
 } from './servers.js';
 
@@ -108,23 +107,8 @@ test('probe golden: a CBC suite under TLS 1.2; a server that demands a client ce
 });
 
 test('probe golden: what is not TLS (plaintext HTTP, closed, garbage, silent, HTTP answers)', async (t) => {
-  const http = createHttpServer((_q, res) => res.end('hello'));
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        http.closeAllConnections();
-        http.close(() => r());
-      }),
-  );
-  const plain = (http.address() as { port: number }).port;
-  const closed = await freePort();
-  const garbage = await tcpServer(t, (c) => c.end(Buffer.from('\x00\xffnot tls at all\r\n\r\n')));
-  const silent = await tcpServer(t, () => {});
-  const httpGarbage = await tcpServer(t, (c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'));
-  const goRefusal = await tcpServer(t, (c) =>
-    c.once('data', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n')),
-  );
+  const plain = await plainHttpServer(t);
+  const { closed, garbage, silent, httpGarbage, goRefusal } = await notTlsPorts(t);
   const bad400 = await tcpServer(t, (c) => c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\n\r\n')));
   await probeGolden('not-tls', [plain, closed, garbage, silent, httpGarbage, goRefusal, bad400], {
     timeoutMs: 700,
@@ -137,25 +121,7 @@ test(
   { skip: !hasCommand('openssl') && 'openssl not installed' },
   async (t) => {
     const [ca, server] = await Promise.all([caP, serverP]);
-    const dir = tmpDir('kubetls-golden-ossl-', t);
-    const sv = writePem(dir, 'server', server);
-    const port = await freePort();
-    const { child } = spawnKilled(t, 'openssl', [
-      's_server',
-      '-accept',
-      `127.0.0.1:${port}`,
-      '-cert',
-      sv.cert,
-      '-key',
-      sv.key,
-      '-min_protocol',
-      'TLSv1',
-      '-cipher',
-      'DEFAULT@SECLEVEL=0',
-      '-www',
-      '-quiet',
-    ]);
-    await waitForPort(port, child);
+    const port = await opensslTls10Server(t, tmpDir('kubetls-golden-ossl-', t), server);
     await probeGolden('openssl-tls10', [port], { ca: ca.cert, timeoutMs: 3000 });
   },
 );
@@ -165,13 +131,7 @@ test(
   { skip: !hasCommand('etcd') && 'etcd not installed (apt-get install etcd-server)' },
   async (t) => {
     const [ca, server, client] = await Promise.all([caP, serverP, clientP]);
-    const dir = tmpDir('kubetls-golden-etcd-', t);
-    const caFile = writePem(dir, 'ca', ca).cert;
-    const sv = writePem(dir, 'server', server);
-    const [secure, open] = await Promise.all([
-      startEtcd(t, dir, { ca: caFile, ...sv }, true),
-      startEtcd(t, dir, { ca: caFile, ...sv }, false),
-    ]);
+    const { secure, open } = await startEtcdPair(t, tmpDir('kubetls-golden-etcd-', t), ca, server);
     await probeGolden('etcd', [secure.clientPort, open.clientPort, secure.peerPort], {
       ca: ca.cert,
       cert: client.cert,
