@@ -1,8 +1,10 @@
 /**
  * Flag and kubelet-config checks: the CIS Kubernetes Benchmark TLS items (IDs kept so users
- * can map them to kube-bench) plus kubetls's own, stricter ones (IDs `KT-…`).
+ * can map them to kube-bench) plus kubetls's own, stricter ones (IDs `KT-…`). Titles, IDs and
+ * the usual remediation come from the catalog (checks.ts).
  */
-import { judgeCipherSuites, RECOMMENDED_SUITES, tlsMinorOf } from './ciphers.js';
+import type { CheckName } from './checks.js';
+import { judgeCipherSuites, tlsMinorOf } from './ciphers.js';
 import type { Findings } from './finding.js';
 import type { StaticPod } from './manifest.js';
 import { isRecord, str } from './yamlfile.js';
@@ -19,331 +21,198 @@ export function featureGate(v: string | undefined, gate: string): string | undef
   return undefined;
 }
 
-function requireFlags(
-  f: Findings,
-  pod: StaticPod,
-  id: string,
-  check: string,
-  names: string[],
-  remediation: string,
-): void {
+/** Every flag in `names` must be set (non-empty). */
+function requireFlags(f: Findings, pod: StaticPod, check: CheckName, names: string[]): void {
   const missing = names.filter((n) => !pod.flags.get(n));
+  const target = pod.file;
   if (missing.length === 0)
-    f.pass(id, pod.component, check, names.map((n) => `--${n}=${pod.flags.get(n)}`).join(' '), pod.file);
-  else f.fail(id, pod.component, check, `not set: ${missing.map((n) => `--${n}`).join(', ')}`, remediation, pod.file);
+    f.pass({
+      check,
+      component: pod.component,
+      evidence: names.map((n) => `--${n}=${pod.flags.get(n)}`).join(' '),
+      target,
+    });
+  else
+    f.fail({
+      check,
+      component: pod.component,
+      evidence: `not set: ${missing.map((n) => `--${n}`).join(', ')}`,
+      target,
+    });
 }
 
+/** Cipher suites: only ECDHE+AEAD and TLS 1.3 suites; unset FAILs only where `required` (CIS asks). */
 function cipherCheck(
   f: Findings,
-  id: string,
+  check: CheckName,
   component: string,
-  file: string,
+  target: string,
   flag: string,
   value: string | readonly string[] | undefined,
   required: boolean,
 ): void {
-  const check = `${flag} only ECDHE+AEAD / TLS 1.3 suites`;
-  const fix = `set ${flag}=${RECOMMENDED_SUITES}`;
   if (
     value === undefined ||
     (typeof value === 'string' && value.trim() === '') ||
     (Array.isArray(value) && value.length === 0)
   ) {
-    if (required) f.fail(id, component, check, `${flag} not set (Go's defaults include CBC suites)`, fix, file);
+    if (required) f.fail({ check, component, evidence: `${flag} not set (Go's defaults include CBC suites)`, target });
     return;
   }
   const v = judgeCipherSuites(value);
-  if (v.ok) f.pass(id, component, check, `${v.suites.length} suites, all ECDHE+AEAD or TLS 1.3`, file);
+  if (v.ok) f.pass({ check, component, evidence: `${v.suites.length} suites, all ECDHE+AEAD or TLS 1.3`, target });
   else
-    f.fail(
-      id,
-      component,
+    f.fail({
       check,
-      [
+      component,
+      evidence: [
         v.weak.length ? `weak: ${v.weak.join(',')}` : '',
         v.unknown.length ? `unknown to Go: ${v.unknown.join(',')}` : '',
       ]
         .filter(Boolean)
         .join('; '),
-      fix,
-      file,
-    );
+      target,
+    });
 }
 
-function minVersionCheck(f: Findings, component: string, file: string, flag: string, value: string | undefined): void {
+/** `--tls-min-version` (kubelet: `tlsMinVersion`) at least TLS 1.2; unset is Go's default, 1.2. */
+function minVersionCheck(
+  f: Findings,
+  check: 'tls.min-version' | 'kubelet.tls-min-version',
+  component: string,
+  target: string,
+  value: string | undefined,
+): void {
+  const flag = check === 'tls.min-version' ? '--tls-min-version' : 'tlsMinVersion';
   const minor = tlsMinorOf(value);
-  const check = `${flag} ≥ TLS 1.2`;
   const shown = value === undefined ? 'unset (Go default: TLS 1.2)' : `${flag}=${value}`;
   if (minor === null)
-    f.fail(
-      'KT-TLSMIN',
-      component,
+    f.fail({
       check,
-      `${shown}: not a TLS version name`,
-      `set ${flag}=VersionTLS12 (etcd: TLS1.2)`,
-      file,
-    );
-  else if (minor < 2)
-    f.fail(
-      'KT-TLSMIN',
       component,
-      check,
-      `${shown} allows TLS 1.${minor}`,
-      `set ${flag}=VersionTLS12 or VersionTLS13 (etcd: TLS1.2)`,
-      file,
-    );
-  else f.pass('KT-TLSMIN', component, check, shown, file);
+      evidence: `${shown}: not a TLS version name`,
+      remediation: `set ${flag}=VersionTLS12 (etcd: TLS1.2)`,
+      target,
+    });
+  else if (minor < 2) f.fail({ check, component, evidence: `${shown} allows TLS 1.${minor}`, target });
+  else f.pass({ check, component, evidence: shown, target });
+}
+
+function bindAddress(f: Findings, check: CheckName, pod: StaticPod): void {
+  const v = pod.flags.get('bind-address');
+  const ok = v === '127.0.0.1';
+  f.verdict(ok, {
+    check,
+    component: pod.component,
+    evidence: `--bind-address=${ok ? v : (v ?? 'unset (default 0.0.0.0)')}`,
+    target: pod.file,
+  });
+}
+
+/** A boolean etcd flag that must be `want`; unset is false. */
+function etcdBool(f: Findings, pod: StaticPod, check: CheckName, flag: string, want: boolean): void {
+  const v = pod.flags.get(flag);
+  f.verdict(want ? isTrue(v) : !isTrue(v), {
+    check,
+    component: pod.component,
+    evidence: `--${flag}=${v ?? 'unset (false)'}`,
+    target: pod.file,
+  });
 }
 
 export function checkApiserver(f: Findings, pod: StaticPod): void {
   const g = (n: string): string | undefined => pod.flags.get(n);
-  requireFlags(
-    f,
-    pod,
-    '1.2.4',
-    'kubelet client certificate and key set',
-    ['kubelet-client-certificate', 'kubelet-client-key'],
-    'set --kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt and --kubelet-client-key',
-  );
+  const c = pod.component;
+  const target = pod.file;
+  requireFlags(f, pod, 'apiserver.kubelet-client-cert', ['kubelet-client-certificate', 'kubelet-client-key']);
   // kubeadm leaves it unset, so the apiserver never verifies kubelet serving certificates.
-  requireFlags(
-    f,
-    pod,
-    '1.2.5',
-    'kubelet certificate authority set (apiserver verifies kubelets)',
-    ['kubelet-certificate-authority'],
-    'set --kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt and give kubelets CA-signed serving certs (serverTLSBootstrap: true + approval)',
-  );
-  requireFlags(
-    f,
-    pod,
-    '1.2.22',
-    'service account public key set',
-    ['service-account-key-file'],
-    'set --service-account-key-file=/etc/kubernetes/pki/sa.pub',
-  );
-  requireFlags(
-    f,
-    pod,
-    '1.2.23',
-    'etcd client certificate and key set',
-    ['etcd-certfile', 'etcd-keyfile'],
-    'set --etcd-certfile/--etcd-keyfile to apiserver-etcd-client.{crt,key}',
-  );
-  requireFlags(
-    f,
-    pod,
-    '1.2.24',
-    'serving certificate and key set',
-    ['tls-cert-file', 'tls-private-key-file'],
-    'set --tls-cert-file/--tls-private-key-file to apiserver.{crt,key}',
-  );
-  requireFlags(
-    f,
-    pod,
-    '1.2.25',
-    'client CA set (x509 client authentication)',
-    ['client-ca-file'],
-    'set --client-ca-file=/etc/kubernetes/pki/ca.crt',
-  );
-  requireFlags(f, pod, '1.2.26', 'etcd CA set', ['etcd-cafile'], 'set --etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt');
-  cipherCheck(f, '1.2.29', pod.component, pod.file, '--tls-cipher-suites', g('tls-cipher-suites'), true);
-  minVersionCheck(f, pod.component, pod.file, '--tls-min-version', g('tls-min-version'));
+  requireFlags(f, pod, 'apiserver.kubelet-ca', ['kubelet-certificate-authority']);
+  requireFlags(f, pod, 'apiserver.sa-public-key', ['service-account-key-file']);
+  requireFlags(f, pod, 'apiserver.etcd-client-cert', ['etcd-certfile', 'etcd-keyfile']);
+  requireFlags(f, pod, 'apiserver.serving-cert', ['tls-cert-file', 'tls-private-key-file']);
+  requireFlags(f, pod, 'apiserver.client-ca', ['client-ca-file']);
+  requireFlags(f, pod, 'apiserver.etcd-ca', ['etcd-cafile']);
+  cipherCheck(f, 'apiserver.cipher-suites', c, target, '--tls-cipher-suites', g('tls-cipher-suites'), true);
+  minVersionCheck(f, 'tls.min-version', c, target, g('tls-min-version'));
   const servers = (g('etcd-servers') ?? '').split(',').filter(Boolean);
   const plain = servers.filter((s) => !/^https:\/\//i.test(s.trim()));
+  const check = 'apiserver.etcd-https';
   if (servers.length === 0)
-    f.fail(
-      'KT-ETCD-HTTPS',
-      pod.component,
-      'etcd reached over https only',
-      '--etcd-servers not set',
-      'set --etcd-servers=https://127.0.0.1:2379',
-      pod.file,
-    );
-  else if (plain.length)
-    f.fail(
-      'KT-ETCD-HTTPS',
-      pod.component,
-      'etcd reached over https only',
-      `plaintext etcd URL(s): ${plain.join(',')}`,
-      'use https:// etcd URLs with --etcd-cafile/--etcd-certfile/--etcd-keyfile',
-      pod.file,
-    );
-  else
-    f.pass(
-      'KT-ETCD-HTTPS',
-      pod.component,
-      'etcd reached over https only',
-      `--etcd-servers=${servers.join(',')}`,
-      pod.file,
-    );
+    f.fail({
+      check,
+      component: c,
+      evidence: '--etcd-servers not set',
+      remediation: 'set --etcd-servers=https://127.0.0.1:2379',
+      target,
+    });
+  else if (plain.length) f.fail({ check, component: c, evidence: `plaintext etcd URL(s): ${plain.join(',')}`, target });
+  else f.pass({ check, component: c, evidence: `--etcd-servers=${servers.join(',')}`, target });
   const anon = g('anonymous-auth');
-  if (isFalse(anon))
-    f.pass('KT-ANON', pod.component, 'anonymous requests disabled', '--anonymous-auth=false', pod.file);
-  else
-    f.warn(
-      'KT-ANON',
-      pod.component,
-      'anonymous requests disabled',
-      `--anonymous-auth=${anon ?? 'unset (default true)'}`,
-      "set --anonymous-auth=false only after moving kubeadm's liveness/readiness probes off anonymous /livez,/readyz (or use AuthenticationConfiguration anonymous conditions)",
-      pod.file,
-    );
+  const off = isFalse(anon);
+  f.verdict(off, {
+    check: 'apiserver.anonymous',
+    component: c,
+    evidence: off ? '--anonymous-auth=false' : `--anonymous-auth=${anon ?? 'unset (default true)'}`,
+    target,
+  });
   const insecure = g('insecure-port');
   if (insecure !== undefined && insecure !== '0')
-    f.fail(
-      'KT-PLAINTEXT',
-      pod.component,
-      'no plaintext port',
-      `--insecure-port=${insecure}`,
-      'remove --insecure-port (or set it to 0)',
-      pod.file,
-    );
+    f.fail({ check: 'apiserver.insecure-port', component: c, evidence: `--insecure-port=${insecure}`, target });
 }
 
 export function checkControllerManager(f: Findings, pod: StaticPod): void {
-  requireFlags(
-    f,
-    pod,
-    '1.3.4',
-    'service account private key set',
-    ['service-account-private-key-file'],
-    'set --service-account-private-key-file=/etc/kubernetes/pki/sa.key',
-  );
-  requireFlags(
-    f,
-    pod,
-    '1.3.5',
-    'root CA for service account tokens set',
-    ['root-ca-file'],
-    'set --root-ca-file=/etc/kubernetes/pki/ca.crt',
-  );
+  requireFlags(f, pod, 'controller-manager.sa-private-key', ['service-account-private-key-file']);
+  requireFlags(f, pod, 'controller-manager.root-ca', ['root-ca-file']);
   const gate = featureGate(pod.flags.get('feature-gates'), 'RotateKubeletServerCertificate');
   // Default true since Kubernetes 1.12; only an explicit false disables it.
-  if (isFalse(gate))
-    f.fail(
-      '1.3.6',
-      pod.component,
-      'RotateKubeletServerCertificate enabled',
-      'feature gate RotateKubeletServerCertificate=false',
-      'remove RotateKubeletServerCertificate=false from --feature-gates',
-      pod.file,
-    );
-  else
-    f.pass(
-      '1.3.6',
-      pod.component,
-      'RotateKubeletServerCertificate enabled',
-      gate ? `RotateKubeletServerCertificate=${gate}` : 'not set (default true)',
-      pod.file,
-    );
-  bindAddress(f, '1.3.7', pod);
-  cipherCheck(
-    f,
-    'KT-CIPHERS',
-    pod.component,
-    pod.file,
-    '--tls-cipher-suites',
-    pod.flags.get('tls-cipher-suites'),
-    false,
-  );
-  minVersionCheck(f, pod.component, pod.file, '--tls-min-version', pod.flags.get('tls-min-version'));
-}
-
-function bindAddress(f: Findings, id: string, pod: StaticPod): void {
-  const v = pod.flags.get('bind-address');
-  if (v === '127.0.0.1') f.pass(id, pod.component, 'bind address is 127.0.0.1', '--bind-address=127.0.0.1', pod.file);
-  else
-    f.fail(
-      id,
-      pod.component,
-      'bind address is 127.0.0.1',
-      `--bind-address=${v ?? 'unset (default 0.0.0.0)'}`,
-      'set --bind-address=127.0.0.1',
-      pod.file,
-    );
+  const disabled = isFalse(gate);
+  f.verdict(!disabled, {
+    check: 'controller-manager.rotate-kubelet-server-cert',
+    component: pod.component,
+    evidence: disabled
+      ? 'feature gate RotateKubeletServerCertificate=false'
+      : gate
+        ? `RotateKubeletServerCertificate=${gate}`
+        : 'not set (default true)',
+    target: pod.file,
+  });
+  bindAddress(f, 'controller-manager.bind-address', pod);
+  componentTls(f, pod);
 }
 
 export function checkScheduler(f: Findings, pod: StaticPod): void {
-  bindAddress(f, '1.4.2', pod);
-  cipherCheck(
-    f,
-    'KT-CIPHERS',
-    pod.component,
-    pod.file,
-    '--tls-cipher-suites',
-    pod.flags.get('tls-cipher-suites'),
-    false,
-  );
-  minVersionCheck(f, pod.component, pod.file, '--tls-min-version', pod.flags.get('tls-min-version'));
+  bindAddress(f, 'scheduler.bind-address', pod);
+  componentTls(f, pod);
+}
+
+/** The controller-manager's and scheduler's serving TLS: suites checked where set, minimum version. */
+function componentTls(f: Findings, pod: StaticPod): void {
+  const g = (n: string): string | undefined => pod.flags.get(n);
+  cipherCheck(f, 'tls.cipher-suites', pod.component, pod.file, '--tls-cipher-suites', g('tls-cipher-suites'), false);
+  minVersionCheck(f, 'tls.min-version', pod.component, pod.file, g('tls-min-version'));
 }
 
 export function checkEtcd(f: Findings, pod: StaticPod, clusterCaFile: string | undefined): void {
   const g = (n: string): string | undefined => pod.flags.get(n);
-  requireFlags(
-    f,
-    pod,
-    '2.1',
-    'client serving certificate and key set',
-    ['cert-file', 'key-file'],
-    'set --cert-file/--key-file to etcd/server.{crt,key}',
-  );
-  const bool = (id: string, flag: string, want: boolean, check: string, fix: string): void => {
-    const v = g(flag);
-    const ok = want ? isTrue(v) : !isTrue(v);
-    if (ok) f.pass(id, pod.component, check, `--${flag}=${v ?? 'unset (false)'}`, pod.file);
-    else f.fail(id, pod.component, check, `--${flag}=${v ?? 'unset (false)'}`, fix, pod.file);
-  };
-  bool(
-    '2.2',
-    'client-cert-auth',
-    true,
-    'client certificates required',
-    'set --client-cert-auth=true with --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
-  );
-  bool('2.3', 'auto-tls', false, 'no self-signed auto TLS for clients', 'remove --auto-tls (or set it to false)');
-  requireFlags(
-    f,
-    pod,
-    '2.4',
-    'peer certificate and key set',
-    ['peer-cert-file', 'peer-key-file'],
-    'set --peer-cert-file/--peer-key-file to etcd/peer.{crt,key}',
-  );
-  bool(
-    '2.5',
-    'peer-client-cert-auth',
-    true,
-    'peer client certificates required',
-    'set --peer-client-cert-auth=true with --peer-trusted-ca-file',
-  );
-  bool(
-    '2.6',
-    'peer-auto-tls',
-    false,
-    'no self-signed auto TLS for peers',
-    'remove --peer-auto-tls (or set it to false)',
-  );
+  const c = pod.component;
+  const target = pod.file;
+  requireFlags(f, pod, 'etcd.serving-cert', ['cert-file', 'key-file']);
+  etcdBool(f, pod, 'etcd.client-cert-auth', 'client-cert-auth', true);
+  etcdBool(f, pod, 'etcd.auto-tls', 'auto-tls', false);
+  requireFlags(f, pod, 'etcd.peer-cert', ['peer-cert-file', 'peer-key-file']);
+  etcdBool(f, pod, 'etcd.peer-client-cert-auth', 'peer-client-cert-auth', true);
+  etcdBool(f, pod, 'etcd.peer-auto-tls', 'peer-auto-tls', false);
   const ca = g('trusted-ca-file');
-  if (!ca)
-    f.fail(
-      '2.7',
-      pod.component,
-      'etcd uses its own CA',
-      '--trusted-ca-file not set',
-      'set --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt (a CA distinct from the cluster CA)',
-      pod.file,
-    );
+  if (!ca) f.fail({ check: 'etcd.own-ca', component: c, evidence: '--trusted-ca-file not set', target });
   else if (clusterCaFile && ca === clusterCaFile)
-    f.fail(
-      '2.7',
-      pod.component,
-      'etcd uses its own CA',
-      `--trusted-ca-file=${ca} is the apiserver's --client-ca-file`,
-      'give etcd its own CA (etcd/ca.crt) so cluster client certs cannot reach etcd',
-      pod.file,
-    );
-  else f.pass('2.7', pod.component, 'etcd uses its own CA', `--trusted-ca-file=${ca}`, pod.file);
+    f.fail({
+      check: 'etcd.own-ca',
+      component: c,
+      evidence: `--trusted-ca-file=${ca} is the apiserver's --client-ca-file`,
+      remediation: 'give etcd its own CA (etcd/ca.crt) so cluster client certs cannot reach etcd',
+      target,
+    });
+  else f.pass({ check: 'etcd.own-ca', component: c, evidence: `--trusted-ca-file=${ca}`, target });
   const urlFlags = ['listen-client-urls', 'advertise-client-urls', 'listen-peer-urls', 'initial-advertise-peer-urls'];
   const plain = urlFlags.flatMap((n) =>
     (g(n) ?? '')
@@ -351,118 +220,80 @@ export function checkEtcd(f: Findings, pod: StaticPod, clusterCaFile: string | u
       .filter((u) => u && !/^https:\/\//i.test(u.trim()))
       .map((u) => `--${n}=${u}`),
   );
-  if (plain.length)
-    f.fail(
-      'KT-ETCD-HTTPS',
-      pod.component,
-      'etcd listens over https only',
-      plain.join(' '),
-      'use https:// URLs for client and peer listeners',
-      pod.file,
-    );
-  else
-    f.pass(
-      'KT-ETCD-HTTPS',
-      pod.component,
-      'etcd listens over https only',
-      urlFlags
-        .filter((n) => g(n))
-        .map((n) => `--${n}=${g(n)}`)
-        .join(' ') || 'no URLs set',
-      pod.file,
-    );
-  cipherCheck(f, 'KT-CIPHERS', pod.component, pod.file, '--cipher-suites', g('cipher-suites'), false);
-  minVersionCheck(f, pod.component, pod.file, '--tls-min-version', g('tls-min-version'));
+  f.verdict(plain.length === 0, {
+    check: 'etcd.https',
+    component: c,
+    evidence: plain.length
+      ? plain.join(' ')
+      : urlFlags
+          .filter((n) => g(n))
+          .map((n) => `--${n}=${g(n)}`)
+          .join(' ') || 'no URLs set',
+    target,
+  });
+  cipherCheck(f, 'etcd.cipher-suites', c, target, '--cipher-suites', g('cipher-suites'), false);
+  minVersionCheck(f, 'tls.min-version', c, target, g('tls-min-version'));
 }
 
 /** KubeletConfiguration (var/lib/kubelet/config.yaml). */
 export function checkKubelet(f: Findings, cfg: Record<string, unknown>, file: string): void {
-  const c = 'kubelet';
+  const component = 'kubelet';
+  const target = file;
   const authn = isRecord(cfg.authentication) ? cfg.authentication : {};
   const x509 = isRecord(authn.x509) ? authn.x509 : {};
   const anon = isRecord(authn.anonymous) ? authn.anonymous : {};
   const clientCA = str(x509.clientCAFile);
-  if (clientCA) f.pass('4.2.3', c, 'client CA file set', `authentication.x509.clientCAFile: ${clientCA}`, file);
-  else
-    f.fail(
-      '4.2.3',
-      c,
-      'client CA file set',
-      'authentication.x509.clientCAFile not set',
-      'set authentication.x509.clientCAFile: /etc/kubernetes/pki/ca.crt',
-      file,
-    );
+  f.verdict(!!clientCA, {
+    check: 'kubelet.client-ca',
+    component,
+    evidence: clientCA ? `authentication.x509.clientCAFile: ${clientCA}` : 'authentication.x509.clientCAFile not set',
+    target,
+  });
   const bootstrap = cfg.serverTLSBootstrap === true;
   const cert = str(cfg.tlsCertFile);
   const key = str(cfg.tlsPrivateKeyFile);
-  if (cert && key)
-    f.pass('4.2.9', c, 'serving certificate configured', `tlsCertFile: ${cert}, tlsPrivateKeyFile: ${key}`, file);
-  else if (bootstrap)
-    f.pass(
-      '4.2.9',
-      c,
-      'serving certificate configured',
-      'serverTLSBootstrap: true (serving certificate requested from the cluster CA)',
-      file,
-    );
-  else
-    f.fail(
-      '4.2.9',
-      c,
-      'serving certificate configured',
-      'neither tlsCertFile/tlsPrivateKeyFile nor serverTLSBootstrap: true (kubelet self-signs)',
-      'set serverTLSBootstrap: true (and approve kubelet-serving CSRs) or tlsCertFile/tlsPrivateKeyFile',
-      file,
-    );
-  if (cfg.rotateCertificates === false)
-    f.fail(
-      '4.2.10',
-      c,
-      'client certificate rotation on',
-      'rotateCertificates: false',
-      'set rotateCertificates: true',
-      file,
-    );
-  else
-    f.pass(
-      '4.2.10',
-      c,
-      'client certificate rotation on',
-      `rotateCertificates: ${String(cfg.rotateCertificates ?? 'unset (true with kubeadm)')}`,
-      file,
-    );
+  f.verdict(!!(cert && key) || bootstrap, {
+    check: 'kubelet.serving-cert',
+    component,
+    evidence:
+      cert && key
+        ? `tlsCertFile: ${cert}, tlsPrivateKeyFile: ${key}`
+        : bootstrap
+          ? 'serverTLSBootstrap: true (serving certificate requested from the cluster CA)'
+          : 'neither tlsCertFile/tlsPrivateKeyFile nor serverTLSBootstrap: true (kubelet self-signs)',
+    target,
+  });
+  const rotationOff = cfg.rotateCertificates === false;
+  f.verdict(!rotationOff, {
+    check: 'kubelet.client-rotation',
+    component,
+    evidence: rotationOff
+      ? 'rotateCertificates: false'
+      : `rotateCertificates: ${String(cfg.rotateCertificates ?? 'unset (true with kubeadm)')}`,
+    target,
+  });
   const gates = isRecord(cfg.featureGates) ? cfg.featureGates : {};
-  if (bootstrap && gates.RotateKubeletServerCertificate !== false)
-    f.pass('4.2.11', c, 'serving certificate rotation on', 'serverTLSBootstrap: true', file);
-  else
-    f.fail(
-      '4.2.11',
-      c,
-      'serving certificate rotation on',
-      bootstrap
+  const serving = bootstrap && gates.RotateKubeletServerCertificate !== false;
+  f.verdict(serving, {
+    check: 'kubelet.serving-rotation',
+    component,
+    evidence: serving
+      ? 'serverTLSBootstrap: true'
+      : bootstrap
         ? 'featureGates.RotateKubeletServerCertificate: false'
         : `serverTLSBootstrap: ${String(cfg.serverTLSBootstrap ?? 'unset (false)')}`,
-      'set serverTLSBootstrap: true and keep RotateKubeletServerCertificate enabled',
-      file,
-    );
+    target,
+  });
   const suites = Array.isArray(cfg.tlsCipherSuites) ? cfg.tlsCipherSuites.map(String) : undefined;
-  cipherCheck(f, '4.2.12', c, file, 'tlsCipherSuites', suites, true);
-  minVersionCheck(f, c, file, 'tlsMinVersion', str(cfg.tlsMinVersion));
-  if (anon.enabled === true)
-    f.fail(
-      'KT-ANON',
-      c,
-      'anonymous requests disabled',
-      'authentication.anonymous.enabled: true',
-      'set authentication.anonymous.enabled: false',
-      file,
-    );
-  else
-    f.pass(
-      'KT-ANON',
-      c,
-      'anonymous requests disabled',
-      `authentication.anonymous.enabled: ${String(anon.enabled ?? 'unset (false in KubeletConfiguration v1beta1)')}`,
-      file,
-    );
+  cipherCheck(f, 'kubelet.cipher-suites', component, target, 'tlsCipherSuites', suites, true);
+  minVersionCheck(f, 'kubelet.tls-min-version', component, target, str(cfg.tlsMinVersion));
+  const anonOn = anon.enabled === true;
+  f.verdict(!anonOn, {
+    check: 'kubelet.anonymous',
+    component,
+    evidence: anonOn
+      ? 'authentication.anonymous.enabled: true'
+      : `authentication.anonymous.enabled: ${String(anon.enabled ?? 'unset (false in KubeletConfiguration v1beta1)')}`,
+    target,
+  });
 }

@@ -3,6 +3,8 @@
  * target, with the evidence that decided it and what to do about it. Exit codes derive
  * from it: any FAIL is non-zero, WARN and SKIP alone are not.
  */
+import { CHECKS, type CheckName } from './checks.js';
+
 export type Result = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
 
 export interface Finding {
@@ -51,24 +53,60 @@ export function summarize(findings: readonly Finding[]): Summary {
 /** 0 when nothing FAILs (WARN alone is fine), 1 otherwise. Usage errors use 2 (CLI). */
 export const exitCodeFor = (r: Pick<Report, 'summary'>): number => (r.summary.fail > 0 ? 1 : 0);
 
-/** Collects findings for one component with less ceremony. */
+/** What a check found, before the catalog fills in its ID, title and default remediation. */
+export interface FindingInit {
+  check: CheckName;
+  component: string;
+  result: Result;
+  evidence: string;
+  /** the file (relative to the audit root) or endpoint the finding is about */
+  target?: string | undefined;
+  /** instead of the catalog's, when the fix names a file, flag value or address (undefined: the catalog's) */
+  remediation?: string | undefined;
+}
+
+/**
+ * A finding of a catalogued check. PASS and SKIP carry no remediation: there is nothing to
+ * fix (SKIP says why in its evidence).
+ */
+export function finding(o: FindingInit): Finding {
+  const spec = CHECKS[o.check];
+  return {
+    id: spec.id,
+    component: o.component,
+    check: spec.title,
+    result: o.result,
+    evidence: o.evidence,
+    remediation: o.result === 'PASS' || o.result === 'SKIP' ? '' : (o.remediation ?? spec.remediation),
+    ...(o.target ? { target: o.target } : {}),
+  };
+}
+
+type Observed = Omit<FindingInit, 'result' | 'remediation'>;
+
+/** The findings of one audit or one probed endpoint, in the order the checks ran. */
 export class Findings {
   readonly list: Finding[] = [];
-  add(f: Finding): Finding {
+  add(o: FindingInit): Finding {
+    const f = finding(o);
     this.list.push(f);
     return f;
   }
-  pass(id: string, component: string, check: string, evidence: string, target?: string): void {
-    this.add({ id, component, check, result: 'PASS', evidence, remediation: '', ...(target ? { target } : {}) });
+  pass(o: Observed): void {
+    this.add({ ...o, result: 'PASS' });
   }
-  warn(id: string, component: string, check: string, evidence: string, remediation: string, target?: string): void {
-    this.add({ id, component, check, result: 'WARN', evidence, remediation, ...(target ? { target } : {}) });
+  warn(o: Omit<FindingInit, 'result'>): void {
+    this.add({ ...o, result: 'WARN' });
   }
-  fail(id: string, component: string, check: string, evidence: string, remediation: string, target?: string): void {
-    this.add({ id, component, check, result: 'FAIL', evidence, remediation, ...(target ? { target } : {}) });
+  fail(o: Omit<FindingInit, 'result'>): void {
+    this.add({ ...o, result: 'FAIL' });
   }
-  skip(id: string, component: string, check: string, evidence: string, target?: string): void {
-    this.add({ id, component, check, result: 'SKIP', evidence, remediation: '', ...(target ? { target } : {}) });
+  skip(o: Observed): void {
+    this.add({ ...o, result: 'SKIP' });
+  }
+  /** PASS when `ok`, else the check's severity (FAIL, or WARN for advice). */
+  verdict(ok: boolean, o: Omit<FindingInit, 'result'>): void {
+    this.add({ ...o, result: ok ? 'PASS' : CHECKS[o.check].severity });
   }
 }
 

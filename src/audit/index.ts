@@ -1,5 +1,6 @@
 /** Library entry for the TLS audit: `audit()` (static) and `probe()` (live) return typed findings. */
 export * from './finding.js';
+export { CHECKS, checkKind, type CheckKind, type CheckName, type CheckSpec } from './checks.js';
 export { audit, type AuditOptions } from './audit.js';
 export { probe, type ProbeOptions } from './probe.js';
 export { render, renderTable, renderJson, renderJunit, OUTPUT_FORMATS, type OutputFormat } from './render.js';

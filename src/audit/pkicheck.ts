@@ -17,6 +17,7 @@ import {
   type ParsedCertificate,
 } from '../pki/index.js';
 import { readFileLimited } from '../util/files.js';
+import type { CheckName } from './checks.js';
 import { expiryResult, type Findings } from './finding.js';
 
 export interface Expect {
@@ -70,14 +71,7 @@ export class PkiContext {
     const target = this.rel(this.resolve(path));
     if (r instanceof Error) {
       if (!this.checkedFiles.has(target))
-        this.f.fail(
-          'KT-PKI-PARSE',
-          component,
-          'certificate readable',
-          r.message,
-          'regenerate the certificate (kubetls init / certs renew)',
-          target,
-        );
+        this.f.fail({ check: 'pki.cert-readable', component, evidence: r.message, target });
       this.checkedFiles.add(target);
       return undefined;
     }
@@ -85,7 +79,7 @@ export class PkiContext {
     if (this.checkedFiles.has(target)) return cert;
     this.checkedFiles.add(target);
     this.intrinsic(component, cert, target);
-    this.mode(component, target, 0o644, '1.1.20', 'certificate mode ≤ 644');
+    this.mode(component, target, 0o644, 'file.cert-mode');
     return cert;
   }
 
@@ -93,52 +87,35 @@ export class PkiContext {
     const who = `"${cert.subjectString}"`;
     const ex = expiryResult(cert.notAfter, cert.notBefore, this.now);
     this.f.add({
-      id: 'KT-PKI-EXPIRY',
+      check: 'pki.expiry',
       component,
-      check: 'certificate far from expiry',
       result: ex.result,
       evidence: `${who} ${ex.evidence}`,
-      remediation:
-        ex.result === 'PASS'
-          ? ''
-          : cert.isCA
-            ? 'plan a CA rotation (kubetls) before the CA expires'
-            : 'renew it (kubetls certs renew) and restart the component',
+      ...(cert.isCA ? { remediation: 'plan a CA rotation (kubetls) before the CA expires' } : {}),
       target,
     });
     const pub = createPublicKey({ key: cert.spkiDer, format: 'der', type: 'spki' });
     const bits = pub.asymmetricKeyDetails?.modulusLength;
     if (pub.asymmetricKeyType === 'rsa' && (bits ?? 0) < 2048)
-      this.f.fail(
-        'KT-PKI-KEYSIZE',
-        component,
-        'key size ≥ RSA 2048',
-        `${who} RSA ${bits} bits`,
-        'reissue with RSA-2048+ or ECDSA-P256',
-        target,
-      );
+      this.f.fail({ check: 'pki.key-size', component, evidence: `${who} RSA ${bits} bits`, target });
     else
-      this.f.pass(
-        'KT-PKI-KEYSIZE',
+      this.f.pass({
+        check: 'pki.key-size',
         component,
-        'key size ≥ RSA 2048',
-        `${pub.asymmetricKeyType}${bits ? ` ${bits}` : ''}${pub.asymmetricKeyDetails?.namedCurve ? ` ${pub.asymmetricKeyDetails.namedCurve}` : ''}`,
+        evidence: `${pub.asymmetricKeyType}${bits ? ` ${bits}` : ''}${pub.asymmetricKeyDetails?.namedCurve ? ` ${pub.asymmetricKeyDetails.namedCurve}` : ''}`,
         target,
-      );
+      });
     const sig = signatureAlgorithmName(cert.signatureAlgorithm);
     if (isWeakSignatureAlgorithm(cert.signatureAlgorithm))
-      this.f.fail(
-        'KT-PKI-SIG',
-        component,
-        'no SHA-1/MD5 signature',
-        `${who} signed with ${sig}`,
-        'reissue with SHA-256 or better',
-        target,
-      );
-    else this.f.pass('KT-PKI-SIG', component, 'no SHA-1/MD5 signature', sig, target);
+      this.f.fail({ check: 'pki.signature', component, evidence: `${who} signed with ${sig}`, target });
+    else this.f.pass({ check: 'pki.signature', component, evidence: sig, target });
   }
 
-  mode(component: string, target: string, max: number, id: string, check: string): void {
+  /**
+   * The file's mode must not exceed `max` (`check`); when running as root, it must also be
+   * owned by root:root (`owner`: 1.1.19, or 4.1.8 for the kubelet's client CA file).
+   */
+  mode(component: string, target: string, max: number, check: CheckName, owner: CheckName = 'file.owner'): void {
     const abs = this.resolve('/' + target);
     let st;
     try {
@@ -147,23 +124,24 @@ export class PkiContext {
       return;
     }
     const mode = st.mode & 0o777;
-    const octal = mode.toString(8).padStart(3, '0');
-    if ((mode & ~max) !== 0)
-      this.f.fail(id, component, check, `mode ${octal}`, `chmod ${max.toString(8)} ${'/' + target}`, target);
-    else this.f.pass(id, component, check, `mode ${octal}`, target);
-    if (this.checkOwnership) {
-      if (st.uid === 0 && st.gid === 0)
-        this.f.pass('1.1.19', component, 'owned by root:root', `${st.uid}:${st.gid}`, target);
-      else
-        this.f.fail(
-          '1.1.19',
-          component,
-          'owned by root:root',
-          `owner ${st.uid}:${st.gid}`,
-          `chown root:root ${'/' + target}`,
-          target,
-        );
-    }
+    const evidence = `mode ${mode.toString(8).padStart(3, '0')}`;
+    this.f.verdict((mode & ~max) === 0, {
+      check,
+      component,
+      evidence,
+      remediation: `chmod ${max.toString(8)} ${'/' + target}`,
+      target,
+    });
+    if (!this.checkOwnership) return;
+    if (st.uid === 0 && st.gid === 0) this.f.pass({ check: owner, component, evidence: `${st.uid}:${st.gid}`, target });
+    else
+      this.f.fail({
+        check: owner,
+        component,
+        evidence: `owner ${st.uid}:${st.gid}`,
+        remediation: `chown root:root ${'/' + target}`,
+        target,
+      });
   }
 
   keyFile(component: string, path: string): KeyObject | undefined {
@@ -172,11 +150,10 @@ export class PkiContext {
     const first = !this.checkedFiles.has(target);
     this.checkedFiles.add(target);
     if (r instanceof Error) {
-      if (first)
-        this.f.fail('KT-PKI-PARSE', component, 'private key readable', r.message, 'regenerate the key pair', target);
+      if (first) this.f.fail({ check: 'pki.key-readable', component, evidence: r.message, target });
       return undefined;
     }
-    if (first) this.mode(component, target, 0o600, '1.1.21', 'private key mode 600');
+    if (first) this.mode(component, target, 0o600, 'file.key-mode');
     return r;
   }
 
@@ -186,14 +163,7 @@ export class PkiContext {
     if (!cert) return undefined;
     const target = this.rel(this.resolve(path));
     if (cert.isCA !== true)
-      this.f.fail(
-        'KT-PKI-CA',
-        component,
-        'CA file holds a CA certificate',
-        `"${cert.subjectString}" has CA=false`,
-        'point the flag at the CA certificate',
-        target,
-      );
+      this.f.fail({ check: 'pki.ca-file', component, evidence: `"${cert.subjectString}" has CA=false`, target });
     return cert;
   }
 
@@ -210,24 +180,17 @@ export class PkiContext {
     if (!cert) return;
     if (keyPath) {
       const key = this.keyFile(component, keyPath);
+      const keyTarget = this.rel(this.resolve(keyPath));
       if (key) {
         if (keyMatchesCertificate(key, cert))
-          this.f.pass(
-            'KT-PKI-PAIR',
-            component,
-            'certificate and key match',
-            `${target} ↔ ${this.rel(this.resolve(keyPath))}`,
-            target,
-          );
+          this.f.pass({ check: 'pki.key-pair', component, evidence: `${target} ↔ ${keyTarget}`, target });
         else
-          this.f.fail(
-            'KT-PKI-PAIR',
+          this.f.fail({
+            check: 'pki.key-pair',
             component,
-            'certificate and key match',
-            `${this.rel(this.resolve(keyPath))} is not the key of ${target}`,
-            'restore the matching key or reissue the certificate',
+            evidence: `${keyTarget} is not the key of ${target}`,
             target,
-          );
+          });
       }
     }
     if (caPath) this.chain(component, cert, target, this.loadCaList(component, caPath), this.rel(this.resolve(caPath)));
@@ -243,40 +206,35 @@ export class PkiContext {
   chain(component: string, cert: ParsedCertificate, target: string, cas: ParsedCertificate[], caTarget: string): void {
     const parent = cas.find((ca) => isSignedBy(cert, ca));
     if (!parent) {
-      this.f.fail(
-        'KT-PKI-CHAIN',
+      this.f.fail({
+        check: 'pki.chain',
         component,
-        'chains to the CA the flags name',
-        `"${cert.subjectString}" (issuer "${cert.issuerString}") is not signed by ${caTarget}${cas.length ? ` ("${cas[0]!.subjectString}")` : ''}`,
-        `reissue it from ${caTarget}, or point the CA flag at its issuer`,
+        evidence: `"${cert.subjectString}" (issuer "${cert.issuerString}") is not signed by ${caTarget}${cas.length ? ` ("${cas[0]!.subjectString}")` : ''}`,
+        remediation: `reissue it from ${caTarget}, or point the CA flag at its issuer`,
         target,
-      );
+      });
       return;
     }
-    this.f.pass(
-      'KT-PKI-CHAIN',
+    this.f.pass({
+      check: 'pki.chain',
       component,
-      'chains to the CA the flags name',
-      `signed by "${parent.subjectString}" (${caTarget})`,
+      evidence: `signed by "${parent.subjectString}" (${caTarget})`,
       target,
-    );
+    });
     if (cert.notAfter > parent.notAfter)
-      this.f.fail(
-        'KT-PKI-OUTLIVES',
+      this.f.fail({
+        check: 'pki.outlives',
         component,
-        'leaf expires before its CA',
-        `leaf until ${cert.notAfter.toISOString()}, CA until ${parent.notAfter.toISOString()}`,
-        'reissue the leaf with a validity inside the CA validity (or rotate the CA)',
+        evidence: `leaf until ${cert.notAfter.toISOString()}, CA until ${parent.notAfter.toISOString()}`,
         target,
-      );
+      });
     else
-      this.f.pass(
-        'KT-PKI-OUTLIVES',
+      this.f.pass({
+        check: 'pki.outlives',
         component,
-        'leaf expires before its CA',
-        `leaf ${cert.notAfter.toISOString()} ≤ CA ${parent.notAfter.toISOString()}`,
+        evidence: `leaf ${cert.notAfter.toISOString()} ≤ CA ${parent.notAfter.toISOString()}`,
         target,
-      );
+      });
   }
 
   expect(component: string, cert: ParsedCertificate, target: string, e: Expect): void {
@@ -288,44 +246,27 @@ export class PkiContext {
     if (e.org && !e.org.some((o) => orgs.includes(o)))
       problems.push(`O [${orgs.join(',')}], want one of [${e.org.join(',')}]`);
     for (const u of e.eku ?? []) if (!cert.extKeyUsage.includes(u)) problems.push(`EKU lacks ${u}`);
-    if (e.cn !== undefined || e.org || e.eku) {
-      if (problems.length)
-        this.f.fail(
-          'KT-PKI-SUBJECT',
-          component,
-          'CN/O/EKU as kubeadm issues them',
-          problems.join('; '),
-          'reissue with the subject and usages of SPEC §1 (kubetls certs renew)',
-          target,
-        );
-      else
-        this.f.pass(
-          'KT-PKI-SUBJECT',
-          component,
-          'CN/O/EKU as kubeadm issues them',
-          `CN "${cn}"${orgs.length ? ` O [${orgs.join(',')}]` : ''} EKU [${cert.extKeyUsage.join(',')}]`,
-          target,
-        );
-    }
+    if (e.cn !== undefined || e.org || e.eku)
+      this.f.add({
+        check: 'pki.subject',
+        component,
+        result: problems.length ? 'FAIL' : 'PASS',
+        evidence: problems.length
+          ? problems.join('; ')
+          : `CN "${cn}"${orgs.length ? ` O [${orgs.join(',')}]` : ''} EKU [${cert.extKeyUsage.join(',')}]`,
+        target,
+      });
     if (e.dnsNames?.length || e.ipAddresses?.length) {
       const missing = missingSans(cert, { dnsNames: e.dnsNames ?? [], ipAddresses: e.ipAddresses ?? [] });
-      if (missing.length)
-        this.f.fail(
-          'KT-PKI-SAN',
-          component,
-          'SANs cover the addresses in the flags',
-          `missing ${missing.join(', ')} (has ${[...cert.dnsNames, ...cert.ipAddresses].join(', ')})`,
-          'reissue with the missing SANs (kubetls init --apiserver-cert-extra-sans / certs renew)',
-          target,
-        );
-      else
-        this.f.pass(
-          'KT-PKI-SAN',
-          component,
-          'SANs cover the addresses in the flags',
-          [...(e.dnsNames ?? []), ...(e.ipAddresses ?? [])].join(', '),
-          target,
-        );
+      this.f.add({
+        check: 'pki.sans',
+        component,
+        result: missing.length ? 'FAIL' : 'PASS',
+        evidence: missing.length
+          ? `missing ${missing.join(', ')} (has ${[...cert.dnsNames, ...cert.ipAddresses].join(', ')})`
+          : [...(e.dnsNames ?? []), ...(e.ipAddresses ?? [])].join(', '),
+        target,
+      });
     }
   }
 }

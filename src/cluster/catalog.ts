@@ -272,3 +272,78 @@ export function buildCatalog(c: ClusterConfig, role: NodeRole = 'control-plane',
   ];
   return { role, cas, caKeys: true, leaves, kubeconfigs, serviceAccountKey: true };
 }
+
+/** Kubeconfig client certificates carry this usage and no other (SPEC §2). */
+export const KUBECONFIG_CLIENT_USAGES: readonly ExtKeyUsage[] = ['clientAuth'];
+
+/**
+ * What a node's certificate or kubeconfig client certificate says whatever the cluster's
+ * configuration: the identity a reader of someone else's files (the audit) can expect.
+ */
+export interface NodeIdentity {
+  /** the catalog name: "apiserver", "etcd-server", "admin.conf"… */
+  name: string;
+  kind: 'certificate' | 'kubeconfig';
+  /** below the cert dir without extension ("etcd/server"), or the kubeconfig's file name */
+  file: string;
+  /** the CN; where kubeadm writes the node name into it, what comes before and after the name */
+  commonName: string | { beforeNodeName: string; afterNodeName: string };
+  organization: string[];
+  extKeyUsage: ExtKeyUsage[];
+  /** the DNS SANs that do not depend on the configuration (the apiserver's in-cluster service names) */
+  dnsNames: string[];
+}
+
+// No node name, address or domain contains it: whatever does was derived from the configuration.
+const CONFIGURED = '\u0000';
+
+/**
+ * The identities of a control-plane node's catalog, read off `buildCatalog` itself with every
+ * configurable value replaced by a marker, so this list cannot drift from what `init` issues.
+ */
+export function nodeIdentities(): NodeIdentity[] {
+  const node = `${CONFIGURED}node`;
+  const c: ClusterConfig = {
+    clusterName: 'kubernetes',
+    controlPlaneEndpoint: undefined,
+    serviceSubnet: '10.96.0.0/12',
+    dnsDomain: `${CONFIGURED}domain`,
+    apiServerCertSANs: [],
+    etcdExternal: false,
+    etcdServerCertSANs: [],
+    etcdPeerCertSANs: [],
+    encryptionAlgorithm: 'RSA-2048',
+    certificateValidityMs: 0,
+    caCertificateValidityMs: 0,
+    advertiseAddress: `${CONFIGURED}address`,
+    bindPort: 6443,
+    nodeName: node,
+    nodes: [],
+  };
+  const cn = (s: string): NodeIdentity['commonName'] => {
+    const at = s.indexOf(node);
+    return at < 0 ? s : { beforeNodeName: s.slice(0, at), afterNodeName: s.slice(at + node.length) };
+  };
+  const fixed = (names: string[]): string[] => names.filter((n) => !n.includes(CONFIGURED));
+  const catalog = buildCatalog(c);
+  return [
+    ...catalog.leaves.map((l): NodeIdentity => ({
+      name: l.name,
+      kind: 'certificate',
+      file: l.baseName,
+      commonName: cn(l.commonName),
+      organization: [...l.organization],
+      extKeyUsage: [...l.extKeyUsage],
+      dnsNames: fixed(l.dnsNames),
+    })),
+    ...catalog.kubeconfigs.map((k): NodeIdentity => ({
+      name: k.name,
+      kind: 'kubeconfig',
+      file: k.name,
+      commonName: cn(k.clientName),
+      organization: [...k.organization],
+      extKeyUsage: [...KUBECONFIG_CLIENT_USAGES],
+      dnsNames: [],
+    })),
+  ];
+}

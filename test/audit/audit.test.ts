@@ -5,17 +5,9 @@ import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit } from '../../src/audit/audit.js';
 import type { Report } from '../../src/audit/finding.js';
-import {
-  certToPem,
-  createIssuer,
-  fixedClock,
-  generateKey,
-  issueCertificate,
-  parseCertificatePem,
-  parsePrivateKeyPem,
-  privateKeyToPem,
-} from '../../src/pki/index.js';
+import { fixedClock } from '../../src/pki/index.js';
 import { cli, tmpDir } from '../helpers.js';
+import { manifest, reissue, setFlag, variant as copyOf } from './mutate.js';
 import { buildNode } from './nodetree.js';
 
 const DAY = 86_400_000;
@@ -26,53 +18,13 @@ before(() => {
   buildNode(base);
 });
 
-function variant(
+const variant = (
   t: { after: (fn: () => void) => void },
   mutate: (root: string) => void | Promise<void>,
-): Promise<string> {
-  const d = tmpDir('kubetls-audit-', t);
-  cpSync(base, d, { recursive: true });
-  return Promise.resolve(mutate(d)).then(() => d);
-}
-
-const manifest = (root: string, c: string): string => join(root, 'etc/kubernetes/manifests', `${c}.yaml`);
-function setFlag(root: string, c: string, flag: string, value: string | null): void {
-  const p = manifest(root, c);
-  const lines = readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => !l.includes(`- --${flag}=`));
-  const at = lines.findIndex((l) => l.trim() === `- ${c}`);
-  if (value !== null) lines.splice(at + 1, 0, `        - --${flag}=${value}`);
-  writeFileSync(p, lines.join('\n'));
-}
+): Promise<string> => copyOf(base, t, mutate);
 const fails = (r: Report): string[] =>
   [...new Set(r.findings.filter((f) => f.result === 'FAIL').map((f) => f.id))].sort();
 const run = (root: string, now = NOW): Promise<Report> => audit({ root, clock: fixedClock(now) });
-
-async function reissue(
-  root: string,
-  name: string,
-  change: (t: { notBefore: Date; notAfter: Date; dnsNames: string[]; ipAddresses: string[] }) => void,
-): Promise<void> {
-  const pki = join(root, 'etc/kubernetes/pki');
-  const caPem = readFileSync(join(pki, 'ca.crt'));
-  const issuer = createIssuer(parseCertificatePem(caPem).der, parsePrivateKeyPem(readFileSync(join(pki, 'ca.key'))));
-  const old = parseCertificatePem(readFileSync(join(pki, `${name}.crt`)));
-  const k = await generateKey('ECDSA-P256');
-  const tpl = {
-    notBefore: old.notBefore,
-    notAfter: old.notAfter,
-    dnsNames: [...old.dnsNames],
-    ipAddresses: [...old.ipAddresses],
-  };
-  change(tpl);
-  const der = issueCertificate(
-    { subject: old.subject, ...tpl, keyUsage: ['digitalSignature'], extKeyUsage: old.extKeyUsage },
-    { publicKey: k.publicKey, issuer },
-  );
-  writeFileSync(join(pki, `${name}.crt`), certToPem(der));
-  writeFileSync(join(pki, `${name}.key`), privateKeyToPem(k.privateKey), { mode: 0o600 });
-}
 
 test('compliant tree from kubetls init: no FAIL, only the anonymous-auth WARN', async () => {
   const r = await run(base);

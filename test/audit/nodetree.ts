@@ -7,6 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { initPki } from '../../src/cluster/init.js';
+import { loadConfig } from '../../src/cluster/config.js';
+import { fixedClock } from '../../src/pki/index.js';
 import { cli } from '../helpers.js';
 
 export const SUITES =
@@ -83,6 +86,27 @@ export function buildNode(root: string, nodeName = 'cp1', ip = '10.0.0.10'): voi
     '--no-progress',
   ]);
   if (r.code !== 0) throw new Error(`kubetls init failed: ${r.stderr}`);
+  writeComponentFiles(root, nodeName, ip);
+}
+
+/**
+ * The same tree with the PKI issued at a fixed time (the library's `initPki` with a fixed
+ * clock instead of the CLI), so an audit at a fixed time prints the same bytes every run:
+ * the golden-file tests use it.
+ */
+export async function buildNodeAt(at: Date, root: string, nodeName = 'cp1', ip = '10.0.0.10'): Promise<void> {
+  const { config } = await loadConfig({ nodeName, apiserverAdvertiseAddress: ip });
+  await initPki({
+    config,
+    certDir: join(root, 'etc/kubernetes/pki'),
+    kubeconfigDir: join(root, 'etc/kubernetes'),
+    clock: fixedClock(at),
+  });
+  writeComponentFiles(root, nodeName, ip);
+}
+
+/** Static pods and the kubelet config, as kubeadm writes them (hardened where CIS asks). */
+export function writeComponentFiles(root: string, nodeName: string, ip: string): void {
   const m = join(root, 'etc/kubernetes/manifests');
   mkdirSync(m, { recursive: true });
   const p = '/etc/kubernetes/pki';

@@ -1,19 +1,18 @@
 /** Live probes against real servers: etcd, openssl s_server, node TLS/HTTP servers, hostile TCP servers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer } from 'node:http';
 import { probe } from '../../src/audit/probe.js';
 import type { Finding, Report } from '../../src/audit/finding.js';
-import { hasCommand, tmpDir, freePort } from '../helpers.js';
+import { hasCommand, tmpDir } from '../helpers.js';
 import {
   cliAsync,
   makeCa,
   makeLeaf,
   nodeTlsServer,
-  spawnKilled,
-  startEtcd,
-  tcpServer,
-  waitForPort,
+  notTlsPorts,
+  opensslTls10Server,
+  plainHttpServer,
+  startEtcdPair,
   writePem,
 } from './servers.js';
 
@@ -71,13 +70,7 @@ test(
   { skip: !hasCommand('etcd') && 'etcd not installed (apt-get install etcd-server)' },
   async (t) => {
     const [ca, client, server] = await Promise.all([caP, clientP, serverP]);
-    const dir = tmpDir('kubetls-etcd-', t);
-    const caFile = writePem(dir, 'ca', ca).cert;
-    const sv = writePem(dir, 'server', server);
-    const [secure, open] = await Promise.all([
-      startEtcd(t, dir, { ca: caFile, ...sv }, true),
-      startEtcd(t, dir, { ca: caFile, ...sv }, false),
-    ]);
+    const { secure, open } = await startEtcdPair(t, tmpDir('kubetls-etcd-', t), ca, server);
     const r = await probe({
       endpoints: [`127.0.0.1:${secure.clientPort}`, `127.0.0.1:${open.clientPort}`, `127.0.0.1:${secure.peerPort}`],
       ca: ca.cert,
@@ -106,26 +99,7 @@ test(
   { skip: !hasCommand('openssl') && 'openssl not installed' },
   async (t) => {
     const [ca, server] = await Promise.all([caP, serverP]);
-    const dir = tmpDir('kubetls-ossl-', t);
-    const sv = writePem(dir, 'server', server);
-    const port = await freePort();
-    // OpenSSL 3 only offers TLS 1.0/1.1 at security level 0.
-    const { child } = spawnKilled(t, 'openssl', [
-      's_server',
-      '-accept',
-      `127.0.0.1:${port}`,
-      '-cert',
-      sv.cert,
-      '-key',
-      sv.key,
-      '-min_protocol',
-      'TLSv1',
-      '-cipher',
-      'DEFAULT@SECLEVEL=0',
-      '-www',
-      '-quiet',
-    ]);
-    await waitForPort(port, child);
+    const port = await opensslTls10Server(t, tmpDir('kubetls-ossl-', t), server);
     const r = await probe({ endpoints: [`127.0.0.1:${port}`], ca: ca.cert, timeoutMs: 3000 });
     assert.equal(resultOf(r, 'P-TLS10'), 'FAIL', one(r, 'P-TLS10').evidence);
     assert.equal(resultOf(r, 'P-TLS11'), 'FAIL');
@@ -136,16 +110,7 @@ test(
 );
 
 test('a plaintext HTTP listener fails TLS and plaintext checks', async (t) => {
-  const s = createHttpServer((_q, res) => res.end('hello'));
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
-  );
-  const port = (s.address() as { port: number }).port;
+  const port = await plainHttpServer(t);
   const r = await probe({ endpoints: [`127.0.0.1:${port}`], timeoutMs: 2000 });
   assert.equal(resultOf(r, 'P-TLS'), 'FAIL');
   assert.match(one(r, 'P-TLS').evidence, /handshake failed/);
@@ -191,14 +156,7 @@ test('an expired certificate fails expiry and chain; a wrong-SAN certificate fai
 });
 
 test('closed ports, unreachable hosts, garbage and silent servers give findings, not hangs', async (t) => {
-  const closed = await freePort();
-  const garbage = await tcpServer(t, (c) => c.end(Buffer.from('\x00\xffnot tls at all\r\n\r\n')));
-  const silent = await tcpServer(t, () => {});
-  const httpGarbage = await tcpServer(t, (c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'));
-  // The exact bytes Go's net/http writes when plaintext reaches a TLS listener (a refusal).
-  const goRefusal = await tcpServer(t, (c) =>
-    c.once('data', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n')),
-  );
+  const { closed, garbage, silent, httpGarbage, goRefusal } = await notTlsPorts(t);
   const t0 = Date.now();
   const r = await probe({
     endpoints: [

@@ -2,6 +2,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import {
@@ -25,13 +26,13 @@ export interface TestCa extends Pem {
   issuer: Issuer;
 }
 
-export async function makeCa(cn = 'test-ca', now = new Date()): Promise<TestCa> {
+export async function makeCa(cn = 'test-ca', now = new Date(), days = 3650): Promise<TestCa> {
   const k = await generateKey('ECDSA-P256');
   const der = issueCertificate(
     {
       subject: { commonName: cn },
       notBefore: new Date(now.getTime() - DAY),
-      notAfter: new Date(now.getTime() + 3650 * DAY),
+      notAfter: new Date(now.getTime() + days * DAY),
       isCA: true,
       keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
       dnsNames: [cn],
@@ -78,19 +79,38 @@ export function writePem(dir: string, name: string, p: Pem): { cert: string; key
 
 type After = { after: (fn: () => void | Promise<void>) => void };
 
+export interface NodeTlsServerOptions extends Pem {
+  ca?: string;
+  requireClientCert?: boolean;
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
+  /** HTTP status of every answer (default 200) */
+  status?: number;
+}
+
 /** A node HTTPS server on 127.0.0.1 answering 200 "ok"; `requireClientCert` makes it mTLS. */
-export async function nodeTlsServer(t: After, p: Pem & { ca?: string; requireClientCert?: boolean }): Promise<number> {
+export async function nodeTlsServer(t: After, p: NodeTlsServerOptions): Promise<number> {
   const s = createHttpsServer(
     {
       cert: p.cert,
       key: p.key,
       ...(p.ca ? { ca: p.ca } : {}),
+      ...(p.maxVersion ? { maxVersion: p.maxVersion } : {}),
+      ...(p.ciphers ? { ciphers: p.ciphers } : {}),
       requestCert: !!p.requireClientCert,
       rejectUnauthorized: !!p.requireClientCert,
     },
-    (_req, res) => res.end('ok'),
+    (_req, res) => {
+      res.statusCode = p.status ?? 200;
+      res.end('ok');
+    },
   );
   s.on('tlsClientError', () => {});
+  return listenLocal(t, s);
+}
+
+/** Listens on a free port of 127.0.0.1 and closes (connections included) after the test. */
+async function listenLocal(t: After, s: import('node:http').Server): Promise<number> {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   t.after(
     () =>
@@ -120,6 +140,28 @@ export async function tcpServer(t: After, onConn: (sock: import('node:net').Sock
       }),
   );
   return (s.address() as { port: number }).port;
+}
+
+/** A plaintext HTTP server on 127.0.0.1 answering 200 "hello" (a listener that should have been TLS). */
+export async function plainHttpServer(t: After): Promise<number> {
+  const s = createHttpServer((_q, res) => res.end('hello'));
+  return listenLocal(t, s);
+}
+
+/** Ports that do not speak TLS: closed, garbage bytes, silence, an HTTP answer, Go's plaintext refusal. */
+export async function notTlsPorts(
+  t: After,
+): Promise<{ closed: number; garbage: number; silent: number; httpGarbage: number; goRefusal: number }> {
+  return {
+    closed: await freePort(),
+    garbage: await tcpServer(t, (c) => c.end(Buffer.from('\x00\xffnot tls at all\r\n\r\n'))),
+    silent: await tcpServer(t, () => {}),
+    httpGarbage: await tcpServer(t, (c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi')),
+    // The exact bytes Go's net/http writes when plaintext reaches a TLS listener (a refusal).
+    goRefusal: await tcpServer(t, (c) =>
+      c.once('data', () => c.end('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n')),
+    ),
+  };
 }
 
 /** Waits (bounded) until the port accepts TCP connections. */
@@ -157,6 +199,32 @@ export function spawnKilled(t: After, cmd: string, args: string[]): { child: Chi
       }),
   );
   return { child, log: () => out };
+}
+
+/**
+ * openssl s_server on 127.0.0.1 answering every request (-www) and accepting TLS 1.0 and 1.1:
+ * OpenSSL 3 only offers them at security level 0.
+ */
+export async function opensslTls10Server(t: After, dir: string, pem: Pem): Promise<number> {
+  const sv = writePem(dir, 'server', pem);
+  const port = await freePort();
+  const { child } = spawnKilled(t, 'openssl', [
+    's_server',
+    '-accept',
+    `127.0.0.1:${port}`,
+    '-cert',
+    sv.cert,
+    '-key',
+    sv.key,
+    '-min_protocol',
+    'TLSv1',
+    '-cipher',
+    'DEFAULT@SECLEVEL=0',
+    '-www',
+    '-quiet',
+  ]);
+  await waitForPort(port, child);
+  return port;
 }
 
 /** A real etcd serving TLS on 127.0.0.1 (client and peer), with or without client-cert auth. */
@@ -208,6 +276,22 @@ export async function startEtcd(
     throw new Error(`${(e as Error).message}\n${log()}`);
   }
   return { clientPort, peerPort };
+}
+
+/** Two etcd members' worth of listeners from one CA and server certificate: one requiring client certificates, one not. */
+export async function startEtcdPair(
+  t: After,
+  dir: string,
+  ca: Pem,
+  server: Pem,
+): Promise<{ secure: { clientPort: number; peerPort: number }; open: { clientPort: number; peerPort: number } }> {
+  const caFile = writePem(dir, 'ca', ca).cert;
+  const sv = writePem(dir, 'server', server);
+  const [secure, open] = await Promise.all([
+    startEtcd(t, dir, { ca: caFile, ...sv }, true),
+    startEtcd(t, dir, { ca: caFile, ...sv }, false),
+  ]);
+  return { secure, open };
 }
 
 /** Runs the built CLI without blocking this process's event loop (the servers under test live here). */
