@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path'
 import { KubetlsError } from '../errors/index.js';
 import { isIpLiteral } from '../pki/ip.js';
 import { parseCertificatesPem, parsePrivateKeyPem, spkiDer, systemClock, type Clock } from '../pki/index.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 import { checkApiserver, checkControllerManager, checkEtcd, checkKubelet, checkScheduler } from './cis.js';
 import { Findings, summarize, type Report } from './finding.js';
 import { readKubeconfig } from './kubeconfig.js';
@@ -179,7 +179,7 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
       if (pub && priv) {
         const key = pki.keyFile('kube-controller-manager', priv);
         try {
-          const pubDer = createPublicKey({ key: readFileLimited(safeUnder(pub), 1024 * 1024), format: 'pem' }).export({
+          const pubDer = createPublicKey({ key: readFileBounded(safeUnder(pub), 1024 * 1024), format: 'pem' }).export({
             format: 'der',
             type: 'spki',
           });
@@ -335,7 +335,7 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
         cas = kc.caPem
           ? parseCertificatesPem(kc.caPem, `${file} certificate-authority-data`)
           : kc.caFile
-            ? parseCertificatesPem(readFileLimited(safeUnder(kc.caFile), 1024 * 1024), kc.caFile)
+            ? parseCertificatesPem(readFileBounded(safeUnder(kc.caFile), 1024 * 1024), kc.caFile)
             : undefined;
       } catch (e) {
         f.fail('KT-PKI-PARSE', c, 'cluster CA readable', (e as Error).message, 'regenerate the kubeconfig', file);
