@@ -1,4 +1,5 @@
 /** `kubeconfig user`: a kubeconfig for any client identity, signed by the cluster CA (kubeadm's `kubeconfig user`). */
+import { statSync } from 'node:fs';
 import { fieldError, fieldValidationError, KubetlsError, type FieldError } from '../errors/index.js';
 import { createIssuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
@@ -47,20 +48,28 @@ const PEM_ARMOR = /-----BEGIN ([A-Z0-9 ]{1,64})-----/;
  * even with the backup kept. A missing file, or another kubeconfig, is fine.
  */
 export function checkKubeconfigTarget(path: string): void {
+  try {
+    if (!statSync(path).isFile()) return; // a directory, device, FIFO: the writer refuses it by what it is
+  } catch {
+    return; // absent, or not reachable: the writer says why
+  }
   let text: string;
   try {
     text = readFileBounded(path).toString('latin1');
   } catch (e) {
-    if (e instanceof KubetlsError && (e.code === 'NotFound' || e.code === 'TooLarge')) return;
+    if (e instanceof KubetlsError && e.code === 'TooLarge') return; // no kubeconfig, no PEM file either: backed up
     throw e instanceof KubetlsError ? e.withContext('--out') : e;
   }
   const m = PEM_ARMOR.exec(text);
   if (m) {
-    const what = m[1]!.includes('PRIVATE KEY')
+    const label = m[1]!;
+    const what = label.includes('PRIVATE KEY')
       ? 'a private key'
-      : m[1]!.includes('CERTIFICATE')
-        ? 'a certificate'
-        : 'PEM data';
+      : label.includes('REQUEST')
+        ? 'a certificate request'
+        : label.includes('CERTIFICATE')
+          ? 'a certificate'
+          : 'PEM data';
     throw new KubetlsError(
       'FileExists',
       `--out ${path} holds ${what} (PEM "${m[1]}"): refusing to write a kubeconfig over it`,

@@ -44,7 +44,8 @@ export function ensureDir(dir: string, mode = DIR_MODE): void {
     try {
       return statSync(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // the walk below finds which component
       throw new KubetlsError('WriteFailed', `cannot create directory ${dir}: ${p}: ${describeErrno(e)}`, { cause: e });
     }
   };
@@ -82,6 +83,13 @@ export function ensureDir(dir: string, mode = DIR_MODE): void {
       throw new KubetlsError('WriteFailed', `cannot create directory ${p}: ${why}`, { cause: e });
     }
   }
+}
+
+/** Why creating a file failed, in words; ENOENT in a directory that exists is a filesystem refusing new files. */
+function writeErrorText(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT'
+    ? 'its directory does not accept new files (a pseudo-filesystem such as /proc?)'
+    : describeErrno(e);
 }
 
 /** write(2) may take fewer bytes than asked (a signal, a nearly full disk): loop until all are written. */
@@ -163,8 +171,14 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
         .replace(/\.\d+Z$/, 'Z');
       backup = join(dirname(path), `${basename(path)}.bak-${stamp}`);
       for (let i = 1; existsSync(backup); i++) backup = join(dirname(path), `${basename(path)}.bak-${stamp}-${i}`);
-      copyFileSync(path, backup);
-      chmodSync(backup, statSync(path).mode & 0o777);
+      try {
+        copyFileSync(path, backup);
+        chmodSync(backup, statSync(path).mode & 0o777);
+      } catch (e) {
+        throw new KubetlsError('WriteFailed', `cannot back up ${path} before replacing it: ${describeErrno(e)}`, {
+          cause: e,
+        });
+      }
       announceBackup(path, backup);
     }
   }
@@ -185,7 +199,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
     } catch {
       /* already gone */
     }
-    throw new KubetlsError('WriteFailed', `cannot write ${path}: ${describeErrno(e)}`, { cause: e });
+    throw new KubetlsError('WriteFailed', `cannot write ${path}: ${writeErrorText(e)}`, { cause: e });
   }
   return backup ? { path, written: true, backup } : { path, written: true };
 }
@@ -262,7 +276,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
         /* not created or already renamed */
       }
     }
-    throw new KubetlsError('WriteFailed', `cannot write ${current}: ${describeErrno(e)}`, { cause: e });
+    throw new KubetlsError('WriteFailed', `cannot write ${current}: ${writeErrorText(e)}`, { cause: e });
   }
   if (!syncfs || !flushFilesystems(dirs)) await Promise.all(dirs.map((d) => fsyncPath(d)));
   return todo.map((f) => f.path);
