@@ -75,3 +75,15 @@ export function mkfifo(path: string): string {
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${String(r.stderr)}`);
   return path;
 }
+
+/** `kubetls init` arguments for a quick test tree: ECDSA P-256 keys (fast), node name n1. */
+export const initArgs = (dir: string, ...extra: string[]): string[] => [
+  'init',
+  '--dir',
+  dir,
+  '--encryption-algorithm',
+  'ECDSA-P256',
+  '--node-name',
+  'n1',
+  ...extra,
+];

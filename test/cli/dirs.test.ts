@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir } from '../../src/util/files.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { CLI, HANG_MS, boundedCli, tmpDir, type RunResult } from '../helpers.js';
+import { CLI, HANG_MS, boundedCli, tmpDir, type RunResult, initArgs } from '../helpers.js';
 
 const CSR_JSON = JSON.stringify({ CN: 'x', key: { algo: 'ecdsa', size: 256 } });
 
@@ -28,10 +28,7 @@ function expectError(r: RunResult, re: RegExp, what: string) {
 function fixtures(t: { after: (fn: () => void) => void }) {
   const d = tmpDir('kubetls-dirs-', t);
   const tree = join(d, 'tree');
-  assert.equal(
-    boundedCli(['init', '--dir', tree, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code,
-    0,
-  );
+  assert.equal(boundedCli(initArgs(tree)).code, 0);
   writeFileSync(join(d, 'csr.json'), CSR_JSON);
   const json = boundedCli(['cfssl', 'genkey', join(d, 'csr.json')]).stdout;
   writeFileSync(join(d, 'genkey.json'), json);
@@ -41,7 +38,7 @@ function fixtures(t: { after: (fn: () => void) => void }) {
 /** The writing commands, each aimed at `target` (a directory, or a file path for --out/-bare). */
 function writers(tree: string, json: string) {
   return {
-    init: (dir: string) => ['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1'],
+    init: (dir: string) => initArgs(dir),
     'init --cert-dir': (dir: string) => [
       'init',
       '--cert-dir',

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certToPem, generateKey, issueCertificate } from '../../src/pki/index.js';
-import { CLI, HANG_MS, boundedCli, tmpDir } from '../helpers.js';
+import { CLI, HANG_MS, boundedCli, tmpDir, initArgs } from '../helpers.js';
 
 const DAY = 86_400_000;
 const ESC = '\x1b';
@@ -39,10 +39,7 @@ async function selfSigned(cn: string): Promise<string> {
 test('a closed stdout ends every command quietly with status 0 (no EPIPE stack trace)', async (t) => {
   const d = tmpDir('kubetls-epipe-', t);
   const tree = join(d, 'tree');
-  assert.equal(
-    boundedCli(['init', '--dir', tree, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code,
-    0,
-  );
+  assert.equal(boundedCli(initArgs(tree)).code, 0);
   // a bundle large enough that `head -1` leaves while scan is still writing (far over a pipe's 64 KiB)
   const many = join(d, 'many');
   mkdirSync(many);
@@ -50,7 +47,7 @@ test('a closed stdout ends every command quietly with status 0 (no EPIPE stack t
   for (let i = 0; i < 30; i++) writeFileSync(join(many, `bundle-${i}.pem`), one.repeat(100)); // each under the 1 MiB cap
   writeFileSync(join(d, 'csr.json'), JSON.stringify({ CN: 'x', key: { algo: 'ecdsa', size: 256 } }));
   const commands: string[][] = [
-    ['init', '--dir', join(d, 'fresh'), '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1'],
+    initArgs(join(d, 'fresh')),
     ['init', '--dir', tree, '--node-name', 'n1', '--dry-run'],
     ['certs', 'list', '--dir', tree],
     ['certs', 'check-expiration', '--dir', tree, '--threshold', '400d'], // would exit 1: the pipe ends it first
@@ -102,18 +99,7 @@ test('errors, warnings and tables escape control characters and terminal escapes
   // a warning quoting a config key
   const cfg = join(d, 'c.yaml');
   writeFileSync(cfg, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"\\e[31mred\\a": 1\n');
-  const w = boundedCli([
-    'init',
-    '--config',
-    cfg,
-    '--dir',
-    join(d, 'out'),
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--dry-run',
-  ]);
+  const w = boundedCli(initArgs(join(d, 'out'), '--config', cfg, '--dry-run'));
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stderr, /\[warning\] ClusterConfiguration: unknown field "\\x1b\[31mred\\x07"; ignored/);
   assert.ok(!w.stderr.includes(ESC));
@@ -130,7 +116,7 @@ test('errors, warnings and tables escape control characters and terminal escapes
 
 test('kubeconfig user refuses control characters in --client-name and --org, and a validity that is not positive', (t) => {
   const d = tmpDir('kubetls-escape-', t);
-  assert.equal(boundedCli(['init', '--dir', d, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
+  assert.equal(boundedCli(initArgs(d)).code, 0);
   const r = boundedCli([
     'kubeconfig',
     'user',

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boundedCli, tmpDir } from '../helpers.js';
+import { boundedCli, tmpDir, initArgs } from '../helpers.js';
 
 /** The `[backup] kept the previous X as Y` lines of stderr, as [X, Y]. */
 function backups(stderr: string): Array<[string, string]> {
@@ -16,7 +16,7 @@ function backups(stderr: string): Array<[string, string]> {
 
 function initTree(t: { after: (fn: () => void) => void }): string {
   const dir = tmpDir('kubetls-overwrite-', t);
-  const r = boundedCli(['init', '--dir', dir, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']);
+  const r = boundedCli(initArgs(dir));
   assert.equal(r.code, 0, r.stderr);
   return dir;
 }

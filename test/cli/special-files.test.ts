@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, cpSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildNode } from '../audit/nodetree.js';
-import { CLI, HANG_MS, boundedCli, freePort, mkfifo, tmpDir } from '../helpers.js';
+import { CLI, HANG_MS, boundedCli, freePort, mkfifo, tmpDir, initArgs } from '../helpers.js';
 
 type Kind = 'zero' | 'urandom' | 'fifo';
 const KINDS: Kind[] = ['zero', 'urandom', 'fifo'];
@@ -95,13 +95,11 @@ test('every command that reads a file refuses /dev/zero, /dev/urandom and a FIFO
   const kc = JSON.parse(boundedCli(['cfssl', 'genkey', join(d, 'csr.json')]).stdout) as Record<string, string>;
   writeFileSync(join(d, 'server.csr'), kc.csr!);
   const tree = join(d, 'tree');
-  assert.equal(
-    boundedCli(['init', '--dir', tree, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code,
-    0,
-  );
+  assert.equal(boundedCli(initArgs(tree)).code, 0);
   const port = String(await freePort());
   const f = (n: string) => join(d, n);
   const serveBase = ['cfssl', 'serve', '-address', '127.0.0.1', '-port', port, '-workers', '1'];
+  const serveCa = [...serveBase, '-ca', f('ca.pem'), '-ca-key', f('ca-key.pem')];
 
   const cases: Case[] = [
     // cfssl: every file flag and argument
@@ -149,34 +147,15 @@ test('every command that reads a file refuses /dev/zero, /dev/urandom and a FIFO
     { name: 'cfssl serve -ca', args: (x) => [...serveBase, '-ca', x, '-ca-key', f('ca-key.pem'), '-tls-throwaway'] },
     {
       name: 'cfssl serve -tls-cert',
-      args: (x) => [
-        ...serveBase,
-        '-ca',
-        f('ca.pem'),
-        '-ca-key',
-        f('ca-key.pem'),
-        '-tls-cert',
-        x,
-        '-tls-key',
-        f('ca-key.pem'),
-      ],
+      args: (x) => [...serveCa, '-tls-cert', x, '-tls-key', f('ca-key.pem')],
     },
     {
       name: 'cfssl serve -mutual-tls-ca',
-      args: (x) => [
-        ...serveBase,
-        '-ca',
-        f('ca.pem'),
-        '-ca-key',
-        f('ca-key.pem'),
-        '-tls-throwaway',
-        '-mutual-tls-ca',
-        x,
-      ],
+      args: (x) => [...serveCa, '-tls-throwaway', '-mutual-tls-ca', x],
     },
     {
       name: 'cfssl serve -config',
-      args: (x) => [...serveBase, '-ca', f('ca.pem'), '-ca-key', f('ca-key.pem'), '-tls-throwaway', '-config', x],
+      args: (x) => [...serveCa, '-tls-throwaway', '-config', x],
     },
     { name: 'cfssljson -f', args: (x) => ['cfssljson', '-f', x, '-bare', f('out')] },
     // the kubeadm-like commands: --config

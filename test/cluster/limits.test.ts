@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { loadConfig, MAX_SANS_PER_LIST } from '../../src/cluster/config.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { boundedCli, tmpDir } from '../helpers.js';
+import { boundedCli, tmpDir, initArgs } from '../helpers.js';
 
 const cluster = (body: string) => `apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n${body}\n`;
 const load = (flags: Record<string, unknown>, text?: string) =>
@@ -91,17 +91,7 @@ test(`SAN lists stop at ${MAX_SANS_PER_LIST} entries, each list named`, async ()
 
 test('the CLI refuses 0.0.0.0/0 and 10,000 extra SANs quickly, in one line, writing nothing', (t) => {
   const d = tmpDir('kubetls-limits-', t);
-  const base = [
-    'init',
-    '--dir',
-    d,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ];
+  const base = initArgs(d, '--apiserver-advertise-address', '10.0.0.1');
   const wide = boundedCli([...base, '--service-cidr', '0.0.0.0/0']);
   assert.equal(wide.code, 2);
   assert.equal(wide.stderr.trim().split('\n').length, 1);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { scanPaths } from '../../src/cluster/scan.js';
 import { generateKey, issueCertificate, certToPem } from '../../src/pki/index.js';
-import { boundedCli, cli, mkfifo, tmpDir } from '../helpers.js';
+import { boundedCli, cli, initArgs, mkfifo, tmpDir } from '../helpers.js';
 
 const DAY = 86_400_000;
 
@@ -163,10 +163,7 @@ test('nothing is missed silently: oversized, unterminated PEM and special files 
 
 test('paths given as arguments: a symlinked directory is followed; a device, FIFO or temp file is an error', async (t) => {
   const dir = tmpDir('kubetls-scan-', t);
-  assert.equal(
-    boundedCli(['init', '--dir', join(dir, 'node'), '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code,
-    0,
-  );
+  assert.equal(boundedCli(initArgs(join(dir, 'node'))).code, 0);
   symlinkSync(join(dir, 'node'), join(dir, 'link'));
   const direct = boundedCli(['certs', 'scan', join(dir, 'node')]);
   const viaLink = boundedCli(['certs', 'scan', join(dir, 'link')]);
