@@ -96,6 +96,10 @@ test('errors, warnings and tables escape control characters and terminal escapes
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${JSON.stringify(r.stderr)}`);
     assert.ok(r.stderr.includes(escaped), JSON.stringify(r.stderr));
   }
+  // a usage error from the flag parser quotes the flag it refused
+  const usage = boundedCli(['init', `--x${ESC}[2J`]);
+  assert.equal(usage.code, 2);
+  assert.equal(usage.stderr, "error: unknown option '--x\\x1b[2J' (see --help)\n");
   // a warning quoting a config key
   const cfg = join(d, 'c.yaml');
   writeFileSync(cfg, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"\\e[31mred\\a": 1\n');
