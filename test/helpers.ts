@@ -57,3 +57,33 @@ export function openssl(args: string[], check = true, input?: string): RunResult
   if (check && r.code !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
   return r;
 }
+
+/**
+ * The longest a hostile-input run may take: far above a normal run (well under a second,
+ * a few seconds on a loaded machine), far below a hang. Pass it as `timeout` so a command
+ * that blocks (a FIFO open) or reads forever (/dev/zero) fails its test instead of hanging CI.
+ */
+export const HANG_MS = 20_000;
+
+/** Runs the CLI with a bounded run time: a hang throws (ETIMEDOUT), failing the test. */
+export const boundedCli = (args: string[], o: SpawnSyncOptions = {}): RunResult =>
+  cli(args, { timeout: HANG_MS, maxBuffer: 4 * 1024 * 1024, ...o });
+
+/** A named pipe (FIFO) at `path`, made with coreutils' mkfifo. */
+export function mkfifo(path: string): string {
+  const r = spawnSync('mkfifo', [path]);
+  if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${String(r.stderr)}`);
+  return path;
+}
+
+/** `kubetls init` arguments for a quick test tree: ECDSA P-256 keys (fast), node name n1. */
+export const initArgs = (dir: string, ...extra: string[]): string[] => [
+  'init',
+  '--dir',
+  dir,
+  '--encryption-algorithm',
+  'ECDSA-P256',
+  '--node-name',
+  'n1',
+  ...extra,
+];

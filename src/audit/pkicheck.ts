@@ -16,7 +16,7 @@ import {
   signatureAlgorithmName,
   type ParsedCertificate,
 } from '../pki/index.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 import type { CheckName } from './checks.js';
 import { expiryResult, type Findings } from './finding.js';
 
@@ -56,7 +56,7 @@ export class PkiContext {
     let v = cache.get(abs);
     if (v === undefined) {
       try {
-        v = parse(abs, readFileLimited(abs, 1024 * 1024));
+        v = parse(abs, readFileBounded(abs, 1024 * 1024));
       } catch (e) {
         v = e as Error;
       }

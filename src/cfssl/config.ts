@@ -7,7 +7,6 @@
  * the field. Fields kubetls does not implement (remotes, OCSP/CRL URLs, policies, CT) are
  * refused rather than silently dropped, so nothing the config asks for is lost.
  */
-import { readFileSync } from 'node:fs';
 import { KubetlsError } from '../errors/index.js';
 import type { ExtKeyUsage, KeyUsage } from '../pki/index.js';
 import {
@@ -22,6 +21,7 @@ import {
   type JsonObject,
 } from './json.js';
 import { parseGoDuration } from '../util/duration.js';
+import { readFileBounded } from '../util/read.js';
 
 /** cfssl usage names → X.509 key usages (config.KeyUsage, plus "key agreement" from newer cfssl). */
 export const CFSSL_KEY_USAGE: Record<string, KeyUsage> = {
@@ -275,6 +275,9 @@ function makeProfileFrom(
   return { ...p, usages, keyUsage: m.keyUsage, extKeyUsage: m.extKeyUsage };
 }
 
+/** Upper bound for a `file:` auth key (hex of a key of up to 2 KiB). */
+const MAX_AUTH_KEY_FILE_BYTES = 4096;
+
 /**
  * Decodes an auth key: hex (cfssl's format), or "env:NAME" / "file:PATH" holding hex,
  * as newer cfssl accepts. An HMAC key shorter than 16 bytes is refused: it is guessable.
@@ -296,9 +299,10 @@ function decodeAuthKey(name: string, v: unknown, env: NodeJS.ProcessEnv): Buffer
     hex = val.trim();
   } else if (hex.startsWith('file:')) {
     try {
-      hex = readFileSync(hex.slice(5), 'latin1').slice(0, 4096).trim();
+      // a hex HMAC key is tens of bytes; anything near 4 KiB is the wrong file
+      hex = readFileBounded(hex.slice(5), MAX_AUTH_KEY_FILE_BYTES).toString('latin1').trim();
     } catch (e) {
-      throw new KubetlsError('InvalidPolicy', `${where}key: cannot read ${hex.slice(5)}: ${(e as Error).message}`);
+      throw new KubetlsError('InvalidPolicy', `${where}key: ${(e as Error).message}`, { cause: e });
     }
   }
   if (!/^([0-9a-fA-F]{2})+$/.test(hex))

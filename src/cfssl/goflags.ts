@@ -17,6 +17,8 @@ export interface FlagSpec {
 export interface ParsedFlags {
   values: Map<string, string | boolean | number>;
   args: string[];
+  /** -h, -help or --help was given (and is not a flag of the set): print the help, exit 0 */
+  help: boolean;
 }
 
 export function parseGoFlags(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): ParsedFlags {
@@ -37,7 +39,9 @@ export function parseGoFlags(argv: readonly string[], specs: Readonly<Record<str
       value = body.slice(eq + 1);
       body = body.slice(0, eq);
     }
-    const spec = specs[body];
+    const spec = Object.hasOwn(specs, body) ? specs[body] : undefined;
+    // Go's flag package answers an undefined -h or -help with the usage, and status 0
+    if (!spec && (body === 'h' || body === 'help')) return { values, args: argv.slice(i + 1), help: true };
     if (!spec) throw new KubetlsError('BadFlag', `flag provided but not defined: -${body}`);
     if (spec.kind === 'bool') {
       if (value === undefined) values.set(body, true);
@@ -56,7 +60,7 @@ export function parseGoFlags(argv: readonly string[], specs: Readonly<Record<str
       values.set(body, Number(value));
     } else values.set(body, value);
   }
-  return { values, args: argv.slice(i) };
+  return { values, args: argv.slice(i), help: false };
 }
 
 export function flagHelp(specs: Readonly<Record<string, FlagSpec>>): string {

@@ -1,40 +1,16 @@
 /** Input/loading helpers for the cfssl commands: files or "-" (stdin), with size caps; CA loading. */
-import { readSync } from 'node:fs';
 import { KubetlsError } from '../errors/index.js';
 import { parsePrivateKeyPem, parseCertificatesPem } from '../pki/index.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded, readInput as readBoundedInput } from '../util/read.js';
 import { LocalSigner } from './signer.js';
 import { defaultPolicy, parseSigningConfig, type SigningPolicy } from './config.js';
 import type { KeyObject } from 'node:crypto';
 
 export const MAX_INPUT_BYTES = 1024 * 1024;
 
-/** Reads stdin synchronously up to `max` bytes (the CLI reads one document). */
-export function readStdin(max = MAX_INPUT_BYTES): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const buf = Buffer.alloc(65536);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EOF') break;
-      throw new KubetlsError('ReadFailed', `cannot read stdin: ${(e as Error).message}`);
-    }
-    if (n === 0) break;
-    total += n;
-    if (total > max) throw new KubetlsError('TooLarge', `stdin: over the ${max}-byte limit`);
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(chunks);
-}
-
-/** A file or "-" for stdin. */
+/** A file or "-" for stdin, bounded (util/read.ts: regular files only, cap enforced while reading). */
 export function readInput(path: string, max = MAX_INPUT_BYTES): Buffer {
-  return path === '-' ? readStdin(max) : readFileLimited(path, max);
+  return readBoundedInput(path, max);
 }
 
 export function loadPolicy(path: string | undefined): SigningPolicy {
@@ -43,11 +19,11 @@ export function loadPolicy(path: string | undefined): SigningPolicy {
 }
 
 export function loadCaKey(path: string): KeyObject {
-  return parsePrivateKeyPem(readFileLimited(path, MAX_INPUT_BYTES), path);
+  return parsePrivateKeyPem(readFileBounded(path, MAX_INPUT_BYTES), path);
 }
 
 export function loadCaCertDer(path: string): Buffer {
-  return parseCertificatesPem(readFileLimited(path, MAX_INPUT_BYTES), path)[0]!.der;
+  return parseCertificatesPem(readFileBounded(path, MAX_INPUT_BYTES), path)[0]!.der;
 }
 
 /** A LocalSigner from -ca, -ca-key, -config (missing -ca/-ca-key named in the error). */

@@ -22,7 +22,7 @@ import {
   parsePrivateKeyPem,
   randomSerial,
 } from '../pki/index.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
 import { nativeEcdsaStatus } from '../pki/ecdsanative.js';
@@ -62,8 +62,8 @@ function makeLog(level: number, tag: string) {
 
 /** A serving certificate for the listen address, signed by the CA, valid 7 days. */
 async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; key: string }> {
-  const caDer = parseCertificatesPem(readFileLimited(o.ca!), o.ca)[0]!.der;
-  const issuer = createIssuer(caDer, parsePrivateKeyPem(readFileLimited(o.caKey!), o.caKey), 'cfssl');
+  const caDer = parseCertificatesPem(readFileBounded(o.ca!), o.ca)[0]!.der;
+  const issuer = createIssuer(caDer, parsePrivateKeyPem(readFileBounded(o.caKey!), o.caKey), 'cfssl');
   const k = await generateEncodedKey('ECDSA-P256');
   const ips = new Set<string>(['127.0.0.1', '::1']);
   const dns = new Set<string>(['localhost']);
@@ -121,9 +121,9 @@ function validate(o: ServeOptions): void {
 async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void): Promise<WorkerConfig['tls']> {
   let tls: WorkerConfig['tls'];
   if (o.tlsCert) {
-    const cert = readFileLimited(o.tlsCert, 1024 * 1024).toString('latin1');
+    const cert = readFileBounded(o.tlsCert, 1024 * 1024).toString('latin1');
     parseCertificatesPem(cert, o.tlsCert);
-    const key = readFileLimited(o.tlsKey!, 1024 * 1024).toString('latin1');
+    const key = readFileBounded(o.tlsKey!, 1024 * 1024).toString('latin1');
     parsePrivateKeyPem(key, o.tlsKey);
     tls = { cert, key };
   } else {
@@ -134,7 +134,7 @@ async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void)
     );
   }
   if (o.mutualTlsCa) {
-    const ca = readFileLimited(o.mutualTlsCa, 4 * 1024 * 1024).toString('latin1');
+    const ca = readFileBounded(o.mutualTlsCa, 4 * 1024 * 1024).toString('latin1');
     parseCertificatesPem(ca, o.mutualTlsCa);
     tls.ca = ca;
   }

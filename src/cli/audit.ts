@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { errorMessage } from '../errors/index.js';
+import { stderrLine } from './output.js';
 
 const formatOption = (): Option =>
   new Option('-o, --output <format>', 'table, json or junit').choices(['table', 'json', 'junit']).default('table');
@@ -18,7 +19,7 @@ function positiveInt(name: string, max: number): (v: string) => number {
 }
 
 function usageError(e: unknown): never {
-  process.stderr.write(`error: ${errorMessage(e).split('\n')[0]}\n`);
+  stderrLine(`error: ${errorMessage(e).split('\n')[0]}`);
   process.exit(2);
 }
 
@@ -82,11 +83,11 @@ export function registerAudit(program: Command): void {
           timings?: boolean;
         },
       ) => {
-        const { probe, render, readFileLimited } = await loadLib();
+        const { probe, render, readFileBounded } = await loadLib();
         if (!!o.cert !== !!o.key) usageError('--cert and --key go together');
         let report;
         try {
-          const read = (p?: string): Buffer | undefined => (p ? readFileLimited(p, 1024 * 1024) : undefined);
+          const read = (p?: string): Buffer | undefined => (p ? readFileBounded(p, 1024 * 1024) : undefined);
           const ca = read(o.ca);
           const cert = read(o.cert);
           const key = read(o.key);
@@ -114,7 +115,7 @@ async function loadLib() {
   const [a, p, f] = await Promise.all([
     import('../audit/index.js'),
     import('../pki/index.js'),
-    import('../util/files.js'),
+    import('../util/read.js'),
   ]);
   return {
     audit: a.audit,
@@ -122,7 +123,7 @@ async function loadLib() {
     render: a.render,
     fixedClock: p.fixedClock,
     systemClock: p.systemClock,
-    readFileLimited: f.readFileLimited,
+    readFileBounded: f.readFileBounded,
   };
 }
 

@@ -3,7 +3,28 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
 import { KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
-import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
+import { stderrLine, stdoutLines } from './output.js';
+import {
+  addConfigFlags,
+  CATALOG_FLAGS,
+  loadConfigFromFlags,
+  type ConfigFlagName,
+  type ConfigFlagValues,
+} from './configflags.js';
+
+/**
+ * The configuration flags each command reads. check-expiration only needs to know which
+ * files exist (--config: external etcd, ClusterNodes, certificatesDir); renew keeps each
+ * certificate's identity and SANs from the file it replaces, so only the validity and key
+ * algorithm of the new ones matter; list and generate-csr show or write the catalog's
+ * names and SANs, which every catalog flag shapes.
+ */
+const USES: Record<'checkExpiration' | 'renew' | 'list' | 'generateCsr', readonly ConfigFlagName[]> = {
+  checkExpiration: ['config'],
+  renew: ['config', 'certificate-validity-period', 'encryption-algorithm'],
+  list: CATALOG_FLAGS,
+  generateCsr: [...CATALOG_FLAGS, 'encryption-algorithm'],
+};
 
 interface CertsFlags extends ConfigFlagValues, DirFlags {
   output?: string;
@@ -17,8 +38,8 @@ function addDirFlags(cmd: Command): Command {
     .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki --kubeconfig-dir DIR (the layout `kubetls init` writes)');
 }
 
-async function context(f: CertsFlags) {
-  const loaded = await loadConfigFromFlags(f, true);
+async function context(f: CertsFlags, uses: readonly ConfigFlagName[]) {
+  const loaded = await loadConfigFromFlags(f, { quiet: true, uses });
   const { buildCatalog } = await import('../cluster/catalog.js');
   const dirs = resolveDirs(f, {
     certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
@@ -32,8 +53,8 @@ async function context(f: CertsFlags) {
  * every node `init` wrote under --dir, each with its own role's catalog (a worker holds only
  * ca.crt and its kubeconfigs, so it must not be checked against a control plane's list).
  */
-async function nodeContexts(f: CertsFlags) {
-  const c = await context(f);
+async function nodeContexts(f: CertsFlags, uses: readonly ConfigFlagName[]) {
+  const c = await context(f, uses);
   const multi = c.loaded.config.nodes.length > 0;
   if (multi && (f.certDir || f.kubeconfigDir || !f.dir)) {
     throw new KubetlsError(
@@ -70,7 +91,7 @@ async function printObject(obj: unknown, format: 'json' | 'yaml'): Promise<void>
 export function registerCerts(program: Command): void {
   const certs = program.command('certs').description('inspect, check, renew and scan certificates');
 
-  addConfigFlags(addDirFlags(certs.command('check-expiration')))
+  addConfigFlags(addDirFlags(certs.command('check-expiration')), USES.checkExpiration)
     .description(
       'kubeadm-style expiry tables for the local PKI; exit 1 when anything is missing, expired or within --threshold',
     )
@@ -83,7 +104,7 @@ export function registerCerts(program: Command): void {
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
       const [ctx, exp, { parseThreshold }, { systemClock }] = await Promise.all([
-        nodeContexts(f),
+        nodeContexts(f, USES.checkExpiration),
         import('../cluster/expiration.js'),
         import('../cluster/residual.js'),
         import('../pki/clock.js'),
@@ -99,8 +120,7 @@ export function registerCerts(program: Command): void {
         );
         const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
         if (!verdict.ok) {
-          for (const p of verdict.problems)
-            process.stderr.write(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}\n`);
+          for (const p of verdict.problems) stderrLine(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}`);
           process.exitCode = 1;
         }
       }
@@ -108,14 +128,14 @@ export function registerCerts(program: Command): void {
         await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
     });
 
-  addConfigFlags(addDirFlags(certs.command('renew')))
+  addConfigFlags(addDirFlags(certs.command('renew')), USES.renew)
     .description(
       'renew certificates (same identity and SANs, new key); names: all, apiserver, admin.conf, … (see `certs list`)',
     )
     .argument('<names...>', '"all" or certificate names')
     .action(async (names: string[], f: CertsFlags) => {
       const [ctx, { renewCertificates, renewableNames }, { systemClock }] = await Promise.all([
-        nodeContexts(f),
+        nodeContexts(f, USES.renew),
         import('../cluster/renew.js'),
         import('../pki/clock.js'),
       ]);
@@ -143,7 +163,7 @@ export function registerCerts(program: Command): void {
           ...(f.encryptionAlgorithm ? { algorithm: ctx.loaded.config.encryptionAlgorithm } : {}),
           clock: systemClock,
         });
-        process.stdout.write(res.lines.map((l) => (ctx.multi ? `[${n.node}] ${l}` : l)).join('\n') + '\n');
+        stdoutLines(res.lines.map((l) => (ctx.multi ? `[${n.node}] ${l}` : l)));
         if (res.restart.length) {
           process.stdout.write(
             `\n${ctx.multi ? `[${n.node}] ` : ''}Done renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`,
@@ -153,15 +173,15 @@ export function registerCerts(program: Command): void {
       }
     });
 
-  addConfigFlags(addDirFlags(certs.command('list')))
+  addConfigFlags(addDirFlags(certs.command('list')), USES.list)
     .description(
-      'every certificate, key pair and kubeconfig the catalog defines, with identity, SANs, CA, path and state on disk',
+      'every certificate, key pair and kubeconfig the catalog defines, with identity, SANs, CA, path and state on disk; exit 1 when a file cannot be read',
     )
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (f: CertsFlags) => {
       const format = checkOutput(f.output);
       const [ctx, { listCatalog, renderList }, { systemClock }] = await Promise.all([
-        nodeContexts(f),
+        nodeContexts(f, USES.list),
         import('../cluster/list.js'),
         import('../pki/clock.js'),
       ]);
@@ -170,17 +190,22 @@ export function registerCerts(program: Command): void {
         const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now());
         if (format === 'text') process.stdout.write(ctx.header(n, all.length === 0) + renderList(rows));
         all.push(...rows.map((r) => (ctx.multi ? { node: n.node, ...r } : { ...r })));
+        // what could not be read is said, and fails the command (missing files are a state, not an error)
+        for (const r of rows.filter((x) => x.state === 'error')) {
+          stderrLine(`[list] ${ctx.multi ? `[${n.node}] ` : ''}${r.name}: ${r.detail ?? 'unreadable'}`);
+          process.exitCode = 1;
+        }
       }
       if (format !== 'text') await printObject(all, format);
     });
 
-  addConfigFlags(addDirFlags(certs.command('generate-csr')))
+  addConfigFlags(addDirFlags(certs.command('generate-csr')), USES.generateCsr)
     .description(
       'external-CA flow: write a key and a CSR for every certificate and kubeconfig (existing keys are reused)',
     )
     .action(async (f: CertsFlags) => {
       const [{ loaded, dirs, catalog }, { generateCsrs }] = await Promise.all([
-        context(f),
+        context(f, USES.generateCsr),
         import('../cluster/csrgen.js'),
       ]);
       const lines = await generateCsrs(
@@ -190,7 +215,7 @@ export function registerCerts(program: Command): void {
         loaded.config.encryptionAlgorithm,
         loaded.config.clusterName,
       );
-      process.stdout.write(lines.join('\n') + '\n');
+      stdoutLines(lines);
     });
 
   certs
@@ -225,8 +250,8 @@ export function registerCerts(program: Command): void {
         );
       const verdict = scanVerdict(entries, threshold);
       if (!verdict.ok) {
-        process.stderr.write(
-          `[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}\n`,
+        stderrLine(
+          `[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}`,
         );
         process.exitCode = 1;
       }

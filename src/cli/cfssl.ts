@@ -3,7 +3,7 @@
  * stdout, files or "-" for stdin). Parsing and output only; the logic is in src/cfssl/,
  * imported lazily so `kubetls` starts fast.
  */
-import { errorMessage } from '../errors/index.js';
+import { printError, stderrLine } from './output.js';
 import type { FlagSpec } from '../cfssl/goflags.js';
 
 const S = (usage: string): FlagSpec => ({ kind: 'string', usage });
@@ -104,7 +104,7 @@ export function log(level: number, msg: string): void {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  process.stderr.write(`${stamp} [${LEVELS[level]}] ${msg}\n`);
+  stderrLine(`${stamp} [${LEVELS[level]}] ${msg}`);
 }
 
 let goJsonSync: (v: unknown) => string = JSON.stringify;
@@ -114,31 +114,17 @@ function out(obj: Record<string, string>): void {
   process.stdout.write(goJsonSync(obj) + '\n');
 }
 
-let epipeHandled = false;
-
-/**
- * A reader that stops early (`kubetls cfssljson -stdout | head -c 400`) closes the pipe, and
- * Node reports the next write as an 'error' event on stdout, which would crash with a stack
- * trace. The Go tools end quietly there; so does kubetls, with status 0 as cfssljson gives
- * whenever its output fits the pipe (the usual case). Other stdout errors get one line.
- */
-function quietOnClosedStdout(): void {
-  if (epipeHandled) return;
-  epipeHandled = true;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    process.stderr.write(`error: cannot write to stdout: ${e.message}\n`);
-    process.exit(1);
-  });
-}
-
 export async function run(tool: string, args: string[]): Promise<number> {
-  quietOnClosedStdout();
   try {
     const { parseGoFlags } = await import('../cfssl/goflags.js');
     goJsonSync = (await import('../cfssl/json.js')).goJson;
     if (tool === 'cfssljson') {
-      const { values, args: rest } = parseGoFlags(args, CFSSLJSON_FLAGS);
+      const { values, args: rest, help } = parseGoFlags(args, CFSSLJSON_FLAGS);
+      if (help) {
+        const { flagHelp } = await import('../cfssl/goflags.js');
+        process.stderr.write(`Usage of cfssljson:\n${flagHelp(CFSSLJSON_FLAGS)}\n`);
+        return 0;
+      }
       return await cfssljson(values, rest);
     }
     const [cmd, ...rest] = args;
@@ -146,7 +132,14 @@ export async function run(tool: string, args: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return cmd ? 0 : 1; // no command: cfssl prints its usage and exits 1
     }
-    const { values, args: pos } = parseGoFlags(rest, CFSSL_FLAGS);
+    const { values, args: pos, help } = parseGoFlags(rest, CFSSL_FLAGS);
+    if (help) {
+      const { commandHelp } = await import('./cfsslhelp.js');
+      const text = commandHelp(cmd, CFSSL_FLAGS);
+      if (text === undefined) throw new Error(unknownCommand(cmd));
+      process.stderr.write(text); // where cfssl prints a command's help, with status 0
+      return 0;
+    }
     const f = (n: string) => values.get(n) as string | undefined;
     const b = (n: string) => values.get(n) === true;
     logLevel = (values.get('loglevel') as number | undefined) ?? 1;
@@ -201,15 +194,16 @@ export async function run(tool: string, args: string[]): Promise<number> {
         process.stdout.write('Version: kubetls cfssl-compatible (cfssl 1.6 formats)\n');
         return 0;
       default:
-        throw new Error(
-          `unknown command "${cmd}" (kubetls cfssl implements: genkey, gencert, gencsr, sign, certinfo, selfsign, gencrl, print-defaults, serve)`,
-        );
+        throw new Error(unknownCommand(cmd));
     }
   } catch (e) {
-    process.stderr.write(`error: ${errorMessage(e)}\n`);
+    printError(e);
     return 1;
   }
 }
+
+const unknownCommand = (cmd: string): string =>
+  `unknown command "${cmd}" (kubetls cfssl implements: genkey, gencert, gencsr, sign, certinfo, selfsign, gencrl, print-defaults, serve)`;
 
 /** -mutual-tls-cn (cfssl's name) or its kubetls alias -mutual-tls-cn-regex; two different values are a mistake. */
 function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
@@ -388,8 +382,9 @@ async function cfssljson(values: Map<string, string | boolean | number>, rest: s
   for (const o of outs) {
     if (values.get('stdout') === true)
       process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
-    // keys: a different existing key is backed up, never silently lost; certs/CSRs are replaced as cfssljson does
-    else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: o.secret ? 'backup' : 'replace' });
+    // every file it replaces with different content (key, certificate, CSR…) is backed up first and
+    // the backup announced (real cfssljson overwrites silently: `-bare ca` over a CA lost the CA)
+    else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: 'backup' });
   }
   return 0;
 }

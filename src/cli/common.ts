@@ -28,9 +28,7 @@ export function resolveDirs(
 
 export const KUBEADM_DIRS = { certDir: '/etc/kubernetes/pki', kubeconfigDir: '/etc/kubernetes' };
 
-export function warn(msg: string): void {
-  process.stderr.write(`[warning] ${msg}\n`);
-}
+export { warn } from './output.js';
 
 /** A one-line progress bar on a TTY (stderr); silent otherwise so pipes and logs stay clean. */
 export function progressBar(

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { KubetlsError } from '../errors/index.js';
 import { progressBar, resolveDirs, warn } from './common.js';
+import { stdoutLines } from './output.js';
 import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
 
 interface InitFlags extends ConfigFlagValues {
@@ -62,7 +63,7 @@ export function registerInit(program: Command): void {
       ...(onProgress ? { onProgress } : {}),
     });
     for (const w of res.warnings) warn(w);
-    process.stdout.write(res.lines.join('\n') + '\n');
+    stdoutLines(res.lines);
     if (!f.dryRun) {
       const where = multi
         ? `${res.plans.length} node trees under ${f.dir}/`

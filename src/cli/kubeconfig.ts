@@ -1,8 +1,21 @@
 /** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
 import { fstatSync } from 'node:fs';
-import { collectList, KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
-import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
+import { collectList, KUBEADM_DIRS, resolveDirs, warn, type DirFlags } from './common.js';
+import { addConfigFlags, loadConfigFromFlags, type ConfigFlagName, type ConfigFlagValues } from './configflags.js';
+
+/**
+ * The configuration flags `kubeconfig user` reads: the server URL's parts and the key
+ * algorithm. The validity has its own --validity-period (defaulting to the config file's
+ * certificateValidityPeriod), and nothing else of the cluster's configuration shows here.
+ */
+const USES: readonly ConfigFlagName[] = [
+  'config',
+  'apiserver-advertise-address',
+  'apiserver-bind-port',
+  'control-plane-endpoint',
+  'encryption-algorithm',
+];
 
 interface UserFlags extends ConfigFlagValues, DirFlags {
   clientName: string;
@@ -28,15 +41,23 @@ export function registerKubeconfig(program: Command): void {
       .option('--out <file>', 'write to this file (0600) instead of stdout')
       .option('--cert-dir <dir>', `certificate directory (default ${KUBEADM_DIRS.certDir})`)
       .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki'),
+    USES,
   ).action(async (f: UserFlags) => {
-    const loaded = await loadConfigFromFlags(f, true);
-    const [{ userKubeconfig }, { controlPlaneUrl }, { parseGoDuration }, { systemClock }, files] = await Promise.all([
+    const loaded = await loadConfigFromFlags(f, { quiet: true, uses: USES });
+    const [
+      { userKubeconfig, checkKubeconfigTarget },
+      { controlPlaneUrl },
+      { parseGoDuration },
+      { systemClock },
+      files,
+    ] = await Promise.all([
       import('../cluster/userkubeconfig.js'),
       import('../cluster/catalog.js'),
       import('../util/duration.js'),
       import('../pki/clock.js'),
       import('../util/files.js'),
     ]);
+    if (f.out) checkKubeconfigTarget(f.out); // before signing anything
     const dirs = resolveDirs(f, {
       certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
       kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
@@ -57,8 +78,8 @@ export function registerKubeconfig(program: Command): void {
     if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
     else {
       if (!f.token && readableByOthers(1)) {
-        process.stderr.write(
-          '[warning] stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)\n',
+        warn(
+          'stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)',
         );
       }
       process.stdout.write(text);

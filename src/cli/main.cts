@@ -104,7 +104,11 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
     const { writeFileAtomic } = await import('../util/files.js');
     writeFileAtomic(CACHE, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, existing: 'replace' });
   };
-  return { cli: module.exports as Cli, record };
+  // a bundle cut at a statement boundary can evaluate without error and still export nothing
+  const cli = module.exports as Partial<Cli>;
+  if (typeof cli.main !== 'function' || typeof cli.start !== 'function')
+    throw new Error('the bundle exports no CLI entry (truncated?)');
+  return { cli: cli as Cli, record };
 }
 
 /**

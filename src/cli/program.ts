@@ -1,5 +1,6 @@
 /** The commander program: one register function per command group file. */
 import { Command } from 'commander';
+import { escapeControls } from '../util/sanitize.js';
 import { registerInit } from './init.js';
 import { registerCerts } from './certs.js';
 import { registerKubeconfig } from './kubeconfig.js';
@@ -12,7 +13,8 @@ export function buildProgram(): Command {
     )
     .version('0.1.0')
     // a usage error is one line that says where the usage is, not the error followed by a screenful of help
-    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) })
+    // (commander quotes the argument it refused: escaped like every other error line)
+    .configureOutput({ outputError: (text, write) => write(`${escapeControls(text.trimEnd())} (see --help)\n`) })
     // throw instead of exiting, so main() maps usage errors to exit code 2 (before commands: settings are inherited)
     .exitOverride()
     .addHelpText(

@@ -8,7 +8,9 @@
  * The cfssl-compatible family (`kubetls cfssl …`, `kubetls cfssljson …`) uses Go-style
  * single-dash long flags, which commander cannot parse, so it is dispatched to its own parser.
  */
-import { errorMessage, exitCodeOf } from '../errors/index.js';
+import { exitCodeOf } from '../errors/index.js';
+import { setBackupListener } from '../util/notices.js';
+import { announceBackupLine, printError, quietOnClosedStdout, stderrLine } from './output.js';
 
 /** Runs one command line; resolves to its exit code. Usage errors are printed by commander. */
 export async function main(argv: string[]): Promise<number> {
@@ -32,13 +34,15 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the command line of this process and sets its exit code, printing errors as one line. */
 export function start(argv: string[]): void {
+  quietOnClosedStdout();
+  setBackupListener(announceBackupLine);
   main(argv).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`error: ${errorMessage(e)}\n`);
-      if (process.env.KUBETLS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      printError(e);
+      if (process.env.KUBETLS_DEBUG && e instanceof Error) for (const l of String(e.stack).split('\n')) stderrLine(l);
       process.exitCode = exitCodeOf(e);
     },
   );

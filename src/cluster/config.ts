@@ -16,11 +16,11 @@ import {
   unknownFields,
 } from './knownfields.js';
 import {
-  apiServerServiceIp,
   detectAdvertiseAddress,
   isDns1123Subdomain,
   isWildcardDns,
   parseEndpoint,
+  validateServiceSubnet,
 } from './network.js';
 
 export const DEFAULT_CERT_VALIDITY_MS = 8760 * 3_600_000; // one year, kubeadm's default
@@ -158,6 +158,32 @@ export async function parseConfigFile(
   return { cluster, init, nodes, warnings };
 }
 
+/**
+ * At most this many entries in one SAN list (apiServer.certSANs with
+ * --apiserver-cert-extra-sans, etcd.local.serverCertSANs and peerCertSANs, ClusterNodes
+ * nodes[].certSANs). Real clusters list a handful to a few dozen (load balancers, VIPs,
+ * every control-plane address), and public CAs stop at 100 names per certificate; 256
+ * leaves room for the largest while keeping the certificate a few KiB, where a mistake
+ * (a generated list, a loop in a template) would make one too big for TLS stacks that cap
+ * a handshake message (tens of KiB), and every SAN costs on every handshake.
+ */
+export const MAX_SANS_PER_LIST = 256;
+
+function checkSanCount(count: number, field: string, detail?: string): void {
+  if (count > MAX_SANS_PER_LIST)
+    throw new KubetlsError(
+      'InvalidConfig',
+      `${field}: Too many: ${count}: ${detail ?? `must have at most ${MAX_SANS_PER_LIST} items`}`,
+    );
+}
+
+/** A validated, canonical SAN list, at most MAX_SANS_PER_LIST long (checked before any entry is parsed). */
+function sanList(v: unknown, field: string): string[] {
+  const list = strList(v, field);
+  checkSanCount(list.length, field);
+  return list.map((s, i) => validateSan(s, `${field}[${i}]`));
+}
+
 function validateSan(s: string, field: string): string {
   const ip = canonicalIp(s);
   if (ip) return ip;
@@ -165,6 +191,19 @@ function validateSan(s: string, field: string): string {
   if (isDns1123Subdomain(lower) || isWildcardDns(lower)) return lower;
   // kubeadm drops such SANs with a warning; kubetls refuses, since a silently missing SAN surfaces later as a TLS failure
   throw new KubetlsError('InvalidSAN', `${field}: "${s}" is neither an IP address nor a valid DNS name`);
+}
+
+/** apiServer.certSANs and --apiserver-cert-extra-sans: one list in the certificate, so one cap for both. */
+function apiServerSanList(fromConfig: unknown, fromFlags: string[]): string[] {
+  const config = strList(fromConfig, 'apiServer.certSANs');
+  checkSanCount(config.length, 'apiServer.certSANs');
+  checkSanCount(fromFlags.length, '--apiserver-cert-extra-sans');
+  checkSanCount(
+    config.length + fromFlags.length,
+    'apiServer.certSANs',
+    `with --apiserver-cert-extra-sans, must have at most ${MAX_SANS_PER_LIST} items`,
+  );
+  return [...config, ...fromFlags].map((s, i) => validateSan(s, `apiServer.certSANs[${i}]`));
 }
 
 const isNodeRole = (r: string): r is NodeRole => r === 'control-plane' || r === 'worker';
@@ -192,7 +231,7 @@ function parseNodes(doc: Doc): NodeSpec[] {
       name,
       role,
       address: ip,
-      certSANs: strList(n.certSANs, `nodes[${i}].certSANs`).map((s, j) => validateSan(s, `nodes[${i}].certSANs[${j}]`)),
+      certSANs: sanList(n.certSANs, `nodes[${i}].certSANs`),
     };
   });
   if (!nodes.some((n) => n.role === 'control-plane'))
@@ -204,6 +243,8 @@ function parseNodes(doc: Doc): NodeSpec[] {
 export interface LoadOptions {
   /** the machine's advertise address when none is configured; injectable for tests */
   detectAddress?: () => string | null;
+  /** the node name when none is configured (default: the hostname); commands that do not use it pass a placeholder */
+  detectNodeName?: () => string;
 }
 
 export async function loadConfig(
@@ -220,6 +261,14 @@ export async function loadConfig(
   const apiServer = obj(cluster.apiServer, 'apiServer');
   const etcd = obj(cluster.etcd, 'etcd');
   const etcdLocal = obj(etcd.local, 'etcd.local');
+  // kubeadm's schema: external is a mapping (endpoints, caFile…), exclusive with local; a
+  // scalar ("yes", true) is a mistake, not a request for external etcd
+  const etcdExternal = etcd.external !== undefined && etcd.external !== null;
+  if (etcdExternal) {
+    obj(etcd.external, 'etcd.external');
+    if (etcd.local !== undefined && etcd.local !== null)
+      throw new KubetlsError('InvalidConfig', 'etcd: local and external are mutually exclusive; set one of them');
+  }
   const localApi = obj(init.localAPIEndpoint, 'localAPIEndpoint');
   const nodeReg = obj(init.nodeRegistration, 'nodeRegistration');
 
@@ -231,7 +280,7 @@ export async function loadConfig(
 
   const serviceSubnet =
     flags.serviceCidr ?? str(networking.serviceSubnet, 'networking.serviceSubnet') ?? '10.96.0.0/12';
-  apiServerServiceIp(serviceSubnet); // validates
+  validateServiceSubnet(serviceSubnet, flags.serviceCidr !== undefined ? 'serviceSubnet' : 'networking.serviceSubnet');
   const dnsDomain = (
     flags.serviceDnsDomain ??
     str(networking.dnsDomain, 'networking.dnsDomain') ??
@@ -284,7 +333,7 @@ export async function loadConfig(
     flags.nodeName ??
     str(nodeReg.name, 'nodeRegistration.name') ??
     firstCp?.name ??
-    hostname()
+    (o.detectNodeName ?? hostname)()
   ).toLowerCase();
   if (!isDns1123Subdomain(nodeName))
     throw new KubetlsError(
@@ -302,17 +351,10 @@ export async function loadConfig(
     controlPlaneEndpoint,
     serviceSubnet,
     dnsDomain,
-    apiServerCertSANs: [
-      ...strList(apiServer.certSANs, 'apiServer.certSANs'),
-      ...(flags.apiserverCertExtraSans ?? []),
-    ].map((s, i) => validateSan(s, `apiServer.certSANs[${i}]`)),
-    etcdExternal: etcd.external !== undefined && etcd.external !== null,
-    etcdServerCertSANs: strList(etcdLocal.serverCertSANs, 'etcd.local.serverCertSANs').map((s, i) =>
-      validateSan(s, `etcd.local.serverCertSANs[${i}]`),
-    ),
-    etcdPeerCertSANs: strList(etcdLocal.peerCertSANs, 'etcd.local.peerCertSANs').map((s, i) =>
-      validateSan(s, `etcd.local.peerCertSANs[${i}]`),
-    ),
+    apiServerCertSANs: apiServerSanList(apiServer.certSANs, flags.apiserverCertExtraSans ?? []),
+    etcdExternal,
+    etcdServerCertSANs: sanList(etcdLocal.serverCertSANs, 'etcd.local.serverCertSANs'),
+    etcdPeerCertSANs: sanList(etcdLocal.peerCertSANs, 'etcd.local.peerCertSANs'),
     encryptionAlgorithm: parseKeyAlgorithm(alg),
     certificateValidityMs: certValidity
       ? parseGoDuration(certValidity, 'certificateValidityPeriod')

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCsr, csrToPem } from '../pki/csr.js';
 import { generateEncodedKey, parsePrivateKeyPem, type KeyAlgorithm } from '../pki/keys.js';
-import { readFileLimited, PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
+import { PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 import type { Catalog } from './catalog.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { keyPath } from './snapshot.js';
@@ -64,9 +65,9 @@ export async function generateCsrs(
     if (keys[i]) privateKey = parsePrivateKeyPem(keys[i].privatePem, r.keyFile);
     else if (isKubeconfig) {
       const { parseKubeconfig } = await import('./kubeconfig.js');
-      const k = await parseKubeconfig(readFileLimited(r.keyFile).toString('utf8'), r.keyFile);
+      const k = await parseKubeconfig(readFileBounded(r.keyFile).toString('utf8'), r.keyFile);
       privateKey = parsePrivateKeyPem(k.clientKeyPem ?? '', `${r.keyFile} client-key-data`);
-    } else privateKey = parsePrivateKeyPem(readFileLimited(r.keyFile), r.keyFile);
+    } else privateKey = parsePrivateKeyPem(readFileBounded(r.keyFile), r.keyFile);
     const csr = createCsr(
       {
         subject: { commonName: r.commonName, organization: r.organization },

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
 import { pemDecodeAll } from '../pki/pem.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 
 export interface KubeconfigContent {
   clusterName: string;
@@ -135,7 +135,7 @@ export async function parseKubeconfig(yamlText: string, source: string): Promise
   const base = dirname(resolve(source));
   const abs = (p: string | undefined): string | undefined => (p ? (isAbsolute(p) ? p : resolve(base, p)) : undefined);
   const read = (p: string | undefined): string | undefined =>
-    p ? readFileLimited(abs(p)!).toString('latin1') : undefined;
+    p ? readFileBounded(abs(p)!).toString('latin1') : undefined;
   return {
     doc: doc as Record<string, unknown>,
     currentContext: f.currentContext,

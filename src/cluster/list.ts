@@ -83,7 +83,8 @@ export async function listCatalog(c: Catalog, certDir: string, kubeconfigDir: st
       usages: ['service-account token signing'],
       signedBy: '-',
       path: join(certDir, 'sa.key'),
-      state: f.keyExists ? 'ok' : 'missing',
+      state: f.error ? 'error' : f.keyExists ? 'ok' : 'missing',
+      ...(f.error ? { detail: f.error } : {}),
     });
   }
   return rows;

@@ -29,6 +29,31 @@ export function firstIpOfCidr(cidr: string, field = 'serviceSubnet'): string {
   return bytesToIp(net);
 }
 
+/**
+ * The smallest prefix length kube-apiserver takes for --service-cluster-ip-range: its
+ * allocator keeps a bitmap of the range, so it caps a range at 2^20 addresses (IPv4 /12,
+ * IPv6 /108). A larger subnet would give certificates a service IP the cluster refuses.
+ */
+const MIN_SERVICE_PREFIX = { 4: 12, 16: 108 } as const;
+
+/** Validates a service subnet ("cidr" or dual-stack "v4cidr,v6cidr") as kube-apiserver would; returns the primary VIP. */
+export function validateServiceSubnet(serviceSubnet: string, field = 'serviceSubnet'): string {
+  const parts = serviceSubnet.split(',').map((s) => s.trim());
+  for (const p of parts) {
+    firstIpOfCidr(p, field); // well-formed, with room for a service IP
+    const [addr, len] = p.split('/');
+    const bytes = ipToBytes(addr!)!;
+    const min = MIN_SERVICE_PREFIX[bytes.length as 4 | 16];
+    if (Number(len) < min)
+      throw new KubetlsError(
+        'InvalidCIDR',
+        `${field}: "${p}" is too large; for ${bytes.length * 8}-bit addresses, the mask must be >= ${min}`,
+        `kube-apiserver takes at most 2^20 service IPs (e.g. 10.96.0.0/12${bytes.length === 16 ? ', fd00:10:96::/108' : ''})`,
+      );
+  }
+  return firstIpOfCidr(parts[0]!, field);
+}
+
 /** The primary service subnet's VIP; dual-stack "v4cidr,v6cidr" uses the first, as kubeadm does. */
 export function apiServerServiceIp(serviceSubnet: string): string {
   const parts = serviceSubnet.split(',').map((s) => s.trim());

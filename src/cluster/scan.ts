@@ -4,12 +4,26 @@
  * and referenced files), with subject, issuer, expiry and residual time.
  * Fast by construction: one read per file, a byte search before any parsing, and the lean
  * certificate reader (10,000 certificates well under a second).
+ *
+ * An inventory must say what it could not read, so each of these is an entry with an error
+ * (and `certs scan` exits 1): a file over the size cap, a PEM block with a BEGIN line but no
+ * END line, an unreadable file or directory, a kubeconfig reference to a missing, oversized
+ * or special file (device, FIFO, socket), a path argument that is such a file, and a tree
+ * cut short by the depth or file-count limits.
+ * What is followed: a path given as an argument is followed wherever it points (a symlink
+ * to a directory is scanned as that directory). Inside a tree, symlinks to regular files
+ * are read (kubelet-client-current.pem is one); symlinks to directories are not followed
+ * (they can loop, and the real directory is usually in the tree anyway), and sockets,
+ * FIFOs and devices are passed over (a kubelet directory holds sockets), all silently.
+ * kubetls's own temp files (`.<name>.<tag>.tmp`, a write in progress) are never counted.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { errorMessage } from '../errors/index.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certparse.js';
 import { pemDecodeAll } from '../pki/pem.js';
+import { isTempFileName } from '../util/files.js';
+import { describeErrno, readFileBounded } from '../util/read.js';
 
 export interface ScanEntry {
   path: string;
@@ -34,6 +48,7 @@ export interface ScanOptions {
 }
 
 const PEM_MARK = Buffer.from('-----BEGIN CERTIFICATE-----');
+const BEGIN_LINE = /-----BEGIN [A-Z0-9 ]{1,64}-----/g;
 const KUBECONFIG_MARK = /(^|\n)kind:\s*Config\b/;
 const DER_EXT = new Set(['.der', '.cer', '.crt']);
 
@@ -69,9 +84,23 @@ function scanPem(path: string, data: Buffer, now: Date, out: ScanEntry[], locPre
       out.push({ path, location: loc, error: errorMessage(e) });
     }
   }
+  // the decoder skips a BEGIN line that no END line follows (a truncated copy): say so
+  const begins = data.toString('latin1').match(BEGIN_LINE)?.length ?? 0;
+  if (begins > blocks.length)
+    out.push({
+      path,
+      location: `${locPrefix}#${i}`,
+      error: `${begins - blocks.length} PEM ${begins - blocks.length === 1 ? 'block has' : 'blocks have'} a BEGIN line but no END line (truncated?)`,
+    });
 }
 
-async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEntry[]): Promise<void> {
+async function scanKubeconfig(
+  path: string,
+  text: string,
+  now: Date,
+  out: ScanEntry[],
+  maxBytes: number,
+): Promise<void> {
   const { parseYaml } = await import('../util/yaml.js');
   let doc: Record<string, unknown>;
   try {
@@ -95,13 +124,17 @@ async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEn
         scanPem(path, Buffer.from(body[dataKey], 'base64'), now, out, `${loc}.${dataKey}`);
       else if (typeof body[fileKey] === 'string') {
         const ref = body[fileKey];
+        // reported where it was read from (kubectl resolves it against the kubeconfig's directory), so the path can be opened as printed
+        const file = isAbsolute(ref) ? ref : join(dirname(path), ref);
+        let data: Buffer;
         try {
-          // reported where it was read from (kubectl resolves it against the kubeconfig's directory), so the path can be opened as printed
-          const file = isAbsolute(ref) ? ref : join(dirname(path), ref);
-          scanPem(file, readFileSync(file), now, out, `${loc}.${fileKey} of ${path}`);
+          // the tree is untrusted input: a reference to /dev/zero or a FIFO is refused, not read
+          data = readFileBounded(file, maxBytes);
         } catch (err) {
-          out.push({ path, location: `${loc}.${fileKey}`, error: `cannot read ${ref}: ${(err as Error).message}` });
+          out.push({ path, location: `${loc}.${fileKey}`, error: errorMessage(err) });
+          continue;
         }
+        scanPem(file, data, now, out, `${loc}.${fileKey} of ${path}`);
       }
     }
   };
@@ -109,34 +142,33 @@ async function scanKubeconfig(path: string, text: string, now: Date, out: ScanEn
   visit(doc?.users, 'users', 'user', 'client-certificate-data', 'client-certificate');
 }
 
-/** Scans files and directory trees; unreadable files become entries with an error, never exceptions. */
+/** Scans files and directory trees; what cannot be read becomes an entry with an error, never an exception. */
 export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEntry[]> {
   const out: ScanEntry[] = [];
   const maxBytes = o.maxFileBytes ?? 1024 * 1024;
   const maxDepth = o.maxDepth ?? 32;
   const maxFiles = o.maxFiles ?? 1_000_000;
   let files = 0;
+  let cut = false;
   const visitFile = async (p: string) => {
-    if (++files > maxFiles) return;
+    if (++files > maxFiles) {
+      if (!cut) out.push({ path: p, location: '', error: `not scanned: the ${maxFiles}-file limit was reached here` });
+      cut = true;
+      return;
+    }
     let data: Buffer;
     try {
-      const st = statSync(p);
-      if (!st.isFile() || st.size > maxBytes) return;
-      data = readFileSync(p);
+      data = readFileBounded(p, maxBytes);
     } catch (e) {
-      out.push({
-        path: p,
-        location: '',
-        error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      });
+      out.push({ path: p, location: '', error: errorMessage(e) });
       return;
     }
     if (data.indexOf(PEM_MARK) >= 0) {
       const text = data.toString('latin1');
-      if (KUBECONFIG_MARK.test(text)) await scanKubeconfig(p, text, o.now, out);
+      if (KUBECONFIG_MARK.test(text)) await scanKubeconfig(p, text, o.now, out, maxBytes);
       else scanPem(p, data, o.now, out);
     } else if (data.length > 0 && data.length < 64 * 1024 && KUBECONFIG_MARK.test(data.toString('latin1'))) {
-      await scanKubeconfig(p, data.toString('utf8'), o.now, out);
+      await scanKubeconfig(p, data.toString('utf8'), o.now, out, maxBytes);
     } else if (data[0] === 0x30 && DER_EXT.has(extname(p).toLowerCase())) {
       try {
         out.push(entryFor(p, 'der', parseCertificate(data), o.now));
@@ -146,7 +178,11 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
     }
   };
   const walk = async (dir: string, depth: number) => {
-    if (depth > maxDepth || files > maxFiles) return;
+    if (files > maxFiles) return;
+    if (depth > maxDepth) {
+      out.push({ path: dir, location: '', error: `not scanned: deeper than ${maxDepth} directory levels` });
+      return;
+    }
     let ents;
     try {
       ents = readdirSync(dir, { withFileTypes: true });
@@ -154,13 +190,14 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
       out.push({
         path: dir,
         location: '',
-        error: `cannot list: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        error: `cannot list: ${describeErrno(e)}`,
       });
       return;
     }
     ents.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const ent of ents) {
       const p = join(dir, ent.name);
+      if (isTempFileName(ent.name)) continue; // a kubetls write in progress, or one a crash left
       if (ent.isDirectory()) await walk(p, depth + 1);
       else if (ent.isFile()) await visitFile(p);
       else if (ent.isSymbolicLink()) {
@@ -171,18 +208,30 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
           out.push({ path: p, location: '', error: 'dangling symlink' });
         }
       }
+      // sockets, FIFOs and devices inside a tree are not certificate files: passed over
     }
   };
   for (const p of paths) {
     let st;
     try {
-      st = lstatSync(p);
-    } catch {
-      out.push({ path: p, location: '', error: 'no such file or directory' });
+      st = statSync(p); // an argument is followed wherever it points, a symlinked directory included
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      out.push({
+        path: p,
+        location: '',
+        error: code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${describeErrno(e)}`,
+      });
       continue;
     }
     if (st.isDirectory()) await walk(p, 0);
-    else await visitFile(p);
+    else if (isTempFileName(basename(p)))
+      out.push({
+        path: p,
+        location: '',
+        error: 'a kubetls temporary file (a write in progress or interrupted): not inventoried',
+      });
+    else await visitFile(p); // anything else, a device or FIFO included, goes to the bounded reader, which refuses it
   }
   return out;
 }

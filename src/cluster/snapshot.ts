@@ -10,7 +10,7 @@ import { errorMessage } from '../errors/index.js';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { parsePrivateKeyPem } from '../pki/keys.js';
 import { parseCertificatesPem } from '../pki/load.js';
-import { readFileLimited } from '../util/files.js';
+import { readFileBounded } from '../util/read.js';
 import type { Catalog } from './catalog.js';
 import { parseKubeconfig, type ParsedKubeconfig } from './kubeconfig.js';
 
@@ -70,8 +70,8 @@ export function readCertFiles(certDir: string, baseName: string, dirExists = tru
   f.certExists = existsSync(f.certPath);
   f.keyExists = existsSync(f.keyPath);
   try {
-    if (f.certExists) f.cert = parseCertificatesPem(readFileLimited(f.certPath), f.certPath)[0];
-    if (f.keyExists) f.key = parsePrivateKeyPem(readFileLimited(f.keyPath, 1024 * 1024), f.keyPath);
+    if (f.certExists) f.cert = parseCertificatesPem(readFileBounded(f.certPath), f.certPath)[0];
+    if (f.keyExists) f.key = parsePrivateKeyPem(readFileBounded(f.keyPath, 1024 * 1024), f.keyPath);
   } catch (e) {
     f.error = errorMessage(e);
   }
@@ -82,7 +82,7 @@ export async function readKubeconfigFile(path: string, dirExists = true): Promis
   const k: KubeconfigFile = { path, exists: dirExists && existsSync(path) };
   if (!k.exists) return k;
   try {
-    k.parsed = await parseKubeconfig(readFileLimited(path, 1024 * 1024).toString('utf8'), path);
+    k.parsed = await parseKubeconfig(readFileBounded(path, 1024 * 1024).toString('utf8'), path);
     if (k.parsed.caPem) k.caCert = parseCertificatesPem(k.parsed.caPem, `${path} certificate-authority`)[0];
     if (k.parsed.clientCertPem)
       k.clientCert = parseCertificatesPem(k.parsed.clientCertPem, `${path} client-certificate`)[0];
@@ -114,8 +114,8 @@ export async function readSnapshot(catalog: Catalog, certDir: string, kubeconfig
     sa.keyExists = existsSync(sa.keyPath);
     sa.pubExists = existsSync(sa.pubPath);
     try {
-      if (sa.keyExists) sa.key = parsePrivateKeyPem(readFileLimited(sa.keyPath), sa.keyPath);
-      if (sa.pubExists) sa.pubPem = readFileLimited(sa.pubPath).toString('latin1');
+      if (sa.keyExists) sa.key = parsePrivateKeyPem(readFileBounded(sa.keyPath), sa.keyPath);
+      if (sa.pubExists) sa.pubPem = readFileBounded(sa.pubPath).toString('latin1');
     } catch (e) {
       sa.error = errorMessage(e);
     }

@@ -1,5 +1,6 @@
 /** `kubeconfig user`: a kubeconfig for any client identity, signed by the cluster CA (kubeadm's `kubeconfig user`). */
-import { KubetlsError } from '../errors/index.js';
+import { statSync } from 'node:fs';
+import { fieldError, fieldValidationError, KubetlsError, type FieldError } from '../errors/index.js';
 import { createIssuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
 import { generateEncodedKey, keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';
@@ -8,6 +9,74 @@ import type { RandomSource } from '../pki/serial.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { readCertFiles } from './snapshot.js';
 import { signedLeaf } from './templates.js';
+import { formatGoDuration } from '../util/duration.js';
+import { readFileBounded } from '../util/read.js';
+import { hasControls } from '../util/sanitize.js';
+
+/**
+ * A bound on user and group names. Not RFC 5280's 64 (ub-common-name): Kubernetes and Go
+ * accept longer names (an e-mail address as user name can exceed it), so refusing them
+ * would break real users; 1024 is far above any real name and keeps the certificate small.
+ */
+const MAX_NAME = 1024;
+
+/** Every problem with the identity and validity, as field errors named by their flags. */
+export function validateUserIdentity(
+  o: Pick<UserKubeconfigOptions, 'clientName' | 'organizations' | 'validityMs'>,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  // a newline in a CN or O forges lines wherever the subject is printed (logs, tables, audit trails)
+  const name = (field: string, v: string) => {
+    if (v.trim() === '') errs.push(fieldError.required(field, 'must not be empty'));
+    else if (hasControls(v))
+      errs.push(fieldError.invalid(field, v, 'must not contain newlines or other control characters'));
+    else if (v.length > MAX_NAME) errs.push(fieldError.tooLong(field, MAX_NAME, 'characters'));
+  };
+  name('--client-name', o.clientName);
+  o.organizations.forEach((org, i) => name(`--org[${i}]`, org));
+  if (!(o.validityMs > 0))
+    errs.push(fieldError.invalid('--validity-period', formatGoDuration(o.validityMs), 'must be a positive duration'));
+  return errs;
+}
+
+const PEM_ARMOR = /-----BEGIN ([A-Z0-9 ]{1,64})-----/;
+
+/**
+ * Refuses `--out` when the file there holds PEM (a private key, a certificate, a CSR): a
+ * kubeconfig never contains PEM armor (its *-data fields are base64 of it), so such a file
+ * is a mistyped path (`--out pki/ca.key`), and replacing it would orphan the cluster's CA
+ * even with the backup kept. A missing file, or another kubeconfig, is fine.
+ */
+export function checkKubeconfigTarget(path: string): void {
+  try {
+    if (!statSync(path).isFile()) return; // a directory, device, FIFO: the writer refuses it by what it is
+  } catch {
+    return; // absent, or not reachable: the writer says why
+  }
+  let text: string;
+  try {
+    text = readFileBounded(path).toString('latin1');
+  } catch (e) {
+    if (e instanceof KubetlsError && e.code === 'TooLarge') return; // no kubeconfig, no PEM file either: backed up
+    throw e instanceof KubetlsError ? e.withContext('--out') : e;
+  }
+  const m = PEM_ARMOR.exec(text);
+  if (m) {
+    const label = m[1]!;
+    const what = label.includes('PRIVATE KEY')
+      ? 'a private key'
+      : label.includes('REQUEST')
+        ? 'a certificate request'
+        : label.includes('CERTIFICATE')
+          ? 'a certificate'
+          : 'PEM data';
+    throw new KubetlsError(
+      'FileExists',
+      `--out ${path} holds ${what} (PEM "${m[1]}"): refusing to write a kubeconfig over it`,
+      'choose another --out file',
+    );
+  }
+}
 
 export interface UserKubeconfigOptions {
   certDir: string;
@@ -24,6 +93,8 @@ export interface UserKubeconfigOptions {
 
 export async function userKubeconfig(o: UserKubeconfigOptions): Promise<string> {
   if (!o.clientName) throw new KubetlsError('InvalidArgument', '--client-name is required');
+  const errs = validateUserIdentity(o.token ? { ...o, validityMs: 1 } : o);
+  if (errs.length) throw fieldValidationError('InvalidArgument', 'kubeconfig user', errs);
   const ca = readCertFiles(o.certDir, 'ca');
   if (ca.error) throw new KubetlsError('ReadFailed', ca.error);
   if (!ca.cert)

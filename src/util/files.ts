@@ -1,6 +1,7 @@
 /**
  * Writing secrets and certificates safely: atomic (temp file, fsync, rename), keys 0600
- * inside 0700 directories, and never replacing different content without a backup.
+ * inside 0700 directories, never replacing different content without a backup (announced
+ * through ./notices.ts), and never writing over a device, FIFO, socket or directory.
  */
 import { open as openAsync } from 'node:fs/promises';
 import {
@@ -9,7 +10,6 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -17,23 +17,79 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
+  type Stats,
 } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, parse, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubetlsError } from '../errors/index.js';
+import { announceBackup } from './notices.js';
+import { describeErrno, fileKind, readFileBounded } from './read.js';
 import { syncFilesystem } from './syncfs.js';
 
 export const SECRET_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
 export const DIR_MODE = 0o700;
 
-/** mkdir -p with mode 0700 for directories it creates (existing ones are left alone). */
+/**
+ * mkdir -p with mode 0700 for the directories it creates (existing ones are left alone).
+ * It walks the path one component at a time instead of using Node's recursive mkdir, which
+ * retries forever where mkdir answers ENOENT under a parent that exists (/proc, /sys:
+ * `init --dir /proc/self/kt` spun at 100% CPU) and reports a read-only filesystem as ENOENT.
+ * Here every component is looked at once, so it always ends; a component that exists but is
+ * not a directory is named, and the errno of the mkdir that failed is reported as it is.
+ */
 export function ensureDir(dir: string, mode = DIR_MODE): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode });
-  } catch (e) {
-    throw new KubetlsError('WriteFailed', `cannot create directory ${dir}: ${(e as Error).message}`);
+  const abs = resolve(dir);
+  const kindOf = (p: string): Stats | undefined => {
+    try {
+      return statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // the walk below finds which component
+      throw new KubetlsError('WriteFailed', `cannot create directory ${dir}: ${p}: ${describeErrno(e)}`, { cause: e });
+    }
+  };
+  const notADir = (p: string, st: Stats) =>
+    new KubetlsError(
+      'WriteFailed',
+      `cannot create directory ${dir}: ${p} exists and is ${fileKind(st)}, not a directory`,
+    );
+  const st = kindOf(abs);
+  if (st?.isDirectory()) return;
+  if (st) throw notADir(abs, st);
+  // from the root down: each component exists as a directory, or is created, or the walk stops
+  const parts = abs.split(sep).filter(Boolean);
+  let p = parse(abs).root;
+  for (const part of parts) {
+    const parent = p;
+    p = join(p, part);
+    const cur = kindOf(p);
+    if (cur?.isDirectory()) continue;
+    if (cur) throw notADir(p, cur);
+    try {
+      mkdirSync(p, { mode });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const again = code === 'EEXIST' ? kindOf(p) : undefined; // made by someone else meanwhile
+      if (again?.isDirectory()) continue;
+      if (again) throw notADir(p, again);
+      // ENOENT under a parent that exists is how /proc and /sys refuse new entries
+      const why =
+        code === 'ENOENT'
+          ? `${parent} does not accept new directories (a pseudo-filesystem such as /proc or /sys?)`
+          : code === 'EEXIST'
+            ? 'it exists but is not a directory (a dangling symbolic link?)'
+            : describeErrno(e);
+      throw new KubetlsError('WriteFailed', `cannot create directory ${p}: ${why}`, { cause: e });
+    }
   }
+}
+
+/** Why creating a file failed, in words; ENOENT in a directory that exists is a filesystem refusing new files. */
+function writeErrorText(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT'
+    ? 'its directory does not accept new files (a pseudo-filesystem such as /proc?)'
+    : describeErrno(e);
 }
 
 /** write(2) may take fewer bytes than asked (a signal, a nearly full disk): loop until all are written. */
@@ -58,10 +114,40 @@ export interface WriteResult {
   backup?: string;
 }
 
-/** The temp file for `path`: hidden, in the same directory (so the rename is atomic), `.<name>.<tag>.tmp`. */
+/**
+ * The temp file for `path`: hidden, in the same directory (so the rename is atomic),
+ * `.<name>.<tag>.tmp`, the tag being 12 hex digits, with `-<index>` in a batch.
+ */
 function tempPathFor(path: string, tag: string): string {
   const slash = path.lastIndexOf('/');
   return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${tag}.tmp`;
+}
+
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}(?:-\d+)?\.tmp$/;
+
+/** Whether a file name (not a path) is one of tempPathFor's: a write in progress or one a crash left behind. */
+export const isTempFileName = (name: string): boolean => TEMP_NAME.test(name);
+
+/**
+ * Whether the file at `path` already holds exactly `data`. Reads at most data.length + 1
+ * bytes, through the bounded reader, so a device or FIFO in the way is refused, never read.
+ */
+function holdsExactly(path: string, data: Buffer): boolean {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return false; // gone meanwhile, or a dangling symlink: nothing to keep
+  }
+  if (!st.isFile())
+    throw new KubetlsError('NotARegularFile', `refusing to write ${path}: it is ${fileKind(st)}, not a regular file`);
+  if (st.size !== data.length) return false;
+  try {
+    return readFileBounded(path, data.length).equals(data);
+  } catch (e) {
+    if (e instanceof KubetlsError && e.code === 'TooLarge') return false;
+    throw e;
+  }
 }
 
 /** Atomically writes `data` to `path`: temp file in the same dir, fsync, rename. */
@@ -71,8 +157,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
   ensureDir(dirname(path));
   let backup: string | undefined;
   if (existsSync(path)) {
-    const old = readFileSync(path);
-    if (old.equals(buf)) {
+    if (holdsExactly(path, buf)) {
       if ((statSync(path).mode & 0o777) !== mode) chmodSync(path, mode);
       return { path, written: false };
     }
@@ -86,8 +171,15 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
         .replace(/\.\d+Z$/, 'Z');
       backup = join(dirname(path), `${basename(path)}.bak-${stamp}`);
       for (let i = 1; existsSync(backup); i++) backup = join(dirname(path), `${basename(path)}.bak-${stamp}-${i}`);
-      copyFileSync(path, backup);
-      chmodSync(backup, statSync(path).mode & 0o777);
+      try {
+        copyFileSync(path, backup);
+        chmodSync(backup, statSync(path).mode & 0o777);
+      } catch (e) {
+        throw new KubetlsError('WriteFailed', `cannot back up ${path} before replacing it: ${describeErrno(e)}`, {
+          cause: e,
+        });
+      }
+      announceBackup(path, backup);
     }
   }
   const tmp = tempPathFor(path, randomBytes(6).toString('hex'));
@@ -107,29 +199,9 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
     } catch {
       /* already gone */
     }
-    throw new KubetlsError('WriteFailed', `cannot write ${path}: ${(e as Error).message}`);
+    throw new KubetlsError('WriteFailed', `cannot write ${path}: ${writeErrorText(e)}`, { cause: e });
   }
   return backup ? { path, written: true, backup } : { path, written: true };
-}
-
-/** Reads a file with a size cap; a KubetlsError naming the file when missing or too large. */
-export function readFileLimited(path: string, maxBytes = 4 * 1024 * 1024): Buffer {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KubetlsError(
-      code === 'ENOENT' ? 'NotFound' : 'ReadFailed',
-      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  if (size > maxBytes) throw new KubetlsError('TooLarge', `${path} is ${size} bytes, over the ${maxBytes}-byte limit`);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new KubetlsError('ReadFailed', `cannot read ${path}: ${(e as Error).message}`);
-  }
 }
 
 export interface BatchWrite {
@@ -165,7 +237,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
   };
   for (const f of files) {
     if (inExistingDir(f.path) && existsSync(f.path)) {
-      const same = readFileSync(f.path).equals(typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
+      const same = holdsExactly(f.path, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
       if (!same) throw new KubetlsError('FileExists', `${f.path} exists with different content; refusing to overwrite`);
       continue;
     }
@@ -181,8 +253,10 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
   // one syncfs for a large batch; per-file fsyncs keep a small one from flushing the whole filesystem
   const syncfs = todo.length > SYNCFS_THRESHOLD;
   const umask = currentUmask();
+  let current = todo[0]!.path; // the file being written, for the error
   try {
     todo.forEach((f, i) => {
+      current = f.path;
       const fd = openSync(tmps[i]!, 'wx', f.mode);
       try {
         writeAll(fd, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
@@ -202,7 +276,7 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
         /* not created or already renamed */
       }
     }
-    throw new KubetlsError('WriteFailed', `cannot write files: ${(e as Error).message}`);
+    throw new KubetlsError('WriteFailed', `cannot write ${current}: ${writeErrorText(e)}`, { cause: e });
   }
   if (!syncfs || !flushFilesystems(dirs)) await Promise.all(dirs.map((d) => fsyncPath(d)));
   return todo.map((f) => f.path);

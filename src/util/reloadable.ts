@@ -10,7 +10,8 @@
  * of the same size within the file system's timestamp granularity.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readFileBounded } from './read.js';
 import { errorMessage, KubetlsError } from '../errors/index.js';
 
 export type LogLevel = 'info' | 'warning' | 'error';
@@ -55,30 +56,24 @@ interface Fingerprint {
   hash: string;
 }
 
+/**
+ * The file through the project's one bounded reader (regular files only, a FIFO never blocks
+ * the open, the cap counted while reading), then its identity for change detection. A change
+ * between the read and the stat only makes the next poll read it again.
+ */
 async function readBounded(path: string, what: string, maxBytes: number): Promise<{ data: Buffer; fp: Fingerprint }> {
+  let data: Buffer;
+  try {
+    data = readFileBounded(path, maxBytes);
+  } catch (e) {
+    throw e instanceof KubetlsError ? e.withContext(what) : e;
+  }
   let st;
   try {
     st = await stat(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KubetlsError(
-      code === 'ENOENT' ? 'NotFound' : 'ReadFailed',
-      `cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  // a FIFO or device would block the read forever or never end
-  if (!st.isFile()) throw new KubetlsError('NotARegularFile', `${what} ${path} is not a regular file`);
-  if (st.size > maxBytes)
-    throw new KubetlsError('TooLarge', `${what} ${path} is ${st.size} bytes, over the ${maxBytes}-byte limit`);
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (e) {
     throw new KubetlsError('ReadFailed', `cannot read ${what} ${path}: ${(e as Error).message}`);
   }
-  // the file may have grown between stat and read
-  if (data.length > maxBytes)
-    throw new KubetlsError('TooLarge', `${what} ${path} is ${data.length} bytes, over the ${maxBytes}-byte limit`);
   const hash = createHash('sha256').update(data).digest('hex');
   return { data, fp: { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, hash } };
 }

@@ -8,7 +8,7 @@
 import { KubetlsError } from '../../errors/index.js';
 import type { ParsedCertificate } from '../../pki/certparse.js';
 import type { Clock } from '../../pki/clock.js';
-import { readFileLimited } from '../../util/files.js';
+import { readFileBounded } from '../../util/read.js';
 import type { Log, Timers } from '../../util/reloadable.js';
 import type { Authenticator } from '../resource.js';
 import { AnonymousAuthenticator } from './anonymous.js';
@@ -84,7 +84,7 @@ export async function createRequestAuthentication(cfg: AuthenticationConfig): Pr
   const tokens: Authenticator[] = [];
   if (cfg.tokenAuthFile) {
     try {
-      const file = parseTokenFile(readFileLimited(cfg.tokenAuthFile, MAX_TOKEN_FILE_BYTES), cfg.tokenAuthFile);
+      const file = parseTokenFile(readFileBounded(cfg.tokenAuthFile, MAX_TOKEN_FILE_BYTES), cfg.tokenAuthFile);
       warnings.push(...file.warnings);
       tokens.push(new TokenFileAuthenticator(file));
     } catch (e) {

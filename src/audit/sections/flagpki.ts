@@ -6,7 +6,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIpLiteral } from '../../pki/ip.js';
 import { spkiDer } from '../../pki/index.js';
-import { readFileLimited } from '../../util/files.js';
+import { readFileBounded } from '../../util/read.js';
 import { firstServiceIp, urlHosts } from '../addresses.js';
 import type { AuditContext, ControlPlane } from '../context.js';
 import { expectedIdentity, fixedDnsNames } from '../identities.js';
@@ -67,7 +67,7 @@ function serviceAccountKeyPair(ctx: AuditContext, api: StaticPod, kcm: StaticPod
   const key = ctx.pki.keyFile('kube-controller-manager', priv);
   const o = { check: 'pki.sa-key-pair', component: api.component, target: ctx.rel(ctx.safeUnder(pub)) } as const;
   try {
-    const pubDer = createPublicKey({ key: readFileLimited(ctx.safeUnder(pub), 1024 * 1024), format: 'pem' }).export({
+    const pubDer = createPublicKey({ key: readFileBounded(ctx.safeUnder(pub), 1024 * 1024), format: 'pem' }).export({
       format: 'der',
       type: 'spki',
     });

@@ -5,7 +5,7 @@
  */
 import { KubetlsError } from '../../errors/index.js';
 import { parseCertificatesPem, parsePrivateKeyPem, spkiDer, type ParsedCertificate } from '../../pki/index.js';
-import { readFileLimited } from '../../util/files.js';
+import { readFileBounded } from '../../util/read.js';
 import type { AuditContext, ControlPlane } from '../context.js';
 import { AUDITED_KUBECONFIGS, expectedIdentity } from '../identities.js';
 import { readKubeconfig, type KubeconfigTls } from '../kubeconfig.js';
@@ -73,7 +73,7 @@ function serverCa(
     cas = kc.caPem
       ? parseCertificatesPem(kc.caPem, `${file} certificate-authority-data`)
       : kc.caFile
-        ? parseCertificatesPem(readFileLimited(ctx.safeUnder(kc.caFile), 1024 * 1024), kc.caFile)
+        ? parseCertificatesPem(readFileBounded(ctx.safeUnder(kc.caFile), 1024 * 1024), kc.caFile)
         : undefined;
   } catch (e) {
     ctx.f.fail({ ...o, check: 'kubeconfig.ca-readable', evidence: (e as Error).message });

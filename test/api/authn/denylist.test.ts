@@ -59,10 +59,9 @@ test('deny list: a bad line refuses the file and names the line, never silently 
   }
 });
 
-test('deny list: 50,000 entries parse in well under a second', () => {
+// how fast is bench/authz.ts's business; here: a large list loses no entry
+test('deny list: 50,000 entries, serials and fingerprints mixed, all kept', () => {
   const lines = Array.from({ length: 50_000 }, (_, i) => (i % 2 ? i.toString(16) : i.toString(16).padStart(64, '0')));
-  const t0 = performance.now();
   const d = parseDenyList(lines.join('\n'));
   assert.equal(d.size, 50_000);
-  assert.ok(performance.now() - t0 < 1000);
 });

@@ -99,11 +99,9 @@ test('token file: hostile files fail with the line and never echo a value', () =
   }
 });
 
-test('token file: 10,000 tokens load fast and look up in constant work', async () => {
+test('token file: 10,000 tokens load and the last one authenticates', async () => {
   const lines = Array.from({ length: 10_000 }, (_, i) => `tok-${i}-${'x'.repeat(20)},user${i},${i},group${i % 7}`);
-  const t0 = performance.now();
   const f = parseTokenFile(lines.join('\n'));
-  assert.ok(performance.now() - t0 < 2000);
   const r = await new TokenFileAuthenticator(f).authenticate({ bearerToken: `tok-9999-${'x'.repeat(20)}` });
   assert.ok(r.authenticated && r.user.username === 'user9999' && r.user.groups[0] === 'group3');
 });
