@@ -42,7 +42,13 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
   'mutual-tls-cn': S('Mutual TLS - regex for whitelist of allowed client CNs'),
   // kubetls's earlier spelling, kept so existing scripts keep working
   'mutual-tls-cn-regex': S('alias of -mutual-tls-cn'),
-  'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3'),
+  'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3 (also VersionTLS12, VersionTLS13)'),
+  'tls-cipher-suites': S("kubetls: TLS 1.2 cipher suites for serve, comma-separated IANA names (default: Node's)"),
+  'handshake-timeout': S('kubetls: serve closes a connection whose TLS handshake takes longer (default 10s)'),
+  'header-timeout': S('kubetls: serve closes a connection whose request headers take longer (default 10s)'),
+  'request-timeout': S('kubetls: serve closes a connection whose whole request takes longer (default 30s)'),
+  'idle-timeout': S('kubetls: serve closes an idle keep-alive connection after this (default 60s)'),
+  'shutdown-timeout': S('kubetls: on SIGTERM, serve lets in-flight requests finish for this long (default 5s)'),
   loglevel: I('Log level (0 = DEBUG, 5 = FATAL)'),
   'ca-bundle': U('path to root certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
   'int-bundle': U(
@@ -91,6 +97,8 @@ Commands (cfssl-compatible):
   gencrl SERIALS CA KEY [SECONDS]          base64 DER CRL
   print-defaults config|csr
   serve -ca CA -ca-key KEY [-config C] -tls-cert CRT -tls-key KEY [-address A] [-port P] [-mutual-tls-ca CA] [-mutual-tls-cn RE]
+        [-min-tls-version 1.2|1.3] [-tls-cipher-suites LIST] [-handshake-timeout 10s] [-header-timeout 10s]
+        [-request-timeout 30s] [-idle-timeout 60s] [-shutdown-timeout 5s] [-workers N]
 Files may be "-" for stdin. Output is cfssl's JSON; pipe it to kubetls cfssljson -bare <base>.
 `;
 
@@ -193,6 +201,12 @@ export async function run(tool: string, args: string[]): Promise<number> {
           mutualTlsCa: f('mutual-tls-ca'),
           mutualTlsCnRegex: mutualTlsCn(f),
           minTlsVersion: f('min-tls-version') ?? '1.2',
+          tlsCipherSuites: f('tls-cipher-suites'),
+          handshakeTimeout: f('handshake-timeout'),
+          headerTimeout: f('header-timeout'),
+          requestTimeout: f('request-timeout'),
+          idleTimeout: f('idle-timeout'),
+          shutdownTimeout: f('shutdown-timeout'),
           workers: values.get('workers') as number | undefined,
           throwaway: b('tls-throwaway'),
           logLevel,
