@@ -127,8 +127,10 @@ export function peerInfo(req: IncomingMessage): PeerInfo {
 export function verifiedClientCN(req: IncomingMessage): string | undefined {
   const s = req.socket as TLSSocket;
   if (!s.authorized || typeof s.getPeerCertificate !== 'function') return undefined;
-  const cn = s.getPeerCertificate()?.subject?.CN as string | string[] | undefined;
-  return Array.isArray(cn) ? cn[0] : cn;
+  // typed as a string, but an array when the certificate has several CNs
+  const cn: unknown = s.getPeerCertificate()?.subject?.CN;
+  if (Array.isArray(cn)) return typeof cn[0] === 'string' ? cn[0] : undefined;
+  return typeof cn === 'string' ? cn : undefined;
 }
 
 /**
