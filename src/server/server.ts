@@ -187,6 +187,8 @@ export class HttpsServer {
   readonly server: Server;
   private readonly timeouts: Required<ServerTimeouts>;
   private readonly streams = new Set<TrackedStream>();
+  /** every TLS connection with the requests it is handling (Node's own list misses those that never sent one) */
+  private readonly connections = new Map<TLSSocket, { active: number; seen: boolean }>();
   private stopping: Promise<void> | undefined;
   private inFlight = 0;
 
@@ -216,6 +218,7 @@ export class HttpsServer {
     };
     this.server = createServer(serverOptions, (req, res) => this.onRequest(req, res));
     this.server.maxHeadersCount = o.maxHeadersCount ?? 100;
+    this.server.on('secureConnection', (s: TLSSocket) => this.onConnection(s));
     this.server.on('tlsClientError', (e: Error, s: TLSSocket) => {
       o.log?.('debug', `TLS handshake with ${s.remoteAddress ?? '?'} failed: ${e.message}`);
     });
@@ -262,6 +265,7 @@ export class HttpsServer {
         resolve();
       });
       this.server.closeIdleConnections();
+      for (const [socket, state] of this.connections) if (state.active === 0) socket.destroy();
       for (const s of [...this.streams]) {
         try {
           s.end();
@@ -274,6 +278,25 @@ export class HttpsServer {
     return this.stopping;
   }
 
+  /**
+   * Node's headersTimeout starts with the first byte of a request: a peer that completes the
+   * handshake and then sends nothing would hold the connection for good. It gets the header
+   * timeout from the handshake on.
+   */
+  private onConnection(s: TLSSocket): void {
+    const state = { active: 0, seen: false };
+    this.connections.set(s, state);
+    const timer = setTimeout(() => {
+      if (!state.seen) s.destroy();
+    }, this.timeouts.headersMs);
+    timer.unref();
+    s.once('close', () => {
+      clearTimeout(timer);
+      this.connections.delete(s);
+    });
+    if (this.stopping) s.destroy();
+  }
+
   /** Requests being handled now. */
   get activeRequests(): number {
     return this.inFlight;
@@ -281,7 +304,15 @@ export class HttpsServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.inFlight++;
-    res.once('close', () => this.inFlight--);
+    const conn = this.connections.get(req.socket as TLSSocket);
+    if (conn) {
+      conn.seen = true;
+      conn.active++;
+    }
+    res.once('close', () => {
+      this.inFlight--;
+      if (conn) conn.active--;
+    });
     // a stopping server answers what it has, then closes the connection
     if (this.stopping) res.shouldKeepAlive = false;
     if (this.o.accessLog) this.logWhenDone(req, res, this.o.accessLog);
