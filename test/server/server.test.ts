@@ -362,7 +362,7 @@ test('a handler that throws or rejects costs one request (500), never the server
 
 test('graceful stop: in-flight requests finish, idle connections close, streams are ended, new connections refused', async (t) => {
   let streamEnded = 0;
-  let server: HttpsServer | undefined;
+  const holder: { server?: HttpsServer } = {};
   const handler: RequestHandler = (req, res) => {
     if (req.url === '/slow') {
       setTimeout(() => res.end('slow done'), 800);
@@ -371,7 +371,7 @@ test('graceful stop: in-flight requests finish, idle connections close, streams 
     if (req.url === '/watch') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.write('event 1\n');
-      const untrack = server!.trackStream({
+      const untrack = holder.server!.trackStream({
         end: () => {
           streamEnded++;
           res.end('bye\n');
@@ -380,11 +380,11 @@ test('graceful stop: in-flight requests finish, idle connections close, streams 
       res.on('close', untrack);
       return;
     }
-    hello(req, res);
+    void hello(req, res);
   };
   const started = await startServer(t, handler, { timeouts: { shutdownMs: 3000 } });
-  server = started.server;
-  const { port } = started;
+  holder.server = started.server;
+  const { server, port } = started;
   const idle = await tlsOpen(port); // an idle TLS connection
   const watch = get(port, { path: '/watch' });
   await new Promise((r) => setTimeout(r, 200));
