@@ -72,7 +72,7 @@ async function start(name: string, cmd: string, args: string[]): Promise<void> {
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
-  proc.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (log += c.toString()));
   servers.push({ name, port, proc });
   await waitHealthy(port, proc, () => log);
 }
