@@ -14,8 +14,20 @@
  * Matching costs O(pattern size × input length): the pattern length is capped here and the
  * callers cap the inputs.
  */
-import { RE2JS, RE2JSException } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { KubetlsError, type ErrorCode } from '../errors/index.js';
+
+type Re2js = typeof import('re2js');
+let engine: Re2js | undefined;
+/**
+ * re2js is ~260 KB of JavaScript: required on first use, not imported, so the CLI bundle does
+ * not carry it and commands that compile no pattern do not parse it (measured: a bundle with it
+ * inlined costs every command a few ms of start-up).
+ */
+function re2(): Re2js {
+  return (engine ??= createRequire(import.meta.url)('re2js') as Re2js);
+}
 
 /** Longest pattern accepted unless the caller says otherwise (cfssl's name_whitelist allows 4096). */
 export const MAX_PATTERN_LENGTH = 4096;
@@ -72,10 +84,10 @@ export function patternProblem(source: string, maxLength = MAX_PATTERN_LENGTH): 
 function compileRe2(source: string, maxLength: number): RE2JS {
   if (source.length > maxLength) throw new Error(`longer than ${maxLength} characters`);
   try {
-    return RE2JS.compile(source);
+    return re2().RE2JS.compile(source);
   } catch (e) {
     // re2js reports Go's wording ("error parsing regexp: missing closing ]: `[`")
-    if (e instanceof RE2JSException) throw new Error(`invalid regular expression (RE2 syntax): ${oneLine(e.message)}`);
+    if (e instanceof re2().RE2JSException) throw new Error(`invalid regular expression (RE2 syntax): ${oneLine(e.message)}`);
     throw e;
   }
 }
