@@ -57,3 +57,17 @@ export function openssl(args: string[], check = true, input?: string): RunResult
   if (check && r.code !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
   return r;
 }
+
+/** The file flags of a cfssl-compatible `serve` run in a directory holding ca.pem, config.json and a tls.pem pair. */
+export const SERVE_FILE_FLAGS: readonly string[] = [
+  '-ca',
+  'ca.pem',
+  '-ca-key',
+  'ca-key.pem',
+  '-config',
+  'config.json',
+  '-tls-cert',
+  'tls.pem',
+  '-tls-key',
+  'tls-key.pem',
+];

@@ -12,7 +12,7 @@ import { request } from 'node:https';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, cli, freePort, run, tmpDir } from '../helpers.js';
+import { CLI, cli, freePort, run, SERVE_FILE_FLAGS, tmpDir } from '../helpers.js';
 
 let dir = '';
 let ca = '';
@@ -128,20 +128,7 @@ after(async () => {
 });
 
 test('hostile name_whitelist requests cost microseconds: /health keeps answering while they arrive', async () => {
-  const { proc, port } = await startServe([
-    '-ca',
-    'ca.pem',
-    '-ca-key',
-    'ca-key.pem',
-    '-config',
-    'config.json',
-    '-tls-cert',
-    'tls.pem',
-    '-tls-key',
-    'tls-key.pem',
-    '-workers',
-    '2',
-  ]);
+  const { proc, port } = await startServe([...SERVE_FILE_FLAGS, '-workers', '2']);
   const evil = readFileSync(join(dir, 'evil.csr'), 'utf8');
   const body = (profile: string, hosts?: string[]) =>
     JSON.stringify({ certificate_request: evil, profile, ...(hosts ? { hosts } : {}) });

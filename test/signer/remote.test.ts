@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseCertificate, parseCertificatePem } from '../../src/pki/index.js';
 import { RemoteSigner, remoteUrl } from '../../src/signer/remote.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { CLI, cli, freePort, hasCommand, openssl, run, tmpDir } from '../helpers.js';
+import { CLI, cli, freePort, hasCommand, openssl, run, SERVE_FILE_FLAGS, tmpDir } from '../helpers.js';
 
 const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
 const KEY_HEX = '0123456789abcdef0123456789abcdef';
@@ -57,16 +57,7 @@ async function start(name: string, cmd: string, args: string[]): Promise<void> {
       '127.0.0.1',
       '-port',
       String(port),
-      '-ca',
-      'ca.pem',
-      '-ca-key',
-      'ca-key.pem',
-      '-config',
-      'config.json',
-      '-tls-cert',
-      'tls.pem',
-      '-tls-key',
-      'tls-key.pem',
+      ...SERVE_FILE_FLAGS,
       ...(cmd === process.execPath ? ['-workers', '0'] : []),
     ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
@@ -218,51 +209,20 @@ test('kubetls cfssl sign/gencert -remote HOST:PORT with -tls-remote-ca, -profile
           cwd: dir,
         },
       );
-    let r = k(['sign', '-remote', remote, '-tls-remote-ca', 'ca.pem', 'worker.csr'], `cli-${s.port}`);
+    const via = ['-remote', remote, '-tls-remote-ca', 'ca.pem'];
+    const authed = (config: string) => [...via, '-config', config, '-profile', 'authed', 'worker.csr'];
+    let r = k(['sign', ...via, 'worker.csr'], `cli-${s.port}`);
     assert.equal(r.code, 0, `${s.name}: ${r.stderr}`);
     verify(readFileSync(join(dir, `cli-${s.port}.pem`), 'utf8'), `cli-${s.port}-v`);
-    r = k(
-      [
-        'sign',
-        '-remote',
-        remote,
-        '-tls-remote-ca',
-        'ca.pem',
-        '-config',
-        'client-good.json',
-        '-profile',
-        'authed',
-        'worker.csr',
-      ],
-      `cli-authed-${s.port}`,
-    );
+    r = k(['sign', ...authed('client-good.json')], `cli-authed-${s.port}`);
     assert.equal(r.code, 0, `${s.name}: ${r.stderr}`);
-    assert.deepEqual(parseCertificatePem(readFileSync(join(dir, `cli-authed-${s.port}.pem`))).extKeyUsage, [
-      'clientAuth',
-    ]);
-    r = k(
-      ['gencert', '-remote', remote, '-tls-remote-ca', 'ca.pem', '-hostname', 'gen.example', 'csr.json'],
-      `gen-${s.port}`,
-    );
+    const eku = parseCertificatePem(readFileSync(join(dir, `cli-authed-${s.port}.pem`))).extKeyUsage;
+    assert.deepEqual(eku, ['clientAuth']);
+    r = k(['gencert', ...via, '-hostname', 'gen.example', 'csr.json'], `gen-${s.port}`);
     assert.equal(r.code, 0, `${s.name}: ${r.stderr}`);
     assert.deepEqual(parseCertificatePem(readFileSync(join(dir, `gen-${s.port}.pem`))).dnsNames, ['gen.example']);
 
-    const bad = cli(
-      [
-        'cfssl',
-        'sign',
-        '-remote',
-        remote,
-        '-tls-remote-ca',
-        'ca.pem',
-        '-config',
-        'client-bad.json',
-        '-profile',
-        'authed',
-        'worker.csr',
-      ],
-      { cwd: dir },
-    );
+    const bad = cli(['cfssl', 'sign', ...authed('client-bad.json')], { cwd: dir });
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^error: remote https:\/\/127\.0\.0\.1:\d+: .*invalid token/im);
     const untrusted = cli(['cfssl', 'sign', '-remote', remote, 'worker.csr'], { cwd: dir });
