@@ -87,7 +87,8 @@ function compileRe2(source: string, maxLength: number): RE2JS {
     return re2().RE2JS.compile(source);
   } catch (e) {
     // re2js reports Go's wording ("error parsing regexp: missing closing ]: `[`")
-    if (e instanceof re2().RE2JSException) throw new Error(`invalid regular expression (RE2 syntax): ${oneLine(e.message)}`);
+    if (e instanceof re2().RE2JSException)
+      throw new Error(`invalid regular expression (RE2 syntax): ${oneLine(e.message)}`);
     throw e;
   }
 }
