@@ -66,7 +66,7 @@ function prepare() {
   const sigOid = readOid(der, readTlv(der, algT!.start, algT!.end));
   const signature = content(der, sigT!).subarray(1);
   const spki = whole(der, children(der, infoT!)[2]!);
-  const issued = signer.sign({ csr: csrPem, profile: a.profile });
+  const issued = signer.issue({ csr: csrPem, profile: a.profile });
   const tbs = parseCertificate(issued.der).tbsDer;
   const reply = Buffer.from(envelope({ certificate: issued.pem }));
   return { signer, info, sigOid, signature, spki, tbs, reply };

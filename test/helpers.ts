@@ -87,3 +87,17 @@ export const initArgs = (dir: string, ...extra: string[]): string[] => [
   'n1',
   ...extra,
 ];
+
+/** The file flags of a cfssl-compatible `serve` run in a directory holding ca.pem, config.json and a tls.pem pair. */
+export const SERVE_FILE_FLAGS: readonly string[] = [
+  '-ca',
+  'ca.pem',
+  '-ca-key',
+  'ca-key.pem',
+  '-config',
+  'config.json',
+  '-tls-cert',
+  'tls.pem',
+  '-tls-key',
+  'tls-key.pem',
+];

@@ -11,7 +11,8 @@ import { parseCertificatesPem } from '../pki/index.js';
 import { asObject, field, goJson, jsonType, optString, optStringArray, parseJson, type JsonObject } from './json.js';
 import { parseCsrRequest, parseSubjectOverride } from './csrjson.js';
 import { selectProfile, type SigningProfile } from './config.js';
-import type { LocalSigner, SignRequest } from './signer.js';
+import type { LocalSigner } from '../signer/local.js';
+import type { SignRequest } from '../signer/signer.js';
 import { certinfo } from './certinfo.js';
 import { certificateReply } from './signreply.js';
 
@@ -98,7 +99,7 @@ export class CfsslApi {
   ]);
 
   private signWith(req: SignRequest, profile: SigningProfile, warnings: string[]): ApiResponse {
-    const r = this.signer.sign(req, profile);
+    const r = this.signer.issue(req, profile);
     for (const w of warnings) this.log(2, w);
     for (const w of r.warnings) this.log(2, w);
     return { status: 200, body: certificateReply(r.der) };
@@ -176,7 +177,7 @@ export class CfsslApi {
     if (profile.authKey) throw new KubetlsError('AuthRequired', `profile "${profile.name}" requires authentication`);
     const { generateKeyAndCsr } = await import('./genkey.js');
     const kc = await generateKeyAndCsr(req);
-    const r = this.signer.sign({ csr: kc.csrDer, hosts: req.hosts }, profile);
+    const r = this.signer.issue({ csr: kc.csrDer, hosts: req.hosts }, profile);
     for (const w of [...warnings, ...r.warnings]) this.log(2, w);
     return ok({ private_key: kc.keyPem, certificate_request: kc.csrPem, certificate: r.pem });
   }

@@ -22,6 +22,7 @@ import {
 } from './json.js';
 import { parseGoDuration } from '../util/duration.js';
 import { readFileBounded } from '../util/read.js';
+import { compilePattern, type Pattern } from '../util/pattern.js';
 
 /** cfssl usage names → X.509 key usages (config.KeyUsage, plus "key agreement" from newer cfssl). */
 export const CFSSL_KEY_USAGE: Record<string, KeyUsage> = {
@@ -61,8 +62,16 @@ export interface CaConstraint {
   maxPathLenZero: boolean;
 }
 
+/**
+ * Which rules turn a request into a certificate: cfssl's (the profile fixes usages and
+ * expiry), kube-controller-manager's (usages and lifetime from the request, capped by the
+ * profile's expiry: the CSR API's built-in signers) or kubeadm's (`kubeconfig user`).
+ */
+export type ProfileTemplate = 'cfssl' | 'kubernetes' | 'kubeadm';
+
 export interface SigningProfile {
   name: string;
+  template: ProfileTemplate;
   usages: string[];
   keyUsage: KeyUsage[];
   extKeyUsage: ExtKeyUsage[];
@@ -73,10 +82,13 @@ export interface SigningProfile {
   notBefore: Date | undefined;
   notAfter: Date | undefined;
   caConstraint: CaConstraint;
-  nameWhitelist: RegExp | undefined;
+  /** matched with cfssl's semantics: an unanchored search of the CN and of every DNS, e-mail and URI SAN */
+  nameWhitelist: Pattern | undefined;
   /** name of the auth key; `authKey` holds its decoded bytes */
   authKeyName: string | undefined;
   authKey: Buffer | undefined;
+  /** a client config's `auth_remote.auth_key`, decoded: the key `sign -remote` authenticates with */
+  authRemoteKey: Buffer | undefined;
   /** written into certificates as authorityInfoAccess / cRLDistributionPoints */
   ocspUrl: string | undefined;
   crlUrl: string | undefined;
@@ -110,6 +122,7 @@ function makeProfile(name: string, usages: string[], expiryMs: number, expiryStr
   const { keyUsage, extKeyUsage } = mapUsages(usages, `signing.${name}.usages`);
   return {
     name,
+    template: 'cfssl',
     usages,
     keyUsage,
     extKeyUsage,
@@ -122,6 +135,7 @@ function makeProfile(name: string, usages: string[], expiryMs: number, expiryStr
     nameWhitelist: undefined,
     authKeyName: undefined,
     authKey: undefined,
+    authRemoteKey: undefined,
     ocspUrl: undefined,
     crlUrl: undefined,
     issuerUrls: [],
@@ -183,6 +197,7 @@ function parseProfile(
   where: string,
   isDefault: boolean,
   authKeys: Map<string, Buffer>,
+  remoteOnly = false,
 ): SigningProfile {
   const o = asObject(v, where.slice(0, -1));
   for (const f of UNSUPPORTED_PROFILE_FIELDS) {
@@ -191,24 +206,26 @@ function parseProfile(
       throw new KubetlsError(
         'Unsupported',
         `${where}${f}: not supported by kubetls cfssl`,
-        f === 'remote' ? 'remove the field; kubetls signs locally and has no remote signers' : 'remove the field',
+        f === 'remote'
+          ? 'remove the field; kubetls cfssl sign reaches a remote signer with -remote HOST:PORT'
+          : 'remove the field',
       );
     }
   }
   if (optBool(o, 'copy_extensions', where))
     throw new KubetlsError('Unsupported', `${where}copy_extensions: not supported by kubetls cfssl`);
-  const expiryString = optString(o, 'expiry', where);
-  if (!expiryString)
+  const expiryString = optString(o, 'expiry', where) ?? '';
+  if (!expiryString && !remoteOnly)
     throw new KubetlsError(
       'InvalidPolicy',
       `${where}expiry: missing (cfssl: "empty expiry string")`,
       'set e.g. "expiry": "8760h"',
     );
-  const expiryMs = parseGoDuration(expiryString, `${where}expiry`);
-  if (expiryMs <= 0)
+  const expiryMs = expiryString ? parseGoDuration(expiryString, `${where}expiry`) : 0;
+  if (expiryString && expiryMs <= 0)
     throw new KubetlsError('InvalidDuration', `${where}expiry: must be positive (got "${expiryString}")`);
   const usages = optStringArray(o, 'usages', where, 64) ?? [];
-  if (!isDefault && usages.length === 0)
+  if (!isDefault && !remoteOnly && usages.length === 0)
     throw new KubetlsError('InvalidPolicy', `${where}usages: a profile needs at least one usage`);
   const p = makeProfileFrom(name, usages, `${where}usages`, expiryMs, expiryString);
   const backdate = optString(o, 'backdate', where);
@@ -230,18 +247,8 @@ function parseProfile(
     };
   }
   const wl = optString(o, 'name_whitelist', where);
-  if (wl) {
-    if (wl.length > 4096)
-      throw new KubetlsError('InvalidPolicy', `${where}name_whitelist: longer than 4096 characters`);
-    try {
-      p.nameWhitelist = new RegExp(wl);
-    } catch (e) {
-      throw new KubetlsError(
-        'InvalidPolicy',
-        `${where}name_whitelist: invalid regular expression (${(e as Error).message})`,
-      );
-    }
-  }
+  // RE2, as cfssl's Go regexp: linear-time matching, so a request cannot make a pattern backtrack
+  if (wl) p.nameWhitelist = compilePattern(wl, { where: `${where}name_whitelist`, code: 'InvalidPolicy' });
   const ocsp = optString(o, 'ocsp_url', where);
   if (ocsp) p.ocspUrl = urlField(ocsp, `${where}ocsp_url`);
   const crl = optString(o, 'crl_url', where);
@@ -353,21 +360,34 @@ export function parseSigningConfig(
       throw new KubetlsError('InvalidPolicy', 'signing: missing (cfssl requires a "signing" section)');
     const s = asObject(signing, 'signing');
     const d = field(s, 'default');
-    const authRemote = (where: string, profile: unknown) => {
+    // a client config's auth_remote: {remote, auth_key}. The key is kept for `sign -remote`
+    // (authsign); such a profile needs no expiry or usages, the remote's profile decides them
+    const authRemote = (where: string, profile: unknown): { present: boolean; key: Buffer | undefined } => {
       const v = isObject(profile) ? field(profile, 'auth_remote') : undefined;
-      if (isObject(v) && Object.keys(v).length)
-        warnings.push(
-          `${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`,
+      if (!isObject(v) || Object.keys(v).length === 0) return { present: false, key: undefined };
+      warnings.push(
+        `${where}auth_remote: remote signers are not used by kubetls cfssl; this profile is signed locally with -ca/-ca-key`,
+      );
+      const name = optString(v, 'auth_key', `${where}auth_remote.`);
+      if (!name) return { present: true, key: undefined };
+      const key = authKeys.get(name);
+      if (!key)
+        throw new KubetlsError(
+          'InvalidPolicy',
+          `${where}auth_remote.auth_key: "${name.slice(0, 60)}" is not in auth_keys`,
         );
+      return { present: true, key };
     };
-    const def =
-      d === undefined || d === null ? defaultProfile() : parseProfile('default', d, 'signing.default.', true, authKeys);
-    authRemote('signing.default.', d);
+    const profile = (name: string, v: unknown, where: string, isDefault: boolean): SigningProfile => {
+      const remote = authRemote(where, v);
+      const p = parseProfile(name, v, where, isDefault, authKeys, remote.present);
+      p.authRemoteKey = remote.key;
+      return p;
+    };
+    const def = d === undefined || d === null ? defaultProfile() : profile('default', d, 'signing.default.', true);
     const profiles = new Map<string, SigningProfile>();
-    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles')) {
-      profiles.set(name, parseProfile(name, v, `signing.profiles.${name}.`, false, authKeys));
-      authRemote(`signing.profiles.${name}.`, v);
-    }
+    for (const [name, v] of namedEntries(s, 'profiles', 'signing.profiles', 'profiles'))
+      profiles.set(name, profile(name, v, `signing.profiles.${name}.`, false));
     return { default: def, profiles, ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     if (e instanceof KubetlsError) throw new KubetlsError(e.code, `${source}: ${e.message}`, e.hint);

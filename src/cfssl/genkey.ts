@@ -22,7 +22,7 @@ import {
 import type { CsrRequest } from './csrjson.js';
 import { splitHosts } from './csrjson.js';
 import { defaultProfile, type SigningProfile } from './config.js';
-import { CFSSL_SERIAL_BITS, cfsslNotBefore, profileValidity } from './signer.js';
+import { CFSSL_SERIAL_BITS, cfsslNotBefore, profileValidity } from './validity.js';
 
 /** cfssl's CA default lifetime (initca.CAPolicy: 43800h = 5 years). */
 export const CA_DEFAULT_EXPIRY_MS = 43800 * 3_600_000;

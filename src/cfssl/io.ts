@@ -2,8 +2,9 @@
 import { KubetlsError } from '../errors/index.js';
 import { parsePrivateKeyPem, parseCertificatesPem } from '../pki/index.js';
 import { readFileBounded, readInput as readBoundedInput } from '../util/read.js';
-import { LocalSigner } from './signer.js';
-import { defaultPolicy, parseSigningConfig, type SigningPolicy } from './config.js';
+import { LocalSigner } from '../signer/local.js';
+import { RemoteSigner } from '../signer/remote.js';
+import { defaultPolicy, parseSigningConfig, selectProfile, type SigningPolicy } from './config.js';
 import type { KeyObject } from 'node:crypto';
 
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -45,4 +46,40 @@ export function loadSigner(ca: string | undefined, caKey: string | undefined, co
 export function splitHostnameFlag(v: string | undefined): string[] | undefined {
   if (v === undefined || v === '') return undefined;
   return v.split(',').map((s) => s.trim());
+}
+
+export interface RemoteSignerFlags {
+  remote: string;
+  config: string | undefined;
+  profile: string | undefined;
+  tlsRemoteCa: string | undefined;
+  clientCert: string | undefined;
+  clientKey: string | undefined;
+}
+
+/**
+ * A RemoteSigner from -remote and its companions, as cfssl's client builds one: -config
+ * supplies the profile's auth key (`auth_key`, or a client config's `auth_remote.auth_key`),
+ * in which case requests go to authsign.
+ */
+export function loadRemoteSigner(o: RemoteSignerFlags): RemoteSigner {
+  if (!!o.clientCert !== !!o.clientKey)
+    throw new KubetlsError('MissingFlag', '-mutual-tls-client-cert and -mutual-tls-client-key go together');
+  const profile = o.config ? selectProfile(loadPolicy(o.config), o.profile).profile : undefined;
+  const authKey = profile?.authKey ?? profile?.authRemoteKey;
+  const pem = (path: string | undefined, what: string) => {
+    if (!path) return undefined;
+    const text = readFileBounded(path, MAX_INPUT_BYTES).toString('latin1');
+    if (what === 'key') parsePrivateKeyPem(text, path);
+    else parseCertificatesPem(text, path);
+    return text;
+  };
+  return new RemoteSigner({
+    url: o.remote,
+    authKey,
+    profile: o.profile,
+    ca: pem(o.tlsRemoteCa, 'cert'),
+    clientCert: pem(o.clientCert, 'cert'),
+    clientKey: pem(o.clientKey, 'key'),
+  });
 }

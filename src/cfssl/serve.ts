@@ -1,18 +1,18 @@
-import { isIpLiteral } from '../pki/ip.js';
 /**
- * `kubetls cfssl serve`: cfssl's signing API over HTTPS only (TLS 1.2+, optional client
- * certificates), on every core. The primary process validates the configuration (so
- * mistakes fail fast with one message), then forks one worker per CPU with node:cluster;
- * each worker loads the CA once and serves on the shared port. Without -tls-cert/-tls-key
- * it refuses to start, unless -tls-throwaway asks for a short-lived serving certificate
- * signed by the CA (and says so). It never listens on plaintext.
+ * `kubetls cfssl serve`: cfssl's signing API over HTTPS only, on every core. The primary
+ * validates the configuration — CA, signing config, serving certificate and key (that they
+ * belong together), flags — so mistakes fail with one message before anything listens, then
+ * runs a worker pool (src/server/pool.ts); each worker loads the CA once and serves on the
+ * shared port through the shared HTTPS layer (src/server/server.ts: TLS 1.2+, timeouts,
+ * body cap, graceful stop). Without -tls-cert/-tls-key it refuses to start, unless
+ * -tls-throwaway asks for a short-lived serving certificate signed by the CA (and says so).
+ * It never listens on plaintext.
  */
 import cluster from 'node:cluster';
-import { createServer, type ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { availableParallelism } from 'node:os';
-import type { TLSSocket } from 'node:tls';
-import { KubetlsError, errorMessage } from '../errors/index.js';
+import { KubetlsError } from '../errors/index.js';
+import { isIpLiteral } from '../pki/ip.js';
 import {
   certToPem,
   createIssuer,
@@ -22,10 +22,27 @@ import {
   parsePrivateKeyPem,
   randomSerial,
 } from '../pki/index.js';
+import { nativeEcdsaStatus } from '../pki/ecdsanative.js';
+import {
+  checkClientCa,
+  checkServingMaterial,
+  DEFAULT_TIMEOUTS,
+  formatAccessLog,
+  HttpsServer,
+  parseCipherSuites,
+  parseTlsVersion,
+  pathOf,
+  readBody,
+  runPool,
+  verifiedClientCN,
+  type ServerTimeouts,
+  type TlsVersion,
+} from '../server/index.js';
+import { parseGoDuration } from '../util/duration.js';
 import { readFileBounded } from '../util/read.js';
+import { compilePattern, type Pattern } from '../util/pattern.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './io.js';
-import { nativeEcdsaStatus } from '../pki/ecdsanative.js';
 
 export interface ServeOptions {
   address: string;
@@ -37,19 +54,34 @@ export interface ServeOptions {
   tlsKey: string | undefined;
   mutualTlsCa: string | undefined;
   mutualTlsCnRegex: string | undefined;
+  /** 1.2, 1.3, VersionTLS12, VersionTLS13 */
   minTlsVersion: string;
+  /** comma-separated IANA names (kube-apiserver's --tls-cipher-suites) */
+  tlsCipherSuites?: string | undefined;
+  /** Go durations; defaults in DEFAULT_TIMEOUTS */
+  handshakeTimeout?: string | undefined;
+  headerTimeout?: string | undefined;
+  requestTimeout?: string | undefined;
+  idleTimeout?: string | undefined;
+  shutdownTimeout?: string | undefined;
   workers: number | undefined;
   throwaway: boolean;
   logLevel: number;
 }
 
+/** What the primary hands each worker: checked PEM text and parsed settings, no file is read twice. */
 interface WorkerConfig {
   opts: ServeOptions;
   tls: { cert: string; key: string; ca?: string };
+  minVersion: TlsVersion;
+  ciphers: string | undefined;
+  timeouts: ServerTimeouts;
 }
 
+type Log = (l: number, m: string) => void;
+
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL'];
-function makeLog(level: number, tag: string) {
+function makeLog(level: number, tag: string): Log {
   return (l: number, msg: string) => {
     if (l < level) return;
     const d = new Date();
@@ -86,14 +118,22 @@ async function throwawayServingCert(o: ServeOptions): Promise<{ cert: string; ke
   return { cert: certToPem(der) + certToPem(caDer), key: k.privatePem };
 }
 
-function validate(o: ServeOptions): void {
+/** A Go-duration timeout flag: positive, at most an hour. */
+function timeoutFlag(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseGoDuration(v, flag);
+  if (ms <= 0 || ms > 3_600_000) throw new KubetlsError('BadFlag', `${flag}: "${v}" must be between 1ms and 1h`);
+  return ms;
+}
+
+function validate(o: ServeOptions): Pick<WorkerConfig, 'minVersion' | 'ciphers' | 'timeouts'> {
   if (!o.ca)
     throw new KubetlsError('MissingFlag', '-ca: the CA certificate is required (kubetls cfssl serve signs locally)');
   if (!o.caKey) throw new KubetlsError('MissingFlag', '-ca-key: the CA private key is required');
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)
     throw new KubetlsError('BadFlag', `-port: ${o.port} is not a TCP port`);
-  if (!['1.2', '1.3'].includes(o.minTlsVersion))
-    throw new KubetlsError('BadFlag', `-min-tls-version: "${o.minTlsVersion}" is not supported; use 1.2 or 1.3`);
+  const minVersion = parseTlsVersion(o.minTlsVersion, '-min-tls-version');
+  const ciphers = o.tlsCipherSuites === undefined ? undefined : parseCipherSuites(o.tlsCipherSuites);
   if (!!o.tlsCert !== !!o.tlsKey)
     throw new KubetlsError(
       'MissingFlag',
@@ -106,25 +146,37 @@ function validate(o: ServeOptions): void {
       'or add -tls-throwaway for a 7-day serving certificate signed by -ca',
     );
   }
-  if (o.mutualTlsCnRegex) {
-    try {
-      new RegExp(o.mutualTlsCnRegex);
-    } catch (e) {
-      throw new KubetlsError('BadFlag', `-mutual-tls-cn: ${(e as Error).message}`);
-    }
-  }
+  if (o.mutualTlsCnRegex !== undefined) mutualTlsCnPattern(o.mutualTlsCnRegex);
   if (o.workers !== undefined && (o.workers < 0 || o.workers > 64))
     throw new KubetlsError('BadFlag', `-workers: ${o.workers} is out of range 0..64`);
+  const timeouts: ServerTimeouts = {};
+  const set = (k: keyof ServerTimeouts, v: string | undefined, flag: string) => {
+    const ms = timeoutFlag(v, flag);
+    if (ms !== undefined) timeouts[k] = ms;
+  };
+  set('handshakeMs', o.handshakeTimeout, '-handshake-timeout');
+  set('headersMs', o.headerTimeout, '-header-timeout');
+  set('requestMs', o.requestTimeout, '-request-timeout');
+  set('idleMs', o.idleTimeout, '-idle-timeout');
+  set('shutdownMs', o.shutdownTimeout, '-shutdown-timeout');
+  return { minVersion, ciphers, timeouts };
 }
 
-/** Loads the TLS material in the primary so bad files fail before any worker starts. */
-async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void): Promise<WorkerConfig['tls']> {
+/** -mutual-tls-cn: RE2, searched unanchored in the client CN as Go's MatchString does. */
+function mutualTlsCnPattern(re: string): Pattern {
+  return compilePattern(re, { where: '-mutual-tls-cn', code: 'BadFlag', maxLength: 1024 });
+}
+
+/**
+ * Loads the TLS material in the primary and checks it — the key belongs to the certificate,
+ * the client CA parses — so a mistake is one error before any worker starts.
+ */
+async function tlsMaterial(o: ServeOptions, log: Log): Promise<WorkerConfig['tls']> {
   let tls: WorkerConfig['tls'];
   if (o.tlsCert) {
     const cert = readFileBounded(o.tlsCert, 1024 * 1024).toString('latin1');
-    parseCertificatesPem(cert, o.tlsCert);
     const key = readFileBounded(o.tlsKey!, 1024 * 1024).toString('latin1');
-    parsePrivateKeyPem(key, o.tlsKey);
+    checkServingMaterial({ cert, key }, `-tls-cert ${o.tlsCert}`, `-tls-key ${o.tlsKey}`);
     tls = { cert, key };
   } else {
     tls = await throwawayServingCert(o);
@@ -135,120 +187,83 @@ async function tlsMaterial(o: ServeOptions, log: (l: number, m: string) => void)
   }
   if (o.mutualTlsCa) {
     const ca = readFileBounded(o.mutualTlsCa, 4 * 1024 * 1024).toString('latin1');
-    parseCertificatesPem(ca, o.mutualTlsCa);
-    tls.ca = ca;
+    tls.ca = checkClientCa(ca, `-mutual-tls-ca ${o.mutualTlsCa}`);
   }
   return tls;
 }
 
 /** Starts an HTTPS server serving the API; resolves once listening. */
-export function startServer(
-  cfg: WorkerConfig,
-  log: (l: number, m: string) => void,
-): Promise<import('node:https').Server> {
+export async function startServer(cfg: WorkerConfig, log: Log): Promise<{ server: HttpsServer; port: number }> {
   const o = cfg.opts;
-  const signer = loadSigner(o.ca, o.caKey, o.config);
-  const api = new CfsslApi(signer, log);
-  const cnRe = o.mutualTlsCnRegex ? new RegExp(o.mutualTlsCnRegex) : undefined;
-  const tlsOpts: ServerOptions = {
-    cert: cfg.tls.cert,
-    key: cfg.tls.key,
-    minVersion: o.minTlsVersion === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
-    ...(cfg.tls.ca ? { ca: cfg.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
-  };
-  const server = createServer(tlsOpts, (req, res) => onRequest(api, req, res, cnRe, log));
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 30_000;
-  server.maxHeadersCount = 100;
-  server.on('tlsClientError', (e) => log(0, `TLS handshake failed: ${e.message}`));
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.address, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  const api = new CfsslApi(loadSigner(o.ca, o.caKey, o.config), log);
+  const cnRe = o.mutualTlsCnRegex !== undefined ? mutualTlsCnPattern(o.mutualTlsCnRegex) : undefined;
+  const server = new HttpsServer(
+    {
+      tls: {
+        cert: cfg.tls.cert,
+        key: cfg.tls.key,
+        minVersion: cfg.minVersion,
+        ciphers: cfg.ciphers,
+        clientCertificates: cfg.tls.ca ? 'require' : 'none',
+        clientCa: cfg.tls.ca,
+      },
+      timeouts: cfg.timeouts,
+      // the access log is cfssl's DEBUG level: at the default level the hot path logs nothing
+      accessLog: o.logLevel <= 0 ? (e) => log(0, formatAccessLog(e)) : undefined,
+      log: (level, msg) => log(level === 'debug' ? 0 : 3, msg),
+      onHandlerError: (e, _req, res) => send(res, errorResponse(e)),
+    },
+    (req, res) => onRequest(api, req, res, cnRe),
+  );
+  const port = await server.listen(o.port, o.address);
+  return { server, port };
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer): void {
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': buf.length });
+function send(res: ServerResponse, r: { status: number; body: string | Buffer }): void {
+  const buf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  res.writeHead(r.status, { 'Content-Type': 'application/json', 'Content-Length': buf.length });
   res.end(buf);
 }
 
-function onRequest(
+async function onRequest(
   api: CfsslApi,
   req: IncomingMessage,
   res: ServerResponse,
-  cnRe: RegExp | undefined,
-  log: (l: number, m: string) => void,
-): void {
+  cnRe: Pattern | undefined,
+): Promise<void> {
   if (cnRe) {
-    const cn = (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN;
-    const cnText = Array.isArray(cn) ? cn[0] : cn;
-    if (!cnText || !cnRe.test(cnText)) {
+    const cn = verifiedClientCN(req);
+    if (!cn || !cnRe.search(cn)) {
       const r = errorResponse(new KubetlsError('Forbidden', 'client certificate CN is not allowed by -mutual-tls-cn'));
-      send(res, 403, r.body);
+      send(res, { status: 403, body: r.body });
       return;
     }
   }
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    const r = errorResponse(
-      new KubetlsError('TooLarge', `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`),
-    );
-    res.setHeader('Connection', 'close');
-    send(res, r.status, r.body);
-    req.destroy();
+  let body: Buffer;
+  try {
+    body = await readBody(req, res, MAX_BODY_BYTES);
+  } catch (e) {
+    send(res, errorResponse(e));
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let aborted = false;
-  req.on('data', (c: Buffer) => {
-    if (aborted) return;
-    size += c.length;
-    if (size > MAX_BODY_BYTES) {
-      aborted = true;
-      const r = errorResponse(new KubetlsError('TooLarge', `request body is over the ${MAX_BODY_BYTES}-byte limit`));
-      res.setHeader('Connection', 'close');
-      send(res, r.status, r.body);
-      req.destroy();
-      return;
-    }
-    chunks.push(c);
-  });
-  req.on('error', () => {});
-  req.on('end', () => {
-    if (aborted) return;
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const q = req.url?.indexOf('?') ?? -1;
-    const path = q >= 0 ? req.url!.slice(0, q) : (req.url ?? '/');
-    api
-      .handle(req.method ?? 'GET', path, body)
-      .then((r) => send(res, r.status, r.body))
-      .catch((e: unknown) => {
-        // a bug must cost one request, never the worker (and with it every connection it holds)
-        log(3, `request failed: ${errorMessage(e)}`);
-        try {
-          if (res.headersSent) res.destroy();
-          else {
-            const r = errorResponse(e);
-            send(res, r.status, r.body);
-          }
-        } catch {
-          res.destroy();
-        }
-      });
-  });
+  send(res, await api.handle(req.method ?? 'GET', pathOf(req), body));
 }
 
 /** Entry point of `kubetls cfssl serve` (primary and workers). */
 export async function runServe(o: ServeOptions): Promise<number> {
-  if (cluster.isWorker) return runWorker(o.logLevel);
+  const n = o.workers ?? availableParallelism();
+  if (cluster.isWorker) {
+    const log = makeLog(o.logLevel, ` [worker ${process.pid}]`);
+    // the configuration comes from the primary, already checked
+    return runPool<WorkerConfig | undefined>({
+      workers: n,
+      config: undefined,
+      start: (cfg) => startServer(cfg!, log),
+      log: (level, msg) => log(poolLevel(level), msg),
+    });
+  }
   const log = makeLog(o.logLevel, '');
-  validate(o);
+  const settings = validate(o);
   const checked = loadSigner(o.ca, o.caKey, o.config); // fail fast on the CA and config
   for (const w of checked.policy.warnings ?? []) log(2, w);
   const tls = await tlsMaterial(o, log);
@@ -257,105 +272,22 @@ export async function runServe(o: ServeOptions): Promise<number> {
     1,
     `ECDSA CSR signatures: ${nat.active ? 'native verifier' : `node:crypto (native verifier ${nat.reason ?? 'unavailable'})`}`,
   );
-  const n = o.workers ?? availableParallelism();
   const scheme = `https://${o.address.includes(':') ? `[${o.address}]` : o.address}`;
-  if (n === 0) {
-    const server = await startServer({ opts: o, tls }, log);
-    const a = server.address();
-    log(1, `Now listening on ${scheme}:${typeof a === 'object' && a ? a.port : o.port} (1 process)`);
-    await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
-    return 0;
-  }
-  return runPrimary({ opts: o, tls }, n, log, scheme);
-}
-
-function runPrimary(
-  cfg: WorkerConfig,
-  n: number,
-  log: (l: number, m: string) => void,
-  scheme: string,
-): Promise<number> {
-  return new Promise((resolve) => {
-    let listening = 0;
-    let stopping = false;
-    // exit times of workers in the last minute: a worker that keeps dying (a broken
-    // environment) stops the server, while rare crashes over a long uptime never add up to that
-    let exits: number[] = [];
-    let port = cfg.opts.port;
-    const fork = () => {
-      const w = cluster.fork();
-      w.on('message', (m: { type?: string; port?: number; error?: string }) => {
-        if (m?.type === 'ready') w.send({ type: 'config', cfg });
-        else if (m?.type === 'listening') {
-          // with -port 0 every cluster worker shares one random port (node:cluster semantics)
-          if (m.port) port = m.port;
-          if (++listening === n) log(1, `Now listening on ${scheme}:${port} (${n} ${n === 1 ? 'worker' : 'workers'})`);
-        } else if (m?.type === 'error') {
-          log(4, m.error ?? 'worker failed');
-          stop(1);
-        }
-      });
-    };
-    const stop = (code: number) => {
-      if (stopping) return;
-      stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-      let alive = workers.length;
-      if (alive === 0) return resolve(code);
-      cluster.on('exit', () => {
-        if (--alive <= 0) resolve(code);
-      });
-      // a signal, not worker.kill(): that first waits for a graceful IPC disconnect
-      for (const w of workers) w.process.kill('SIGTERM');
-      setTimeout(() => {
-        for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
-        resolve(code);
-      }, 3000).unref();
-    };
-    cluster.on('exit', (w, code, signal) => {
-      if (stopping) return;
-      log(3, `worker ${w.process.pid} exited (${signal ?? code})`);
-      listening--;
-      const now = Date.now();
-      exits = [...exits.filter((t) => now - t < 60_000), now];
-      if (exits.length > 10) {
-        log(4, 'workers keep dying (more than 10 exits in a minute); stopping');
-        stop(1);
-      } else fork();
-    });
-    process.once('SIGTERM', () => stop(0));
-    process.once('SIGINT', () => stop(0));
-    for (let i = 0; i < n; i++) fork();
+  const cfg: WorkerConfig = { opts: o, tls, ...settings };
+  return runPool<WorkerConfig | undefined>({
+    workers: n,
+    config: cfg,
+    start: (c) => startServer(c!, log),
+    log: (level, msg) => log(poolLevel(level), msg),
+    shutdownMs: settings.timeouts.shutdownMs ?? DEFAULT_TIMEOUTS.shutdownMs,
+    onListening: (port, processes) =>
+      log(
+        1,
+        `Now listening on ${scheme}:${port} (${n === 0 ? '1 process' : `${processes} ${processes === 1 ? 'worker' : 'workers'}`})`,
+      ),
   });
 }
 
-function runWorker(logLevel: number): Promise<number> {
-  const log = makeLog(logLevel, ` [worker ${process.pid}]`);
-  return new Promise((resolve) => {
-    process.once('message', (m: { type?: string; cfg?: WorkerConfig }) => {
-      if (m?.type !== 'config' || !m.cfg) return resolve(1);
-      startServer(m.cfg, log).then(
-        (server) => {
-          const a = server.address();
-          process.send?.({ type: 'listening', port: typeof a === 'object' && a ? a.port : 0 });
-          process.once('SIGTERM', () => {
-            // the IPC channel would keep this process alive: exit once connections are closed
-            server.close(() => process.exit(0));
-            server.closeAllConnections();
-            setTimeout(() => process.exit(0), 2000).unref();
-          });
-        },
-        (e: unknown) => {
-          process.send?.({ type: 'error', error: errorMessage(e) });
-          resolve(1);
-        },
-      );
-    });
-    // the worker loads its modules asynchronously; ask for the config only once listening for it
-    process.send?.({ type: 'ready' });
-  });
+function poolLevel(l: 'info' | 'warning' | 'error' | 'fatal'): number {
+  return { info: 1, warning: 2, error: 3, fatal: 4 }[l];
 }

@@ -14,6 +14,10 @@ const I = (usage: string): FlagSpec => ({ kind: 'int', usage });
  * flag does, not "flag provided but not defined") and refused when given a value.
  */
 const U = (usage: string, why: string): FlagSpec => ({ kind: 'string', usage, unsupported: why });
+/** A flag of the remote signer client: `sign` and `gencert` take it, other commands refuse it. */
+const R = (usage: string): FlagSpec => ({ kind: 'string', usage });
+const REMOTE_FLAGS = ['remote', 'tls-remote-ca', 'mutual-tls-client-cert', 'mutual-tls-client-key'];
+const REMOTE_COMMANDS = ['sign', 'gencert'];
 
 /** cfssl shares one flag set across its commands; so does kubetls (a flag a command does not use is ignored, as in cfssl). */
 const CFSSL_FLAGS: Record<string, FlagSpec> = {
@@ -29,7 +33,7 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
   cert: S('Client certificate that contains the public key'),
   key: S('private key for the certificate'),
   domain: S('remote server domain name (not supported by kubetls)'),
-  remote: S('remote CFSSL server (not supported by kubetls)'),
+  remote: R('remote CFSSL server'),
   address: S('Address to bind'),
   port: I('Port to bind'),
   'tls-cert': S('Server certificate'),
@@ -38,7 +42,13 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
   'mutual-tls-cn': S('Mutual TLS - regex for whitelist of allowed client CNs'),
   // kubetls's earlier spelling, kept so existing scripts keep working
   'mutual-tls-cn-regex': S('alias of -mutual-tls-cn'),
-  'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3'),
+  'min-tls-version': S('Minimum version of TLS to use: 1.2 (default) or 1.3 (also VersionTLS12, VersionTLS13)'),
+  'tls-cipher-suites': S("kubetls: TLS 1.2 cipher suites for serve, comma-separated IANA names (default: Node's)"),
+  'handshake-timeout': S('kubetls: serve closes a connection whose TLS handshake takes longer (default 10s)'),
+  'header-timeout': S('kubetls: serve closes a connection whose request headers take longer (default 10s)'),
+  'request-timeout': S('kubetls: serve closes a connection whose whole request takes longer (default 30s)'),
+  'idle-timeout': S('kubetls: serve closes an idle keep-alive connection after this (default 60s)'),
+  'shutdown-timeout': S('kubetls: on SIGTERM, serve lets in-flight requests finish for this long (default 5s)'),
   loglevel: I('Log level (0 = DEBUG, 5 = FATAL)'),
   'ca-bundle': U('path to root certificate store', 'kubetls has no bundler (the bundle endpoint and bundle option)'),
   'int-bundle': U(
@@ -59,15 +69,9 @@ const CFSSL_FLAGS: Record<string, FlagSpec> = {
     'certificate db configuration file',
     'kubetls keeps no certificate database (revoke, crl and OCSP from a DB are not implemented)',
   ),
-  'tls-remote-ca': U('CAs to trust for remote TLS requests', 'kubetls signs locally only, it has no remote signers'),
-  'mutual-tls-client-cert': U(
-    'Mutual TLS - client certificate to call remote instance requiring client certs',
-    'kubetls signs locally only, it has no remote signers',
-  ),
-  'mutual-tls-client-key': U(
-    'Mutual TLS - client key to call remote instance requiring client certs',
-    'kubetls signs locally only, it has no remote signers',
-  ),
+  'tls-remote-ca': R('CAs to trust for remote TLS requests'),
+  'mutual-tls-client-cert': R('Mutual TLS - client certificate to call remote instance requiring client certs'),
+  'mutual-tls-client-key': R('Mutual TLS - client key to call remote instance requiring client certs'),
   workers: I('kubetls: worker processes for serve (default: one per CPU)'),
   'tls-throwaway': B('kubetls: with no -tls-cert/-tls-key, serve with a throwaway certificate signed by -ca'),
 };
@@ -87,11 +91,14 @@ Commands (cfssl-compatible):
   gencert -renewca -ca CA -ca-key KEY      re-issue a CA with the same key
   gencsr -key KEY CSRJSON                  CSR for an existing key
   sign -ca CA -ca-key KEY [-config C] [-profile P] [-hostname H] CSR [SUBJECT]
+  sign -remote HOST:PORT [-tls-remote-ca CA] [-config C] [-profile P] [-label L] [-hostname H] CSR [SUBJECT]
   certinfo -cert FILE | -csr FILE
   selfsign [-config C] HOSTNAME CSRJSON
   gencrl SERIALS CA KEY [SECONDS]          base64 DER CRL
   print-defaults config|csr
   serve -ca CA -ca-key KEY [-config C] -tls-cert CRT -tls-key KEY [-address A] [-port P] [-mutual-tls-ca CA] [-mutual-tls-cn RE]
+        [-min-tls-version 1.2|1.3] [-tls-cipher-suites LIST] [-handshake-timeout 10s] [-header-timeout 10s]
+        [-request-timeout 30s] [-idle-timeout 60s] [-shutdown-timeout 5s] [-workers N]
 Files may be "-" for stdin. Output is cfssl's JSON; pipe it to kubetls cfssljson -bare <base>.
 `;
 
@@ -147,10 +154,12 @@ export async function run(tool: string, args: string[]): Promise<number> {
       if (spec.unsupported && f(name))
         throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
     }
-    if (f('remote'))
-      throw new Error(
-        '-remote: kubetls cfssl signs locally only; point the real cfssl client at `kubetls cfssl serve` instead',
-      );
+    if (!REMOTE_COMMANDS.includes(cmd))
+      for (const name of REMOTE_FLAGS)
+        if (f(name))
+          throw new Error(
+            `not supported by kubetls cfssl ${cmd}: -${name} (kubetls cfssl signs through a remote only in sign and gencert)`,
+          );
     switch (cmd) {
       case 'genkey':
         return await genkey(b('initca'), pos);
@@ -185,6 +194,12 @@ export async function run(tool: string, args: string[]): Promise<number> {
           mutualTlsCa: f('mutual-tls-ca'),
           mutualTlsCnRegex: mutualTlsCn(f),
           minTlsVersion: f('min-tls-version') ?? '1.2',
+          tlsCipherSuites: f('tls-cipher-suites'),
+          handshakeTimeout: f('handshake-timeout'),
+          headerTimeout: f('header-timeout'),
+          requestTimeout: f('request-timeout'),
+          idleTimeout: f('idle-timeout'),
+          shutdownTimeout: f('shutdown-timeout'),
           workers: values.get('workers') as number | undefined,
           throwaway: b('tls-throwaway'),
           logLevel,
@@ -214,6 +229,30 @@ function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
       '-mutual-tls-cn and -mutual-tls-cn-regex (its alias) give different regexes; use -mutual-tls-cn only',
     );
   return a ?? b;
+}
+
+/**
+ * The signer of `sign` and `gencert`: the local CA (-ca, -ca-key, -config), or with -remote a
+ * cfssl-compatible server, authenticated with the -profile's auth_key (or auth_remote.auth_key)
+ * from -config when it has one, its TLS certificate checked against -tls-remote-ca.
+ */
+function openSigner(io: typeof import('../cfssl/io.js'), f: (n: string) => string | undefined) {
+  const remote = f('remote');
+  if (!remote) {
+    const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
+    for (const w of signer.policy.warnings ?? []) log(2, w);
+    return signer;
+  }
+  const tlsCa = f('tls-remote-ca');
+  if (tlsCa) log(1, `Using trusted CA from tls-remote-ca: ${tlsCa}`);
+  return io.loadRemoteSigner({
+    remote,
+    config: f('config'),
+    profile: f('profile'),
+    tlsRemoteCa: tlsCa,
+    clientCert: f('mutual-tls-client-cert'),
+    clientKey: f('mutual-tls-client-key'),
+  });
 }
 
 function one(pos: string[], what: string): string {
@@ -272,11 +311,10 @@ async function gencert(
     out({ cert: r.certPem, csr: r.csrPem, key: r.keyPem });
     return 0;
   }
-  if (!f('ca')) throw new Error('-ca: a CA is required (or -initca to create one)');
-  const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
-  for (const w of signer.policy.warnings ?? []) log(2, w);
+  if (!f('ca') && !f('remote')) throw new Error('-ca: a CA is required (or -initca to create one, or -remote)');
+  const signer = openSigner(io, f);
   const kc = await g.generateKeyAndCsr(req, hosts);
-  const r = signer.sign({ csr: kc.csrDer, hosts: hosts ?? req.hosts, profile: f('profile'), label: f('label') });
+  const r = await signer.sign({ csr: kc.csrDer, hosts: hosts ?? req.hosts, profile: f('profile'), label: f('label') });
   for (const w of r.warnings) log(2, w);
   warnNoHosts(hosts ?? req.hosts);
   out({ cert: r.pem, csr: kc.csrPem, key: kc.keyPem });
@@ -298,8 +336,7 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
   const io = await import('../cfssl/io.js');
   const csrPath = f('csr') ?? one(pos, 'CSR');
   const subjPath = f('csr') ? pos[0] : pos[1];
-  const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
-  for (const w of signer.policy.warnings ?? []) log(2, w);
+  const signer = openSigner(io, f);
   let subject;
   if (subjPath) {
     const [{ parseSubjectOverride }, { parseJson }] = await Promise.all([
@@ -309,7 +346,7 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
     subject = parseSubjectOverride(parseJson(io.readInput(subjPath), subjPath));
   }
   const csrBytes = io.readInput(csrPath);
-  const r = signer.sign({
+  const r = await signer.sign({
     csr: csrBytes,
     hosts: io.splitHostnameFlag(f('hostname')),
     subject,
@@ -335,7 +372,7 @@ async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]):
     return 0;
   }
   if (f('csr')) {
-    const { readCsr } = await import('../cfssl/signer.js');
+    const { readCsr } = await import('../signer/signer.js');
     process.stdout.write(goJsonIndent(ci.csrinfo(readCsr(io.readInput(f('csr')!)))) + '\n');
     return 0;
   }

@@ -1,14 +1,15 @@
 /** `kubeconfig user`: a kubeconfig for any client identity, signed by the cluster CA (kubeadm's `kubeconfig user`). */
 import { statSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { fieldError, fieldValidationError, KubetlsError, type FieldError } from '../errors/index.js';
-import { createIssuer } from '../pki/certificate.js';
+import { createCsr } from '../pki/csr.js';
+import { kubeadmSigningPolicy, LocalSigner } from '../signer/local.js';
 import type { Clock } from '../pki/clock.js';
 import { generateEncodedKey, keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { readCertFiles } from './snapshot.js';
-import { signedLeaf } from './templates.js';
 import { formatGoDuration } from '../util/duration.js';
 import { readFileBounded } from '../util/read.js';
 import { hasControls } from '../util/sanitize.js';
@@ -111,20 +112,18 @@ export async function userKubeconfig(o: UserKubeconfigOptions): Promise<string> 
   if (!ca.key)
     throw new KubetlsError('ExternalCA', `${ca.keyPath} is missing: cannot sign a client certificate (external CA)`);
   const key = await generateEncodedKey(o.algorithm ?? keyAlgorithmOf(ca.key));
-  const der = signedLeaf(
-    {
-      commonName: o.clientName,
-      organization: o.organizations,
-      extKeyUsage: ['clientAuth'],
-      dnsNames: [],
-      ipAddresses: [],
-    },
-    key.spki,
-    createIssuer(ca.cert.der, ca.key),
-    o.clock.now(),
-    o.validityMs,
-    o.random,
+  // through the Signer every signing path uses: a CSR made with the new key, signed under
+  // kubeadm's leaf rules (client auth, 5-minute backdate, cut to the CA's NotAfter)
+  const csr = createCsr(
+    { subject: { commonName: o.clientName, organization: o.organizations } },
+    createPrivateKey(key.privatePem),
   );
+  const signer = new LocalSigner(ca.cert.der, ca.key, kubeadmSigningPolicy(o.validityMs), {
+    clock: o.clock,
+    signatureScheme: 'kubeadm',
+    ...(o.random ? { random: o.random } : {}),
+  });
+  const { der } = await signer.sign({ csr, usages: ['client auth'] });
   return renderKubeconfig({
     clusterName: o.clusterName,
     server: o.server,

@@ -73,6 +73,7 @@ export const ERROR_REGISTRY = {
   InvalidIP: invalid('an IP address is not valid'),
   InvalidSAN: invalid('a subject alternative name is neither an IP address nor a valid DNS name'),
   InvalidDuration: invalid('a duration is not valid', { cfssl: [5200, 400] }),
+  InvalidPattern: invalid('a regular expression is not valid RE2 syntax or is too long', { cfssl: [5200, 400] }),
   InvalidSerial: invalid('a certificate serial number is not valid'),
   InvalidOID: invalid('an object identifier is not valid'),
   InvalidTime: invalid('a time cannot be encoded'),

@@ -47,6 +47,8 @@ export interface CertificateTemplate extends SubjectAltNames {
   crlDistributionPoints?: readonly string[];
   /** pre-encoded extra extensions (already wrapped as Extension SEQUENCEs) */
   extraExtensions?: readonly Buffer[];
+  /** no subjectKeyIdentifier (kube-controller-manager's leaves have none, as Go writes none for non-CA templates) */
+  omitSubjectKeyId?: boolean;
 }
 
 /** A CA ready to sign: everything that does not change per certificate is computed once. */
@@ -129,7 +131,7 @@ export function issueCertificate(t: CertificateTemplate, o: IssueOptions): Buffe
   if (t.keyUsage?.length) exts.push(keyUsageExtension(t.keyUsage));
   if (t.extKeyUsage?.length) exts.push(extKeyUsageExtension(t.extKeyUsage));
   exts.push(basicConstraintsExtension(!!t.isCA, t.maxPathLen));
-  exts.push(subjectKeyIdExtensionForSpki(spki));
+  if (!t.omitSubjectKeyId) exts.push(subjectKeyIdExtensionForSpki(spki));
   if (akiExt && !o.selfSignKey) exts.push(akiExt);
   // Go's extension order (what cfssl writes): … AKI, AIA, SAN, CRL distribution points
   if (t.ocspServers?.length || t.issuingCertificateUrls?.length)
