@@ -17,6 +17,7 @@ const ALL: Record<string, [string, string[]]> = {
   audit: [process.execPath, [join(here, 'audit-bench.js')]],
   'cfssl-serve': ['bash', [join(root, 'bench', 'cfssl-serve.sh')]],
   startup: ['bash', [join(root, 'bench', 'startup.sh')]],
+  store: [process.execPath, [join(here, 'store.js')]],
 };
 const args = process.argv.slice(2);
 const names = args.filter((a) => a in ALL);
