@@ -217,27 +217,10 @@ async function etcdWriters(): Promise<Row> {
 // ---- the API's load over HTTPS
 function tlsFiles(): { key: string; cert: string } {
   const dir = newDir();
+  const args = 'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost'.split(' ');
   const r = spawnSync(
     'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir + '.key'),
-      '-out',
-      join(dir + '.crt'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
+    [...args, '-keyout', `${dir}.key`, '-out', `${dir}.crt`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(r.stderr);
