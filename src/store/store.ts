@@ -119,7 +119,7 @@ export interface Store {
    * slow client never costs unbounded memory.
    */
   watch(prefix: string, onEvent: (e: WatchEvent) => void | Promise<void>, o?: WatchOptions): Watch;
-  /** the newest revision */
+  /** the newest revision (a new store is at 1, as a new etcd: its first write gets 2) */
   revision(): number;
   /** the oldest revision a watch can still start from (and a list or continue token be at) */
   compactedRevision(): number;
