@@ -100,16 +100,18 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
   const files = prepareDataDir(o.dataDir);
   const lock = acquireLock(files);
   let db: DB | undefined;
+  let committer: Committer | undefined;
   try {
     const connection = { quotaBytes: o.quotaBytes ?? DEFAULT_QUOTA, ...(o.cacheKiB ? { cacheKiB: o.cacheKiB } : {}) };
     db = openDatabase(files, connection);
     const mode = o.commit ?? DEFAULT_COMMIT_MODE;
-    const committer = mode === 'worker' ? await workerCommitter(files.db, connection) : mainThreadCommitter(db);
+    committer = mode === 'worker' ? await workerCommitter(files.db, connection) : mainThreadCommitter(db);
     if (mode === 'worker') db.pragma('query_only = 1');
     // the database, its WAL and the lock were possibly just created: make their names durable
     syncDir(files.dir);
     return new SqliteStore(db, lock, committer, o);
   } catch (e) {
+    await committer?.close().catch(() => undefined);
     db?.close();
     lock.close();
     throw e;
