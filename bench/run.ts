@@ -18,6 +18,7 @@ const ALL: Record<string, [string, string[]]> = {
   authz: [process.execPath, [join(here, 'authz.js')]],
   'cfssl-serve': ['bash', [join(root, 'bench', 'cfssl-serve.sh')]],
   startup: ['bash', [join(root, 'bench', 'startup.sh')]],
+  store: [process.execPath, [join(here, 'store.js')]],
 };
 const args = process.argv.slice(2);
 const names = args.filter((a) => a in ALL);

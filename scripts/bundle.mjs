@@ -32,6 +32,8 @@ await build({
   define: { 'import.meta.url': '__kubetls_import_meta_url' },
   // some code (commander's errors among it) names errors after their class: keep class names
   keepNames: true,
+  // a native addon found through its package's own paths (bindings): loaded from node_modules
+  external: ['better-sqlite3'],
   legalComments: 'eof',
   logLevel: 'warning',
 });

@@ -168,6 +168,7 @@ export const ERROR_REGISTRY = {
   TooManyRequests: bad('too many requests; retry later', { http: 429, reason: 'TooManyRequests' }),
   Timeout: bad('the request did not complete in time', { http: 504, reason: 'Timeout' }),
   ServiceUnavailable: bad('the server is starting or stopping', { http: 503, reason: 'ServiceUnavailable' }),
+  InvalidStore: internal('a data directory or database cannot be used as the store (not one, newer, locked)'),
   InternalError: internal('an unexpected server-side failure'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,0 +1,477 @@
+/**
+ * The embedded store: the Store interface on SQLite (better-sqlite3), one writer per data
+ * directory. See ./sqlite-db.ts for the files and the log schema.
+ *
+ * Writes are decided on the main thread, in arrival order: each one reads the key's current
+ * state (the newest write still being committed, else the database), checks preconditions,
+ * takes the next revision and joins the queue. The queue is committed as one transaction with
+ * one sync (group commit): everything that arrived in the same event-loop turn, or while the
+ * previous commit was syncing. Only then do the writes' promises resolve and their watch
+ * events go out, in revision order. Reads see committed data only; a list reads "the store at
+ * revision R", so every page of a chunked list is consistent with the first.
+ */
+import type { KubeObject } from '../api/object.js';
+import { KubetlsError } from '../errors/index.js';
+import { decodeContinue, encodeContinue } from './continue.js';
+import { HistoryWindow, DEFAULT_HISTORY, type HistoryOptions } from './history.js';
+import { alreadyExists, conflict, notFound, parseKey, selection, type Selection } from './keys.js';
+import { checkObject, checkPreconditions, checkSize, withResourceVersion } from './preconditions.js';
+import { mainThreadCommitter, workerCommitter, type CommitMode, type Committer } from './sqlite-commit.js';
+import {
+  acquireLock,
+  openDatabase,
+  prepareDataDir,
+  readRevisions,
+  sqliteCode,
+  syncDir,
+  type DB,
+  type LogRow,
+} from './sqlite-db.js';
+import type {
+  ListOptions,
+  ListResult,
+  Preconditions,
+  Store,
+  UpdateFn,
+  Watch,
+  WatchEvent,
+  WatchOptions,
+} from './store.js';
+import { DEFAULT_WATCH_BUFFER, WatchHub, tooOld, type Change } from './watchhub.js';
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  /** where commits run (default: the faster one measured, see docs/architecture.md) */
+  commit?: CommitMode;
+  history?: Partial<HistoryOptions>;
+  /** how often the history window is applied (default 10 s; 0 = never, only `compact()`) */
+  compactIntervalMs?: number;
+  /** events a watcher may have queued before it is closed as too slow */
+  watchBufferSize?: number;
+  /** the database may not grow beyond this (default 8 GiB); a write past it fails, nothing is lost */
+  quotaBytes?: number;
+  /**
+   * at most this many writes per commit (default: no limit). 1 turns group commit off: one
+   * transaction and one sync per write (bench/store.ts measures the difference)
+   */
+  maxBatch?: number;
+  /** SQLite page cache of each connection, KiB (default 16 MiB) */
+  cacheKiB?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_COMMIT_MODE: CommitMode = 'worker';
+const DEFAULT_QUOTA = 8 * 1024 ** 3;
+/** an asynchronous UpdateFn that keeps losing to other writers gives up (Conflict) after this many tries */
+const MAX_UPDATE_TRIES = 64;
+
+/** A key's state as a write sees it. */
+interface Current {
+  rev: number;
+  deleted: boolean;
+  value: string;
+}
+
+interface Op {
+  row: LogRow;
+  key: string;
+  type: WatchEvent['type'];
+  /** the stored object before an update or a delete (parsed only when a watcher needs it) */
+  prev: string | undefined;
+  result: KubeObject;
+  resolve: (o: KubeObject) => void;
+  reject: (e: unknown) => void;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+function storeError(e: unknown, what: string): KubetlsError {
+  if (e instanceof KubetlsError) return e;
+  if (sqliteCode(e) === 'SQLITE_FULL')
+    return new KubetlsError('InternalError', `${what}: the store is full (${(e as Error).message})`, {
+      hint: 'free disk space, or delete objects and wait for the history to be compacted',
+      cause: e,
+    });
+  return new KubetlsError('InternalError', `${what}: ${(e as Error).message}`, { cause: e });
+}
+
+export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
+  const files = prepareDataDir(o.dataDir);
+  const lock = acquireLock(files);
+  let db: DB | undefined;
+  let committer: Committer | undefined;
+  try {
+    const connection = { quotaBytes: o.quotaBytes ?? DEFAULT_QUOTA, ...(o.cacheKiB ? { cacheKiB: o.cacheKiB } : {}) };
+    db = openDatabase(files, connection);
+    const mode = o.commit ?? DEFAULT_COMMIT_MODE;
+    committer = mode === 'worker' ? await workerCommitter(files.db, connection) : mainThreadCommitter(db);
+    if (mode === 'worker') db.pragma('query_only = 1');
+    // the database, its WAL and the lock were possibly just created: make their names durable
+    syncDir(files.dir);
+    return new SqliteStore(db, lock, committer, o);
+  } catch (e) {
+    await committer?.close().catch(() => undefined);
+    db?.close();
+    lock.close();
+    throw e;
+  }
+}
+
+class SqliteStore implements Store {
+  /** the last revision handed to a write (committed or not) */
+  private nextRev: number;
+  /** every revision up to this one is durable */
+  private committedRev: number;
+  private compacted: number;
+  /** keys written but not yet committed: their newest state, for the writes queued after them */
+  private readonly overlay = new Map<string, Current>();
+  private queue: Op[] = [];
+  private inFlight = false;
+  private flushScheduled = false;
+  private closing = false;
+  private failed: KubetlsError | undefined;
+  private idle: (() => void)[] = [];
+  private compacting: Promise<unknown> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly hub: WatchHub;
+  private readonly q;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly db: DB,
+    private readonly lock: DB,
+    private readonly committer: Committer,
+    o: SqliteStoreOptions,
+  ) {
+    this.maxBatch = o.maxBatch ?? Infinity;
+    const r = readRevisions(db);
+    this.nextRev = this.committedRev = r.revision;
+    this.compacted = r.compacted;
+    this.q = {
+      get: db.prepare('SELECT rev, deleted, value FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
+      getAt: db.prepare(
+        'SELECT key, value FROM log WHERE key = ? AND rev <= ? AND deleted = 0 AND rev = (SELECT max(rev) FROM log WHERE key = ? AND rev <= ?)',
+      ),
+      // the newest row of each key in (after, end) at or before the revision, unless a deletion
+      list: db.prepare(
+        `SELECT l.key, l.value FROM log l
+         WHERE l.key > ? AND l.key < ? AND l.rev <= ?
+           AND l.rev = (SELECT max(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
+           AND l.deleted = 0
+         ORDER BY l.key`,
+      ),
+      // the superseded row too: a deletion's event shows it, a filtered watch compares with it
+      replay: db.prepare(
+        `SELECT l.rev, l.key, l.created, l.deleted, l.value, p.value AS prev FROM log l LEFT JOIN log p ON p.rev = l.prev_rev
+         WHERE l.rev > ? AND l.rev <= ? AND l.key >= ? AND l.key < ? ORDER BY l.rev LIMIT ?`,
+      ),
+    };
+    this.hub = new WatchHub({
+      bufferSize: o.watchBufferSize ?? DEFAULT_WATCH_BUFFER,
+      replay: (sel, after, upTo, limit, withPrev) => this.replayChanges(sel, after, upTo, limit, withPrev),
+      compacted: () => this.compacted,
+      revision: () => this.committedRev,
+    });
+    const interval = o.compactIntervalMs ?? 10_000;
+    if (interval > 0) {
+      const window = new HistoryWindow({ ...DEFAULT_HISTORY, ...o.history }, o.now ?? Date.now);
+      window.target(this.committedRev);
+      this.timer = setInterval(() => {
+        const target = window.target(this.committedRev);
+        if (target > this.compacted && !this.closing) this.compact(target).catch(() => undefined);
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  // ---- reads (committed data only)
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    parseKey(key);
+    const row = this.q.get.get(key) as { rev: number; deleted: number; value: string } | undefined;
+    return row && !row.deleted ? (JSON.parse(row.value) as KubeObject) : undefined;
+  }
+
+  async list(prefix: string, o: ListOptions = {}): Promise<ListResult> {
+    const sel = selection(prefix);
+    const limit = o.limit ?? 0;
+    if (!Number.isSafeInteger(limit) || limit < 0)
+      throw new KubetlsError('BadRequest', `a list limit must be a non-negative integer, not ${String(limit)}`);
+    let rev = o.revision ?? this.committedRev;
+    if (!Number.isSafeInteger(rev) || rev < 0)
+      throw new KubetlsError('BadRequest', `a list cannot be at revision ${String(rev)}`);
+    let after = 'key' in sel ? '' : sel.prefix;
+    if (o.continue !== undefined && o.continue !== '') {
+      if ('key' in sel) throw new KubetlsError('BadRequest', 'continue key is not valid: a single object has no pages');
+      const c = decodeContinue(o.continue, sel.prefix);
+      rev = c.revision;
+      after = c.after;
+      if (rev < this.compacted)
+        throw new KubetlsError(
+          'Expired',
+          `the continue token is too old: its revision ${rev} was compacted (the history starts at ${this.compacted})`,
+          { hint: 'list again without continue' },
+        );
+    } else if (rev < this.compacted) throw tooOld(rev, this.compacted);
+    if (rev > this.committedRev)
+      throw new KubetlsError('BadRequest', `revision ${String(rev)} is newer than the store (${this.committedRev})`, {
+        hint: 'the store may have been restored from an older copy: list again without it',
+      });
+
+    const items: KubeObject[] = [];
+    if ('key' in sel) {
+      const row = this.q.getAt.get(sel.key, rev, sel.key, rev) as { value: string } | undefined;
+      if (row) {
+        const obj = JSON.parse(row.value) as KubeObject;
+        if (!o.filter || o.filter(obj)) items.push(obj);
+      }
+      return { items, revision: rev };
+    }
+    let last: string | undefined;
+    let more = false;
+    for (const row of this.q.list.iterate(after, sel.end, rev, rev) as IterableIterator<{
+      key: string;
+      value: string;
+    }>) {
+      if (limit && items.length === limit) {
+        // one more stored object: a next page exists (it may be empty under a filter, as kube-apiserver's)
+        more = true;
+        break;
+      }
+      const obj = JSON.parse(row.value) as KubeObject;
+      last = row.key;
+      if (!o.filter || o.filter(obj)) items.push(obj);
+    }
+    return more && last !== undefined
+      ? { items, revision: rev, continue: encodeContinue(rev, sel.prefix, last) }
+      : { items, revision: rev };
+  }
+
+  private replayChanges(sel: Selection, after: number, upTo: number, limit: number, withPrev: boolean): Change[] {
+    // [key, key + NUL) holds exactly the key: keys contain no NUL
+    const [lo, hi] = 'key' in sel ? [sel.key, sel.key + '\0'] : [sel.prefix, sel.end];
+    const rows = this.q.replay.all(after, upTo, lo, hi, limit) as {
+      rev: number;
+      key: string;
+      created: number;
+      deleted: number;
+      value: string;
+      prev: string | null;
+    }[];
+    return rows.map((r): Change => {
+      if (r.deleted)
+        return {
+          key: r.key,
+          event: {
+            type: 'DELETED',
+            object: withResourceVersion(JSON.parse(r.prev!) as KubeObject, r.rev),
+            revision: r.rev,
+          },
+        };
+      const object = JSON.parse(r.value) as KubeObject;
+      const prev = withPrev && r.prev !== null ? (JSON.parse(r.prev) as KubeObject) : undefined;
+      return { key: r.key, event: { type: r.created ? 'ADDED' : 'MODIFIED', object, revision: r.rev }, prev };
+    });
+  }
+
+  // ---- writes
+
+  /** the key's newest state: an uncommitted write's, else the database's */
+  private current(key: string): Current | undefined {
+    const o = this.overlay.get(key);
+    if (o) return o;
+    const row = this.q.get.get(key) as { rev: number; deleted: number; value: string } | undefined;
+    return row && { rev: row.rev, deleted: row.deleted !== 0, value: row.value };
+  }
+
+  private writable(): void {
+    if (this.failed) throw this.failed;
+    if (this.closing) throw new KubetlsError('ServiceUnavailable', 'the store is closing');
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    parseKey(key);
+    checkObject(obj, key);
+    this.writable();
+    const cur = this.current(key);
+    if (cur && !cur.deleted) throw alreadyExists(key);
+    const rev = this.nextRev + 1;
+    const result = withResourceVersion(obj, rev);
+    return this.enqueue(key, 'ADDED', [rev, key, 1, 0, cur?.rev ?? 0, JSON.stringify(result)], result, undefined);
+  }
+
+  async update(key: string, fn: UpdateFn, pre?: Preconditions): Promise<KubeObject> {
+    parseKey(key);
+    for (let tries = 1; ; tries++) {
+      this.writable();
+      const cur = this.current(key);
+      if (!cur || cur.deleted) throw notFound(key);
+      const obj = JSON.parse(cur.value) as KubeObject;
+      checkPreconditions(key, pre, obj, 'update');
+      let next = fn(obj);
+      if (isThenable(next)) {
+        next = await next;
+        this.writable();
+        if (this.current(key)?.rev !== cur.rev) {
+          // another write changed the key while fn ran: run it again on the newer object
+          if (tries >= MAX_UPDATE_TRIES) throw conflict(key);
+          continue;
+        }
+      }
+      checkObject(next, key);
+      const same = JSON.stringify(withResourceVersion(next, cur.rev));
+      // nothing changed: no new revision, as kube-apiserver's storage does for a no-op update
+      if (same === cur.value) return withResourceVersion(next, cur.rev);
+      const rev = this.nextRev + 1;
+      const result = withResourceVersion(next, rev);
+      return this.enqueue(key, 'MODIFIED', [rev, key, 0, 0, cur.rev, JSON.stringify(result)], result, cur.value);
+    }
+  }
+
+  async delete(key: string, pre?: Preconditions): Promise<KubeObject> {
+    parseKey(key);
+    this.writable();
+    const cur = this.current(key);
+    if (!cur || cur.deleted) throw notFound(key);
+    const obj = JSON.parse(cur.value) as KubeObject;
+    checkPreconditions(key, pre, obj, 'delete');
+    const rev = this.nextRev + 1;
+    return this.enqueue(key, 'DELETED', [rev, key, 0, 1, cur.rev, ''], withResourceVersion(obj, rev), cur.value);
+  }
+
+  private enqueue(
+    key: string,
+    type: WatchEvent['type'],
+    row: LogRow,
+    result: KubeObject,
+    prev: string | undefined,
+  ): Promise<KubeObject> {
+    checkSize(key, row[5]);
+    this.nextRev = row[0];
+    this.overlay.set(key, { rev: row[0], deleted: row[3] === 1, value: row[5] });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, key, type, prev, result, resolve, reject });
+      if (!this.inFlight && !this.flushScheduled) {
+        this.flushScheduled = true;
+        // everything that arrives in this event-loop turn joins the same commit
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.inFlight || this.queue.length === 0) return this.settle();
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.splice(0, this.maxBatch);
+    if (batch === this.queue) this.queue = [];
+    this.inFlight = true;
+    this.committer.commit(batch.map((op) => op.row)).then(
+      () => this.committed(batch),
+      (e: unknown) => this.commitFailed(batch, e),
+    );
+  }
+
+  private committed(batch: Op[]): void {
+    this.inFlight = false;
+    this.committedRev = batch[batch.length - 1]!.row[0];
+    const changes: Change[] = [];
+    for (const op of batch) {
+      if (this.overlay.get(op.key)?.rev === op.row[0]) this.overlay.delete(op.key);
+      if (!this.hub.wants(op.key)) continue;
+      const rev = op.row[0];
+      // the event's own copy: the writer's result goes back to the caller, who may change it
+      const object =
+        op.type === 'DELETED'
+          ? withResourceVersion(JSON.parse(op.prev!) as KubeObject, rev)
+          : (JSON.parse(op.row[5]) as KubeObject);
+      const prev =
+        op.type === 'MODIFIED' && this.hub.wantsPrev(op.key) ? (JSON.parse(op.prev!) as KubeObject) : undefined;
+      changes.push({ key: op.key, event: { type: op.type, object, revision: rev }, prev });
+    }
+    this.hub.publish(changes);
+    for (const op of batch) op.resolve(op.result);
+    // the writes that arrived while this commit was syncing go next, as one batch
+    if (this.queue.length && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    this.settle();
+  }
+
+  /**
+   * A failed commit was rolled back. The writes queued behind it were decided on top of it, so
+   * they fail too. A full disk (or quota) leaves the store usable; any other failure (an I/O
+   * error during the sync: the file's state is unknown) stops all further writes until restart.
+   */
+  private commitFailed(batch: Op[], e: unknown): void {
+    this.inFlight = false;
+    const err = storeError(e, 'the write was not stored');
+    const queued = this.queue;
+    this.queue = [];
+    this.overlay.clear();
+    this.nextRev = this.committedRev;
+    if (sqliteCode(e) !== 'SQLITE_FULL')
+      this.failed = new KubetlsError('InternalError', `the store stopped after a failed write: ${err.message}`, {
+        hint: 'check the disk, then restart kubetls',
+        cause: e,
+      });
+    for (const op of [...batch, ...queued]) op.reject(err);
+    this.settle();
+  }
+
+  /** wakes `close()` once nothing is queued or committing */
+  private settle(): void {
+    if (this.inFlight || this.queue.length || this.flushScheduled) return;
+    const idle = this.idle;
+    this.idle = [];
+    for (const f of idle) f();
+  }
+
+  // ---- watches and history
+
+  watch(prefix: string, onEvent: (e: WatchEvent) => void | Promise<void>, o?: WatchOptions): Watch {
+    if (this.closing) throw new KubetlsError('ServiceUnavailable', 'the store is closing');
+    return this.hub.add(prefix, onEvent, o);
+  }
+
+  revision(): number {
+    return this.committedRev;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  compact(revision: number): Promise<void> {
+    const run = async () => {
+      const upTo = Math.min(Math.floor(revision), this.committedRev);
+      if (!(upTo > this.compacted) || this.failed) return;
+      const from = this.compacted;
+      // announced before anything is deleted: a replay or a continue token that needs the
+      // range sees Expired instead of a hole
+      this.compacted = upTo;
+      await this.committer.compact(from, upTo);
+    };
+    const p = this.compacting.then(run);
+    this.compacting = p.catch(() => undefined);
+    return p.catch((e: unknown) => {
+      throw storeError(e, 'compaction failed');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      this.settle();
+    });
+    await this.compacting;
+    this.hub.closeAll('the store is closing', new KubetlsError('ServiceUnavailable', 'the store is closing'));
+    await this.committer.close();
+    this.db.close();
+    this.lock.close();
+  }
+}
