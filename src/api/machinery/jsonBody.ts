@@ -101,14 +101,15 @@ export function scanJson(
       }
       const top = stack[stack.length - 1];
       if (top?.object && top.expectKey) {
-        let key: string;
-        if (escaped || text.indexOf('\\', i + 1) < j) {
+        // (a bounded search: looking for a backslash up to the end of the text would be quadratic)
+        let key = text.slice(i + 1, j);
+        if (escaped || key.includes('\\')) {
           try {
             key = JSON.parse(text.slice(i, j + 1)) as string;
           } catch {
             return { duplicates, depth };
           }
-        } else key = text.slice(i + 1, j);
+        }
         top.key = key;
         top.expectKey = false;
         if (wantDuplicates) {

@@ -60,6 +60,7 @@ export const listMeta = obj('v1.ListMeta', {
   resourceVersion: str,
   continue: str,
   remainingItemCount: int64,
+  shardInfo: any,
 });
 
 /** A top-level type: TypeMeta inlined, `metadata`, then the type's own fields. */
