@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition, ResourceNames } from '../resource.js';
+import { negotiateDiscovery } from './mediaType.js';
 
 type Defs = readonly Pick<ResourceDefinition, 'names'>[] | readonly ResourceNames[];
 
@@ -232,4 +233,42 @@ export function aggregatedDiscovery(
  */
 export function discoveryETag(doc: unknown): string {
   return `"${createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase()}"`;
+}
+
+export interface DiscoveryAnswer {
+  body: unknown;
+  contentType: string;
+  /** for aggregated documents: the ETag header (kube answers 304 to a matching If-None-Match, with Vary: Accept) */
+  etag?: string;
+}
+
+/**
+ * The discovery document for a request path, negotiated from its Accept header: `/api`,
+ * `/api/v1`, `/apis`, `/apis/<group>`, `/apis/<group>/<version>` (a trailing slash is
+ * ignored). Undefined for any other path, or a group or version not served (a 404).
+ */
+export function discoveryForPath(
+  defs: Defs,
+  path: string,
+  accept: string | undefined,
+  o: DiscoveryOptions = {},
+): DiscoveryAnswer | undefined {
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  if (p === '/api' || p === '/apis') {
+    const scope = p === '/api' ? 'api' : 'apis';
+    const negotiated = negotiateDiscovery(accept);
+    if (negotiated.aggregated) {
+      const body = aggregatedDiscovery(defs, scope, negotiated.version, o);
+      return { body, contentType: negotiated.contentType, etag: discoveryETag(body) };
+    }
+    return { body: scope === 'api' ? apiVersions(defs) : apiGroupList(defs), contentType: 'application/json' };
+  }
+  if (p === '/api/v1') {
+    const body = apiResourceList(defs, '', 'v1', o);
+    return body && { body, contentType: 'application/json' };
+  }
+  const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(p);
+  if (!m) return undefined;
+  const body = m[2] ? apiResourceList(defs, m[1]!, m[2], o) : apiGroup(defs, m[1]!);
+  return body && { body, contentType: 'application/json' };
 }

@@ -188,11 +188,12 @@ const BODY_MEDIA_TYPES: Readonly<Record<BodyFormat, string>> = {
 /**
  * The format of a request body from its Content-Type (parameters such as charset ignored).
  * No Content-Type is JSON: `kubectl replace --raw` sends none (SPEC-csr-api.md Part A §6).
- * `supported` lists what the endpoint decodes; anything else is a 415.
+ * `supported` lists what the endpoint decodes (JSON and protobuf by default: kubectl never
+ * sends YAML bodies, and kubetls has no YAML body decoder); anything else is a 415.
  */
 export function requestBodyFormat(
   contentType: string | undefined,
-  supported: readonly BodyFormat[] = ['json', 'yaml', 'protobuf'],
+  supported: readonly BodyFormat[] = ['json', 'protobuf'],
 ): BodyFormat {
   if (!contentType || !contentType.trim()) return 'json';
   const r = parseClause(contentType);

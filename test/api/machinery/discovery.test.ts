@@ -12,8 +12,9 @@ import {
   apiResourceList,
   apiVersions,
   discoveryETag,
+  discoveryForPath,
 } from '../../../src/api/machinery/discovery.js';
-import { negotiateDiscovery, negotiateOutput } from '../../../src/api/machinery/mediaType.js';
+import { negotiateOutput } from '../../../src/api/machinery/mediaType.js';
 import { buildTable, defaultTableConvertor } from '../../../src/api/machinery/table.js';
 import { notFound, toStatus } from '../../../src/api/machinery/status.js';
 import type { ResourceNames } from '../../../src/api/resource.js';
@@ -185,6 +186,33 @@ test('aggregated discovery for /api and /apis, v2 and v2beta1, with a stable ETa
   assert.notEqual(discoveryETag(aggregatedDiscovery([CSR], 'apis', 'v2')), etag);
 });
 
+test('discovery by request path', () => {
+  const AGG = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+  const agg = discoveryForPath(DEFS, '/apis', AGG)!;
+  assert.equal(agg.contentType, 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+  assert.equal(agg.etag, discoveryETag(agg.body));
+  assert.equal((discoveryForPath(DEFS, '/api/', 'application/json')!.body as { kind: string }).kind, 'APIVersions');
+  assert.equal((discoveryForPath(DEFS, '/api', AGG)!.body as { kind: string }).kind, 'APIGroupDiscoveryList');
+  assert.equal((discoveryForPath(DEFS, '/apis', undefined)!.body as { kind: string }).kind, 'APIGroupList');
+  assert.equal((discoveryForPath(DEFS, '/api/v1', AGG)!.body as { groupVersion: string }).groupVersion, 'v1');
+  assert.equal((discoveryForPath(DEFS, '/apis/certificates.k8s.io', AGG)!.body as { kind: string }).kind, 'APIGroup');
+  assert.equal(
+    (discoveryForPath(DEFS, '/apis/certificates.k8s.io/v1/', AGG)!.body as { kind: string }).kind,
+    'APIResourceList',
+  );
+  for (const p of [
+    '/apis/nope.io',
+    '/apis/certificates.k8s.io/v9',
+    '/api/v2',
+    '/apis/a/b/c',
+    '/',
+    '/healthz',
+    '/apis/__proto__',
+  ])
+    assert.equal(discoveryForPath(DEFS, p, AGG), undefined, p);
+  assert.equal(discoveryForPath([CSR], '/api/v1', undefined), undefined);
+});
+
 interface Seen {
   path: string;
   accept: string;
@@ -216,17 +244,8 @@ function stub(cert: string, key: string, seen: Seen[]): Server {
     };
     try {
       const p = url.pathname.replace(/\/$/, '');
-      if (p === '/api' || p === '/apis') {
-        const d = negotiateDiscovery(accept);
-        if (d.aggregated)
-          return send(200, aggregatedDiscovery(DEFS, p === '/api' ? 'api' : 'apis', d.version), d.contentType);
-        return send(200, p === '/api' ? apiVersions(DEFS) : apiGroupList(DEFS));
-      }
-      const gv = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(p);
-      if (gv) {
-        const list = gv[1] ? apiResourceList(DEFS, '', 'v1') : apiResourceList(DEFS, gv[2]!, gv[3]!);
-        if (list) return send(200, list);
-      }
+      const d = discoveryForPath(DEFS, p, accept);
+      if (d) return send(200, d.body, d.contentType);
       const csr = /^\/apis\/certificates\.k8s\.io\/v1\/certificatesigningrequests(?:\/([^/]+))?$/.exec(p);
       if (csr) {
         const target = negotiateOutput(accept);
