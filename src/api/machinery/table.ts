@@ -90,7 +90,7 @@ export function buildTable(
   req: TableRequest = {},
 ): Table {
   const version = req.version ?? 'v1';
-  const include = req.includeObject ?? 'Metadata';
+  const include: IncludeObject = req.includeObject === undefined ? 'Metadata' : req.includeObject;
   const metadata: Table['metadata'] = {};
   if (listMeta.resourceVersion) metadata.resourceVersion = listMeta.resourceVersion;
   if (listMeta.continue) metadata.continue = listMeta.continue;
