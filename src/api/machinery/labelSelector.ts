@@ -292,8 +292,11 @@ export function parseLabelSelector(text: string): LabelSelector {
 }
 
 /** Whether one requirement holds for a label set (apimachinery Requirement.Matches). */
-export function requirementMatches(r: LabelRequirement, labels: Readonly<Record<string, string>> | undefined): boolean {
-  const has = labels !== undefined && Object.hasOwn(labels, r.key);
+export function requirementMatches(
+  r: LabelRequirement,
+  labels: Readonly<Record<string, string>> | undefined | null,
+): boolean {
+  const has = labels !== undefined && labels !== null && Object.hasOwn(labels, r.key);
   const value = has ? labels[r.key] : undefined;
   switch (r.operator) {
     case 'in':
@@ -319,7 +322,10 @@ export function requirementMatches(r: LabelRequirement, labels: Readonly<Record<
 }
 
 /** Whether every requirement holds (the empty selector matches everything). */
-export function labelsMatch(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function labelsMatch(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined | null,
+): boolean {
   for (const r of selector) if (!requirementMatches(r, labels)) return false;
   return true;
 }

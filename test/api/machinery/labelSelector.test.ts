@@ -50,6 +50,7 @@ test('label selectors parse into sorted requirements and match as apimachinery d
   // no labels at all
   assert.equal(labelsMatch(parseLabelSelector('!a,b notin (c)'), undefined), true);
   assert.equal(labelsMatch(parseLabelSelector('a'), undefined), false);
+  assert.equal(labelsMatch(parseLabelSelector('!a'), null), true, 'null labels are no labels');
   // inherited names are not labels
   assert.equal(labelsMatch(parseLabelSelector('constructor'), {}), false);
   assert.equal(labelsMatch(parseLabelSelector('!toString'), {}), true);
