@@ -1,0 +1,262 @@
+/**
+ * Kubernetes `Status` objects (meta/v1) and the errors that become them. Every failure the API
+ * answers with is a `StatusError`: a KubetlsError whose code gives the HTTP status and
+ * `reason` (src/errors/registry.ts) and which carries the Status `details` (name, group,
+ * kind, causes). The message formats are kube-apiserver's, from apimachinery
+ * `pkg/api/errors/errors.go` (NewNotFound, NewAlreadyExists, NewConflict, NewInvalid,
+ * NewMethodNotSupported, NewRequestEntityTooLargeError, NewResourceExpired, NewInternalError)
+ * and apiserver `pkg/endpoints/handlers/negotiation/errors.go` (415/406 wording): clients
+ * print them verbatim (`Error from server (NotFound): …`) and some scripts match on them.
+ */
+import {
+  KubetlsError,
+  errorSpec,
+  formatFieldError,
+  isKubetlsError,
+  statusCause,
+  type ErrorCode,
+  type FieldError,
+} from '../../errors/index.js';
+
+export interface StatusCause {
+  /** apimachinery CauseType (`FieldValueInvalid`, …); serialized as `reason` */
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  /** the resource (NotFound, AlreadyExists, Conflict…) or the kind (Invalid), as upstream */
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
+}
+
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code: number;
+}
+
+/** A group and a plural resource; `resource.group` as kube prints it (`resource` for core). */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+/** A group and a kind; `Kind.group` as kube prints it (`Kind` for core). */
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+export const qualifiedResource = (gr: GroupResource): string => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
+export const qualifiedKind = (gk: GroupKind): string => (gk.group ? `${gk.kind}.${gk.group}` : gk.kind);
+
+/** An API failure: the registry code (HTTP status, reason) plus the Status details. */
+export class StatusError extends KubetlsError {
+  readonly details: StatusDetails | undefined;
+  /** when set, overrides the registry's reason (e.g. `Gone` next to the registry's `Expired`) */
+  readonly reasonOverride: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: StatusDetails,
+    o: { fieldErrors?: readonly FieldError[]; reason?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, { fieldErrors: o.fieldErrors, cause: o.cause });
+    this.name = 'StatusError';
+    this.details = details;
+    this.reasonOverride = o.reason;
+  }
+}
+
+export function isStatusError(e: unknown): e is StatusError {
+  return e instanceof StatusError;
+}
+
+/** Details with empty members left out (kube's JSON omits them). */
+function compactDetails(d: StatusDetails): StatusDetails | undefined {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes?.length) out.causes = d.causes;
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** `Status{status: Success}` (the answer to a DELETE that does not return the object). */
+export function successStatus(details?: StatusDetails): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  const d = details && compactDetails(details);
+  if (d) s.details = d;
+  return s;
+}
+
+/**
+ * The Status for any thrown value. A StatusError keeps its details; a plain KubetlsError gets
+ * its field errors as causes; anything else is a 500 `Internal error occurred: …`, as
+ * kube-apiserver answers an error it did not classify.
+ */
+export function toStatus(e: unknown): Status {
+  if (!isKubetlsError(e)) return toStatus(internalError(e));
+  const spec = errorSpec(e.code);
+  const s: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: e.message,
+    reason: (e instanceof StatusError && e.reasonOverride) || spec.reason,
+    code: spec.http,
+  };
+  const details: StatusDetails = e instanceof StatusError && e.details ? { ...e.details } : {};
+  if (!details.causes && e.fieldErrors.length) details.causes = e.fieldErrors.map(statusCause);
+  const d = compactDetails(details);
+  if (d) s.details = d;
+  return s;
+}
+
+// ---- the constructors, one per kube-apiserver error
+
+const grDetails = (gr: GroupResource, name: string): StatusDetails => ({
+  name,
+  group: gr.group,
+  kind: gr.resource,
+});
+
+/** 404 `certificatesigningrequests.certificates.k8s.io "x" not found` */
+export const notFound = (gr: GroupResource, name: string): StatusError =>
+  new StatusError('NotFound', `${qualifiedResource(gr)} "${name}" not found`, grDetails(gr, name));
+
+/** 409 AlreadyExists `… "x" already exists` */
+export const alreadyExists = (gr: GroupResource, name: string): StatusError =>
+  new StatusError('AlreadyExists', `${qualifiedResource(gr)} "${name}" already exists`, grDetails(gr, name));
+
+/** 409 AlreadyExists when generateName collided (apimachinery NewGenerateNameConflict) */
+export const generateNameConflict = (gr: GroupResource, name: string, retryAfterSeconds = 1): StatusError =>
+  new StatusError(
+    'AlreadyExists',
+    `${qualifiedResource(gr)} "${name}" already exists, the server was not able to generate a unique name for the object`,
+    { ...grDetails(gr, name), retryAfterSeconds },
+  );
+
+/** apiserver `pkg/registry/generic/registry/store.go` OptimisticLockErrorMsg */
+export const OPTIMISTIC_LOCK_MESSAGE =
+  'the object has been modified; please apply your changes to the latest version and try again';
+
+/** 409 Conflict `Operation cannot be fulfilled on … "x": <why>` (a stale resourceVersion by default) */
+export const conflict = (gr: GroupResource, name: string, why: string = OPTIMISTIC_LOCK_MESSAGE): StatusError =>
+  new StatusError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${why}`, {
+    ...grDetails(gr, name),
+  });
+
+/**
+ * The aggregate of field errors as apimachinery prints it: one error alone, several in
+ * brackets joined by ", ", identical messages once (utilerrors.NewAggregate after
+ * ErrorList.ToAggregate's de-duplication).
+ */
+export function aggregateFieldErrors(errors: readonly FieldError[]): string {
+  const seen = new Set<string>();
+  const list: string[] = [];
+  for (const e of errors) {
+    const m = formatFieldError(e);
+    if (!seen.has(m)) {
+      seen.add(m);
+      list.push(m);
+    }
+  }
+  return list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
+}
+
+/** 422 Invalid `CertificateSigningRequest.certificates.k8s.io "x" is invalid: spec.usages: Required value` */
+export function invalid(gk: GroupKind, name: string, errors: readonly FieldError[]): StatusError {
+  const head = `${qualifiedKind(gk)} "${name}" is invalid`;
+  return new StatusError(
+    'Invalid',
+    errors.length ? `${head}: ${aggregateFieldErrors(errors)}` : head,
+    { name, group: gk.group, kind: gk.kind, causes: errors.map(statusCause) },
+    { fieldErrors: errors },
+  );
+}
+
+/** 400 BadRequest with the message as given */
+export const badRequest = (message: string, cause?: unknown): StatusError =>
+  new StatusError('BadRequest', message, undefined, { cause });
+
+/** 401 (apimachinery NewUnauthorized: `Unauthorized` is what kube-apiserver's authn filter sends) */
+export const unauthorized = (message = 'Unauthorized'): StatusError => new StatusError('Unauthorized', message);
+
+/**
+ * 403 `<resource>.<group> "<name>" is forbidden: <why>` (or without the name, or
+ * `forbidden: <why>` when no resource is known), as apimachinery NewForbidden.
+ */
+export function forbidden(gr: GroupResource | undefined, name: string, why: string): StatusError {
+  let message: string;
+  if (!gr || (!gr.group && !gr.resource)) message = `forbidden: ${why}`;
+  else if (!name) message = `${qualifiedResource(gr)} is forbidden: ${why}`;
+  else message = `${qualifiedResource(gr)} "${name}" is forbidden: ${why}`;
+  return new StatusError('Forbidden', message, gr ? grDetails(gr, name) : undefined);
+}
+
+/** 405 `<action> is not supported on resources of kind "<resource>.<group>"` */
+export const methodNotSupported = (gr: GroupResource, action: string): StatusError =>
+  new StatusError('MethodNotAllowed', `${action} is not supported on resources of kind "${qualifiedResource(gr)}"`, {
+    group: gr.group,
+    kind: gr.resource,
+  });
+
+/** 410 Expired (a resourceVersion or continue token older than the history kept) */
+export const resourceExpired = (message: string): StatusError => new StatusError('Expired', message);
+
+/** 410 with reason Gone (apimachinery NewGone; watch ERROR events of older servers used it) */
+export const gone = (message: string): StatusError =>
+  new StatusError('Expired', message, undefined, { reason: 'Gone' });
+
+/** 413 `Request entity too large: <why>` */
+export const requestEntityTooLarge = (why: string): StatusError =>
+  new StatusError('TooLarge', `Request entity too large: ${why}`);
+
+/** 415 `the body of the request was in an unknown format - accepted media types include: …` */
+export const unsupportedMediaType = (accepted: readonly string[]): StatusError =>
+  new StatusError(
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+  );
+
+/** 406 `only the following media types are accepted: …` */
+export const notAcceptable = (accepted: readonly string[]): StatusError =>
+  new StatusError('NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
+
+/** 429 `Too many requests: <why>` with a retry hint */
+export const tooManyRequests = (why: string, retryAfterSeconds = 1): StatusError =>
+  new StatusError('TooManyRequests', `Too many requests: ${why}`, { retryAfterSeconds });
+
+/** 504 `Timeout: <why>` */
+export const timeout = (why: string, retryAfterSeconds = 0): StatusError =>
+  new StatusError('Timeout', `Timeout: ${why}`, retryAfterSeconds ? { retryAfterSeconds } : undefined);
+
+/** 503 with the message as given */
+export const serviceUnavailable = (message: string): StatusError => new StatusError('ServiceUnavailable', message);
+
+/** 500 `Internal error occurred: <err>`, the error's message as the one cause */
+export function internalError(e: unknown): StatusError {
+  const text = e instanceof Error ? e.message : String(e);
+  return new StatusError(
+    'InternalError',
+    `Internal error occurred: ${text}`,
+    { causes: [{ message: text }] },
+    { cause: e },
+  );
+}
