@@ -7,6 +7,7 @@
  */
 import type { FieldError } from '../errors/index.js';
 import type { KubeObject, RequestAttributes, UserInfo } from './object.js';
+import type { MessageSchema } from './schema/message.js';
 
 export interface ResourceNames {
   /** API group; '' for the core group (served under /api/v1) */
@@ -50,6 +51,12 @@ export interface Strategy {
   validateUpdate(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldError[];
   /** Whether the object has a status that create accepts (core/v1 Node does; most do not). */
   readonly allowCreateOnUpdate?: boolean;
+  /**
+   * Whether an update without metadata.resourceVersion is accepted (the handler then takes
+   * the stored object's before validation, as kube-apiserver does); otherwise it is refused
+   * ("must be specified for an update"). CSRs allow it.
+   */
+  readonly allowUnconditionalUpdate?: boolean;
 }
 
 /** `kubectl get`'s columns for a resource (meta.k8s.io/v1 Table). */
@@ -132,6 +139,10 @@ export interface ResourceDefinition {
   table?: TableConvertor;
   /** fieldSelector support: field name → getter */
   fields?: Record<string, FieldGetter>;
-  /** known fields for fieldValidation=Strict, see the schema module */
+  /**
+   * The kind's fields (src/api/schema/message.ts): JSON names and types (the shape check,
+   * fieldValidation=Strict's known fields) and protobuf numbers (protobuf request bodies).
+   */
+  schema?: MessageSchema;
   admission?: AdmissionCheck[];
 }

@@ -73,10 +73,11 @@ export const fieldError = {
   }),
   duplicate: (path: PathLike, value: unknown): FieldError => ({ type: 'Duplicate', field: p(path), value, detail: '' }),
   forbidden: (path: PathLike, detail: string): FieldError => ({ type: 'Forbidden', field: p(path), detail }),
-  tooLong: (path: PathLike, max: number, unit = 'bytes'): FieldError => ({
+  /** kube-apiserver ≥ 1.32 wording (`may not be more than 253 bytes`; 1.31 and older said `must have at most`) */
+  tooLong: (path: PathLike, max: number, unit: 'bytes' | 'characters' = 'bytes'): FieldError => ({
     type: 'TooLong',
     field: p(path),
-    detail: `must have at most ${max} ${unit}`,
+    detail: `may not be more than ${max} ${max === 1 ? unit.slice(0, -1) : unit}`,
   }),
   tooMany: (path: PathLike, actual: number, max: number): FieldError => ({
     type: 'TooMany',

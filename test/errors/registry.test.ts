@@ -125,7 +125,7 @@ test('field paths and field errors read as kube-apiserver writes them', () => {
     ],
     [
       fieldError.tooLong(FieldPath.root('metadata').child('name'), 253),
-      'metadata.name: Too long: must have at most 253 bytes',
+      'metadata.name: Too long: may not be more than 253 bytes',
     ],
     [
       fieldError.invalid(FieldPath.root('metadata').child('labels').key('a/b'), 'x\ny', 'bad'),

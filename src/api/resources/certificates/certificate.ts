@@ -1,0 +1,49 @@
+/**
+ * The rules for `status.certificate` (what a signer uploads through /status): base64 (JSON)
+ * of PEM text with at least one block, every block a `CERTIFICATE` without RFC 1421 headers,
+ * every block parsing as X.509 (a block may hold several DER certificates back to back, as
+ * Go's ParseCertificates reads them). Messages are kube-apiserver's.
+ */
+import { isKubetlsError } from '../../../errors/index.js';
+import { parseCertificate } from '../../../pki/certparse.js';
+import { readTlv } from '../../../pki/der.js';
+import { pemDecodeAll } from '../../../pki/pem.js';
+
+/** Every DER certificate of one block; throws a KubetlsError for bytes that are not certificates. */
+function parseCertificates(der: Buffer): number {
+  let n = 0;
+  for (let o = 0; o < der.length; n++) {
+    const t = readTlv(der, o);
+    parseCertificate(der.subarray(o, t.end));
+    o = t.end;
+  }
+  return n;
+}
+
+/** Why `status.certificate` (base64 text) is not acceptable, or undefined when it is (an empty value is). */
+export function certificateProblem(certificateBase64: string | null | undefined): string | undefined {
+  const pem = Buffer.from(certificateBase64 ?? '', 'base64');
+  if (pem.length === 0) return undefined;
+  try {
+    const blocks = pemDecodeAll(pem);
+    for (const b of blocks) {
+      if (b.label !== 'CERTIFICATE') return `only CERTIFICATE PEM blocks are allowed, found ${JSON.stringify(b.label)}`;
+      if (b.hasHeaders) return 'no PEM block headers are permitted';
+      if (parseCertificates(b.der) === 0) return 'found CERTIFICATE PEM block containing 0 certificates';
+    }
+    if (blocks.length === 0) return 'must contain at least one CERTIFICATE PEM block';
+  } catch (e) {
+    if (isKubetlsError(e)) return e.message;
+    throw e;
+  }
+  return undefined;
+}
+
+/** The certificate bytes for comparisons: null when absent (Go's nil), the decoded bytes otherwise. */
+export const certificateBytes = (certificateBase64: string | null | undefined): Buffer | null =>
+  certificateBase64 === null || certificateBase64 === undefined ? null : Buffer.from(certificateBase64, 'base64');
+
+/** bytes.Equal: absent and empty are the same content. */
+export function sameCertificate(a: string | null | undefined, b: string | null | undefined): boolean {
+  return (certificateBytes(a) ?? Buffer.alloc(0)).equals(certificateBytes(b) ?? Buffer.alloc(0));
+}

@@ -1,0 +1,200 @@
+/**
+ * The CSR validation tables (docs/upstream/k8s-pki.md §9, csr-api.md Part B §0): every
+ * expected line is kube-apiserver's field error text.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCsr, csrToPem } from '../../../../src/pki/csr.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { formatFieldError } from '../../../../src/errors/index.js';
+import type { KubeObject } from '../../../../src/api/object.js';
+import { KEY_USAGES } from '../../../../src/api/resources/certificates/types.js';
+import { validateCreate, validateUpdate } from '../../../../src/api/resources/certificates/validation.js';
+import { b64, certPem, CERTIFICATE, condition, csrPem, newCSR, REQUEST } from './csrs.js';
+
+const errs = (o: KubeObject): string[] => validateCreate(o).map(formatFieldError);
+const SORTED = [...KEY_USAGES]
+  .sort()
+  .map((u) => JSON.stringify(u))
+  .join(', ');
+
+test('a well-formed request validates, with every one of the 23 usages', () => {
+  assert.deepEqual(errs(newCSR()), []);
+  assert.equal(KEY_USAGES.length, 23);
+  assert.deepEqual(errs(newCSR({ spec: { usages: [...KEY_USAGES] } })), []);
+});
+
+test('expirationSeconds: -1, 0, 1 and 60 are refused; 600 and more, or none, are accepted', () => {
+  for (const s of [-1, 0, 1, 60, 599])
+    assert.deepEqual(errs(newCSR({ spec: { expirationSeconds: s } })), [
+      `spec.expirationSeconds: Invalid value: ${s}: may not specify a duration less than 600 seconds (10 minutes)`,
+    ]);
+  for (const s of [600, 601, 3600, 86400, 2_147_483_647, null])
+    assert.deepEqual(errs(newCSR({ spec: { expirationSeconds: s } })), [], String(s));
+});
+
+test('usages: required, from the 23 known strings, no duplicates (each bad entry its own error)', () => {
+  assert.deepEqual(errs(newCSR({ spec: { usages: undefined } })), ['spec.usages: Required value']);
+  assert.deepEqual(errs(newCSR({ spec: { usages: [] } })), ['spec.usages: Required value']);
+  assert.deepEqual(errs(newCSR({ spec: { usages: ['client auth', 'bogus', 'Server Auth'] } })), [
+    `spec.usages[1]: Unsupported value: "bogus": supported values: ${SORTED}`,
+    `spec.usages[2]: Unsupported value: "Server Auth": supported values: ${SORTED}`,
+  ]);
+  assert.deepEqual(
+    errs(newCSR({ spec: { usages: ['client auth', 'client auth', 'digital signature', 'client auth'] } })),
+    ['spec.usages[1]: Duplicate value: "client auth"', 'spec.usages[3]: Duplicate value: "client auth"'],
+  );
+});
+
+test('signerName: required; the legacy signer is refused in v1; syntax checked', () => {
+  assert.deepEqual(errs(newCSR({ spec: { signerName: '' } })), ['spec.signerName: Required value']);
+  assert.deepEqual(errs(newCSR({ spec: { signerName: 'kubernetes.io/legacy-unknown' } })), [
+    'spec.signerName: Invalid value: "kubernetes.io/legacy-unknown": the legacy signerName is not allowed via this API version',
+  ]);
+  assert.deepEqual(errs(newCSR({ spec: { signerName: 'serving' } })), [
+    'spec.signerName: Invalid value: "serving": must be a fully qualified domain and path of the form \'example.com/signer-name\'',
+  ]);
+  for (const s of ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kubelet-serving', 'example.com/serving'])
+    assert.deepEqual(errs(newCSR({ spec: { signerName: s } })), [], s);
+});
+
+test('request: a CERTIFICATE REQUEST PEM block whose self-signature verifies', () => {
+  const invalid = (request: string, why: string) => [
+    `spec.request: Invalid value: "${request.length > 256 ? `${request.slice(0, 256)}...` : request}": ${why}`,
+  ];
+  const garbage = b64('this is not a CSR');
+  assert.deepEqual(
+    errs(newCSR({ spec: { request: garbage } })),
+    invalid(garbage, 'PEM block type must be CERTIFICATE REQUEST'),
+  );
+  // the first block decides: a certificate first is refused even with a request after it
+  const certFirst = b64(certPem() + csrPem());
+  assert.deepEqual(
+    errs(newCSR({ spec: { request: certFirst } })),
+    invalid(certFirst, 'PEM block type must be CERTIFICATE REQUEST'),
+  );
+  // the legacy label is not accepted either
+  const legacy = b64(csrPem().replaceAll('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'));
+  assert.deepEqual(
+    errs(newCSR({ spec: { request: legacy } })),
+    invalid(legacy, 'PEM block type must be CERTIFICATE REQUEST'),
+  );
+  assert.deepEqual(errs(newCSR({ spec: { request: null } })), [
+    'spec.request: Invalid value: null: PEM block type must be CERTIFICATE REQUEST',
+  ]);
+  // bytes that are not DER
+  const junk = b64('-----BEGIN CERTIFICATE REQUEST-----\nAAECAwQF\n-----END CERTIFICATE REQUEST-----\n');
+  const [junkErr] = errs(newCSR({ spec: { request: junk } }));
+  assert.match(
+    junkErr!,
+    /^spec\.request: Invalid value: ".*": not a valid PKCS#10 certificate request \(malformed DER: /,
+  );
+  // a signature that does not verify: the last byte of an ECDSA and of an RSA request flipped
+  const tamper = (pem: string): string => {
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    der[der.length - 1] = der[der.length - 1]! ^ 0x01;
+    return b64(csrToPem(der));
+  };
+  const ec = tamper(csrPem());
+  assert.deepEqual(errs(newCSR({ spec: { request: ec } })), invalid(ec, 'x509: ECDSA verification failure'));
+  const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const rsa = tamper(csrToPem(createCsr({ subject: { commonName: 'x' } }, rsaKey)));
+  assert.deepEqual(errs(newCSR({ spec: { request: rsa } })), invalid(rsa, 'crypto/rsa: verification error'));
+  const ed = generateKeyPairSync('ed25519').privateKey;
+  assert.deepEqual(
+    errs(newCSR({ spec: { request: b64(csrToPem(createCsr({ subject: { commonName: 'x' } }, ed))) } })),
+    [],
+  );
+});
+
+test('metadata: a name or generateName, any name a URL path can carry, no namespace, valid labels', () => {
+  assert.deepEqual(errs(newCSR({ metadata: { name: undefined } })), [
+    'metadata.name: Required value: name or generateName is required',
+  ]);
+  // CSR names are not DNS names: kube-apiserver only asks that they be path segments
+  for (const name of ['My_CSR', 'csr:node:1', 'x'.repeat(300)])
+    assert.deepEqual(errs(newCSR({ metadata: { name } })), [], name);
+  assert.deepEqual(errs(newCSR({ metadata: { name: 'a/b%c' } })), [
+    `metadata.name: Invalid value: "a/b%c": may not contain '/'`,
+    `metadata.name: Invalid value: "a/b%c": may not contain '%'`,
+  ]);
+  assert.deepEqual(errs(newCSR({ metadata: { name: '..' } })), [`metadata.name: Invalid value: "..": may not be '..'`]);
+  assert.deepEqual(errs(newCSR({ metadata: { namespace: 'default' } })), [
+    'metadata.namespace: Forbidden: not allowed on this type',
+  ]);
+  assert.deepEqual(errs(newCSR({ metadata: { labels: { 'app/x/y': 'ok', team: 'a b' } } })).length, 2);
+});
+
+test('the shape comes first: wrong JSON types are reported with their paths and nothing else runs', () => {
+  assert.deepEqual(errs(newCSR({ spec: { usages: 'client auth', expirationSeconds: 1.5, request: 'not base64!' } })), [
+    'spec.request: Invalid value: "not base64!": must be base64-encoded data',
+    'spec.expirationSeconds: Invalid value: 1.5: must be an integer',
+    'spec.usages: Invalid value: "client auth": must be an array',
+  ]);
+  assert.deepEqual(errs(newCSR({ spec: { usages: ['client auth', 7] } })), [
+    'spec.usages[1]: Invalid value: 7: must be a string',
+  ]);
+  assert.deepEqual(errs({ ...newCSR(), spec: 'x' }), ['spec: Invalid value: "x": must be an object']);
+  assert.deepEqual(errs(newCSR({ spec: { expirationSeconds: 2 ** 31 } })), [
+    'spec.expirationSeconds: Invalid value: 2147483648: must fit in a 32-bit integer',
+  ]);
+  assert.deepEqual(errs(newCSR({ metadata: { labels: { a: 1 } } })), [
+    'metadata.labels[a]: Invalid value: 1: must be a string',
+  ]);
+});
+
+// ---------------------------------------------------------------- conditions and certificate (update paths)
+
+const stored = newCSR();
+const viaApproval = (conditions: object[]): string[] =>
+  validateUpdate(newCSR({ status: { conditions } }), stored, 'approval').map(formatFieldError);
+const T = '2026-12-05T12:30:00Z';
+const c = (type: string, extra: object = {}) => condition(type, { lastUpdateTime: T, lastTransitionTime: T, ...extra });
+
+test('condition combinations: Approved+Denied is an error, Approved+Failed is allowed', () => {
+  assert.deepEqual(viaApproval([c('Approved')]), []);
+  assert.deepEqual(viaApproval([c('Denied')]), []);
+  assert.deepEqual(viaApproval([c('Approved'), c('Failed')]), []);
+  assert.deepEqual(viaApproval([c('Approved'), c('Denied')]), [
+    'status.conditions[1].type: Invalid value: "Denied": Approved and Denied conditions are mutually exclusive',
+  ]);
+  assert.deepEqual(viaApproval([c('Denied'), c('Approved')]), [
+    'status.conditions[1].type: Invalid value: "Approved": Approved and Denied conditions are mutually exclusive',
+  ]);
+});
+
+test('condition rules: type required and unique; Approved/Denied/Failed only True; others True, False or Unknown', () => {
+  assert.deepEqual(viaApproval([c('Approved'), c('Approved')]), [
+    'status.conditions[1].type: Duplicate value: "Approved"',
+  ]);
+  assert.deepEqual(viaApproval([c('')]), ['status.conditions[0].type: Required value']);
+  assert.deepEqual(viaApproval([c('Approved', { status: 'False' })]), [
+    'status.conditions[0].status: Unsupported value: "False": supported values: "True"',
+  ]);
+  assert.deepEqual(viaApproval([c('Failed', { status: 'Unknown' })]), [
+    'status.conditions[0].status: Unsupported value: "Unknown": supported values: "True"',
+  ]);
+  assert.deepEqual(viaApproval([c('Approved', { status: '' })]), ['status.conditions[0].status: Required value']);
+  for (const s of ['True', 'False', 'Unknown']) assert.deepEqual(viaApproval([c('Reviewed', { status: s })]), [], s);
+  assert.deepEqual(viaApproval([c('Reviewed', { status: 'Maybe' })]), [
+    'status.conditions[0].status: Unsupported value: "Maybe": supported values: "True", "False", "Unknown"',
+  ]);
+});
+
+test('status.certificate: PEM CERTIFICATE blocks only, no headers, parsing as X.509; at least one', () => {
+  const viaStatus = (certificate: string): string[] =>
+    validateUpdate(newCSR({ status: { certificate } }), stored, 'status').map(formatFieldError);
+  const bad = (why: string) => [`status.certificate: Invalid value: "<certificate data>": ${why}`];
+  assert.deepEqual(viaStatus(CERTIFICATE), []);
+  assert.deepEqual(viaStatus(b64(certPem() + certPem('intermediate'))), [], 'a chain');
+  assert.deepEqual(viaStatus(b64('garbage')), bad('must contain at least one CERTIFICATE PEM block'));
+  assert.deepEqual(viaStatus(REQUEST), bad('only CERTIFICATE PEM blocks are allowed, found "CERTIFICATE REQUEST"'));
+  assert.deepEqual(
+    viaStatus(b64(certPem() + csrPem())),
+    bad('only CERTIFICATE PEM blocks are allowed, found "CERTIFICATE REQUEST"'),
+  );
+  const withHeader = certPem().replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\n\n');
+  assert.deepEqual(viaStatus(b64(withHeader)), bad('no PEM block headers are permitted'));
+  const [notX509] = viaStatus(b64('-----BEGIN CERTIFICATE-----\nAAECAwQF\n-----END CERTIFICATE-----\n'));
+  assert.match(notX509!, /^status\.certificate: Invalid value: "<certificate data>": not a valid X\.509 certificate/);
+});
