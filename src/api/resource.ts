@@ -133,16 +133,38 @@ export interface Authenticator {
   authenticate(c: RequestCredentials): Promise<AuthenticationResult>;
 }
 
+/** A name rule for metadata.name (returns the problems; `prefix` true for generateName). */
+export type NameValidator = (name: string, prefix: boolean) => string[];
+
+/**
+ * Storage owned by another resource (events.k8s.io/v1 events are stored as core/v1 events):
+ * objects are converted to the storage form before every write and back after every read.
+ */
+export interface SharedStorage {
+  group: string;
+  resource: string;
+  toStorage(o: KubeObject): KubeObject;
+  fromStorage(o: KubeObject): KubeObject;
+}
+
 export interface ResourceDefinition {
   names: ResourceNames;
   strategy: Strategy;
   table?: TableConvertor;
-  /** fieldSelector support: field name → getter */
+  /** fieldSelector support: field name → getter (getters read the storage form) */
   fields?: Record<string, FieldGetter>;
   /**
    * The kind's fields (src/api/schema/message.ts): JSON names and types (the shape check,
    * fieldValidation=Strict's known fields) and protobuf numbers (protobuf request bodies).
    */
   schema?: MessageSchema;
+  /** metadata.name's rule when not a DNS-1123 subdomain (namespaces: a DNS-1123 label) */
+  nameValidator?: NameValidator;
+  storage?: SharedStorage;
+  /**
+   * Review resources (SubjectAccessReview, SelfSubjectAccessReview, SelfSubjectReview) are
+   * created and answered, never stored: this computes the answer (the object with status).
+   */
+  review?: (obj: KubeObject, ctx: StrategyContext, authorizer: Authorizer) => Promise<KubeObject>;
   admission?: AdmissionCheck[];
 }

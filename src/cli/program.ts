@@ -5,6 +5,7 @@ import { registerInit } from './init.js';
 import { registerCerts } from './certs.js';
 import { registerKubeconfig } from './kubeconfig.js';
 import { registerAudit } from './audit.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('kubetls')
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerKubeconfig(program);
   registerAudit(program);
+  registerServe(program);
   return program;
 }

@@ -1,0 +1,135 @@
+/**
+ * WATCH: a stream of `{"type","object"}` lines, as kube-apiserver sends them. Without a
+ * resourceVersion (or with "0", or with sendInitialEvents=true) it first sends an ADDED
+ * event for every current object that matches, then the changes; with a resourceVersion it
+ * sends the changes after it, or one ERROR event (410 Expired) when that revision is older
+ * than the history kept — the client relists. Bookmarks (when asked) tell the client how far
+ * it has seen; timeoutSeconds ends the stream cleanly; the server never ends it otherwise,
+ * except when the store does (the client then re-watches from its last resourceVersion).
+ */
+import { isKubetlsError } from '../../errors/index.js';
+import { badRequest, resourceExpired, toStatus } from '../machinery/status.js';
+import { parseListOptions, type ListOptions } from '../machinery/queryOptions.js';
+import { requiresExactMatch } from '../machinery/fieldSelector.js';
+import type { KubeObject } from '../object.js';
+import type { WatchEvent } from '../../store/store.js';
+import { groupVersion, keyOf, prefixOf, table, typed } from './common.js';
+import { selectorFilter } from './read.js';
+import type { ApiRequest, Reply, ServerState, WatchSink } from './context.js';
+
+/** How often a bookmark is sent when the client allows them (kube-apiserver: about once a minute). */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+
+export function watchObjects(s: ServerState, req: ApiRequest): Reply {
+  const { info, def } = req;
+  const o: ListOptions = parseListOptions(req.query, { fields: def.fields, namespaced: def.names.namespaced });
+  const rv = o.resourceVersion ?? '';
+  if (rv !== '' && !/^[0-9]+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  // GET …/name?watch=1 and fieldSelector=metadata.name=x both watch one key
+  const name = info.name || requiresExactMatch(o.fieldSelector, 'metadata.name');
+  const prefix = name ? keyOf(def, info.namespace, name) : prefixOf(def, info.namespace);
+  const filter = selectorFilter(def, o);
+  const initial = rv === '' || rv === '0' || o.sendInitialEvents === true;
+  const initialEndBookmark = o.sendInitialEvents === true;
+
+  return {
+    kind: 'stream',
+    start(sink: WatchSink) {
+      let stopped = false;
+      let first = true;
+      let lastRevision = rv === '' ? 0 : Number(rv);
+      const encode = (type: string, obj: KubeObject): Record<string, unknown> => {
+        if (req.representation.as !== 'table') return { type, object: typed(def, obj) };
+        const t = table(
+          def,
+          [obj],
+          req.representation,
+          s.now(),
+          { resourceVersion: obj.metadata.resourceVersion ?? '' },
+          first,
+        );
+        first = false;
+        return { type, object: t };
+      };
+      const bookmark = (extra: Record<string, string> = {}): void => {
+        sink.write({
+          type: 'BOOKMARK',
+          object: {
+            kind: def.names.kind,
+            apiVersion: groupVersion(def),
+            metadata: {
+              resourceVersion: String(lastRevision),
+              ...(Object.keys(extra).length ? { annotations: extra } : {}),
+            },
+          },
+        });
+      };
+      const errorEvent = (e: unknown): void => {
+        sink.write({ type: 'ERROR', object: toStatus(e) });
+      };
+      let watch: { stop(): void } | undefined;
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (): void => {
+        if (stopped) return;
+        stopped = true;
+        watch?.stop();
+        for (const t of timers) clearTimeout(t);
+        sink.end();
+      };
+      const onEvent = (e: WatchEvent): void => {
+        if (stopped) return;
+        lastRevision = e.revision;
+        sink.write(encode(e.type, e.object));
+      };
+
+      const begin = async (): Promise<void> => {
+        let from = lastRevision;
+        if (initial) {
+          const r = await s.store.list(prefix, filter ? { filter } : {});
+          from = r.revision;
+          lastRevision = r.revision;
+          if (stopped) return;
+          for (const item of r.items) sink.write(encode('ADDED', item));
+          if (initialEndBookmark && o.allowWatchBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+        }
+        try {
+          watch = s.store.watch(prefix, onEvent, {
+            fromRevision: from,
+            ...(filter ? { filter } : {}),
+            onClose: (_reason, error) => {
+              if (error) errorEvent(error);
+              finish();
+            },
+          });
+        } catch (e) {
+          // a resourceVersion older than the history: one ERROR event, then the end (the client relists)
+          if (isKubetlsError(e) && e.code === 'Expired')
+            errorEvent(resourceExpired(`too old resource version: ${rv} (${s.store.compactedRevision()})`));
+          else errorEvent(e);
+          finish();
+          return;
+        }
+        if (o.allowWatchBookmarks) {
+          const tick = (): void => {
+            if (stopped) return;
+            // the revision of the last event delivered: the store may still hold later ones for us
+            bookmark();
+            timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+          };
+          timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+        }
+        if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0)
+          timers.push(setTimeout(finish, o.timeoutSeconds * 1000).unref());
+      };
+      begin().catch((e: unknown) => {
+        if (!stopped) errorEvent(e);
+        finish();
+      });
+      return () => {
+        stopped = true;
+        watch?.stop();
+        for (const t of timers) clearTimeout(t);
+      };
+    },
+  };
+}

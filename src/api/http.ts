@@ -1,0 +1,279 @@
+/**
+ * The API server's request pipeline, in kube-apiserver's filter order: read the URL into a
+ * RequestInfo, authenticate (client certificate, bearer token, or anonymous where allowed;
+ * bad credentials are 401 even when anonymous access is on), authorize (RBAC; 403 in
+ * kube-apiserver's words), then serve — discovery and health for non-resource paths, the
+ * generic resource handlers otherwise — and write the answer: JSON, a Table, a watch stream,
+ * or a `Status` for every error. Writes and refused authentications go to the audit log.
+ * This module owns no socket: it is the request handler the HTTPS layer calls.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { isKubetlsError } from '../errors/index.js';
+import type { AuditLog } from './auditlog.js';
+import { dispatch } from './handlers/index.js';
+import type { ApiRequest, Reply, Representation, ServerState } from './handlers/context.js';
+import { requestInfo, type RequestInfo } from './requestinfo.js';
+import type { Authenticator, RequestCredentials } from './resource.js';
+import type { RequestAttributes, UserInfo } from './object.js';
+import { notFound, requestEntityTooLarge, toStatus, unauthorized, unsupportedMediaType } from './machinery/status.js';
+import { forbiddenStatus } from './authz/forbidden.js';
+import { presentedChain } from './authn/tlspeer.js';
+import { MAX_BODY_BYTES } from './machinery/jsonBody.js';
+import { warningHeader } from './machinery/schema.js';
+import { negotiateOutput } from './machinery/mediaType.js';
+import { parseTableOptions } from './machinery/queryOptions.js';
+import { serveNonResource, type NonResourceContext } from './nonresource.js';
+
+export interface ApiServerOptions {
+  state: ServerState;
+  authenticator: Authenticator;
+  audit: AuditLog;
+  nonResource: NonResourceContext;
+  /** request bodies above this are 413 (kube-apiserver: 3 MiB) */
+  maxBodyBytes?: number;
+  /** long-lived watch responses are registered here, so a graceful stop can end them */
+  trackStream?: (end: () => void) => () => void;
+  log?: (line: string) => void;
+}
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+/** A watch response whose socket buffer grows past this is a client that stopped reading: ended. */
+const MAX_STREAM_BUFFER = 16 * 1024 * 1024;
+
+/**
+ * The credentials the authenticators see: the client certificate chain exactly as the client
+ * presented it (the x509 authenticator validates it against the client CAs itself, with
+ * revocation), a bearer token, and the path (anonymous access is limited by path).
+ */
+export function credentialsOf(req: IncomingMessage, path: string): RequestCredentials {
+  const c: RequestCredentials = { path };
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate === 'function') {
+    const chain = presentedChain(socket);
+    if (chain.length) c.peerCertificates = chain;
+  }
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^bearer\s+(\S+)\s*$/i.exec(auth);
+    c.bearerToken = m ? m[1]! : '';
+  }
+  return c;
+}
+
+/** How the answer is encoded: a Table when kubectl asks for one, else JSON (406 for what no one can read). */
+export function representationOf(accept: string | undefined, query: URLSearchParams): Representation {
+  const out = negotiateOutput(accept);
+  if (out.as !== 'Table') return { as: 'object' };
+  const t = parseTableOptions(query);
+  return { as: 'table', version: out.version, includeObject: t.includeObject, noHeaders: t.noHeaders };
+}
+
+/** The request body, refused with 413 as soon as it passes `limit` (declared or read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => requestEntityTooLarge(`the request body is larger than ${limit} bytes`);
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      // stop reading: the connection closes after the answer instead of draining megabytes
+      req.pause();
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function apiRequestHandler(o: ApiServerOptions) {
+  const maxBody = o.maxBodyBytes ?? MAX_BODY_BYTES;
+  const { state } = o;
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const received = state.now();
+    const url = new URL(req.url ?? '/', 'https://kubetls.invalid');
+    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams.get('watch'));
+    let user: UserInfo | undefined;
+    let code = 500;
+    const annotations: Record<string, string> = {};
+    try {
+      // ---- authentication
+      const creds = credentialsOf(req, url.pathname);
+      const authn = await o.authenticator.authenticate(creds);
+      if (!authn.authenticated) {
+        // refused credentials, or none where anonymous requests may not go: 401 (the reason is logged, never sent)
+        if (authn.reason) annotations['authentication.kubetls.io/failure'] = authn.reason;
+        if (authn.revoked) annotations['authentication.kubetls.io/revoked'] = 'true';
+        throw unauthorized();
+      }
+      user = authn.user;
+
+      // ---- authorization
+      const attrs = attributesOf(info, user);
+      const decision = await state.authorizer.authorize(attrs);
+      annotations['authorization.k8s.io/decision'] = decision.allowed ? 'allow' : 'forbid';
+      if (decision.reason) annotations['authorization.k8s.io/reason'] = decision.reason;
+      if (!decision.allowed) {
+        code = 403;
+        writeJson(res, 403, forbiddenStatus(attrs, decision.reason));
+        return;
+      }
+
+      // ---- serve
+      if (info.kind === 'nonresource') {
+        const r = await serveNonResource(o.nonResource, req, info, url);
+        code = r.status;
+        res.writeHead(r.status, r.headers);
+        res.end(req.method === 'HEAD' ? undefined : r.body);
+        return;
+      }
+      const def = state.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
+      if (!def) throw notFound({ group: '', resource: '' }, '');
+      const representation = representationOf(req.headers.accept, url.searchParams);
+      const contentType = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
+      let rawBody: Buffer = Buffer.alloc(0);
+      if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb.startsWith('delete')) {
+        if (info.verb === 'patch' && !PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
+        rawBody = await readBody(req, maxBody);
+      }
+      const apiReq: ApiRequest = {
+        info,
+        def,
+        user,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        contentType,
+        representation,
+      };
+      const reply: Reply = await dispatch(state, apiReq);
+      if (reply.kind === 'stream') {
+        code = 200;
+        stream(reply, req, res);
+        return;
+      }
+      code = reply.status;
+      const headers: Record<string, string[]> = {};
+      if (reply.warnings?.length) headers.Warning = reply.warnings.map(warningHeader);
+      annotateCsrWrite(info, reply.body, annotations);
+      writeJson(res, reply.status, reply.body, headers);
+    } catch (e) {
+      const status = toStatus(e);
+      code = status.code ?? 500;
+      if (code >= 500) o.log?.(`${req.method} ${url.pathname}: ${isKubetlsError(e) ? e.message : String(e)}`);
+      if (!res.headersSent) writeJson(res, code, status);
+      else res.destroy();
+    } finally {
+      if ((info.kind === 'resource' && WRITE_VERBS.has(info.verb)) || code === 401)
+        o.audit.record({
+          verb: info.verb,
+          requestURI: req.url ?? '/',
+          user,
+          sourceIP: req.socket.remoteAddress ?? '',
+          userAgent: req.headers['user-agent'],
+          ...(info.kind === 'resource'
+            ? {
+                objectRef: {
+                  apiGroup: info.apiGroup,
+                  apiVersion: info.apiVersion,
+                  resource: info.resource,
+                  namespace: info.namespace || undefined,
+                  name: info.name || undefined,
+                  subresource: info.subresource || undefined,
+                },
+              }
+            : {}),
+          code,
+          received,
+          completed: state.now(),
+          annotations,
+        });
+    }
+  };
+
+  function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      stop();
+      untrack?.();
+      res.end();
+    };
+    const stop = reply.start({
+      write(event) {
+        if (ended) return false;
+        if (res.writableLength > MAX_STREAM_BUFFER) {
+          end();
+          return false;
+        }
+        return res.write(`${JSON.stringify(event)}\n`);
+      },
+      end,
+    });
+    const untrack = o.trackStream?.(end);
+    req.on('close', end);
+    res.on('close', end);
+  }
+}
+
+function attributesOf(info: RequestInfo, user: UserInfo): RequestAttributes {
+  if (info.kind === 'nonresource') return { user, verb: info.verb, resourceRequest: false, path: info.path };
+  return {
+    user,
+    verb: info.verb,
+    resourceRequest: true,
+    apiGroup: info.apiGroup,
+    apiVersion: info.apiVersion,
+    resource: info.resource,
+    ...(info.subresource ? { subresource: info.subresource } : {}),
+    ...(info.namespace ? { namespace: info.namespace } : {}),
+    ...(info.name ? { name: info.name } : {}),
+  };
+}
+
+/** Who approved and who signed a CSR, answerable from the audit log: what a write to /approval or /status added. */
+function annotateCsrWrite(info: RequestInfo, body: unknown, annotations: Record<string, string>): void {
+  if (info.kind !== 'resource' || info.apiGroup !== 'certificates.k8s.io') return;
+  if (info.subresource !== 'approval' && info.subresource !== 'status') return;
+  const status = (body as { status?: { conditions?: Array<{ type?: string }>; certificate?: string } }).status;
+  const types = (status?.conditions ?? []).map((c) => c.type).filter(Boolean);
+  if (types.length) annotations['certificates.kubetls.io/conditions'] = types.join(',');
+  if (info.subresource === 'status' && status?.certificate) annotations['certificates.kubetls.io/certificate'] = 'set';
+}

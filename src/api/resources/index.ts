@@ -1,0 +1,32 @@
+/** Every resource `kubetls serve` serves, in discovery order (core first, as kube-apiserver lists it). */
+import type { ResourceDefinition } from '../resource.js';
+import { certificateSigningRequests } from './certificates/index.js';
+import { configMaps } from './core/configmaps.js';
+import { namespaces } from './core/namespaces.js';
+import { nodes } from './core/nodes.js';
+import { secrets } from './core/secrets.js';
+import { coreEvents, eventsV1 } from './events/events.js';
+import { leases } from './coordination/leases.js';
+import { clusterRoleBindings, clusterRoles, roleBindings, roles } from './rbac/rbac.js';
+import { selfSubjectAccessReviews, selfSubjectReviews, subjectAccessReviews } from './reviews/reviews.js';
+
+export function servedResources(extra: readonly ResourceDefinition[] = []): ResourceDefinition[] {
+  return [
+    configMaps,
+    coreEvents,
+    namespaces,
+    nodes,
+    secrets,
+    certificateSigningRequests,
+    leases,
+    eventsV1,
+    clusterRoleBindings,
+    clusterRoles,
+    roleBindings,
+    roles,
+    subjectAccessReviews,
+    selfSubjectAccessReviews,
+    selfSubjectReviews,
+    ...extra,
+  ];
+}

@@ -1,0 +1,74 @@
+/**
+ * The review resources — created and answered, never stored: authorization.k8s.io/v1
+ * SubjectAccessReview (may a given user…?) and SelfSubjectAccessReview (may I…? — `kubectl
+ * auth can-i`), and authentication.k8s.io/v1 SelfSubjectReview (who am I? — `kubectl auth
+ * whoami`). The answers come from the same authorizer every request goes through.
+ */
+import type { KubeObject } from '../../object.js';
+import type { ResourceDefinition, ResourceNames, Strategy } from '../../resource.js';
+import {
+  selfSubjectAccessReview,
+  selfSubjectReview,
+  subjectAccessReview,
+  type ReviewResult,
+} from '../../authz/review.js';
+import { invalid } from '../../machinery/status.js';
+import { OBJECT_META } from '../../schema/objectmeta.js';
+import type { MessageSchema } from '../../schema/message.js';
+import { SELF_SUBJECT_ACCESS_REVIEW_SCHEMA } from '../authorization/schema.js';
+
+/**
+ * authentication.k8s.io/v1 SelfSubjectReview's protobuf description (kubectl ≥ 1.32 sends
+ * `auth whoami` as protobuf): metadata only; status is the server's answer.
+ */
+const SELF_SUBJECT_REVIEW: MessageSchema = {
+  name: 'SelfSubjectReview',
+  typeMeta: true,
+  fields: [{ name: 'metadata', no: 1, type: OBJECT_META, presence: 'always' }],
+};
+
+/** Reviews are not stored, so there is nothing to prepare or validate beyond the review itself. */
+const noStrategy: Strategy = {
+  prepareForCreate: (o) => o,
+  validate: () => [],
+  prepareForUpdate: (o) => o,
+  validateUpdate: () => [],
+};
+
+const names = (group: string, kind: string, resource: string): ResourceNames => ({
+  group,
+  version: 'v1',
+  resource,
+  singular: kind.toLowerCase(),
+  kind,
+  listKind: `${kind}List`,
+  namespaced: false,
+  verbs: ['create'],
+});
+
+function answer(r: ReviewResult, kind: string, group: string): KubeObject {
+  if (!r.ok) throw invalid({ group, kind }, '', r.errors);
+  return r.object;
+}
+
+export const subjectAccessReviews: ResourceDefinition = {
+  names: names('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
+  strategy: noStrategy,
+  review: async (obj, _ctx, authorizer) =>
+    answer(await subjectAccessReview(obj, authorizer), 'SubjectAccessReview', 'authorization.k8s.io'),
+};
+
+export const selfSubjectAccessReviews: ResourceDefinition = {
+  names: names('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  strategy: noStrategy,
+  schema: SELF_SUBJECT_ACCESS_REVIEW_SCHEMA,
+  review: async (obj, ctx, authorizer) =>
+    answer(await selfSubjectAccessReview(obj, ctx.user, authorizer), 'SelfSubjectAccessReview', 'authorization.k8s.io'),
+};
+
+export const selfSubjectReviews: ResourceDefinition = {
+  names: names('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
+  strategy: noStrategy,
+  schema: SELF_SUBJECT_REVIEW,
+  review: async (_obj, ctx) => selfSubjectReview(ctx.user, ctx.now),
+};

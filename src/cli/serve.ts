@@ -1,0 +1,148 @@
+/**
+ * `kubetls serve`: a Kubernetes API server for the resources of the TLS workflow
+ * (certificates.k8s.io/v1 CSRs, and what controllers and kubectl need around them), with
+ * kube-apiserver's flag names. HTTPS only; on its first start in a directory without a PKI it
+ * makes one as `kubetls init` would (advertising the bind address), so `D/admin.conf` works
+ * with kubectl at once. The business logic is in src/api/apiserver.ts.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { KubetlsError } from '../errors/index.js';
+import { stderrLine } from './output.js';
+
+interface ServeFlags {
+  dir: string;
+  bindAddress: string;
+  securePort: string;
+  dataDir?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  clientCrlFile?: string;
+  clientDenyList?: string;
+  tokenAuthFile?: string;
+  enableBootstrapTokenAuth: boolean;
+  anonymousAuth: boolean;
+  tlsMinVersion: string;
+  tlsCipherSuites?: string;
+  auditLogPath?: string;
+}
+
+/** kube's boolean flags: `--x`, `--x=true`, `--x=false` (Go's ParseBool spellings). */
+function boolFlag(name: string) {
+  return (v: string | undefined): boolean => {
+    if (v === undefined) return true;
+    if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
+    if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+    throw new KubetlsError('BadFlag', `--${name}: "${v}" is not a boolean (true or false)`);
+  };
+}
+
+/** --tls-min-version: kube-apiserver's names; anything below TLS 1.2 is refused. */
+function tlsMinVersion(v: string): 'TLSv1.2' | 'TLSv1.3' {
+  if (v === 'VersionTLS12') return 'TLSv1.2';
+  if (v === 'VersionTLS13') return 'TLSv1.3';
+  if (v === 'VersionTLS10' || v === 'VersionTLS11')
+    throw new KubetlsError('BadFlag', `--tls-min-version: ${v} is refused: kubetls serves TLS 1.2 and 1.3 only`);
+  throw new KubetlsError('BadFlag', `--tls-min-version: "${v}" is not one of VersionTLS12, VersionTLS13`);
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the certificates.k8s.io/v1 Kubernetes API (HTTPS only), on an embedded durable store')
+    .option('--dir <dir>', 'the PKI tree `kubetls init` writes (made on first start when absent)', 'kubetls-pki')
+    .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
+    .option('--secure-port <port>', 'HTTPS port', '6443')
+    .option('--data-dir <dir>', 'the store (default DIR/data)')
+    .option('--tls-cert-file <file>', 'serving certificate (default DIR/pki/apiserver.crt)')
+    .option('--tls-private-key-file <file>', 'serving key (default DIR/pki/apiserver.key)')
+    .option('--client-ca-file <file>', 'CA bundle for client certificates (default DIR/pki/ca.crt)')
+    .option('--client-crl-file <file>', 'CRL (PEM or DER) of the client CA: revoked client certificates get 401')
+    .option(
+      '--client-deny-list <file>',
+      'client certificates refused: serial numbers or SHA-256 fingerprints, one a line',
+    )
+    .option('--token-auth-file <file>', 'static tokens in kube-apiserver\'s CSV format: token,user,uid,"group1,group2"')
+    .option(
+      '--enable-bootstrap-token-auth [bool]',
+      'bootstrap tokens (kube-system Secrets)',
+      boolFlag('enable-bootstrap-token-auth'),
+      true,
+    )
+    .option(
+      '--anonymous-auth [bool]',
+      'anonymous requests to /healthz, /livez, /readyz, /version and kube-public/cluster-info',
+      boolFlag('anonymous-auth'),
+      true,
+    )
+    .option('--tls-min-version <version>', 'VersionTLS12 or VersionTLS13', 'VersionTLS12')
+    .option('--tls-cipher-suites <suites>', 'TLS 1.2 cipher suites (IANA names, comma-separated)')
+    .option('--audit-log-path <file>', 'one JSON audit event (audit.k8s.io/v1) per write; - for stdout')
+    .action(async (f: ServeFlags) => {
+      const port = Number(f.securePort);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new KubetlsError('BadFlag', `--secure-port: "${f.securePort}" is not a TCP port`);
+      const minVersion = tlsMinVersion(f.tlsMinVersion);
+      const dir = resolve(f.dir);
+      const [{ readFileBounded }, { parseCertificatesPem }, { checkServingMaterial, parseCipherSuites }] =
+        await Promise.all([import('../util/read.js'), import('../pki/index.js'), import('../server/index.js')]);
+      const ciphers = f.tlsCipherSuites ? parseCipherSuites(f.tlsCipherSuites, '--tls-cipher-suites') : undefined;
+      const certFile = f.tlsCertFile ?? join(dir, 'pki', 'apiserver.crt');
+      const keyFile = f.tlsPrivateKeyFile ?? join(dir, 'pki', 'apiserver.key');
+      const caFile = f.clientCaFile ?? join(dir, 'pki', 'ca.crt');
+      if (!f.tlsCertFile && !existsSync(certFile)) await makePki(dir, f.bindAddress, port);
+      const cert = readFileBounded(certFile, 1024 * 1024).toString('latin1');
+      const key = readFileBounded(keyFile, 1024 * 1024).toString('latin1');
+      checkServingMaterial({ cert, key }, `--tls-cert-file ${certFile}`, `--tls-private-key-file ${keyFile}`);
+      const caPem = readFileBounded(caFile, 4 * 1024 * 1024).toString('latin1');
+      const certificates = parseCertificatesPem(caPem, caFile);
+      const host = f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress;
+      const { startApiServer } = await import('../api/apiserver.js');
+      const server = await startApiServer({
+        bindAddress: f.bindAddress,
+        securePort: port,
+        dataDir: resolve(f.dataDir ?? join(dir, 'data')),
+        tls: { cert, key, minVersion, ciphers },
+        clientCa: { pem: caPem, certificates },
+        clientCrlFile: f.clientCrlFile,
+        clientDenyListFile: f.clientDenyList,
+        tokenAuthFile: f.tokenAuthFile,
+        enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
+        anonymousAuth: f.anonymousAuth,
+        auditLogPath: f.auditLogPath,
+        clusterInfo: { server: `https://${host}:${port}`, caPem },
+        log: stderrLine,
+      });
+      stderrLine(
+        `kubetls serve: listening on https://${host}:${server.port} (store ${f.dataDir ?? join(dir, 'data')})`,
+      );
+      await new Promise<void>((done) => {
+        const stop = (sig: string) => {
+          stderrLine(`kubetls serve: ${sig}: stopping`);
+          server.stop().then(done, (e: unknown) => {
+            stderrLine(`kubetls serve: stop failed: ${String(e)}`);
+            done();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}
+
+/** A PKI as `kubetls init --dir D --apiserver-advertise-address <bind>` would write it. */
+async function makePki(dir: string, bindAddress: string, port: number): Promise<void> {
+  const [{ loadConfigFromFlags }, { initPki }] = await Promise.all([
+    import('./configflags.js'),
+    import('../cluster/init.js'),
+  ]);
+  const advertise = bindAddress === '0.0.0.0' || bindAddress === '::' ? undefined : bindAddress;
+  const loaded = await loadConfigFromFlags({
+    ...(advertise ? { apiserverAdvertiseAddress: advertise } : {}),
+    ...(port > 0 ? { apiserverBindPort: String(port) } : {}),
+  });
+  const res = await initPki({ config: loaded.config, certDir: join(dir, 'pki'), kubeconfigDir: dir });
+  stderrLine(`kubetls serve: no PKI in ${dir}: made one as kubetls init would (${res.written.length} files)`);
+}

@@ -1,0 +1,137 @@
+/**
+ * A real `kubetls serve` for tests: a fresh ECDSA PKI (fast) made by `kubetls init`, the
+ * server started as a child process on a free 127.0.0.1 port, ready when /readyz answers,
+ * stopped (SIGTERM, then SIGKILL) after the test. Also the kubectl binaries the machine has.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { request } from 'node:https';
+import { dirname, join } from 'node:path';
+import { CLI, cli, freePort, hasCommand, tmpDir, type RunResult } from '../../helpers.js';
+
+export interface Served {
+  dir: string;
+  port: number;
+  url: string;
+  /** admin.conf: kubernetes-admin in kubeadm:cluster-admins */
+  kubeconfig: string;
+  proc: ChildProcess;
+  /** everything the server wrote to stderr so far */
+  log(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ServeOptions {
+  /** extra `kubetls serve` flags */
+  args?: string[];
+  /** reuse a directory (a restart) instead of making a new PKI */
+  dir?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `kubetls serve`; resolves once /readyz answers 200 (or rejects with the server's output). */
+export async function serve(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  o: ServeOptions = {},
+): Promise<Served> {
+  const port = o.port ?? (await freePort());
+  let dir = o.dir;
+  if (!dir) {
+    dir = tmpDir('kubetls-serve-', t);
+    const r = cli([
+      'init',
+      '--dir',
+      dir,
+      '--encryption-algorithm',
+      'ECDSA-P256',
+      '--node-name',
+      'cp-0',
+      '--apiserver-advertise-address',
+      '127.0.0.1',
+      '--apiserver-bind-port',
+      String(port),
+    ]);
+    if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  }
+  let stderr = '';
+  const proc = spawn(process.execPath, [CLI, 'serve', '--dir', dir, '--secure-port', String(port), ...(o.args ?? [])], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  t.after(async () => {
+    await stop();
+  });
+  const served: Served = {
+    dir,
+    port,
+    url: `https://127.0.0.1:${port}`,
+    kubeconfig: join(dir, 'admin.conf'),
+    proc,
+    log: () => stderr,
+    stop,
+  };
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error(`kubetls serve exited ${proc.exitCode}: ${stderr}`);
+    if ((await readyz(port)) === 200) return served;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`kubetls serve did not become ready in 30 s: ${stderr}`);
+}
+
+function readyz(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * The kubectl binaries here: the default one, the versioned ones beside it (kubectl.1.27 …
+ * kubectl.1.33) and Debian's 1.20 (KUBECTL_1_20, or extracted at /tmp/k120 by .ci/run).
+ */
+export function kubectls(): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  if (!hasCommand('kubectl')) return out;
+  const main = realpathSync(spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim());
+  out.push({ name: 'kubectl', path: main });
+  const dir = dirname(main);
+  for (const f of readdirSync(dir).sort()) if (/^kubectl\.1\.\d+$/.test(f)) out.push({ name: f, path: join(dir, f) });
+  const old = process.env.KUBECTL_1_20 ?? '/tmp/k120/usr/bin/kubectl';
+  if (existsSync(old)) out.push({ name: 'kubectl.1.20', path: old });
+  return out;
+}
+
+/** Runs kubectl with a fresh discovery cache (as SPEC-csr-api.md's measurements did). */
+export function kubectl(
+  bin: string,
+  kubeconfig: string,
+  args: string[],
+  o: { input?: string; cacheDir?: string } = {},
+): RunResult {
+  const r = spawnSync(bin, ['--kubeconfig', kubeconfig, ...(o.cacheDir ? ['--cache-dir', o.cacheDir] : []), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(o.input !== undefined ? { input: o.input } : {}),
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
