@@ -136,19 +136,19 @@ test(
     const k = all[0]!.path;
     const bobConf = join(s.dir, 'bob.conf');
     const u = cli([
-    'kubeconfig',
-    'user',
-    '--dir',
-    s.dir,
-    '--client-name',
-    'bob',
-    '--org',
-    'team-a',
-    '--control-plane-endpoint',
-    `127.0.0.1:${s.port}`,
-    '--out',
-    bobConf,
-  ]);
+      'kubeconfig',
+      'user',
+      '--dir',
+      s.dir,
+      '--client-name',
+      'bob',
+      '--org',
+      'team-a',
+      '--control-plane-endpoint',
+      `127.0.0.1:${s.port}`,
+      '--out',
+      bobConf,
+    ]);
     assert.equal(u.code, 0, u.stderr);
     const denied = kubectl(k, bobConf, ['get', 'csr']);
     assert.equal(denied.code, 1);
