@@ -1,7 +1,7 @@
 /** The kubeadm-like configuration flags shared by `init`, `certs …` and `kubeconfig user`. */
 import type { Command } from 'commander';
 import type { ConfigFlags, LoadedConfig } from '../cluster/config.js';
-import { collectList, warn } from './common.js';
+import { collectList, resolveDirs, warn, type DirFlags } from './common.js';
 
 /** Commander's values for the flags below: the library's ConfigFlags plus --config. */
 export interface ConfigFlagValues extends ConfigFlags {
@@ -41,4 +41,35 @@ export async function loadConfigFromFlags(f: ConfigFlagValues, quiet = false): P
   const loaded = await loadConfig(f, text, f.config);
   if (!quiet) for (const w of loaded.warnings) warn(w);
   return loaded;
+}
+
+/** Where a command's configuration came from: a --config file, init's saved one, identity flags only, or none (defaults). */
+export type ConfigSource = 'file' | 'saved' | 'flags' | 'defaults';
+
+/**
+ * The configuration a tree was issued with, and the tree's directories, for the commands
+ * that work on an existing tree (`certs …`, `kubeconfig user`): --config when given (its
+ * certificatesDir may set the certificate directory), else the configuration `init` saved in
+ * the directories the flags name (src/cluster/savedconfig.ts); the flags on top either way.
+ */
+export async function loadTreeConfig(
+  f: ConfigFlagValues & DirFlags,
+  defaults: { certDir: string; kubeconfigDir: string },
+): Promise<{ loaded: LoadedConfig & { source: ConfigSource }; dirs: { certDir: string; kubeconfigDir: string } }> {
+  const { findSavedConfig } = await import('../cluster/savedconfig.js');
+  const early = f.config === undefined ? resolveDirs(f, defaults) : undefined;
+  const saved = early ? findSavedConfig({ certDir: early.certDir, dir: f.dir }) : undefined;
+  const loaded = await loadConfigFromFlags(saved ? { ...f, config: saved } : f, true);
+  const dirs = early ?? resolveDirs(f, { ...defaults, certDir: loaded.certificatesDir ?? defaults.certDir });
+  const identityFlags = [
+    f.nodeName,
+    f.apiserverAdvertiseAddress,
+    f.apiserverBindPort,
+    f.apiserverCertExtraSans,
+    f.controlPlaneEndpoint,
+    f.serviceCidr,
+    f.serviceDnsDomain,
+  ].some((v) => v !== undefined);
+  const source: ConfigSource = f.config !== undefined ? 'file' : saved ? 'saved' : identityFlags ? 'flags' : 'defaults';
+  return { loaded: { ...loaded, source }, dirs };
 }

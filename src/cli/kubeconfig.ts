@@ -1,8 +1,9 @@
 /** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
 import { fstatSync } from 'node:fs';
-import { collectList, KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
-import { addConfigFlags, loadConfigFromFlags, type ConfigFlagValues } from './configflags.js';
+import { resolve } from 'node:path';
+import { collectList, KUBEADM_DIRS, type DirFlags } from './common.js';
+import { addConfigFlags, loadTreeConfig, type ConfigFlagValues } from './configflags.js';
 
 interface UserFlags extends ConfigFlagValues, DirFlags {
   clientName: string;
@@ -29,7 +30,8 @@ export function registerKubeconfig(program: Command): void {
       .option('--cert-dir <dir>', `certificate directory (default ${KUBEADM_DIRS.certDir})`)
       .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki'),
   ).action(async (f: UserFlags) => {
-    const loaded = await loadConfigFromFlags(f, true);
+    // the server and cluster name come from --config, else from the configuration init saved in the tree
+    const { loaded, dirs } = await loadTreeConfig(f, KUBEADM_DIRS);
     const [{ userKubeconfig }, { controlPlaneUrl }, { parseGoDuration }, { systemClock }, files] = await Promise.all([
       import('../cluster/userkubeconfig.js'),
       import('../cluster/catalog.js'),
@@ -37,10 +39,6 @@ export function registerKubeconfig(program: Command): void {
       import('../pki/clock.js'),
       import('../util/files.js'),
     ]);
-    const dirs = resolveDirs(f, {
-      certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
-      kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
-    });
     const text = await userKubeconfig({
       certDir: dirs.certDir,
       clientName: f.clientName,
@@ -54,7 +52,9 @@ export function registerKubeconfig(program: Command): void {
       ...(f.token ? { token: f.token } : {}),
       clock: systemClock,
     });
-    if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
+    // the writer of every command that writes keys: atomic, 0600, the previous file kept as a backup
+    if (f.out)
+      await files.writeBatch([{ path: resolve(f.out), data: text, mode: files.SECRET_MODE, existing: 'backup' }]);
     else {
       if (!f.token && readableByOthers(1)) {
         process.stderr.write(
