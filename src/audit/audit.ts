@@ -451,9 +451,11 @@ export async function audit(o: AuditOptions = {}): Promise<Report> {
         if (budget.n-- <= 0) return;
         const p = join(d, e.name);
         if (e.isDirectory() && depth < 2) walk(p, depth + 1, budget);
-        else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem'))
+        else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem')) {
           pki.certFile('pki', '/' + rel(p));
-        else if (e.isFile() && (/\.key$/.test(e.name) || e.name.endsWith('-key.pem'))) pki.keyFile('pki', '/' + rel(p));
+          pki.siblingPair('pki', '/' + rel(p));
+        } else if (e.isFile() && (/\.key$/.test(e.name) || e.name.endsWith('-key.pem')))
+          pki.keyFile('pki', '/' + rel(p));
       }
     };
     walk(dir, 0, { n: 500 });
