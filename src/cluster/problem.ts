@@ -3,7 +3,7 @@
  * CLI's exit code, and later an API `Status`, follow from it), the file it concerns and the
  * sentence the CLI prints. The plan collects every problem before anything is written.
  */
-import { KubetlsError, isKubetlsError, type ErrorCode } from '../errors/index.js';
+import { KubetlsError, type ErrorCode } from '../errors/index.js';
 
 export interface Problem {
   readonly code: ErrorCode;
@@ -15,11 +15,6 @@ export interface Problem {
 
 export const problem = (code: ErrorCode, message: string, path?: string): Problem =>
   path === undefined ? { code, message } : { code, message, path };
-
-/** A problem from a caught error: its registry code when it has one, `fallback` otherwise. */
-export function problemFrom(e: unknown, message: string, path?: string, fallback: ErrorCode = 'ReadFailed'): Problem {
-  return problem(isKubetlsError(e) ? e.code : fallback, message, path);
-}
 
 /** The refusal of a plan: carries every problem; its message lists them as `init` always has. */
 export class PlanError extends KubetlsError {

@@ -34,4 +34,4 @@ export function pendingJournals(journalDirs: readonly string[]): string[] {
 
 /** The warning for a pending journal, naming the way out. */
 export const pendingWarning = (journal: string): string =>
-  `an interrupted kubetls run left ${journal}: its files may be half-written; run that command again (or "kubetls init"/"certs renew" on this tree) to finish or undo it`;
+  `an interrupted kubetls run left ${journal}: some files may be half-written until the interrupted command is run again (init, certs renew and certs generate-csr finish or undo it before anything else)`;

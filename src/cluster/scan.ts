@@ -10,6 +10,7 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
 import { errorMessage } from '../errors/index.js';
 import { parseCertificate, type ParsedCertificate } from '../pki/certparse.js';
 import { pemDecodeAll } from '../pki/pem.js';
+import { tempTarget } from '../util/journal.js';
 
 export interface ScanEntry {
   path: string;
@@ -160,6 +161,8 @@ export async function scanPaths(paths: string[], o: ScanOptions): Promise<ScanEn
     }
     ents.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const ent of ents) {
+      // an interrupted kubetls run's temp files are not certificates in use (the next run removes them)
+      if (tempTarget(ent.name) !== undefined) continue;
       const p = join(dir, ent.name);
       if (ent.isDirectory()) await walk(p, depth + 1);
       else if (ent.isFile()) await visitFile(p);

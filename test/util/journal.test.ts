@@ -243,3 +243,18 @@ test('writeBatch without partial fails whole, leaving no temp and no journal', a
   );
   assert.deepEqual(names(d), ['blocker']);
 });
+
+test('certs scan does not count the temp files of an interrupted run', async (t) => {
+  const { scanPaths } = await import('../../src/cluster/scan.js');
+  const { initNode } = await import('../cluster/fixtures.js');
+  const d = tmpDir('kubetls-journal-scan-', t);
+  await initNode(d);
+  const count = async () => (await scanPaths([d], { now: new Date() })).length;
+  const before = await count();
+  const crt = join(d, 'pki', 'apiserver.crt');
+  writeFileSync(tempPathFor(crt, '0123456789ab-3'), readFileSync(crt));
+  assert.equal(await count(), before);
+  // a copy under any other name is a certificate like the rest
+  writeFileSync(join(d, 'pki', 'copy.crt'), readFileSync(crt));
+  assert.equal(await count(), before + 1);
+});
