@@ -70,13 +70,13 @@ export async function generateCsrs(
         [certDir],
         reqs.flatMap((r) => [r.keyFile, r.csrFile]),
       );
-  const keys = await Promise.all(
-    reqs.map(async (r) => (existsSync(r.keyFile) ? null : await generateEncodedKey(algorithm))),
+  // a new key only where there is none (all at once, on every core), kept with its request
+  const keyed = await Promise.all(
+    reqs.map(async (r) => ({ r, key: existsSync(r.keyFile) ? null : await generateEncodedKey(algorithm) })),
   );
   const writes: BatchWrite[] = [];
-  for (const [i, r] of reqs.entries()) {
+  for (const { r, key } of keyed) {
     const isKubeconfig = r.keyFile.endsWith('.conf');
-    const key = keys[i];
     let privateKey;
     // a new key signs its CSR as a KeyObject loaded from its PEM (see generateEncodedKey)
     if (key) privateKey = parsePrivateKeyPem(key.privatePem, r.keyFile);
@@ -110,16 +110,16 @@ export async function generateCsrs(
   }
   if (o.dryRun) {
     const backups = new Map(planWrites(writes).flatMap((p) => (p.backup ? [[p.file.path, p.backup]] : [])));
-    for (const [i, r] of reqs.entries()) {
+    for (const { r, key } of keyed) {
       const kept = backups.get(r.csrFile);
       lines.push(
-        `[certs] Would ${keys[i] ? 'write a new key' : 'reuse the existing key'} ${r.keyFile} and write CSR ${r.csrFile}${kept ? ` (the current one kept as ${kept})` : ''}`,
+        `[certs] Would ${key ? 'write a new key' : 'reuse the existing key'} ${r.keyFile} and write CSR ${r.csrFile}${kept ? ` (the current one kept as ${kept})` : ''}`,
       );
     }
     return lines;
   }
   await writeBatch(writes, { journalDir: certDir });
-  for (const [i, r] of reqs.entries())
-    lines.push(`[certs] ${keys[i] ? 'Wrote new key' : 'Reused existing key'} ${r.keyFile} and CSR ${r.csrFile}`);
+  for (const { r, key } of keyed)
+    lines.push(`[certs] ${key ? 'Wrote new key' : 'Reused existing key'} ${r.keyFile} and CSR ${r.csrFile}`);
   return lines;
 }

@@ -239,9 +239,10 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   const failed = plan.problems.map((p) => p.name);
   const restart = new Set<string>();
 
-  const keys = await Promise.all(plan.items.map((j) => generateEncodedKey(j.alg)));
+  // every new key at once (the thread pool runs them on every core), each kept with its item
+  const keyed = await Promise.all(plan.items.map(async (item) => ({ item, key: await generateEncodedKey(item.alg) })));
   const files = new Map<RenewItem, BatchWrite[]>();
-  for (const [i, item] of plan.items.entries()) files.set(item, await renewalFiles(item, keys[i]!, now, o));
+  for (const { item, key } of keyed) files.set(item, await renewalFiles(item, key, now, o));
   const all = [...files.values()].flat();
   const nowFn = () => now;
   let backups: Map<string, string>;
