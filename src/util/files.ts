@@ -252,7 +252,11 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
   const groupOf = (p: PlannedWrite): string => p.file.group ?? p.file.path;
   const failedGroups = new Map<string, { path: string; message: string }>();
   const fail = (p: PlannedWrite, e: unknown): void => {
-    if (!o.partial) throw new KubetlsError('WriteFailed', `cannot write ${p.file.path}: ${reason(e)}`, { cause: e });
+    // a directory that cannot be made is named by ensureDir's own error
+    if (!o.partial)
+      throw e instanceof KubetlsError
+        ? e
+        : new KubetlsError('WriteFailed', `cannot write ${p.file.path}: ${reason(e)}`, { cause: e });
     if (!failedGroups.has(groupOf(p))) failedGroups.set(groupOf(p), { path: p.file.path, message: reason(e) });
   };
   // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
