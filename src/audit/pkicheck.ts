@@ -5,7 +5,7 @@
  * outlives its CA, file modes and ownership. Each file is loaded once and cached.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   isSignedBy,
   isWeakSignatureAlgorithm,
@@ -33,6 +33,8 @@ export class PkiContext {
   private certs = new Map<string, ParsedCertificate[] | Error>();
   private keys = new Map<string, KeyObject | Error>();
   private checkedFiles = new Set<string>();
+  /** cert ↔ key pairs already judged (by a component's flags or as siblings in the PKI directory) */
+  private checkedPairs = new Set<string>();
   constructor(
     readonly f: Findings,
     readonly now: Date,
@@ -181,6 +183,7 @@ export class PkiContext {
     if (keyPath) {
       const key = this.keyFile(component, keyPath);
       const keyTarget = this.rel(this.resolve(keyPath));
+      this.checkedPairs.add(`${target}\0${keyTarget}`);
       if (key) {
         if (keyMatchesCertificate(key, cert))
           this.f.pass({ check: 'pki.key-pair', component, evidence: `${target} ↔ ${keyTarget}`, target });
@@ -195,6 +198,29 @@ export class PkiContext {
     }
     if (caPath) this.chain(component, cert, target, this.loadCaList(component, caPath), this.rel(this.resolve(caPath)));
     this.expect(component, cert, target, expect);
+  }
+
+  /**
+   * A certificate in the PKI directory with its key beside it (`X.crt` + `X.key`, `X.pem` +
+   * `X-key.pem`): the pair must match even when no component's flags name it — a tree
+   * `kubetls init` wrote before any control plane runs, or a file only an operator uses.
+   */
+  siblingPair(component: string, certPath: string): void {
+    const keyPath = certPath.endsWith('.pem')
+      ? certPath.replace(/\.pem$/, '-key.pem')
+      : certPath.replace(/\.crt$/, '.key');
+    if (keyPath === certPath || !existsSync(this.resolve(keyPath))) return;
+    const target = this.rel(this.resolve(certPath));
+    const keyTarget = this.rel(this.resolve(keyPath));
+    if (this.checkedPairs.has(`${target}\0${keyTarget}`)) return;
+    this.checkedPairs.add(`${target}\0${keyTarget}`);
+    const certs = this.loadCerts(certPath);
+    const key = this.loadKey(keyPath);
+    // unreadable halves are reported by certFile/keyFile
+    if (certs instanceof Error || key instanceof Error || !certs[0]) return;
+    // only a mismatch is reported: a PASS row for every pair no flag names would lengthen every report
+    if (!keyMatchesCertificate(key, certs[0]))
+      this.f.fail({ check: 'pki.key-pair', component, evidence: `${keyTarget} is not the key of ${target}`, target });
   }
 
   loadCaList(component: string, caPath: string): ParsedCertificate[] {

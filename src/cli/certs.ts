@@ -2,12 +2,12 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
-import { KUBEADM_DIRS, resolveDirs, type DirFlags } from './common.js';
+import { KUBEADM_DIRS, warn, type DirFlags } from './common.js';
 import { stderrLine, stdoutLines } from './output.js';
 import {
   addConfigFlags,
   CATALOG_FLAGS,
-  loadConfigFromFlags,
+  loadTreeConfig,
   type ConfigFlagName,
   type ConfigFlagValues,
 } from './configflags.js';
@@ -29,6 +29,7 @@ const USES: Record<'checkExpiration' | 'renew' | 'list' | 'generateCsr', readonl
 interface CertsFlags extends ConfigFlagValues, DirFlags {
   output?: string;
   threshold?: string;
+  dryRun?: boolean;
 }
 
 function addDirFlags(cmd: Command): Command {
@@ -38,13 +39,13 @@ function addDirFlags(cmd: Command): Command {
     .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki --kubeconfig-dir DIR (the layout `kubetls init` writes)');
 }
 
+/**
+ * The configuration and directories of a command on an existing tree: --config, else the
+ * configuration `init` saved in the tree, with the flags on top (see loadTreeConfig).
+ */
 async function context(f: CertsFlags, uses: readonly ConfigFlagName[]) {
-  const loaded = await loadConfigFromFlags(f, { quiet: true, uses });
+  const { loaded, dirs } = await loadTreeConfig(f, KUBEADM_DIRS, uses);
   const { buildCatalog } = await import('../cluster/catalog.js');
-  const dirs = resolveDirs(f, {
-    certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
-    kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
-  });
   return { loaded, dirs, catalog: buildCatalog(loaded.config) };
 }
 
@@ -63,14 +64,17 @@ async function nodeContexts(f: CertsFlags, uses: readonly ConfigFlagName[]) {
     );
   }
   const { nodeTargets, catalogOf } = await import('../cluster/nodes.js');
-  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, ...(multi ? { outDir: resolve(f.dir!) } : {}) }).map((t) => ({
+  const outDir = multi ? resolve(f.dir!) : undefined;
+  const nodes = nodeTargets(c.loaded.config, { ...c.dirs, ...(outDir ? { outDir } : {}) }).map((t) => ({
     ...t,
     catalog: catalogOf(t),
   }));
+  /** where an interrupted write to these trees leaves its journal: each node's certificates, a cluster's --dir */
+  const journalDirs = [...(outDir ? [outDir] : []), ...nodes.map((n) => n.certDir)];
   /** In cluster mode, the line that heads a node's table ("# node cp-0 (control-plane)"); nothing for one node. */
   const header = (n: { node: string; role: string }, first: boolean): string =>
     multi ? `${first ? '' : '\n'}# node ${n.node} (${n.role})\n` : '';
-  return { ...c, multi, nodes, header };
+  return { ...c, multi, nodes, header, outDir, journalDirs };
 }
 
 function checkOutput(o: string | undefined): 'text' | 'json' | 'yaml' {
@@ -124,6 +128,11 @@ export function registerCerts(program: Command): void {
           process.exitCode = 1;
         }
       }
+      const { pendingJournals, pendingWarning } = await import('../cluster/recover.js');
+      for (const j of pendingJournals(ctx.journalDirs)) {
+        stderrLine(`[check-expiration] ${pendingWarning(j)}`);
+        process.exitCode = 1;
+      }
       if (format !== 'text')
         await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
     });
@@ -133,6 +142,7 @@ export function registerCerts(program: Command): void {
       'renew certificates (same identity and SANs, new key); names: all, apiserver, admin.conf, … (see `certs list`)',
     )
     .argument('<names...>', '"all" or certificate names')
+    .option('--dry-run', 'say what would be renewed and which backups kept; write nothing')
     .action(async (names: string[], f: CertsFlags) => {
       const [ctx, { renewCertificates, renewableNames }, { systemClock }] = await Promise.all([
         nodeContexts(f, USES.renew),
@@ -148,11 +158,14 @@ export function registerCerts(program: Command): void {
           `unknown certificate "${unknown[0]}"`,
           `use one of: all, ${[...known].join(', ')}`,
         );
+      const failed: string[] = [];
+      let attempted = 0;
       for (const n of ctx.nodes) {
         const mine = names.includes('all')
           ? ['all']
           : names.filter((x) => !ctx.multi || renewableNames(n.catalog).includes(x));
         if (mine.length === 0) continue;
+        const prefix = ctx.multi ? `[${n.node}] ` : '';
         const res = await renewCertificates({
           catalog: n.catalog,
           certDir: n.certDir,
@@ -162,15 +175,28 @@ export function registerCerts(program: Command): void {
           validityMs: ctx.loaded.config.certificateValidityMs,
           ...(f.encryptionAlgorithm ? { algorithm: ctx.loaded.config.encryptionAlgorithm } : {}),
           clock: systemClock,
+          ...(f.dryRun ? { dryRun: true } : {}),
+          ...(ctx.outDir ? { recoverDirs: [ctx.outDir] } : {}),
         });
-        stdoutLines(res.lines.map((l) => (ctx.multi ? `[${n.node}] ${l}` : l)));
+        for (const w of res.warnings) warn(prefix + w);
+        stdoutLines(res.lines.map((l) => prefix + l));
         if (res.restart.length) {
+          const who = `${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates`;
           process.stdout.write(
-            `\n${ctx.multi ? `[${n.node}] ` : ''}Done renewing certificates. You must restart ${res.restart.join(', ')} so that ${res.restart.length === 1 ? 'it uses' : 'they use'} the new certificates.\n`,
+            f.dryRun
+              ? `\n${prefix}Dry run: nothing was written. Renewing would mean restarting ${who}.\n`
+              : `\n${prefix}Done renewing certificates. You must restart ${who}.\n`,
           );
         }
-        if (res.failed.length) process.exitCode = 1;
+        failed.push(...res.failed.map((x) => prefix + x));
+        attempted += res.renewed.length + res.failed.length;
       }
+      // partial success is still a failure to act on: exit 1 through the one error path (run.ts)
+      if (failed.length)
+        throw new KubetlsError(
+          'RenewFailed',
+          `${failed.length} of ${attempted} certificate${attempted === 1 ? '' : 's'} not renewed: ${failed.join(', ')}${failed.length < attempted ? ' (the others were renewed, see above)' : ''}`,
+        );
     });
 
   addConfigFlags(addDirFlags(certs.command('list')), USES.list)
@@ -186,8 +212,12 @@ export function registerCerts(program: Command): void {
         import('../pki/clock.js'),
       ]);
       const all: Array<Record<string, unknown>> = [];
+      const { pendingJournals, pendingWarning } = await import('../cluster/recover.js');
+      for (const j of pendingJournals(ctx.journalDirs)) warn(pendingWarning(j));
+      // SANs are compared only with a configuration the tree is known to come from: never this machine's defaults
+      const compareSans = ctx.loaded.source !== 'defaults';
       for (const n of ctx.nodes) {
-        const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now());
+        const rows = await listCatalog(n.catalog, n.certDir, n.kubeconfigDir, systemClock.now(), { compareSans });
         if (format === 'text') process.stdout.write(ctx.header(n, all.length === 0) + renderList(rows));
         all.push(...rows.map((r) => (ctx.multi ? { node: n.node, ...r } : { ...r })));
         // what could not be read is said, and fails the command (missing files are a state, not an error)
@@ -203,6 +233,7 @@ export function registerCerts(program: Command): void {
     .description(
       'external-CA flow: write a key and a CSR for every certificate and kubeconfig (existing keys are reused)',
     )
+    .option('--dry-run', 'say what would be written; write nothing')
     .action(async (f: CertsFlags) => {
       const [{ loaded, dirs, catalog }, { generateCsrs }] = await Promise.all([
         context(f, USES.generateCsr),
@@ -214,6 +245,7 @@ export function registerCerts(program: Command): void {
         dirs.kubeconfigDir,
         loaded.config.encryptionAlgorithm,
         loaded.config.clusterName,
+        f.dryRun ? { dryRun: true } : {},
       );
       stdoutLines(lines);
     });

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { ConfigFlags, LoadedConfig } from '../cluster/config.js';
-import { collectList, warn } from './common.js';
+import { collectList, resolveDirs, warn, type DirFlags } from './common.js';
 
 /** Commander's values for the flags below: the library's ConfigFlags plus --config. */
 export interface ConfigFlagValues extends ConfigFlags {
@@ -102,4 +102,39 @@ export async function loadConfigFromFlags(f: ConfigFlagValues, o: LoadFlagsOptio
   );
   if (!o.quiet) for (const w of loaded.warnings) warn(w);
   return loaded;
+}
+
+/** Where a command's configuration came from: a --config file, init's saved one, identity flags only, or none (defaults). */
+export type ConfigSource = 'file' | 'saved' | 'flags' | 'defaults';
+
+/**
+ * The configuration a tree was issued with, and the tree's directories, for the commands
+ * that work on an existing tree (`certs …`, `kubeconfig user`): --config when given (its
+ * certificatesDir may set the certificate directory), else the configuration `init` saved in
+ * the directories the flags name (src/cluster/savedconfig.ts); the flags on top either way.
+ */
+export async function loadTreeConfig(
+  f: ConfigFlagValues & DirFlags,
+  defaults: { certDir: string; kubeconfigDir: string },
+  uses?: readonly ConfigFlagName[],
+): Promise<{ loaded: LoadedConfig & { source: ConfigSource }; dirs: { certDir: string; kubeconfigDir: string } }> {
+  const { findSavedConfig } = await import('../cluster/savedconfig.js');
+  const early = f.config === undefined ? resolveDirs(f, defaults) : undefined;
+  const saved = early ? findSavedConfig({ certDir: early.certDir, dir: f.dir }) : undefined;
+  const loaded = await loadConfigFromFlags(saved ? { ...f, config: saved } : f, {
+    quiet: true,
+    ...(uses ? { uses } : {}),
+  });
+  const dirs = early ?? resolveDirs(f, { ...defaults, certDir: loaded.certificatesDir ?? defaults.certDir });
+  const identityFlags = [
+    f.nodeName,
+    f.apiserverAdvertiseAddress,
+    f.apiserverBindPort,
+    f.apiserverCertExtraSans,
+    f.controlPlaneEndpoint,
+    f.serviceCidr,
+    f.serviceDnsDomain,
+  ].some((v) => v !== undefined);
+  const source: ConfigSource = f.config !== undefined ? 'file' : saved ? 'saved' : identityFlags ? 'flags' : 'defaults';
+  return { loaded: { ...loaded, source }, dirs };
 }

@@ -1,8 +1,8 @@
 /** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
 import { fstatSync } from 'node:fs';
-import { collectList, KUBEADM_DIRS, resolveDirs, warn, type DirFlags } from './common.js';
-import { addConfigFlags, loadConfigFromFlags, type ConfigFlagName, type ConfigFlagValues } from './configflags.js';
+import { collectList, KUBEADM_DIRS, warn, type DirFlags } from './common.js';
+import { addConfigFlags, loadTreeConfig, type ConfigFlagName, type ConfigFlagValues } from './configflags.js';
 
 /**
  * The configuration flags `kubeconfig user` reads: the server URL's parts and the key
@@ -43,7 +43,8 @@ export function registerKubeconfig(program: Command): void {
       .option('--dir <dir>', 'shorthand for --cert-dir DIR/pki'),
     USES,
   ).action(async (f: UserFlags) => {
-    const loaded = await loadConfigFromFlags(f, { quiet: true, uses: USES });
+    // the server and cluster name come from --config, else from the configuration init saved in the tree
+    const { loaded, dirs } = await loadTreeConfig(f, KUBEADM_DIRS, USES);
     const [
       { userKubeconfig, checkKubeconfigTarget },
       { controlPlaneUrl },
@@ -58,10 +59,6 @@ export function registerKubeconfig(program: Command): void {
       import('../util/files.js'),
     ]);
     if (f.out) checkKubeconfigTarget(f.out); // before signing anything
-    const dirs = resolveDirs(f, {
-      certDir: loaded.certificatesDir ?? KUBEADM_DIRS.certDir,
-      kubeconfigDir: KUBEADM_DIRS.kubeconfigDir,
-    });
     const text = await userKubeconfig({
       certDir: dirs.certDir,
       clientName: f.clientName,

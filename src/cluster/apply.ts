@@ -19,10 +19,10 @@ import {
 import { pemEncode } from '../pki/pem.js';
 import { certToPem } from '../pki/load.js';
 import type { RandomSource } from '../pki/serial.js';
-import { PUBLIC_MODE, SECRET_MODE, writeNewFilesAtomic, type BatchWrite } from '../util/files.js';
+import { PUBLIC_MODE, SECRET_MODE, writeBatch, type BatchWrite } from '../util/files.js';
 import type { CaName } from './catalog.js';
 import { renderKubeconfig } from './kubeconfig.js';
-import type { CaSource, Plan, SaSource } from './plan.js';
+import type { CaSource, Plan, SaSource, Step } from './plan.js';
 import { selfSignedCa, signedLeaf } from './templates.js';
 import { certPath, keyPath } from './snapshot.js';
 
@@ -35,12 +35,57 @@ export interface ApplyOptions {
   random?: RandomSource;
   /** called as keys finish: (done, total) */
   onProgress?: (done: number, total: number) => void;
+  /** more files for the same batch (init's saved configuration), written with the rest or not at all */
+  extraFiles?: BatchWrite[];
+  /** where the batch's journal goes (see util/journal.ts); none: not journaled */
+  journalDir?: string;
 }
 
 export interface ApplyResult {
   events: string[];
   written: string[];
 }
+
+/** A key to be generated; filled in when every key of the run is done. */
+interface KeySlot {
+  key?: EncodedKeyPair;
+}
+
+/**
+ * The new keys of a run: each CA, step or shared identity asks for one, then all are
+ * generated at once (libuv runs them on every core).
+ */
+class KeyRequests {
+  private readonly slots: KeySlot[] = [];
+  readonly forCa = new Map<CaName, KeySlot>();
+  readonly forStep = new Map<Step, KeySlot>();
+  /** a shared identity (kube-proxy) gets one key and one certificate for every node */
+  readonly forShared = new Map<string, KeySlot>();
+  sa: KeySlot | undefined;
+
+  request(): KeySlot {
+    const s: KeySlot = {};
+    this.slots.push(s);
+    return s;
+  }
+
+  async generate(algorithm: KeyAlgorithm, onProgress?: (done: number, total: number) => void): Promise<void> {
+    let done = 0;
+    const total = this.slots.length;
+    onProgress?.(0, total);
+    await Promise.all(
+      this.slots.map(async (s) => {
+        s.key = await generateEncodedKey(algorithm);
+        onProgress?.(++done, total);
+      }),
+    );
+  }
+}
+
+const keyOf = (slot: KeySlot | undefined): EncodedKeyPair => {
+  if (!slot?.key) throw new KubetlsError('KeyGeneration', 'a key was used before it was generated');
+  return slot.key;
+};
 
 export async function applyPlans(
   plans: Plan[],
@@ -50,32 +95,21 @@ export async function applyPlans(
 ): Promise<ApplyResult> {
   const now = o.clock.now();
   // 1. every new key, in parallel
-  const jobs: Array<() => Promise<EncodedKeyPair>> = [];
-  const want = (): number => jobs.push(() => generateEncodedKey(o.algorithm)) - 1;
-  const caKeyIdx = new Map<CaName, number>();
-  for (const src of cas.values()) if (src.generate) caKeyIdx.set(src.name, want());
-  const saIdx =
-    sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')) ? want() : -1;
-  // a shared identity (kube-proxy) gets one key and one certificate for every node
-  const sharedIdx = new Map<string, number>();
-  const shared = (name: string): number => sharedIdx.get(name) ?? sharedIdx.set(name, want()).get(name)!;
-  const stepIdx = plans.map((p) =>
-    p.steps.map((s) => {
-      if ((s.kind !== 'leaf' && s.kind !== 'kubeconfig') || s.action !== 'generate') return -1;
-      return s.kind === 'kubeconfig' && s.spec.sharedIdentity ? shared(s.spec.clientName) : want();
-    }),
-  );
+  const keys = new KeyRequests();
+  for (const src of cas.values()) if (src.generate) keys.forCa.set(src.name, keys.request());
+  if (sa.generate && plans.some((p) => p.steps.some((s) => s.kind === 'sa' && s.action === 'generate')))
+    keys.sa = keys.request();
+  for (const p of plans)
+    for (const s of p.steps) {
+      if ((s.kind !== 'leaf' && s.kind !== 'kubeconfig') || s.action !== 'generate') continue;
+      if (s.kind === 'kubeconfig' && s.spec.sharedIdentity) {
+        let shared = keys.forShared.get(s.spec.clientName);
+        if (!shared) keys.forShared.set(s.spec.clientName, (shared = keys.request()));
+        keys.forStep.set(s, shared);
+      } else keys.forStep.set(s, keys.request());
+    }
+  await keys.generate(o.algorithm, o.onProgress);
   const sharedCerts = new Map<string, string>();
-  let done = 0;
-  o.onProgress?.(0, jobs.length);
-  const keys = await Promise.all(
-    jobs.map((j) =>
-      j().then((k) => {
-        o.onProgress?.(++done, jobs.length);
-        return k;
-      }),
-    ),
-  );
 
   // 2. CAs, then issuers
   const issuers = new Map<CaName, Issuer>();
@@ -85,7 +119,7 @@ export async function applyPlans(
     let key: KeyObject | undefined;
     let keyPem: string | undefined;
     if (src.generate) {
-      const kp = keys[caKeyIdx.get(src.name)!]!;
+      const kp = keyOf(keys.forCa.get(src.name));
       const cn = src.name === 'ca' ? 'kubernetes' : src.name;
       // the signing KeyObject is loaded from the PEM: it shares nothing with the generation job
       key = parsePrivateKeyPem(kp.privatePem, `new ${src.name} key`);
@@ -107,22 +141,18 @@ export async function applyPlans(
     if (!i) throw new KubetlsError('ExternalCA', `the "${name}" CA key is not available`);
     return i;
   };
-  const saPems =
-    saIdx >= 0
-      ? { key: keys[saIdx]!.privatePem, pub: pemEncode('PUBLIC KEY', keys[saIdx]!.spki) }
-      : sa.key
-        ? { key: privateKeyToPem(sa.key), pub: publicKeyToPem(sa.key) }
-        : undefined;
+  const saPems = keys.sa
+    ? { key: keyOf(keys.sa).privatePem, pub: pemEncode('PUBLIC KEY', keyOf(keys.sa).spki) }
+    : sa.key
+      ? { key: privateKeyToPem(sa.key), pub: publicKeyToPem(sa.key) }
+      : undefined;
 
   // 3. build every file, then write
   const events: string[] = [];
-  const written: string[] = [];
-  const allWrites: BatchWrite[] = [];
-  for (const [pi, plan] of plans.entries()) {
-    const writes: BatchWrite[] = [];
+  const writes: BatchWrite[] = [];
+  for (const plan of plans) {
     const prefix = plans.length > 1 ? `[${plan.node}] ` : '';
-    for (const [si, s] of plan.steps.entries()) {
-      const newKey = stepIdx[pi]![si]! >= 0 ? keys[stepIdx[pi]![si]!]! : undefined;
+    for (const s of plan.steps) {
       if (s.kind === 'ca') {
         const pem = caPems.get(s.spec.name)!;
         if (s.action === 'generate' || s.action === 'copy') {
@@ -141,9 +171,10 @@ export async function applyPlans(
           events.push(`${prefix}[certs] Using existing ${s.spec.name} certificate and key on disk`);
           continue;
         }
-        const der = signedLeaf(s.spec, newKey!.spki, issuer(s.spec.ca), now, o.certificateValidityMs, o.random);
+        const newKey = keyOf(keys.forStep.get(s));
+        const der = signedLeaf(s.spec, newKey.spki, issuer(s.spec.ca), now, o.certificateValidityMs, o.random);
         writes.push({ path: certPath(plan.certDir, s.spec.baseName), data: certToPem(der), mode: PUBLIC_MODE });
-        writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: newKey!.privatePem, mode: SECRET_MODE });
+        writes.push({ path: keyPath(plan.certDir, s.spec.baseName), data: newKey.privatePem, mode: SECRET_MODE });
         events.push(`${prefix}[certs] Generating "${s.spec.name}" certificate and key`);
         if (s.spec.dnsNames.length || s.spec.ipAddresses.length) {
           events.push(
@@ -157,6 +188,7 @@ export async function applyPlans(
           );
           continue;
         }
+        const newKey = keyOf(keys.forStep.get(s));
         const sign = () =>
           certToPem(
             signedLeaf(
@@ -167,7 +199,7 @@ export async function applyPlans(
                 dnsNames: [],
                 ipAddresses: [],
               },
-              newKey!.spki,
+              newKey.spki,
               issuer('ca'),
               now,
               o.certificateValidityMs,
@@ -185,7 +217,7 @@ export async function applyPlans(
           caPem: caPems.get('ca')!.cert,
           userName: s.spec.clientName,
           clientCertPem: certPem,
-          clientKeyPem: newKey!.privatePem,
+          clientKeyPem: newKey.privatePem,
         });
         writes.push({ path: join(plan.kubeconfigDir, s.spec.name), data, mode: SECRET_MODE });
         events.push(`${prefix}[kubeconfig] Writing "${s.spec.name}" kubeconfig file`);
@@ -203,9 +235,10 @@ export async function applyPlans(
         );
       }
     }
-    allWrites.push(...writes);
   }
   // plan only writes missing files, so an existing file with other content means a race: refuse
-  written.push(...(await writeNewFilesAtomic(allWrites)));
-  return { events, written };
+  const { written } = await writeBatch([...writes, ...(o.extraFiles ?? [])], {
+    ...(o.journalDir ? { journalDir: o.journalDir } : {}),
+  });
+  return { events, written: written.filter((p) => !o.extraFiles?.some((f) => f.path === p)) };
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../pki/clock.js';
 import { formatTable } from '../util/table.js';
 import type { CaName, Catalog } from './catalog.js';
 import { formatExpires, residualTime } from './residual.js';
-import { keyPath, readCertFiles, readKubeconfigFile } from './snapshot.js';
+import { kubeconfigPairMismatch, keyPath, pairMismatch, readCertFiles, readKubeconfigFile } from './snapshot.js';
 
 export interface ExpirationEntry {
   name: string;
@@ -20,6 +20,8 @@ export interface ExpirationEntry {
   externallyManaged: boolean;
   missing: boolean;
   error?: string;
+  /** the key on disk (or in the kubeconfig) is not this certificate's: whatever uses the pair fails */
+  keyMismatch?: string;
 }
 
 export interface ExpirationReport {
@@ -49,20 +51,33 @@ export async function checkExpiration(
     const keyExists = caCertDir === certDir ? f.keyExists : existsSync(keyPath(caCertDir, ca.baseName));
     const ext = f.certExists && !keyExists;
     external.set(ca.name, ext);
-    cas.push(entry(ca.name, f.certPath, f.cert?.notAfter, undefined, ext, !f.certExists, f.error, now));
+    cas.push(
+      withMismatch(
+        entry(ca.name, f.certPath, f.cert?.notAfter, undefined, ext, !f.certExists, f.error, now),
+        pairMismatch(f),
+      ),
+    );
   }
   const certs: ExpirationEntry[] = [];
   for (const leaf of catalog.leaves) {
     const f = readCertFiles(certDir, leaf.baseName);
     certs.push(
-      entry(leaf.name, f.certPath, f.cert?.notAfter, leaf.ca, !!external.get(leaf.ca), !f.certExists, f.error, now),
+      withMismatch(
+        entry(leaf.name, f.certPath, f.cert?.notAfter, leaf.ca, !!external.get(leaf.ca), !f.certExists, f.error, now),
+        pairMismatch(f),
+      ),
     );
   }
   for (const kc of catalog.kubeconfigs) {
     if (kc.managedByKubelet) continue; // the kubelet rotates its own client certificate
     const k = await readKubeconfigFile(join(kubeconfigDir, kc.name));
     const err = k.error ?? (k.exists && !k.clientCert ? 'no client certificate in the current user' : undefined);
-    certs.push(entry(kc.name, k.path, k.clientCert?.notAfter, kc.ca, !!external.get(kc.ca), !k.exists, err, now));
+    certs.push(
+      withMismatch(
+        entry(kc.name, k.path, k.clientCert?.notAfter, kc.ca, !!external.get(kc.ca), !k.exists, err, now),
+        kubeconfigPairMismatch(k),
+      ),
+    );
   }
   const byName = (a: ExpirationEntry, b: ExpirationEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return { now, certificates: certs.sort(byName), certificateAuthorities: cas.sort(byName) };
@@ -88,7 +103,14 @@ function entry(
   return e;
 }
 
+function withMismatch(e: ExpirationEntry, mismatch: string | undefined): ExpirationEntry {
+  if (mismatch) e.keyMismatch = mismatch;
+  return e;
+}
+
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+/** A row's first column: kubeadm's name, marked when the pair is broken (the reason goes to stderr with the verdict). */
+const rowName = (e: ExpirationEntry) => (e.keyMismatch ? `!KEY MISMATCH! ${e.name}` : e.name);
 
 /** kubeadm's text output: two tables separated by a blank line. */
 export function renderExpirationText(r: ExpirationReport): string {
@@ -99,7 +121,7 @@ export function renderExpirationText(r: ExpirationReport): string {
     else if (!e.expirationDate) rows1.push([`!ERROR! ${e.name}`, '', '', '', '']);
     else
       rows1.push([
-        e.name,
+        rowName(e),
         formatExpires(e.expirationDate),
         residualTime(e.residualMs!),
         e.caName ?? '',
@@ -110,7 +132,13 @@ export function renderExpirationText(r: ExpirationReport): string {
   for (const e of r.certificateAuthorities) {
     if (e.missing) rows2.push([`!MISSING! ${e.name}`, '', '', '']);
     else if (!e.expirationDate) rows2.push([`!ERROR! ${e.name}`, '', '', '']);
-    else rows2.push([e.name, formatExpires(e.expirationDate), residualTime(e.residualMs!), yesNo(e.externallyManaged)]);
+    else
+      rows2.push([
+        rowName(e),
+        formatExpires(e.expirationDate),
+        residualTime(e.residualMs!),
+        yesNo(e.externallyManaged),
+      ]);
   }
   return formatTable(rows1) + '\n' + formatTable(rows2);
 }
@@ -129,6 +157,7 @@ export function expirationObject(r: ExpirationReport): Record<string, unknown> {
     externallyManaged: e.externallyManaged,
     ...(e.missing ? { missing: true } : {}),
     ...(e.error ? { error: e.error } : {}),
+    ...(e.keyMismatch ? { keyMismatch: e.keyMismatch } : {}),
     path: e.path,
   });
   return {
@@ -144,7 +173,7 @@ export interface Verdict {
   problems: string[];
 }
 
-/** Fails on anything missing, unreadable, expired or expiring within `thresholdMs`. */
+/** Fails on anything missing, unreadable, expired or expiring within `thresholdMs`, and on a key that is not its certificate's. */
 export function expirationVerdict(entries: ExpirationEntry[], thresholdMs: number): Verdict {
   const problems: string[] = [];
   for (const e of entries) {
@@ -154,6 +183,7 @@ export function expirationVerdict(entries: ExpirationEntry[], thresholdMs: numbe
     else if (e.residualMs <= 0) problems.push(`${e.name}: expired on ${e.expirationDate!.toISOString()}`);
     else if (e.residualMs < thresholdMs)
       problems.push(`${e.name}: expires in ${residualTime(e.residualMs)} (${e.expirationDate!.toISOString()})`);
+    if (e.keyMismatch) problems.push(`${e.name}: key mismatch: ${e.keyMismatch}`);
   }
   return { ok: problems.length === 0, problems };
 }

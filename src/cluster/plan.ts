@@ -6,9 +6,16 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { spkiDer } from '../pki/keys.js';
-import { isSignedBy, keyMatchesCertificate, missingSans } from '../pki/verify.js';
+import { isSignedBy, missingSans } from '../pki/verify.js';
 import type { CaName, CaSpec, Catalog, KubeconfigSpec, LeafSpec } from './catalog.js';
-import type { Snapshot } from './snapshot.js';
+import { problem, type Problem } from './problem.js';
+import {
+  kubeconfigPairMismatch,
+  pairMismatch,
+  type CertFiles,
+  type KubeconfigFile,
+  type Snapshot,
+} from './snapshot.js';
 
 /** Where a CA comes from for the whole run: an existing cert (+ key unless external) or a new one. */
 export interface CaSource {
@@ -41,28 +48,36 @@ export interface Plan {
   catalog: Catalog;
   steps: Step[];
   warnings: string[];
-  errors: string[];
+  errors: Problem[];
 }
+
+/** The problem for a file that exists but could not be read. */
+const unreadable = (f: CertFiles | KubeconfigFile | Snapshot['sa']): Problem =>
+  problem(f.errorCode ?? 'ReadFailed', f.error ?? '', 'path' in f ? f.path : 'certPath' in f ? f.certPath : f.keyPath);
 
 /** Decides each CA's source from the snapshot of the node that owns the CAs. */
 export function caSourcesFrom(
   snap: Snapshot,
   catalog: Catalog,
   now: Date,
-  errors: string[],
+  errors: Problem[],
   warnings: string[],
 ): Map<CaName, CaSource> {
   const out = new Map<CaName, CaSource>();
   for (const ca of catalog.cas) {
     const f = snap.certs.get(ca.name)!;
     if (f.error) {
-      errors.push(f.error);
+      errors.push(unreadable(f));
       out.set(ca.name, { name: ca.name, generate: false, external: false, broken: true });
       continue;
     }
     if (!f.certExists && f.keyExists) {
       errors.push(
-        `${f.keyPath} exists but ${f.certPath} is missing; restore the certificate or remove the key to generate a new CA`,
+        problem(
+          'NotFound',
+          `${f.keyPath} exists but ${f.certPath} is missing; restore the certificate or remove the key to generate a new CA`,
+          f.certPath,
+        ),
       );
       out.set(ca.name, { name: ca.name, generate: false, external: false, broken: true });
       continue;
@@ -73,12 +88,16 @@ export function caSourcesFrom(
     }
     const cert = f.cert!;
     const notCa = !cert.isCA;
-    const mismatch = !notCa && !!f.key && !keyMatchesCertificate(f.key, cert);
+    const mismatch = notCa ? undefined : pairMismatch(f);
     if (notCa)
       errors.push(
-        `${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`,
+        problem(
+          'NotACA',
+          `${f.certPath} is not a CA certificate (basicConstraints CA=false); it cannot be the "${ca.name}" CA`,
+          f.certPath,
+        ),
       );
-    if (mismatch) errors.push(`${f.keyPath} does not match ${f.certPath}`);
+    if (mismatch) errors.push(problem('KeyMismatch', mismatch, f.keyPath));
     if (cert.notAfter < now)
       warnings.push(`the "${ca.name}" CA certificate ${f.certPath} expired on ${cert.notAfter.toISOString()}`);
     else if (cert.notBefore > now)
@@ -96,8 +115,8 @@ export function caSourcesFrom(
   return out;
 }
 
-export function saSourceFrom(snap: Snapshot, errors: string[]): SaSource {
-  if (snap.sa.error) errors.push(snap.sa.error);
+export function saSourceFrom(snap: Snapshot, errors: Problem[]): SaSource {
+  if (snap.sa.error) errors.push(unreadable(snap.sa));
   return snap.sa.key ? { key: snap.sa.key, generate: false } : { generate: !snap.sa.keyExists };
 }
 
@@ -111,12 +130,12 @@ export interface PlanInput {
   ownsCas: boolean;
   now: Date;
   /** errors/warnings already found while deciding CA sources */
-  errors?: string[];
+  errors?: Problem[];
   warnings?: string[];
 }
 
 /** Whether a PEM public key (sa.pub) is the public half of `key`; unreadable PEM counts as no. */
-function publicKeyPemMatches(pem: string, key: KeyObject): boolean {
+export function publicKeyPemMatches(pem: string, key: KeyObject): boolean {
   try {
     return spkiDer(createPublicKey(pem)).equals(spkiDer(key));
   } catch {
@@ -140,12 +159,22 @@ export function planNode(p: PlanInput): Plan {
       steps.push({ kind: 'ca', spec: ca, action: src.generate ? 'generate' : src.external ? 'external' : 'keep' });
       continue;
     }
-    if (f.error) errors.push(f.error);
+    if (f.error) errors.push(unreadable(f));
     else if (f.certExists && !src.generate && !sameDer(f.cert, src.cert))
-      errors.push(`${f.certPath} differs from the cluster's "${ca.name}" CA; every node must share the same CAs`);
+      errors.push(
+        problem(
+          'NotShared',
+          `${f.certPath} differs from the cluster's "${ca.name}" CA; every node must share the same CAs`,
+          f.certPath,
+        ),
+      );
     else if (f.certExists && src.generate)
       errors.push(
-        `${f.certPath} exists but the cluster's "${ca.name}" CA is being generated now; remove it or provide the CA on the first control-plane node`,
+        problem(
+          'NotShared',
+          `${f.certPath} exists but the cluster's "${ca.name}" CA is being generated now; remove it or provide the CA on the first control-plane node`,
+          f.certPath,
+        ),
       );
     const needKey = catalog.caKeys && !src.external;
     const complete = f.certExists && (!needKey || f.keyExists);
@@ -157,35 +186,59 @@ export function planNode(p: PlanInput): Plan {
     const src = p.cas.get(leaf.ca)!;
     if (src.broken) continue;
     if (f.error) {
-      errors.push(f.error);
+      errors.push(unreadable(f));
       continue;
     }
     if (!f.certExists && !f.keyExists) {
       if (src.external)
         errors.push(
-          `the "${leaf.ca}" CA key is missing (external CA mode), so "${leaf.name}" cannot be signed: provide ${f.certPath} and ${f.keyPath}`,
+          problem(
+            'ExternalCA',
+            `the "${leaf.ca}" CA key is missing (external CA mode), so "${leaf.name}" cannot be signed: provide ${f.certPath} and ${f.keyPath}`,
+            f.certPath,
+          ),
         );
       steps.push({ kind: 'leaf', spec: leaf, action: 'generate' });
       continue;
     }
     if (!f.certExists || !f.keyExists) {
+      const missingPath = f.certExists ? f.keyPath : f.certPath;
       errors.push(
-        `${f.certExists ? f.keyPath : f.certPath} is missing while ${f.certExists ? f.certPath : f.keyPath} exists; restore it, or remove both to generate "${leaf.name}" again`,
+        problem(
+          'NotFound',
+          `${missingPath} is missing while ${f.certExists ? f.certPath : f.keyPath} exists; restore it, or remove both to generate "${leaf.name}" again`,
+          missingPath,
+        ),
       );
       continue;
     }
     const cert = f.cert!;
-    if (!keyMatchesCertificate(f.key!, cert)) errors.push(`${f.keyPath} does not match ${f.certPath}`);
+    const mismatch = pairMismatch(f);
+    if (mismatch) errors.push(problem('KeyMismatch', mismatch, f.keyPath));
     if (src.generate)
       errors.push(
-        `${f.certPath} exists but its CA "${leaf.ca}" does not (it would be generated now); remove the old "${leaf.name}" files or restore the CA`,
+        problem(
+          'WrongIssuer',
+          `${f.certPath} exists but its CA "${leaf.ca}" does not (it would be generated now); remove the old "${leaf.name}" files or restore the CA`,
+          f.certPath,
+        ),
       );
     else if (src.cert && !isSignedBy(cert, src.cert))
-      errors.push(`${f.certPath} is not signed by the "${leaf.ca}" CA (${src.cert.subjectString})`);
+      errors.push(
+        problem(
+          'WrongIssuer',
+          `${f.certPath} is not signed by the "${leaf.ca}" CA (${src.cert.subjectString})`,
+          f.certPath,
+        ),
+      );
     const missing = missingSans(cert, leaf);
     if (missing.length)
       errors.push(
-        `${f.certPath} does not cover the configured SANs ${missing.join(', ')}; move ${f.certPath} and ${f.keyPath} away and run this init again to issue it with them ("certs renew" keeps a certificate's SANs, as kubeadm's does)`,
+        problem(
+          'MissingSANs',
+          `${f.certPath} does not cover the configured SANs ${missing.join(', ')}; move ${f.certPath} and ${f.keyPath} away and run this init again to issue it with them ("certs renew" keeps a certificate's SANs, as kubeadm's does)`,
+          f.certPath,
+        ),
       );
     if (cert.notAfter < now)
       warnings.push(`${f.certPath} expired on ${cert.notAfter.toISOString()}; run "kubetls certs renew ${leaf.name}"`);
@@ -197,44 +250,62 @@ export function planNode(p: PlanInput): Plan {
     const src = p.cas.get(kc.ca)!;
     if (src.broken) continue;
     if (f.error) {
-      errors.push(f.error);
+      errors.push(unreadable(f));
       continue;
     }
     if (!f.exists) {
       if (src.external)
-        errors.push(`the "ca" key is missing (external CA mode), so ${f.path} cannot be generated: provide it`);
+        errors.push(
+          problem(
+            'ExternalCA',
+            `the "ca" key is missing (external CA mode), so ${f.path} cannot be generated: provide it`,
+            f.path,
+          ),
+        );
       steps.push({ kind: 'kubeconfig', spec: kc, action: 'generate' });
       continue;
     }
     if (src.generate || !sameDer(f.caCert, src.cert))
-      errors.push(`${f.path} embeds a different CA than the cluster's "ca"; move it away to generate a new one`);
+      errors.push(
+        problem(
+          'WrongIssuer',
+          `${f.path} embeds a different CA than the cluster's "ca"; move it away to generate a new one`,
+          f.path,
+        ),
+      );
     // kubeadm only compares the CA and server; a kept kubeconfig whose client pair is broken
     // would pass init and fail later in kubectl or the kubelet, so the pair is checked too
     else if (f.clientCert && src.cert && !isSignedBy(f.clientCert, src.cert))
       errors.push(
-        `${f.path}: its client certificate is not signed by the cluster's "ca" (${src.cert.subjectString}); move it away to generate a new one`,
+        problem(
+          'WrongIssuer',
+          `${f.path}: its client certificate is not signed by the cluster's "ca" (${src.cert.subjectString}); move it away to generate a new one`,
+          f.path,
+        ),
       );
     if (f.clientCert && f.clientCert.subject.commonName !== kc.clientName)
       warnings.push(
         `${f.path}: its client certificate is for "${f.clientCert.subject.commonName ?? ''}", not "${kc.clientName}" (kept as it is)`,
       );
-    if (f.clientCert && f.clientKey && !keyMatchesCertificate(f.clientKey, f.clientCert))
-      errors.push(
-        `${f.path}: its client key does not match its client certificate; move it away to generate a new one`,
-      );
+    const mismatch = kubeconfigPairMismatch(f);
+    if (mismatch) errors.push(problem('KeyMismatch', `${mismatch}; move it away to generate a new one`, f.path));
     if (f.parsed?.server && f.parsed.server !== kc.server)
       warnings.push(`${f.path} points at ${f.parsed.server}, not ${kc.server} (kept as it is)`);
     steps.push({ kind: 'kubeconfig', spec: kc, action: 'keep' });
   }
 
   if (catalog.serviceAccountKey) {
-    if (snap.sa.error) errors.push(snap.sa.error);
+    if (snap.sa.error) errors.push(unreadable(snap.sa));
     // tokens are signed with sa.key and checked with sa.pub: a stale or foreign sa.pub makes
     // every service-account token fail while init would report nothing to do
     const saKey = snap.sa.key ?? p.sa.key;
     if (saKey && snap.sa.pubPem !== undefined && !publicKeyPemMatches(snap.sa.pubPem, saKey)) {
       errors.push(
-        `${snap.sa.pubPath} is not the public half of ${snap.sa.key ? snap.sa.keyPath : "the cluster's service-account key"}; remove it to write it again from the key`,
+        problem(
+          'KeyMismatch',
+          `${snap.sa.pubPath} is not the public half of ${snap.sa.key ? snap.sa.keyPath : "the cluster's service-account key"}; remove it to write it again from the key`,
+          snap.sa.pubPath,
+        ),
       );
     }
     if (p.ownsCas) {
@@ -246,7 +317,11 @@ export function planNode(p: PlanInput): Plan {
         !snap.sa.key.export({ format: 'der', type: 'pkcs8' }).equals(p.sa.key.export({ format: 'der', type: 'pkcs8' }))
       ) {
         errors.push(
-          `${snap.sa.keyPath} differs from the cluster's service-account key; every control-plane node must share it`,
+          problem(
+            'NotShared',
+            `${snap.sa.keyPath} differs from the cluster's service-account key; every control-plane node must share it`,
+            snap.sa.keyPath,
+          ),
         );
       }
       steps.push({ kind: 'sa', action: snap.sa.keyExists && snap.sa.pubExists ? 'keep' : 'copy' });

@@ -3,21 +3,34 @@
  * a NEW private key, signed by the local CA, validity from now; kubeconfigs updated in
  * place (current user's cert/key and the embedded CA); old files backed up; external CAs
  * skipped; and the list of components that must restart to pick the new files up.
+ * Plan, then apply, as `init`: every certificate is read and checked first (`planRenewal`,
+ * no writes), then the new keys are made in parallel, then one journaled batch writes every
+ * renewed file — a key and its certificate together or not at all — with backups. A
+ * certificate whose files cannot be written (a read-only directory) is reported and the
+ * others are still renewed.
  */
 import { join } from 'node:path';
 import { errorMessage, KubetlsError } from '../errors/index.js';
 import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
-import { generateEncodedKey, keyAlgorithmOf, parsePrivateKeyPem, type KeyAlgorithm } from '../pki/keys.js';
+import {
+  generateEncodedKey,
+  keyAlgorithmOf,
+  parsePrivateKeyPem,
+  type EncodedKeyPair,
+  type KeyAlgorithm,
+} from '../pki/keys.js';
 import { certToPem } from '../pki/load.js';
 import type { ExtKeyUsage } from '../pki/oid.js';
 import { EKU_OID } from '../pki/oid.js';
 import type { RandomSource } from '../pki/serial.js';
-import { PUBLIC_MODE, SECRET_MODE, writeFileAtomic } from '../util/files.js';
+import { PUBLIC_MODE, SECRET_MODE, planWrites, writeBatch, type BatchWrite } from '../util/files.js';
 import type { Catalog } from './catalog.js';
 import { updateKubeconfig } from './kubeconfig.js';
 import { formatExpires } from './residual.js';
-import { readCertFiles, readKubeconfigFile, type CertFiles, type KubeconfigFile } from './snapshot.js';
+import { problem, type Problem } from './problem.js';
+import { pendingJournals, pendingWarning, recoverTree } from './recover.js';
+import { catalogFiles, readCertFiles, readKubeconfigFile, type CertFiles, type KubeconfigFile } from './snapshot.js';
 import { signedLeaf } from './templates.js';
 
 export interface RenewOptions {
@@ -33,15 +46,22 @@ export interface RenewOptions {
   algorithm?: KeyAlgorithm;
   clock: Clock;
   random?: RandomSource;
+  /** say what would be renewed and which backups made; write nothing */
+  dryRun?: boolean;
+  /** more directories whose interrupted writes to finish first (a cluster's --dir, where init journals) */
+  recoverDirs?: string[];
 }
 
 export interface RenewResult {
   lines: string[];
   renewed: string[];
-  /** renewal refused for a reason the user must act on (missing file, unreadable) */
+  /** names whose renewal failed: a missing or unreadable file, an unusable CA, a write that failed */
   failed: string[];
+  /** why each of `failed` failed */
+  problems: Problem[];
   /** components to restart, in a stable order */
   restart: string[];
+  warnings: string[];
 }
 
 /** Everything `renew` accepts: leaves and kubeconfigs, except kubelet.conf (the kubelet rotates it). */
@@ -51,7 +71,29 @@ export function renewableNames(c: Catalog): string[] {
 
 const RESTART_ORDER = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kube-proxy', 'kubelet'];
 
-export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
+/** One certificate to renew, read and checked. */
+export interface RenewItem {
+  name: string;
+  usedBy: string[];
+  alg: KeyAlgorithm;
+  /** a leaf's current files, or */
+  leaf?: CertFiles;
+  /** a kubeconfig's */
+  kc?: KubeconfigFile;
+  ca: CertFiles;
+  issuer: Issuer;
+}
+
+export interface RenewPlan {
+  items: RenewItem[];
+  /** what cannot be renewed, and why */
+  problems: Array<Problem & { name: string }>;
+  /** the plan's lines, in name order: skipped (external CA) and refused certificates */
+  lines: string[];
+}
+
+/** Reads and checks every named certificate and its CA; writes nothing. */
+export async function planRenewal(o: RenewOptions): Promise<RenewPlan> {
   const valid = renewableNames(o.catalog);
   const names = o.names.includes('all') ? valid : o.names;
   for (const n of names) {
@@ -62,23 +104,11 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
         `use one of: all, ${valid.join(', ')}`,
       );
   }
-  const now = o.clock.now();
-  const lines: string[] = [];
-  const failed: string[] = [];
-  const renewed: string[] = [];
-  const restart = new Set<string>();
-
-  // Read and check everything first; then generate all new keys in parallel; then sign and write.
-  type Job = {
-    name: string;
-    usedBy: string[];
-    alg: KeyAlgorithm;
-    leaf?: CertFiles;
-    kc?: KubeconfigFile;
-    ca: CertFiles;
-    issuer: Issuer;
+  const plan: RenewPlan = { items: [], problems: [], lines: [] };
+  const refuse = (name: string, p: Problem) => {
+    plan.problems.push({ ...p, name });
+    plan.lines.push(`[renew] cannot renew ${name}: ${p.message}`);
   };
-  const jobs: Job[] = [];
   const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.caCertDir ?? o.certDir, c.baseName)]));
   // a CA whose key does not match its certificate must stop its renewals before anything is written
   const issuers = new Map<string, Issuer | string>();
@@ -96,34 +126,40 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
     const caName = leafSpec?.ca ?? kcSpec!.ca;
     const ca = caFiles.get(caName)!;
     if (ca.error || !ca.certExists) {
-      failed.push(name);
-      lines.push(
-        `[renew] cannot renew ${name}: the "${caName}" CA is ${ca.error ? `unreadable: ${ca.error}` : `missing (${ca.certPath})`}`,
+      refuse(
+        name,
+        problem(
+          ca.error ? (ca.errorCode ?? 'ReadFailed') : 'NotFound',
+          `the "${caName}" CA is ${ca.error ? `unreadable: ${ca.error}` : `missing (${ca.certPath})`}`,
+          ca.certPath,
+        ),
       );
       continue;
     }
     if (!ca.keyExists) {
-      lines.push(`[renew] Detected external ${caName}, certificate ${name} can't be renewed`);
+      plan.lines.push(`[renew] Detected external ${caName}, certificate ${name} can't be renewed`);
       continue;
     }
     const issuer = issuers.get(caName);
     if (!issuer || typeof issuer === 'string') {
-      failed.push(name);
-      lines.push(
-        `[renew] cannot renew ${name}: the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`,
+      refuse(
+        name,
+        problem('KeyMismatch', `the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`, ca.keyPath),
       );
       continue;
     }
     if (leafSpec) {
       const f = readCertFiles(o.certDir, leafSpec.baseName);
       if (f.error || !f.cert) {
-        failed.push(name);
-        lines.push(
-          `[renew] cannot renew ${name}: ${f.error ?? `${f.certPath} does not exist (run "kubetls init" to create it)`}`,
+        refuse(
+          name,
+          f.error
+            ? problem(f.errorCode ?? 'ReadFailed', f.error, f.certPath)
+            : problem('NotFound', `${f.certPath} does not exist (run "kubetls init" to create it)`, f.certPath),
         );
         continue;
       }
-      jobs.push({
+      plan.items.push({
         name,
         usedBy: leafSpec.usedBy,
         alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'),
@@ -134,13 +170,17 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
     } else {
       const k = await readKubeconfigFile(join(o.kubeconfigDir, name));
       if (k.error || !k.clientCert || !k.parsed) {
-        failed.push(name);
-        lines.push(
-          `[renew] cannot renew ${name}: ${k.error ?? (k.exists ? 'its current user has no client certificate' : `${k.path} does not exist`)}`,
+        refuse(
+          name,
+          k.error
+            ? problem(k.errorCode ?? 'ReadFailed', k.error, k.path)
+            : k.exists
+              ? problem('InvalidKubeconfig', 'its current user has no client certificate', k.path)
+              : problem('NotFound', `${k.path} does not exist`, k.path),
         );
         continue;
       }
-      jobs.push({
+      plan.items.push({
         name,
         usedBy: kcSpec!.usedBy,
         alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem),
@@ -150,53 +190,94 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
       });
     }
   }
-  const keys = await Promise.all(jobs.map((j) => generateEncodedKey(j.alg)));
-  for (const [i, j] of jobs.entries()) {
-    const old = j.leaf?.cert ?? j.kc!.clientCert!;
-    const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
-    const der = signedLeaf(
-      {
-        commonName: old.subject.commonName ?? '',
-        organization: old.subject.organization ?? [],
-        extKeyUsage: ekus,
-        dnsNames: old.dnsNames,
-        ipAddresses: old.ipAddresses,
-      },
-      keys[i]!.spki,
-      j.issuer,
-      now,
-      o.validityMs,
-      o.random,
-    );
-    const certPem = certToPem(der);
-    const keyPem = keys[i]!.privatePem;
-    const backups: string[] = [];
-    const nowFn = () => now;
-    if (j.leaf) {
-      for (const [path, data, mode] of [
-        [j.leaf.keyPath, keyPem, SECRET_MODE],
-        [j.leaf.certPath, certPem, PUBLIC_MODE],
-      ] as const) {
-        const r = writeFileAtomic(path, data, { mode, existing: 'backup', now: nowFn });
-        if (r.backup) backups.push(r.backup);
-      }
-    } else {
-      const text = await updateKubeconfig(j.kc!.parsed!, {
-        caPem: certToPem(j.ca.cert!.der),
-        clientCertPem: certPem,
-        clientKeyPem: keyPem,
-      });
-      const r = writeFileAtomic(j.kc!.path, text, { mode: SECRET_MODE, existing: 'backup', now: nowFn });
-      if (r.backup) backups.push(r.backup);
+  return plan;
+}
+
+/** The files of one renewal: same identity, SANs and usages, the new key, validity from now. */
+async function renewalFiles(item: RenewItem, key: EncodedKeyPair, now: Date, o: RenewOptions): Promise<BatchWrite[]> {
+  const old = item.leaf?.cert ?? item.kc!.clientCert!;
+  const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
+  const der = signedLeaf(
+    {
+      commonName: old.subject.commonName ?? '',
+      organization: old.subject.organization ?? [],
+      extKeyUsage: ekus,
+      dnsNames: old.dnsNames,
+      ipAddresses: old.ipAddresses,
+    },
+    key.spki,
+    item.issuer,
+    now,
+    o.validityMs,
+    o.random,
+  );
+  const certPem = certToPem(der);
+  // a key and its certificate are one group: written together or not at all
+  const group = item.name;
+  if (item.leaf)
+    return [
+      { path: item.leaf.keyPath, data: key.privatePem, mode: SECRET_MODE, existing: 'backup', group },
+      { path: item.leaf.certPath, data: certPem, mode: PUBLIC_MODE, existing: 'backup', group },
+    ];
+  const text = await updateKubeconfig(item.kc!.parsed!, {
+    caPem: certToPem(item.ca.cert!.der),
+    clientCertPem: certPem,
+    clientKeyPem: key.privatePem,
+  });
+  return [{ path: item.kc!.path, data: text, mode: SECRET_MODE, existing: 'backup', group }];
+}
+
+export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
+  const journalDirs = [o.certDir, ...(o.recoverDirs ?? [])];
+  const warnings = o.dryRun ? pendingJournals(journalDirs).map(pendingWarning) : [];
+  const recovered = o.dryRun ? [] : await recoverTree(journalDirs, catalogFiles(o.catalog, o.certDir, o.kubeconfigDir));
+  const plan = await planRenewal(o);
+  const now = o.clock.now();
+  const lines = [...recovered, ...plan.lines];
+  const renewed: string[] = [];
+  const problems: Problem[] = plan.problems.map(({ name: _, ...p }) => p);
+  const failed = plan.problems.map((p) => p.name);
+  const restart = new Set<string>();
+
+  // every new key at once (the thread pool runs them on every core), each kept with its item
+  const keyed = await Promise.all(plan.items.map(async (item) => ({ item, key: await generateEncodedKey(item.alg) })));
+  const files = new Map<RenewItem, BatchWrite[]>();
+  for (const { item, key } of keyed) files.set(item, await renewalFiles(item, key, now, o));
+  const all = [...files.values()].flat();
+  const nowFn = () => now;
+  let backups: Map<string, string>;
+  let writeFailures: Map<string, { path: string; message: string }>;
+  if (o.dryRun) {
+    backups = new Map(planWrites(all, { now: nowFn }).flatMap((p) => (p.backup ? [[p.file.path, p.backup]] : [])));
+    writeFailures = new Map();
+  } else {
+    const res = await writeBatch(all, { journalDir: o.certDir, partial: true, now: nowFn });
+    backups = new Map(res.backups.map((b) => [b.path, b.backup]));
+    writeFailures = new Map(res.failed.map((f) => [f.group, f]));
+  }
+  for (const item of plan.items) {
+    const wf = writeFailures.get(item.name);
+    if (wf) {
+      const p = problem('WriteFailed', `cannot write ${wf.path}: ${wf.message}`, wf.path);
+      problems.push(p);
+      failed.push(item.name);
+      lines.push(`[renew] cannot renew ${item.name}: ${p.message}`);
+      continue;
     }
-    renewed.push(j.name);
-    j.usedBy.forEach((c) => restart.add(c));
-    const notAfter = new Date(Math.min(now.getTime() + o.validityMs, j.ca.cert!.notAfter.getTime()));
+    renewed.push(item.name);
+    item.usedBy.forEach((c) => restart.add(c));
+    const kept = files
+      .get(item)!
+      .map((f) => backups.get(f.path))
+      .filter((b) => b !== undefined);
+    const notAfter = new Date(Math.min(now.getTime() + o.validityMs, item.ca.cert!.notAfter.getTime()));
     lines.push(
-      `[renew] ${j.name} renewed: new key, expires ${formatExpires(notAfter)}${backups.length ? `; previous files kept as ${backups.join(', ')}` : ''}`,
+      o.dryRun
+        ? `[renew] ${item.name} would be renewed: new key, expires ${formatExpires(notAfter)}${kept.length ? `; previous files would be kept as ${kept.join(', ')}` : ''}`
+        : `[renew] ${item.name} renewed: new key, expires ${formatExpires(notAfter)}${kept.length ? `; previous files kept as ${kept.join(', ')}` : ''}`,
     );
   }
-  return { lines, renewed, failed, restart: RESTART_ORDER.filter((c) => restart.has(c)) };
+  return { lines, renewed, failed, problems, restart: RESTART_ORDER.filter((c) => restart.has(c)), warnings };
 }
 
 /** The algorithm of the key being replaced, so renewal keeps an ECDSA PKI ECDSA; RSA-2048 when unknown. */

@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { errorMessage } from '../errors/index.js';
+import { errorMessage, isKubetlsError, type ErrorCode } from '../errors/index.js';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { parsePrivateKeyPem } from '../pki/keys.js';
 import { parseCertificatesPem } from '../pki/load.js';
+import { keyMatchesCertificate } from '../pki/verify.js';
 import { readFileBounded } from '../util/read.js';
 import type { Catalog } from './catalog.js';
 import { parseKubeconfig, type ParsedKubeconfig } from './kubeconfig.js';
@@ -23,6 +24,7 @@ export interface CertFiles {
   key?: KeyObject;
   /** why the existing cert or key could not be read */
   error?: string;
+  errorCode?: ErrorCode;
 }
 
 export interface KubeconfigFile {
@@ -33,6 +35,7 @@ export interface KubeconfigFile {
   clientCert?: ParsedCertificate | undefined;
   clientKey?: KeyObject;
   error?: string;
+  errorCode?: ErrorCode;
 }
 
 export interface Snapshot {
@@ -49,8 +52,11 @@ export interface Snapshot {
     key?: KeyObject;
     pubPem?: string;
     error?: string;
+    errorCode?: ErrorCode;
   };
 }
+
+const codeOf = (e: unknown): ErrorCode => (isKubetlsError(e) ? e.code : 'ReadFailed');
 
 export const certPath = (certDir: string, baseName: string): string => join(certDir, `${baseName}.crt`);
 export const keyPath = (certDir: string, baseName: string): string => join(certDir, `${baseName}.key`);
@@ -74,6 +80,7 @@ export function readCertFiles(certDir: string, baseName: string, dirExists = tru
     if (f.keyExists) f.key = parsePrivateKeyPem(readFileBounded(f.keyPath, 1024 * 1024), f.keyPath);
   } catch (e) {
     f.error = errorMessage(e);
+    f.errorCode = codeOf(e);
   }
   return f;
 }
@@ -89,6 +96,7 @@ export async function readKubeconfigFile(path: string, dirExists = true): Promis
     if (k.parsed.clientKeyPem) k.clientKey = parsePrivateKeyPem(k.parsed.clientKeyPem, `${path} client-key`);
   } catch (e) {
     k.error = errorMessage(e);
+    k.errorCode = codeOf(e);
   }
   return k;
 }
@@ -118,7 +126,35 @@ export async function readSnapshot(catalog: Catalog, certDir: string, kubeconfig
       if (sa.pubExists) sa.pubPem = readFileBounded(sa.pubPath).toString('latin1');
     } catch (e) {
       sa.error = errorMessage(e);
+      sa.errorCode = codeOf(e);
     }
   }
   return { certDir, kubeconfigDir, certs, kubeconfigs, sa };
+}
+
+/** Every file a node's catalog can hold (what init writes and renew replaces), e.g. to sweep their temp files. */
+export function catalogFiles(c: Catalog, certDir: string, kubeconfigDir: string): string[] {
+  return [
+    ...[...c.cas, ...c.leaves].flatMap((x) => [certPath(certDir, x.baseName), keyPath(certDir, x.baseName)]),
+    ...c.kubeconfigs.map((k) => join(kubeconfigDir, k.name)),
+    ...(c.serviceAccountKey ? [join(certDir, 'sa.key'), join(certDir, 'sa.pub')] : []),
+  ];
+}
+
+/**
+ * Why a pair read from disk does not belong together (the key is not the certificate's), or
+ * undefined when it does or when either half is missing or unreadable (reported as such).
+ * Every reader of a pair asks this: check-expiration, list, init's plan, renew.
+ */
+export function pairMismatch(f: CertFiles): string | undefined {
+  if (!f.cert || !f.key) return undefined;
+  return keyMatchesCertificate(f.key, f.cert) ? undefined : `${f.keyPath} does not match ${f.certPath}`;
+}
+
+/** The same for a kubeconfig's embedded (or referenced) client certificate and key. */
+export function kubeconfigPairMismatch(k: KubeconfigFile): string | undefined {
+  if (!k.clientCert || !k.clientKey) return undefined;
+  return keyMatchesCertificate(k.clientKey, k.clientCert)
+    ? undefined
+    : `${k.path}: its client key does not match its client certificate`;
 }

@@ -95,6 +95,7 @@ export const ERROR_REGISTRY = {
     http: 409,
     reason: 'AlreadyExists',
   }),
+  InvalidJournal: bad('a write journal left by an interrupted run is not one kubetls wrote'),
 
   // ---- keys, certificates, CSRs
   MalformedPEM: bad('a PEM block is malformed', { cfssl: [9002, 400] }),
@@ -119,6 +120,9 @@ export const ERROR_REGISTRY = {
   NotSelfSigned: bad('a CA that must be self-signed is not'),
   CAExpired: bad('the signing CA has expired'),
   ExternalCA: bad('a CA key is not available (external CA)'),
+  WrongIssuer: bad('a certificate or kubeconfig is not signed by, or does not embed, the CA it must chain to'),
+  NotShared: bad("a node holds a CA or service-account key other than the cluster's"),
+  MissingSANs: bad('an existing certificate lacks SANs the configuration asks for'),
   UnknownCertificate: bad('a certificate name is not in the catalog'),
   NoServiceAccountKey: bad('no service-account key is available'),
 
@@ -132,6 +136,7 @@ export const ERROR_REGISTRY = {
 
   // ---- plans (init, renew)
   PlanFailed: bad('the plan found problems; nothing was written'),
+  RenewFailed: internal('some certificates could not be renewed (the others were)', { exit: 1 }),
 
   // ---- servers and clients
   NoTLS: bad('a server would listen without TLS'),

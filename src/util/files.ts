@@ -3,7 +3,6 @@
  * inside 0700 directories, never replacing different content without a backup (announced
  * through ./notices.ts), and never writing over a device, FIFO, socket or directory.
  */
-import { open as openAsync } from 'node:fs/promises';
 import {
   closeSync,
   fchmodSync,
@@ -19,12 +18,23 @@ import {
   existsSync,
   type Stats,
 } from 'node:fs';
-import { dirname, basename, join, parse, resolve, sep } from 'node:path';
+import { dirname, join, parse, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubetlsError } from '../errors/index.js';
 import { announceBackup } from './notices.js';
 import { describeErrno, fileKind, readFileBounded } from './read.js';
-import { syncFilesystem } from './syncfs.js';
+import {
+  closeJournal,
+  commitJournal,
+  openJournal,
+  rollForward,
+  tempPathFor,
+  tempTarget,
+  type JournalEntry,
+} from './journal.js';
+import { makeDurable } from './syncfs.js';
+
+export { onePerFilesystem } from './syncfs.js';
 
 export const SECRET_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
@@ -114,19 +124,8 @@ export interface WriteResult {
   backup?: string;
 }
 
-/**
- * The temp file for `path`: hidden, in the same directory (so the rename is atomic),
- * `.<name>.<tag>.tmp`, the tag being 12 hex digits, with `-<index>` in a batch.
- */
-function tempPathFor(path: string, tag: string): string {
-  const slash = path.lastIndexOf('/');
-  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${tag}.tmp`;
-}
-
-const TEMP_NAME = /^\..+\.[0-9a-f]{12}(?:-\d+)?\.tmp$/;
-
-/** Whether a file name (not a path) is one of tempPathFor's: a write in progress or one a crash left behind. */
-export const isTempFileName = (name: string): boolean => TEMP_NAME.test(name);
+/** Whether a file name (not a path) is a kubetls temp file: a write in progress or one a crash left behind. */
+export const isTempFileName = (name: string): boolean => tempTarget(name) !== undefined;
 
 /**
  * Whether the file at `path` already holds exactly `data`. Reads at most data.length + 1
@@ -165,12 +164,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOpt
     if (policy === 'error')
       throw new KubetlsError('FileExists', `${path} exists with different content; refusing to overwrite`);
     if (policy === 'backup') {
-      const stamp = (o.now?.() ?? new Date())
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-      backup = join(dirname(path), `${basename(path)}.bak-${stamp}`);
-      for (let i = 1; existsSync(backup); i++) backup = join(dirname(path), `${basename(path)}.bak-${stamp}-${i}`);
+      backup = backupName(path, o.now?.() ?? new Date(), new Set());
       try {
         copyFileSync(path, backup);
         chmodSync(backup, statSync(path).mode & 0o777);
@@ -208,24 +202,66 @@ export interface BatchWrite {
   path: string;
   data: string | Buffer;
   mode: number;
+  /**
+   * When the file exists with other content: 'refuse' (the default: the whole batch is
+   * refused before anything is written), 'backup' (the old file is kept as
+   * `<name>.bak-<UTC time>`, a hard link made just before the new one replaces it), 'replace'.
+   */
+  existing?: 'refuse' | 'backup' | 'replace';
+  /** files written all or none (a key and its certificate); default: the file alone. See BatchOptions.partial. */
+  group?: string;
 }
 
-/** Above this many files one filesystem flush beats per-file fsyncs (measured: 28 files either way ≈ equal). */
-const SYNCFS_THRESHOLD = 64;
+export interface BatchOptions {
+  /**
+   * Where the batch's journal goes (files/journal.ts): with one, a run killed at any point is
+   * finished or undone by the next run (`recoverJournal`); without one, a batch of several
+   * files can be left half-applied.
+   */
+  journalDir?: string;
+  /** injectable for deterministic backup names in tests */
+  now?: () => Date;
+  /** a group whose files cannot be written (read-only directory, full disk) is left out and reported; the others are written */
+  partial?: boolean;
+}
+
+export type WriteAction = 'create' | 'replace' | 'unchanged';
+
+/** What writing `files` would do, file by file: the batch writer's plan, and what --dry-run prints. */
+export interface PlannedWrite {
+  file: BatchWrite;
+  action: WriteAction;
+  /** the name the current file will be kept under (existing: 'backup', different content) */
+  backup?: string;
+}
+
+export interface BatchResult {
+  /** targets written, in the order given */
+  written: string[];
+  backups: Array<{ path: string; backup: string }>;
+  /** groups left out (BatchOptions.partial), with the file that failed and why */
+  failed: Array<{ group: string; path: string; message: string }>;
+}
+
+const bytesOf = (d: string | Buffer): Buffer => (typeof d === 'string' ? Buffer.from(d) : d);
+
+/** `<name>.bak-20260301T120000Z`, with `-1`, `-2`… if that name is taken (on disk or by this batch). */
+function backupName(path: string, now: Date, taken: Set<string>): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  let name = `${path}.bak-${stamp}`;
+  for (let i = 1; existsSync(name) || taken.has(name); i++) name = `${path}.bak-${stamp}-${i}`;
+  taken.add(name);
+  return name;
+}
 
 /**
- * Writes many new files atomically and durably, faster than one `writeFileAtomic` each:
- * every temp file is written first, then made durable in one go (one syncfs for large
- * batches, otherwise concurrent fsyncs), then renamed into place, then the directories are
- * flushed so the renames survive a crash.
- * The directories and temp files are made with synchronous calls: on tmpfs and on ext4 a
- * create is a few microseconds of kernel work, less than the promise and thread-pool round
- * trips of the async API (a 100-node `init`, 375 files: ~12 ms synchronous vs ~33 ms with
- * fs/promises, bench/RESULTS.md). Only the flushes, which wait for the device, go to the pool.
- * Refuses (before writing anything) when a target exists with different content.
+ * Decides, reading only what exists, what writing `files` would do. Refuses (FileExists)
+ * when a file with the default policy exists with other content.
  */
-export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]> {
-  const todo: BatchWrite[] = [];
+export function planWrites(files: readonly BatchWrite[], o: Pick<BatchOptions, 'now'> = {}): PlannedWrite[] {
   // a file in a directory that does not exist does not exist either: one stat per directory
   // instead of one per file (a fresh 100-node tree is ~375 files in ~100 directories)
   const dirExists = new Map<string, boolean>();
@@ -235,74 +271,173 @@ export async function writeNewFilesAtomic(files: BatchWrite[]): Promise<string[]
     if (e === undefined) dirExists.set(d, (e = existsSync(d)));
     return e;
   };
-  for (const f of files) {
-    if (inExistingDir(f.path) && existsSync(f.path)) {
-      const same = holdsExactly(f.path, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
-      if (!same) throw new KubetlsError('FileExists', `${f.path} exists with different content; refusing to overwrite`);
-      continue;
-    }
-    todo.push(f);
-  }
-  if (todo.length === 0) return [];
-  const dirs = [...new Set(todo.map((f) => dirname(f.path)))];
-  for (const d of dirs) if (!dirExists.get(d)) ensureDir(d); // existence was looked up above
-  // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
-  // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite)
-  const tag = randomBytes(6).toString('hex');
-  const tmps = todo.map((f, i) => tempPathFor(f.path, `${tag}-${i}`));
-  // one syncfs for a large batch; per-file fsyncs keep a small one from flushing the whole filesystem
-  const syncfs = todo.length > SYNCFS_THRESHOLD;
-  const umask = currentUmask();
-  let current = todo[0]!.path; // the file being written, for the error
-  try {
-    todo.forEach((f, i) => {
-      current = f.path;
-      const fd = openSync(tmps[i]!, 'wx', f.mode);
-      try {
-        writeAll(fd, typeof f.data === 'string' ? Buffer.from(f.data) : f.data);
-        if ((f.mode & ~umask) !== f.mode) fchmodSync(fd, f.mode); // the umask narrowed the mode we asked for
-      } finally {
-        closeSync(fd);
-      }
-    });
-    // when the filesystems cannot be flushed as a whole (no addon, no `sync -f`): one fsync per file
-    if (!syncfs || !flushFilesystems(dirs)) await Promise.all(tmps.map((t) => fsyncPath(t)));
-    todo.forEach((f, i) => renameSync(tmps[i]!, f.path));
-  } catch (e) {
-    for (const t of tmps) {
-      try {
-        unlinkSync(t);
-      } catch {
-        /* not created or already renamed */
-      }
-    }
-    throw new KubetlsError('WriteFailed', `cannot write ${current}: ${writeErrorText(e)}`, { cause: e });
-  }
-  if (!syncfs || !flushFilesystems(dirs)) await Promise.all(dirs.map((d) => fsyncPath(d)));
-  return todo.map((f) => f.path);
-}
-
-/** One directory per filesystem among `dirs` (by device), in order: a batch may span mounts (--cert-dir and --kubeconfig-dir on different ones). */
-export function onePerFilesystem(dirs: readonly string[]): string[] {
-  const seen = new Set<number>();
-  return dirs.filter((d) => {
-    const dev = statSync(d).dev;
-    return seen.has(dev) ? false : (seen.add(dev), true);
+  const taken = new Set<string>();
+  let now: Date | undefined;
+  return files.map((file) => {
+    if (!inExistingDir(file.path) || !existsSync(file.path)) return { file, action: 'create' };
+    if (holdsExactly(file.path, bytesOf(file.data))) return { file, action: 'unchanged' };
+    const policy = file.existing ?? 'refuse';
+    if (policy === 'refuse')
+      throw new KubetlsError('FileExists', `${file.path} exists with different content; refusing to overwrite`);
+    if (policy === 'replace') return { file, action: 'replace' };
+    return { file, action: 'replace', backup: backupName(file.path, (now ??= o.now?.() ?? new Date()), taken) };
   });
 }
 
-/** syncfs for every filesystem the batch wrote to; false as soon as one cannot be flushed. */
-function flushFilesystems(dirs: readonly string[]): boolean {
-  return onePerFilesystem(dirs).every((d) => syncFilesystem(d));
+/** Above this many files one filesystem flush beats per-file fsyncs (measured: 28 files either way ≈ equal). */
+const SYNCFS_THRESHOLD = 64;
+
+/** A one-line reason for a failed file operation: the errno's words rather than Node's "EACCES: …, open '<temp name>'". */
+function reason(e: unknown): string {
+  return e instanceof KubetlsError ? e.message : writeErrorText(e);
 }
 
-async function fsyncPath(p: string): Promise<void> {
-  const fh = await openAsync(p, 'r');
+/**
+ * Writes a batch of files atomically and durably, the one writer behind every command that
+ * writes certificates and keys (init, renew, generate-csr, kubeconfig user --out):
+ * 1. every temp file is written next to its target (synchronous calls: on tmpfs and ext4 a
+ *    create is a few microseconds of kernel work, less than the promise and thread-pool
+ *    round trips of the async API — a 100-node `init`, 375 files: ~12 ms synchronous vs
+ *    ~33 ms with fs/promises, bench/RESULTS.md);
+ * 2. with a journal (`journalDir`), the journal naming every temp → target pair and backup;
+ * 3. all of it made durable: one syncfs per filesystem for a large batch, otherwise one
+ *    fsync per file and directory, concurrently, in the thread pool;
+ * 4. the journal's commit line, fsynced (the one small extra flush): from here on an
+ *    interrupted batch is finished by the next run, before it, undone;
+ * 5. backups linked, temps renamed over their targets;
+ * 6. the directories made durable (one more syncfs, or an fsync each), the journal removed.
+ * Files with the same content are left alone; files with other content follow `existing`.
+ */
+export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions = {}): Promise<BatchResult> {
+  const plan = planWrites(files, o).filter((p) => p.action !== 'unchanged');
+  const result: BatchResult = { written: [], backups: [], failed: [] };
+  if (plan.length === 0) return result;
+  const groupOf = (p: PlannedWrite): string => p.file.group ?? p.file.path;
+  const failedGroups = new Map<string, { path: string; message: string }>();
+  const fail = (p: PlannedWrite, e: unknown): void => {
+    // a directory that cannot be made is named by ensureDir's own error
+    if (!o.partial)
+      throw e instanceof KubetlsError
+        ? e
+        : new KubetlsError('WriteFailed', `cannot write ${p.file.path}: ${reason(e)}`, { cause: e });
+    if (!failedGroups.has(groupOf(p))) failedGroups.set(groupOf(p), { path: p.file.path, message: reason(e) });
+  };
+  // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
+  // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite)
+  const tag = randomBytes(6).toString('hex');
+  const tmps = plan.map((p, i) => tempPathFor(p.file.path, `${tag}-${i}`));
+  const created: string[] = [];
+  const removeTemps = () => {
+    for (const t of created) {
+      try {
+        unlinkSync(t);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const dirOk = new Map<string, unknown>();
+  const umask = currentUmask();
   try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+    for (const d of new Set(plan.map((p) => dirname(p.file.path)))) {
+      try {
+        if (!existsSync(d)) ensureDir(d);
+        dirOk.set(d, true);
+      } catch (e) {
+        dirOk.set(d, e);
+      }
+    }
+    plan.forEach((p, i) => {
+      if (failedGroups.has(groupOf(p))) return;
+      const dirError = dirOk.get(dirname(p.file.path));
+      if (dirError !== true) return fail(p, dirError);
+      try {
+        const fd = openSync(tmps[i]!, 'wx', p.file.mode);
+        created.push(tmps[i]!);
+        try {
+          writeAllAt(fd, bytesOf(p.file.data));
+          if ((p.file.mode & ~umask) !== p.file.mode) fchmodSync(fd, p.file.mode); // the umask narrowed the mode we asked for
+        } finally {
+          closeSync(fd);
+        }
+      } catch (e) {
+        fail(p, e);
+      }
+    });
+  } catch (e) {
+    removeTemps();
+    throw e;
   }
+  // a group is all or nothing: drop every temp of a failed one
+  const keep: number[] = [];
+  plan.forEach((p, i) => {
+    const f = failedGroups.get(groupOf(p));
+    if (!f) return keep.push(i);
+    if (created.includes(tmps[i]!)) unlinkSync(tmps[i]!);
+  });
+  for (const [group, f] of failedGroups) result.failed.push({ group, ...f });
+  if (keep.length === 0) return result;
+
+  const entries: JournalEntry[] = keep.map((i) => {
+    const backup = plan[i]!.backup;
+    return backup
+      ? { tmp: tmps[i]!, target: plan[i]!.file.path, backup }
+      : { tmp: tmps[i]!, target: plan[i]!.file.path };
+  });
+  const dirs = [...new Set(entries.map((e) => dirname(e.target)))];
+  const bulk = entries.length > SYNCFS_THRESHOLD;
+  let journal;
+  try {
+    if (o.journalDir) {
+      ensureDir(o.journalDir);
+      journal = openJournal(o.journalDir, entries);
+      if (!dirs.includes(o.journalDir)) dirs.push(o.journalDir);
+    }
+    // before the commit every temp must be on disk under its name: a committed journal whose
+    // temp vanished in a power cut would leave that target missing
+    await makeDurable([...entries.map((e) => e.tmp), ...dirs], dirs, bulk);
+    if (journal) commitJournal(journal);
+  } catch (e) {
+    removeTemps();
+    if (journal) closeJournal(journal, true);
+    throw new KubetlsError('WriteFailed', `cannot write files: ${reason(e)}`, { cause: e });
+  }
+  try {
+    const { backups } = rollForward(entries);
+    await makeDurable(dirs, dirs, bulk);
+    for (const e of entries) {
+      result.written.push(e.target);
+      if (e.backup && backups.includes(e.backup)) {
+        result.backups.push({ path: e.target, backup: e.backup });
+        announceBackup(e.target, e.backup);
+      }
+    }
+  } catch (e) {
+    // committed: the journal stays, and the next run finishes the batch
+    if (journal) closeJournal(journal, false);
+    throw new KubetlsError(
+      'WriteFailed',
+      `cannot finish writing files: ${reason(e)}`,
+      journal
+        ? { hint: `run the same command again: it finishes the writes recorded in ${journal.path}`, cause: e }
+        : { cause: e },
+    );
+  }
+  if (journal) closeJournal(journal, true);
+  return result;
+}
+
+/**
+ * Writes new files (any existing one must have the same content) as one batch, without a
+ * journal: the building block `writeBatch` grew from, kept for callers that need no roll-forward.
+ */
+export async function writeNewFilesAtomic(files: readonly BatchWrite[]): Promise<string[]> {
+  return (await writeBatch(files.map((f) => ({ ...f, existing: 'refuse' })))).written;
+}
+
+/** pwrite from offset 0 until every byte is written (a new file; see writeAll). */
+function writeAllAt(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off, off);
 }
 
 function currentUmask(): number {

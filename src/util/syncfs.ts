@@ -6,6 +6,8 @@
  * KUBETLS_NO_NATIVE=1 turns the addon off, as for the ECDSA verifier.
  */
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { lazyAddon } from './native.js';
 
 interface NativeSyncfs {
@@ -27,4 +29,38 @@ export function syncFilesystem(path: string): boolean {
   if (addon) return addon.syncfs(path) === 0;
   const r = spawnSync('sync', ['-f', path], { stdio: 'ignore', timeout: 60_000 });
   return r.status === 0;
+}
+
+/** One directory per filesystem among `dirs` (by device), in order: a batch may span mounts (--cert-dir and --kubeconfig-dir on different ones). */
+export function onePerFilesystem(dirs: readonly string[]): string[] {
+  const seen = new Set<number>();
+  return dirs.filter((d) => {
+    const dev = statSync(d).dev;
+    return seen.has(dev) ? false : (seen.add(dev), true);
+  });
+}
+
+/** syncfs for every filesystem among `dirs`; false as soon as one cannot be flushed. */
+export function flushFilesystems(dirs: readonly string[]): boolean {
+  return onePerFilesystem(dirs).every((d) => syncFilesystem(d));
+}
+
+/** fsync(2) of one file or directory, in the thread pool. */
+export async function fsyncPath(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Makes `paths` (files or directories) durable: with `bulk`, one syncfs for each filesystem
+ * holding `dirs` (one flush beats hundreds of fsyncs); otherwise, or when a filesystem
+ * cannot be flushed as a whole (no addon and no `sync -f`), one fsync per path, concurrently.
+ */
+export async function makeDurable(paths: readonly string[], dirs: readonly string[], bulk: boolean): Promise<void> {
+  if (bulk && flushFilesystems(dirs)) return;
+  await Promise.all(paths.map((p) => fsyncPath(p)));
 }

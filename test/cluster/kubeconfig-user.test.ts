@@ -1,7 +1,7 @@
 /** kubeconfig user and generate-csr, checked with kubectl and openssl. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { parseCertificatePem } from '../../src/pki/load.js';
@@ -126,4 +126,30 @@ test("generate-csr writes keys and CSRs openssl accepts, with the catalog's iden
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(readFileSync(join(dir, 'pki/apiserver.key')), key, 'existing keys are reused, never replaced');
   assert.match(again.stdout, /Reused existing key/);
+});
+
+test('generate-csr --dry-run names every key and CSR it would write and writes nothing; the real run leaves no journal', (t) => {
+  const dir = tmpDir('kubetls-csr-dry-', t);
+  const flags = ['--dir', dir, '--node-name', 'n1', '--apiserver-advertise-address', '10.1.2.3'];
+  const dry = cli(['certs', 'generate-csr', '--dry-run', ...flags, '--encryption-algorithm', 'ECDSA-P256']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(
+    dry.stdout,
+    new RegExp(
+      `^\\[certs\\] Would write a new key ${join(dir, 'pki/apiserver.key')} and write CSR ${join(dir, 'pki/apiserver.csr')}$`,
+      'm',
+    ),
+  );
+  assert.equal(dry.stdout.trim().split('\n').length, 7 + 6);
+  assert.ok(!existsSync(dir) || readdirSync(dir).length === 0, 'nothing written');
+  assert.equal(cli(['certs', 'generate-csr', ...flags, '--encryption-algorithm', 'ECDSA-P256']).code, 0);
+  const csr = readFileSync(join(dir, 'pki/apiserver.csr'), 'latin1');
+  // a second dry run: the keys are reused and each CSR would be kept as a backup
+  const again = cli(['certs', 'generate-csr', '--dry-run', ...flags]);
+  assert.match(
+    again.stdout,
+    /Would reuse the existing key .*apiserver\.key and write CSR .*apiserver\.csr \(the current one kept as .*apiserver\.csr\.bak-\d{8}T\d{6}Z\)/,
+  );
+  assert.equal(readFileSync(join(dir, 'pki/apiserver.csr'), 'latin1'), csr);
+  assert.ok(!readdirSync(join(dir, 'pki')).some((f) => f.startsWith('.')), 'no journal, no temp file');
 });

@@ -1,7 +1,7 @@
 /** certs renew: kubeadm semantics (SPEC §3, §9) with an injected clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCatalog } from '../../src/cluster/catalog.js';
 import { loadConfig } from '../../src/cluster/config.js';
@@ -10,7 +10,7 @@ import { renewCertificates } from '../../src/cluster/renew.js';
 import { fixedClock } from '../../src/pki/clock.js';
 import { parseCertificatePem } from '../../src/pki/load.js';
 import { isSignedBy } from '../../src/pki/verify.js';
-import { cli, run, tmpDir } from '../helpers.js';
+import { CLI, cli, hasCommand, run, tmpDir } from '../helpers.js';
 import { initNode, START } from './fixtures.js';
 
 const DAY = 86_400_000;
@@ -168,4 +168,131 @@ test('a CA whose key does not match its certificate stops only its own renewals,
   );
   assert.deepEqual(readFileSync(join(dir, 'pki/front-proxy-client.crt')), fpc);
   assert.ok(res.renewed.includes('apiserver') && res.renewed.includes('etcd-peer'));
+});
+
+/** Every file under `dir` with its content, to tell what changed. */
+function contents(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), join(rel, e.name));
+      else out.set(join(rel, e.name), readFileSync(join(d, e.name), 'latin1'));
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+test('renew all with a read-only kubeconfig directory: each renewal and each failure reported, the restart list, exit 1', (t) => {
+  // removed at exit, after the hook below gives the directory its write permission back
+  const d = tmpDir('kubetls-renew-ro-');
+  assert.equal(cli(['init', '--dir', d, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
+  // root writes into read-only directories: run the command as nobody, on a tree nobody owns
+  const root = process.getuid?.() === 0;
+  if (root && !hasCommand('setpriv')) return t.skip('running as root without setpriv (util-linux) to drop privileges');
+  if (root) {
+    const own = (p: string) => {
+      chownSync(p, 65534, 65534);
+      if (statSync(p).isDirectory()) for (const e of readdirSync(p)) own(join(p, e));
+    };
+    own(d);
+  }
+  chmodSync(d, 0o555); // the kubeconfigs' directory; pki/ below it stays writable
+  t.after(() => chmodSync(d, 0o700));
+  const before = contents(d);
+  const args = [CLI, 'certs', 'renew', 'all', '--dir', d];
+  const r = root
+    ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args])
+    : run(process.execPath, args);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const renewed = [...r.stdout.matchAll(/^\[renew\] (\S+) renewed: new key/gm)].map((m) => m[1]);
+  const failed = [...r.stdout.matchAll(/^\[renew\] cannot renew (\S+): cannot write (\S+): permission denied$/gm)];
+  assert.deepEqual(renewed, [
+    'apiserver',
+    'apiserver-kubelet-client',
+    'front-proxy-client',
+    'etcd-server',
+    'etcd-peer',
+    'etcd-healthcheck-client',
+    'apiserver-etcd-client',
+  ]);
+  assert.deepEqual(
+    failed.map((m) => m[1]),
+    ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf', 'kube-proxy.conf'],
+  );
+  assert.deepEqual(
+    failed.map((m) => m[2]),
+    failed.map((m) => join(d, m[1]!)),
+  );
+  // what was renewed must be restarted; what failed is not in the list
+  assert.match(r.stdout, /You must restart kube-apiserver, etcd so that they use the new certificates\.$/m);
+  assert.match(
+    r.stderr,
+    /^error: 5 of 12 certificates not renewed: admin\.conf, super-admin\.conf, controller-manager\.conf, scheduler\.conf, kube-proxy\.conf \(the others were renewed, see above\)$/m,
+  );
+  const after = contents(d);
+  for (const [rel, text] of before) {
+    if (rel.endsWith('.conf')) assert.equal(after.get(rel), text, `${rel} untouched`);
+    else if (
+      /(^|\/)(apiserver|front-proxy-client|server|peer|healthcheck-client|apiserver-[a-z-]+)\.(crt|key)$/.test(rel)
+    ) {
+      assert.notEqual(after.get(rel), text, `${rel} renewed`);
+      assert.ok(
+        [...after].some(([r2, c]) => r2.startsWith(`${rel}.bak-`) && c === text),
+        `${rel} kept as a backup`,
+      );
+    }
+  }
+  assert.deepEqual(
+    [...after.keys()].filter((k) => k.endsWith('.tmp') || k.endsWith('.kubetls-journal')),
+    [],
+  );
+  const verify = run('openssl', ['verify', '-CAfile', join(d, 'pki/ca.crt'), join(d, 'pki/apiserver.crt')]);
+  assert.equal(verify.code, 0, verify.stderr);
+});
+
+test('renew --dry-run says what it would renew and keep, and writes nothing', (t) => {
+  const d = tmpDir('kubetls-renew-dry-', t);
+  assert.equal(cli(['init', '--dir', d, '--encryption-algorithm', 'ECDSA-P256', '--node-name', 'n1']).code, 0);
+  const before = contents(d);
+  const r = cli(['certs', 'renew', 'apiserver', 'admin.conf', '--dir', d, '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^\\[renew\\] apiserver would be renewed: new key, expires .*; previous files would be kept as ${join(d, 'pki/apiserver.key')}\\.bak-\\d{8}T\\d{6}Z, ${join(d, 'pki/apiserver.crt')}\\.bak-`,
+      'm',
+    ),
+  );
+  assert.match(r.stdout, /^\[renew\] admin\.conf would be renewed/m);
+  assert.match(r.stdout, /Dry run: nothing was written\. Renewing would mean restarting kube-apiserver/);
+  assert.deepEqual(contents(d), before);
+});
+
+test('renew returns structured problems: a registry code, the file and the line printed', async (t) => {
+  const { dir, catalog } = await setup(t);
+  unlinkSync(join(dir, 'pki/apiserver.crt'));
+  unlinkSync(join(dir, 'scheduler.conf'));
+  const res = await renewCertificates({
+    catalog,
+    certDir: join(dir, 'pki'),
+    kubeconfigDir: dir,
+    names: ['apiserver', 'scheduler.conf', 'admin.conf'],
+    validityMs: DAY,
+    clock: fixedClock(START),
+  });
+  assert.deepEqual(res.failed, ['apiserver', 'scheduler.conf']);
+  assert.deepEqual(res.renewed, ['admin.conf']);
+  assert.deepEqual(
+    res.problems.map((p) => [p.code, p.path]),
+    [
+      ['NotFound', join(dir, 'pki/apiserver.crt')],
+      ['NotFound', join(dir, 'scheduler.conf')],
+    ],
+  );
+  for (const p of res.problems)
+    assert.ok(
+      res.lines.some((l) => l.endsWith(p.message)),
+      p.message,
+    );
 });

@@ -60,7 +60,7 @@ test('every code raised in src/ is registered, and every registered code is rais
       if (statSync(p).isDirectory()) walk(p);
       else if (p.endsWith('.ts') && !p.includes('/errors/'))
         for (const m of readFileSync(p, 'utf8').matchAll(
-          /(?:KubetlsError|super)\(\s*'([A-Za-z]+)'|(?:code: |\?\? )'([A-Z][a-z][A-Za-z]*)'/g,
+          /(?:KubetlsError|super|problem)\(\s*'([A-Za-z]+)'|(?:code: |\?\? )'([A-Z][a-z][A-Za-z]*)'/g,
         ))
           raised.add(m[1] ?? m[2]!);
     }

@@ -26,9 +26,10 @@ export function checkPkiDir(ctx: AuditContext, cp: ControlPlane): void {
       if (budget.n-- <= 0) return;
       const p = join(d, e.name);
       if (e.isDirectory() && depth < MAX_DEPTH) walk(p, depth + 1);
-      else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem'))
+      else if (e.isFile() && /\.(crt|pem)$/.test(e.name) && !e.name.endsWith('-key.pem')) {
         ctx.pki.certFile('pki', '/' + ctx.rel(p));
-      else if (e.isFile() && (/\.key$/.test(e.name) || e.name.endsWith('-key.pem')))
+        ctx.pki.siblingPair('pki', '/' + ctx.rel(p));
+      } else if (e.isFile() && (/\.key$/.test(e.name) || e.name.endsWith('-key.pem')))
         ctx.pki.keyFile('pki', '/' + ctx.rel(p));
     }
   };
