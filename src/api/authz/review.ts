@@ -15,6 +15,7 @@
 import { FieldPath, fieldError, type FieldError } from '../../errors/index.js';
 import type { KubeObject, RequestAttributes, UserInfo } from '../object.js';
 import type { Authorizer } from '../resource.js';
+import { formatTime } from '../time.js';
 
 export const AUTHORIZATION_API_VERSION = 'authorization.k8s.io/v1';
 export const AUTHENTICATION_API_VERSION = 'authentication.k8s.io/v1';
@@ -195,7 +196,7 @@ export function selfSubjectReview(requester: UserInfo, now: Date): KubeObject {
   return {
     apiVersion: AUTHENTICATION_API_VERSION,
     kind: 'SelfSubjectReview',
-    metadata: { creationTimestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    metadata: { creationTimestamp: formatTime(now) },
     status: { userInfo },
   };
 }
