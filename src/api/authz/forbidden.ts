@@ -12,8 +12,7 @@
  * are HTML-escaped as upstream does (so an error never looks like HTML).
  */
 import type { RequestAttributes } from '../object.js';
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+import { isGoPrint } from '../validation/content.js';
 
 /** Go's strconv.Quote: "…" with \" \\ \n \t … escaped and non-printable characters as \x, \u or \U. */
 export function goQuote(s: string): string {
@@ -51,7 +50,7 @@ export function goQuote(s: string): string {
     }
     if (cp >= 0xd800 && cp <= 0xdfff)
       out += '\\ufffd'; // a lone surrogate: invalid UTF-8 in Go
-    else if (PRINTABLE.test(ch)) out += ch;
+    else if (isGoPrint(ch)) out += ch;
     else if (cp < 0x80) out += '\\x' + cp.toString(16).padStart(2, '0');
     else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += '\\U' + cp.toString(16).padStart(8, '0');

@@ -9,6 +9,7 @@
  */
 import { fieldError, type FieldError } from '../../errors/index.js';
 import type { FieldGetter } from '../resource.js';
+import { validateFieldManager } from '../validation/objectmeta.js';
 import { badRequest, invalid } from './status.js';
 import { queryBool } from './queryBool.js';
 import { parseLabelSelector, type LabelSelector } from './labelSelector.js';
@@ -173,35 +174,13 @@ export function parseGetOptions(q: QueryLike): GetOptions {
   return rv === undefined ? {} : { resourceVersion: rv };
 }
 
-/** FieldManagerMaxLength in apimachinery */
-export const FIELD_MANAGER_MAX_LENGTH = 128;
-
-/** A printable character, as Go's unicode.IsPrint (letters, marks, numbers, punctuation, symbols, ASCII space). */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
 function writeOptionErrors(
   dryRun: string[],
   fieldManager: string | undefined,
   fieldValidation: string | undefined,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  if (fieldManager !== undefined) {
-    if (Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH)
-      errs.push({
-        type: 'TooLong',
-        field: 'fieldManager',
-        detail: `may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
-      });
-    let i = 0;
-    for (const ch of fieldManager) {
-      if (!PRINTABLE.test(ch)) {
-        const cp = ch.codePointAt(0)!;
-        const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-        errs.push(fieldError.invalid('fieldManager', fieldManager, `invalid character ${u} (at position ${i})`));
-      }
-      i += Buffer.byteLength(ch);
-    }
-  }
+  if (fieldManager !== undefined) errs.push(...validateFieldManager(fieldManager, 'fieldManager'));
   if (dryRun.some((d) => d !== 'All')) errs.push(fieldError.notSupported('dryRun', dryRun, ['All']));
   if (fieldValidation !== undefined && !['', 'Ignore', 'Strict', 'Warn'].includes(fieldValidation))
     errs.push(fieldError.notSupported('fieldValidation', fieldValidation, ['', 'Ignore', 'Strict', 'Warn']));
