@@ -7,7 +7,7 @@
  */
 import type { FieldError } from '../errors/index.js';
 import type { KubeObject, RequestAttributes, UserInfo } from './object.js';
-import type { MessageSchema } from './schema/message.js';
+import type { ObjectSchema } from './machinery/schema.js';
 
 export interface ResourceNames {
   /** API group; '' for the core group (served under /api/v1) */
@@ -140,9 +140,10 @@ export interface ResourceDefinition {
   /** fieldSelector support: field name → getter */
   fields?: Record<string, FieldGetter>;
   /**
-   * The kind's fields (src/api/schema/message.ts): JSON names and types (the shape check,
-   * fieldValidation=Strict's known fields) and protobuf numbers (protobuf request bodies).
+   * The kind's schema (src/api/machinery/schemas/, the object `schemaFor(names)` returns):
+   * JSON types and known fields for decoding bodies under fieldValidation, list merge keys
+   * for strategic merge patch, protobuf numbers for protobuf bodies (where the kind has them).
    */
-  schema?: MessageSchema;
+  schema: ObjectSchema;
   admission?: AdmissionCheck[];
 }

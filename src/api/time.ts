@@ -38,7 +38,7 @@ export function parseTime(s: string): number | undefined {
 
 /**
  * A JSON time field's instant: undefined for the zero time (absent, null, "" or Go's zero
- * value) and for text that is not RFC 3339 (the shape check reports those).
+ * value) and for text that is not RFC 3339 (decoding refuses those).
  */
 export function timeValue(v: unknown): number | undefined {
   if (typeof v !== 'string' || v === '') return undefined;

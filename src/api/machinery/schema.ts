@@ -1,8 +1,9 @@
 /**
- * A light description of each served type — the fields Go's structs in k8s.io/api declare,
- * their JSON types, and the strategic-merge metadata of their lists (patchStrategy and
- * patchMergeKey struct tags) — and the decoding check kube-apiserver's strict JSON decoder
- * performs with it:
+ * The one description of each served type — the fields Go's structs in k8s.io/api declare,
+ * their JSON types, the strategic-merge metadata of their lists (patchStrategy and
+ * patchMergeKey struct tags) and, for the types kubectl sends as protobuf, each field's
+ * protobuf number and how Go's encoding/json prints it when it is zero — and the decoding
+ * check kube-apiserver's strict JSON decoder performs with it:
  *
  * - unknown fields (`unknown field "spec.foo"`) and repeated fields (`duplicate field
  *   "metadata.name"`), reported as `strict decoding error: …` for fieldValidation=Strict and
@@ -14,10 +15,12 @@
  *   struct) and null struct fields removed (a null is the field's zero value, which Go's
  *   encoder omits), so stored objects never carry what kube would not store.
  *
- * The same description drives strategic merge patch (./strategicMergePatch.ts), so the list
- * merge keys live in one place.
+ * Three readers share it, so they cannot drift apart: this check (JSON bodies and patched
+ * objects), strategic merge patch (./strategicMergePatch.ts: the list merge keys) and the
+ * protobuf decoder (../protobuf/decode.ts: field numbers and presence).
  */
 import { fieldError } from '../../errors/index.js';
+import { parseTime } from '../time.js';
 import { badRequest, invalid } from './status.js';
 import { formatJsonPath, type JsonPath } from './jsonBody.js';
 import { jsonKind, type FieldValidation } from './queryOptions.js';
@@ -36,28 +39,55 @@ export type LeafType =
   | 'float64'
   /** resource.Quantity: a string or a number */
   | 'quantity'
-  /** anything (runtime.RawExtension, FieldsV1, interface{}) */
+  /**
+   * anything (runtime.RawExtension, FieldsV1, interface{}); in protobuf (RawExtension,
+   * FieldsV1) a message whose field 1 holds the JSON text
+   */
   | 'any';
 
-export interface LeafSchema {
+/**
+ * How Go's encoding/json prints a struct field holding its zero value: `omitempty` (not at
+ * all; the default), `always` (no omitempty tag, or a struct value, which omitempty never
+ * hides: printed as "", 0, false, {…} or null), `pointer` (a pointer or optional field:
+ * printed exactly when it was set, zero or not). The protobuf decoder needs it to print the
+ * JSON Go would have printed for the same message.
+ */
+export type Presence = 'omitempty' | 'always' | 'pointer';
+
+/**
+ * What a struct field adds to its type. `no` is the protobuf field number (k8s.io/api
+ * generated.proto); it is set for the types kubectl sends as protobuf and absent elsewhere,
+ * and never on TypeMeta's apiVersion and kind, which travel in the protobuf envelope.
+ */
+interface FieldFacts {
+  readonly no?: number;
+  readonly presence?: Presence;
+}
+
+export interface LeafSchema extends FieldFacts {
   type: LeafType;
   /** the Go type in error messages, when it differs from the JSON one (`v1.KeyUsage`) */
   goType?: string;
 }
 
-export interface ObjectSchema {
+export interface ObjectSchema extends FieldFacts {
   type: 'object';
   /** `v1.CertificateSigningRequestSpec` */
   goType: string;
   fields: Readonly<Record<string, Schema>>;
 }
 
-export interface MapSchema {
+/**
+ * A JSON object with string keys (Go map[string]T; protobuf map<string, T>). A list value
+ * (user.Info extra: map[string][]string) travels in protobuf as a message whose field 1 holds
+ * the items (ExtraValue), as Go's generator wraps it.
+ */
+export interface MapSchema extends FieldFacts {
   type: 'map';
   values: Schema;
 }
 
-export interface ListSchema {
+export interface ListSchema extends FieldFacts {
   type: 'list';
   items: Schema;
   /**
@@ -97,6 +127,13 @@ export const mergeList = (items: Schema, mergeKey?: string): ListSchema =>
   mergeKey
     ? { type: 'list', items, patchStrategy: 'merge', patchMergeKey: mergeKey }
     : { type: 'list', items, patchStrategy: 'merge' };
+
+/**
+ * A struct field with its protobuf number, and Go's JSON presence when it is not omitempty:
+ * `signerName: pb(7, str, 'always')`.
+ */
+export const pb = <S extends Schema>(no: number, s: S, presence?: Presence): S =>
+  presence ? { ...s, no, presence } : { ...s, no };
 
 /** Go's reflect name for the type, as its JSON decoder prints it. */
 export function goTypeName(s: Schema): string {
@@ -138,7 +175,6 @@ export interface DecodeReport {
 /** kube's strict decoder keeps at most this many errors */
 const MAX_STRICT_ERRORS = 100;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 /** the alphabet with at most two `=` at the end; the length is checked apart (a grouped regex was 25 µs for a CSR) */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -178,7 +214,7 @@ const linkToPath = (l: Link | undefined): JsonPath => {
 
 /** The struct name Go prints (`CertificateSigningRequestSpec` of `v1.CertificateSigningRequestSpec`). */
 const structNames = new WeakMap<ObjectSchema, string>();
-const structName = (s: ObjectSchema): string => {
+export const structName = (s: ObjectSchema): string => {
   let n = structNames.get(s);
   if (n === undefined) structNames.set(s, (n = s.goType.slice(s.goType.lastIndexOf('.') + 1)));
   return n;
@@ -264,7 +300,8 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
       case 'time':
       case 'microtime':
         if (typeof v !== 'string') return typeError(v, { type: 'string' }, struct, stack);
-        if (!RFC3339.test(v))
+        // time.Parse(time.RFC3339) as Go runs it: real dates, offsets below 24h, upper-case T and Z
+        if (parseTime(v) === undefined)
           typeErrors.push(`parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`);
         return;
       case 'int32':

@@ -3,7 +3,8 @@
  * (ValidateObjectMeta / ValidateObjectMetaUpdate): the name (each resource says how names
  * are checked), generateName, namespace, generation, labels, annotations (keys and a 256 KiB
  * total), ownerReferences, finalizers, managedFields; on update, the fields that may never
- * change. Expects a shape-checked object (../schema/shape.ts): strings are strings.
+ * change. Expects a decoded object (../machinery/schema.ts checked its JSON types): strings
+ * are strings.
  */
 import { fieldError, FieldPath, type FieldError } from '../../errors/index.js';
 import type { ObjectMeta, OwnerReference } from '../object.js';
@@ -47,7 +48,7 @@ const SUBRESOURCE_NAME_MAX_LENGTH = 256;
 const FINALIZER_ORPHAN = 'orphan';
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
-/** Metadata as it arrives (shape-checked): the ObjectMeta fields plus the ones kubetls does not model. */
+/** Metadata as it arrives (decoded, types checked): the ObjectMeta fields plus the ones kubetls does not model. */
 type Meta = ObjectMeta & { deletionGracePeriodSeconds?: number | null };
 
 const entries = (m: Record<string, string> | null | undefined): Array<[string, string]> => (m ? Object.entries(m) : []);

@@ -11,8 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../../../src/api/protobuf/envelope.js';
-import { CSR_SCHEMA } from '../../../src/api/resources/certificates/schema.js';
-import { SELF_SUBJECT_ACCESS_REVIEW_SCHEMA } from '../../../src/api/resources/authorization/schema.js';
+import { certificateSigningRequest, selfSubjectAccessReview } from '../../../src/api/machinery/schemas/index.js';
 import { hasCommand, openssl, run, tmpDir } from '../../helpers.js';
 import { newCSR } from '../resources/certificates/csrs.js';
 
@@ -183,7 +182,7 @@ current-context: x
     assert.ok(put, 'kubectl sent the approval');
     assert.equal(put.contentType, PROTOBUF_CONTENT_TYPE);
     assert.equal(put.path, '/apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/approval');
-    const approved = decodeProtobufObject(put.body, CSR_SCHEMA, {
+    const approved = decodeProtobufObject(put.body, certificateSigningRequest, {
       apiVersion: 'certificates.k8s.io/v1',
       kind: 'CertificateSigningRequest',
     });
@@ -210,7 +209,7 @@ current-context: x
       .filter((r) => r.method === 'POST')
       .map((r) => {
         assert.equal(r.contentType, PROTOBUF_CONTENT_TYPE);
-        return decodeProtobufObject(r.body, SELF_SUBJECT_ACCESS_REVIEW_SCHEMA, {
+        return decodeProtobufObject(r.body, selfSubjectAccessReview, {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
         });

@@ -4,10 +4,10 @@
  * and /status, kubectl's Table columns, field selectors, the schema and kube-apiserver's
  * three admission checks.
  */
+import { certificateSigningRequest } from '../../machinery/schemas/certificates.js';
 import type { ResourceDefinition } from '../../resource.js';
 import { CSR_ADMISSION } from './admission.js';
 import { csrFields } from './fields.js';
-import { CSR_SCHEMA } from './schema.js';
 import { csrStrategy } from './strategy.js';
 import { csrTable } from './table.js';
 import { GROUP, KIND, RESOURCE, VERSION } from './types.js';
@@ -28,12 +28,11 @@ export const certificateSigningRequests: ResourceDefinition = {
   strategy: csrStrategy,
   table: csrTable,
   fields: csrFields,
-  schema: CSR_SCHEMA,
+  schema: certificateSigningRequest,
   admission: CSR_ADMISSION,
 };
 
 export * from './types.js';
-export { CSR_SCHEMA } from './schema.js';
 export { csrStrategy } from './strategy.js';
 export { csrTable, csrCondition } from './table.js';
 export { csrFields } from './fields.js';
