@@ -235,7 +235,7 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
   };
 
   const walk = (v: unknown, s: Schema, path: Link | undefined, stack: Link | undefined, struct: string): unknown => {
-    if (v === null) return null;
+    if (v === null) return elementZero(s);
     switch (s.type) {
       case 'object': {
         if (typeof v !== 'object' || Array.isArray(v)) {
@@ -332,6 +332,29 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
     if (strictErrors.length < MAX_STRICT_ERRORS) strictErrors.push(`duplicate field ${JSON.stringify(p)}`);
   }
   return { object, strictErrors, typeErrors };
+}
+
+/**
+ * What Go's decoder leaves for a JSON null where a list element or map value belongs: the
+ * element type's zero value (`{"a": null}` in labels is the label a="", a null in usages is
+ * ""), so validators never meet a null where Go has a string. Struct fields that are null are
+ * dropped instead (the walk skips them), which is what Go's encoder prints for them.
+ */
+function elementZero(s: Schema): unknown {
+  switch (s.type) {
+    case 'string':
+      return '';
+    case 'int32':
+    case 'int64':
+    case 'float64':
+      return 0;
+    case 'bool':
+      return false;
+    case 'object':
+      return {};
+    default:
+      return null; // nil slices, maps and []byte, the zero metav1.Time, an empty RawExtension
+  }
 }
 
 /** Sets an own property, even `__proto__`, without touching the prototype chain. */
