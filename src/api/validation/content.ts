@@ -26,11 +26,6 @@ export const LABEL_VALUE_MAX_LENGTH = 63;
 
 export const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/** Go's unicode.IsPrint for one character: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-export const isGoPrint = (ch: string): boolean => GO_PRINTABLE.test(ch);
-
 export const maxLenError = (n: number): string => `must be no more than ${n} bytes`;
 export const emptyError = (): string => 'must be non-empty';
 

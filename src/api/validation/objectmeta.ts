@@ -8,11 +8,11 @@
  */
 import { fieldError, FieldPath, type FieldError } from '../../errors/index.js';
 import type { ObjectMeta, OwnerReference } from '../object.js';
+import { isGoPrint } from '../goquote.js';
 import { timeValue } from '../time.js';
 import {
   byteLength,
   isDNS1123Label,
-  isGoPrint,
   isDNS1123Subdomain,
   isPathSegmentName,
   isQualifiedName,
