@@ -23,7 +23,7 @@ import { fieldError } from '../../errors/index.js';
 import { parseTime } from '../time.js';
 import { badRequest, invalid } from './status.js';
 import { formatJsonPath, type JsonPath } from './jsonBody.js';
-import { jsonKind, type FieldValidation } from './queryOptions.js';
+import type { FieldValidation } from './queryOptions.js';
 
 export type LeafType =
   | 'string'
@@ -159,6 +159,16 @@ export function goTypeName(s: Schema): string {
         any: 'interface {}',
       }[s.type];
   }
+}
+
+/** The JSON kind Go's decoder names in a type error: string, number, bool, array, object. */
+export function jsonKind(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return 'object';
 }
 
 // ---- the check

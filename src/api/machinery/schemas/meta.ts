@@ -14,6 +14,7 @@ import {
   listOf,
   mapOf,
   mergeList,
+  named,
   obj,
   pb,
   str,
@@ -84,7 +85,7 @@ export const deleteOptions = obj('v1.DeleteOptions', {
   gracePeriodSeconds: int64,
   preconditions: obj('v1.Preconditions', { uid: str, resourceVersion: str }),
   orphanDependents: bool,
-  propagationPolicy: str,
+  propagationPolicy: named(str, 'v1.DeletionPropagation'),
   dryRun: listOf(str),
   ignoreStoreReadErrorWithClusterBreakingPotential: bool,
 });
