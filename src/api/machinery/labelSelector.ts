@@ -7,8 +7,8 @@
  *
  * Hand-written: no maintained JavaScript library parses this grammar (it is Kubernetes').
  */
-import { fieldError, type FieldError } from '../../errors/index.js';
-import { aggregateFieldErrors, badRequest } from './status.js';
+import { aggregateFieldErrors, fieldError, type FieldError } from '../../errors/index.js';
+import { badRequest } from './status.js';
 import { isQualifiedName, isValidLabelValue } from '../validation/content.js';
 
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';

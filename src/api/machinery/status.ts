@@ -13,8 +13,8 @@
  */
 import {
   KubetlsError,
+  aggregateFieldErrors,
   errorSpec,
-  formatFieldError,
   isKubetlsError,
   statusCause,
   type ErrorCode,
@@ -166,24 +166,6 @@ export const conflict = (gr: GroupResource, name: string, why: string = OPTIMIST
   new StatusError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} ${goQuote(name)}: ${why}`, {
     ...grDetails(gr, name),
   });
-
-/**
- * The aggregate of field errors as apimachinery prints it: one error alone, several in
- * brackets joined by ", ", identical messages once (utilerrors.NewAggregate after
- * ErrorList.ToAggregate's de-duplication).
- */
-export function aggregateFieldErrors(errors: readonly FieldError[]): string {
-  const seen = new Set<string>();
-  const list: string[] = [];
-  for (const e of errors) {
-    const m = formatFieldError(e);
-    if (!seen.has(m)) {
-      seen.add(m);
-      list.push(m);
-    }
-  }
-  return list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
-}
 
 /** 422 Invalid `CertificateSigningRequest.certificates.k8s.io "x" is invalid: spec.usages: Required value` */
 export function invalid(gk: GroupKind, name: string, errors: readonly FieldError[]): StatusError {
