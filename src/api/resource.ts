@@ -7,7 +7,6 @@
  */
 import type { FieldError } from '../errors/index.js';
 import type { KubeObject, RequestAttributes, UserInfo } from './object.js';
-import type { ObjectSchema } from './machinery/schema.js';
 
 export interface ResourceNames {
   /** API group; '' for the core group (served under /api/v1) */
@@ -133,17 +132,17 @@ export interface Authenticator {
   authenticate(c: RequestCredentials): Promise<AuthenticationResult>;
 }
 
+/**
+ * A served resource. Its kind's schema is not a member: it is `schemaFor(names)`
+ * (machinery/schemas/index.ts), the one registry by group, version and kind that also serves
+ * the types that are not resources (DeleteOptions), so a definition cannot point at a
+ * different description of its kind than decoding and patching use.
+ */
 export interface ResourceDefinition {
   names: ResourceNames;
   strategy: Strategy;
   table?: TableConvertor;
   /** fieldSelector support: field name → getter */
   fields?: Record<string, FieldGetter>;
-  /**
-   * The kind's schema (src/api/machinery/schemas/, the object `schemaFor(names)` returns):
-   * JSON types and known fields for decoding bodies under fieldValidation, list merge keys
-   * for strategic merge patch, protobuf numbers for protobuf bodies (where the kind has them).
-   */
-  schema: ObjectSchema;
   admission?: AdmissionCheck[];
 }

@@ -2,12 +2,14 @@
  * Decoding a create or update body: size and depth limits, JSON.parse, then the schema's
  * field validation (./schema.ts) under the request's fieldValidation directive. Repeated keys
  * are looked for only when the directive is Strict or Warn (Ignore never reports them).
- * `decodeBody` is the handlers' entry point: it picks JSON or Kubernetes protobuf from the
- * Content-Type and gives the same object for both.
+ * `decodeBody` is the handlers' entry point: it picks JSON, YAML or Kubernetes protobuf from
+ * the Content-Type and gives the same object for all three.
  */
+import { isKubetlsError } from '../../errors/index.js';
+import { parseYaml } from '../../util/yaml.js';
 import { StatusError, badRequest } from './status.js';
-import { assertBodySize, MAX_BODY_BYTES, parseJsonBody } from './jsonBody.js';
-import { requestBodyFormat } from './mediaType.js';
+import { assertBodySize, depthOf, MAX_BODY_BYTES, MAX_JSON_DEPTH, parseJsonBody } from './jsonBody.js';
+import { requestBodyFormat, type BodyFormat } from './mediaType.js';
 import { applyFieldValidation, type DecodeOutcome, type DecodeTarget, type ObjectSchema } from './schema.js';
 import type { FieldValidation } from './queryOptions.js';
 import { canDecodeProtobuf } from '../protobuf/decode.js';
@@ -52,14 +54,17 @@ export interface BodyKind {
 }
 
 /**
- * A create or update body as the object a handler works on. JSON (also when there is no
- * Content-Type, as `kubectl replace --raw` sends it) goes through decodeJsonObject under the
- * fieldValidation directive. Kubernetes protobuf (kubectl >= 1.32's approvals and
- * SelfSubjectAccessReviews) is accepted for kinds whose schema carries protobuf numbers; it
- * is decoded to the JSON Go would print, then passes the same field check (protobuf has no
- * unknown-field reporting, as upstream), so the object is the one the same request in JSON
- * gives. Any other Content-Type, or protobuf for a kind without numbers, is a 415 naming what
- * the kind accepts.
+ * A create or update body as the object a handler works on, whatever its Content-Type:
+ * - JSON (also when there is no Content-Type, as `kubectl replace --raw` sends it):
+ *   decodeJsonObject under the fieldValidation directive;
+ * - YAML: parsed (repeated keys refused by the parser, aliases bounded), then the same field
+ *   check;
+ * - Kubernetes protobuf (kubectl >= 1.32's approvals, `auth can-i`, `auth whoami`), for kinds
+ *   whose schema carries protobuf numbers (canDecodeProtobuf): decoded to the JSON Go would
+ *   print, then the same field check, so the object is the one the same request in JSON gives
+ *   (protobuf has no unknown-field reporting, as upstream).
+ * Any other Content-Type, or protobuf for a kind without numbers, is a 415 naming what the
+ * kind accepts. Size and nesting limits hold for every format.
  */
 export function decodeBody(
   body: Buffer,
@@ -70,10 +75,23 @@ export function decodeBody(
   limits: DecodeLimits = {},
 ): DecodeOutcome {
   const target = { kind: kind.kind, version: kind.version };
-  const format = requestBodyFormat(contentType, canDecodeProtobuf(schema) ? ['json', 'protobuf'] : ['json']);
-  if (format !== 'protobuf') return decodeJsonObject(body, schema, directive, target, limits);
+  const accepted: BodyFormat[] = canDecodeProtobuf(schema) ? ['json', 'yaml', 'protobuf'] : ['json', 'yaml'];
+  const format = requestBodyFormat(contentType, accepted);
+  if (format === 'json') return decodeJsonObject(body, schema, directive, target, limits);
   assertBodySize(body.length, limits.maxBytes ?? MAX_BODY_BYTES);
-  const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
-  const decoded = decodeProtobufObject(body, schema, { apiVersion, kind: kind.kind });
-  return applyFieldValidation(decoded, schema, 'Ignore', target);
+  if (format === 'protobuf') {
+    const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
+    const decoded = decodeProtobufObject(body, schema, { apiVersion, kind: kind.kind });
+    return applyFieldValidation(decoded, schema, 'Ignore', target);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(body.toString('utf8'), 'request body');
+  } catch (e) {
+    throw badRequest(isKubetlsError(e) ? e.message : String(e), e);
+  }
+  const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
+  if (depthOf(value, maxDepth) > maxDepth)
+    throw badRequest(`the YAML document is nested more than ${maxDepth} levels deep`);
+  return applyFieldValidation(value, schema, directive, target);
 }

@@ -10,6 +10,7 @@ import {
   configMap,
   deleteOptions,
   lease,
+  namespace,
   node,
   roleBinding,
   schemaFor,
@@ -97,6 +98,7 @@ test(
         secret,
       ],
       [['create', 'configmap', 'c', '--from-literal=a=b'], configMap],
+      [['create', 'namespace', 'team-a'], namespace],
       [['create', 'rolebinding', 'rb', '--role=r', '--user=u', '--group=g', '--serviceaccount=ns:sa'], roleBinding],
       [
         ['create', 'clusterrolebinding', 'crb', '--clusterrole=cr', '--user=u', '--group=system:nodes'],
@@ -384,7 +386,7 @@ test('every served type has a schema, looked up by group, version and kind', () 
     selfSubjectAccessReview,
   );
   assert.equal(schemaFor({ group: '', version: 'v1', kind: 'toString' }), undefined);
-  assert.equal(schemaKeys().length, 17);
+  assert.equal(schemaKeys().length, 18);
   // what kubectl delete sends, and what kubectl auth can-i sends (as JSON)
   assert.deepEqual(
     decodeJsonObject('{"propagationPolicy":"Background"}', deleteOptions, 'Strict', {

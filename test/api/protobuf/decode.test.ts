@@ -12,7 +12,14 @@ import { decodeProtobufObject, isProtobufBody, readEnvelope } from '../../../src
 import { canDecodeProtobuf, decodeMessage } from '../../../src/api/protobuf/decode.js';
 import { decodeBody } from '../../../src/api/machinery/decode.js';
 import type { ObjectSchema, Schema } from '../../../src/api/machinery/schema.js';
-import { schemaFor, schemaKeys, secret, subjectAccessReview } from '../../../src/api/machinery/schemas/index.js';
+import {
+  schemaFor,
+  schemaKeys,
+  secret,
+  selfSubjectReview,
+  subjectAccessReview,
+} from '../../../src/api/machinery/schemas/index.js';
+import { stringify as stringifyYaml } from 'yaml';
 import { toStatus } from '../../../src/api/machinery/status.js';
 import { ProtobufError } from '../../../src/api/protobuf/wire.js';
 import { certificateSigningRequest, selfSubjectAccessReview } from '../../../src/api/machinery/schemas/index.js';
@@ -364,23 +371,23 @@ test('decodeBody: protobuf only for kinds whose schema has protobuf numbers; oth
     }
     return assert.fail('decoded');
   };
-  const sar = { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview' };
-  for (const [schema, kind] of [
-    [subjectAccessReview, sar],
-    [secret, { group: '', version: 'v1', kind: 'Secret' }],
-  ] as const) {
-    const s = status(() => decodeBody(envelope(Buffer.alloc(0)), PROTOBUF, schema, 'Strict', kind));
-    assert.equal(s.code, 415);
-    assert.equal(
-      s.message,
-      'the body of the request was in an unknown format - accepted media types include: application/json',
-    );
-  }
-  const yaml = status(() =>
-    decodeBody(Buffer.from('kind: x'), 'application/yaml', certificateSigningRequest, 'Strict', CSR_KIND),
+  const pb415 = status(() =>
+    decodeBody(envelope(Buffer.alloc(0), 'v1', 'Secret'), PROTOBUF, secret, 'Strict', {
+      group: '',
+      version: 'v1',
+      kind: 'Secret',
+    }),
   );
-  assert.equal(yaml.code, 415);
-  assert.match(yaml.message!, /application\/json, application\/vnd\.kubernetes\.protobuf$/);
+  assert.equal(pb415.code, 415);
+  assert.equal(
+    pb415.message,
+    'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+  );
+  const text = status(() =>
+    decodeBody(Buffer.from('kind: x'), 'text/plain', certificateSigningRequest, 'Strict', CSR_KIND),
+  );
+  assert.equal(text.code, 415);
+  assert.match(text.message!, /: application\/json, application\/yaml, application\/vnd\.kubernetes\.protobuf$/);
   // a protobuf body of the wrong kind, a broken one, an oversized one
   assert.equal(
     status(() =>
@@ -403,14 +410,16 @@ test('decodeBody: protobuf only for kinds whose schema has protobuf numbers; oth
 });
 
 test('protobuf numbers in the schemas: the kinds kubectl sends as protobuf have them all, unique per message', () => {
-  const decodable = schemaKeys().filter((k) => {
+  const gvkOf = (k: string) => {
     const [version, kind] = k.split('/').slice(-2) as [string, string];
-    const group = k.split('/').length === 3 ? k.split('/')[0]! : '';
-    return canDecodeProtobuf(schemaFor({ group, version, kind })!);
-  });
+    return { group: k.split('/').length === 3 ? k.split('/')[0]! : '', version, kind };
+  };
+  const decodable = schemaKeys().filter((k) => canDecodeProtobuf(schemaFor(gvkOf(k))!));
   assert.deepEqual(decodable, [
     'certificates.k8s.io/v1/CertificateSigningRequest',
+    'authorization.k8s.io/v1/SubjectAccessReview',
     'authorization.k8s.io/v1/SelfSubjectAccessReview',
+    'authentication.k8s.io/v1/SelfSubjectReview',
   ]);
   const structs = (s: Schema, out: Set<ObjectSchema>): Set<ObjectSchema> => {
     if (s.type === 'object' && !out.has(s)) {
@@ -420,8 +429,100 @@ test('protobuf numbers in the schemas: the kinds kubectl sends as protobuf have 
     else if (s.type === 'map') structs(s.values, out);
     return out;
   };
-  for (const m of structs(certificateSigningRequest, structs(selfSubjectAccessReview, new Set()))) {
+  const all = new Set<ObjectSchema>();
+  for (const k of decodable) structs(schemaFor(gvkOf(k))!, all);
+  for (const m of all) {
     const numbers = Object.values(m.fields).flatMap((f) => (f.no === undefined ? [] : [f.no]));
     assert.equal(new Set(numbers).size, numbers.length, m.goType);
   }
+});
+
+test("decodeBody: kubectl 1.33's `auth whoami` body (protobuf) and a SubjectAccessReview built by hand", () => {
+  const whoami = decodeBody(capture('whoami-kubectl-1.33.pb'), PROTOBUF, selfSubjectReview, 'Strict', {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+  });
+  // kubectl sends zero metadata and a zero status; Go's JSON of it, nulls dropped as for a JSON body
+  assert.deepEqual(whoami.object, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+    metadata: {},
+    status: { userInfo: {} },
+  });
+  const extra = (k: string, ...v: string[]) =>
+    bytesField(5, message(bytesField(1, k), bytesField(2, message(...v.map((x) => bytesField(1, x))))));
+  const sar = envelope(
+    message(
+      bytesField(
+        2,
+        message(
+          bytesField(1, message(bytesField(2, 'get'), bytesField(5, 'secrets'), bytesField(1, 'kube-system'))),
+          bytesField(3, 'jane'),
+          bytesField(4, 'devs'),
+          bytesField(4, 'system:authenticated'),
+          extra('scopes', 'a', 'b'),
+          bytesField(6, 'uid-1'),
+        ),
+      ),
+    ),
+    'authorization.k8s.io/v1',
+    'SubjectAccessReview',
+  );
+  const decoded = decodeBody(sar, PROTOBUF, subjectAccessReview, 'Strict', {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SubjectAccessReview',
+  });
+  assert.deepEqual(decoded.object, {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    metadata: {},
+    spec: {
+      resourceAttributes: { namespace: 'kube-system', verb: 'get', resource: 'secrets' },
+      user: 'jane',
+      groups: ['devs', 'system:authenticated'],
+      extra: { scopes: ['a', 'b'] },
+      uid: 'uid-1',
+    },
+    status: { allowed: false },
+  });
+});
+
+test('decodeBody: YAML gives the JSON object; fieldValidation, malformed, deep and oversized YAML', () => {
+  const json = capture('approve-kubectl-1.27.json');
+  const asYaml = Buffer.from(stringifyYaml(JSON.parse(json.toString('utf8'))));
+  assert.deepEqual(
+    decodeBody(asYaml, 'application/yaml', certificateSigningRequest, 'Strict', CSR_KIND).object,
+    decodeBody(json, 'application/json', certificateSigningRequest, 'Strict', CSR_KIND).object,
+  );
+  const fails = (body: string, re: RegExp, code = 400, directive: 'Strict' | 'Ignore' = 'Strict') =>
+    assert.throws(
+      () => decodeBody(Buffer.from(body), 'application/yaml', certificateSigningRequest, directive, CSR_KIND),
+      (e: unknown) => toStatus(e).code === code && re.test(toStatus(e).message!),
+      body.slice(0, 40),
+    );
+  fails(
+    'spec:\n  signerName: a/b\n  bogus: 1\n',
+    /cannot be handled as a CertificateSigningRequest: strict decoding error: unknown field "spec.bogus"$/,
+  );
+  fails(
+    'spec:\n  usages: client auth\n',
+    /json: cannot unmarshal string into Go struct field CertificateSigningRequestSpec.spec.usages/,
+    400,
+    'Ignore',
+  );
+  fails('spec: [unclosed\n', /^request body: not valid YAML: /);
+  fails('a: 1\na: 2\n', /^request body: not valid YAML: /);
+  fails(
+    `metadata:\n  managedFields:\n  - fieldsV1: ${'['.repeat(150)}${']'.repeat(150)}\n`,
+    /nested more than 100 levels deep/,
+  );
+  assert.throws(
+    () =>
+      decodeBody(Buffer.alloc(100, 0x20), 'application/yaml', certificateSigningRequest, 'Strict', CSR_KIND, {
+        maxBytes: 99,
+      }),
+    (e: unknown) => toStatus(e).code === 413,
+  );
 });

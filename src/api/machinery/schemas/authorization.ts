@@ -1,9 +1,9 @@
 /**
  * authorization.k8s.io/v1 SubjectAccessReview and SelfSubjectAccessReview (k8s.io/api
- * `authorization/v1/types.go`). SelfSubjectAccessReview, which `kubectl auth can-i` sends as
- * protobuf from 1.32 on, carries its protobuf numbers and Go's JSON presence (status.allowed
- * is always printed); SubjectAccessReview's spec has none (kubectl sends it as JSON), so its
- * protobuf bodies are refused (415) rather than decoded with fields missing.
+ * `authorization/v1/types.go` and `generated.proto`), with protobuf numbers and Go's JSON
+ * presence (status.allowed is always printed): `kubectl auth can-i` sends
+ * SelfSubjectAccessReviews as protobuf from 1.32 on, and client-go's typed clients may send
+ * SubjectAccessReviews so.
  */
 import { bool, listOf, mapOf, obj, pb, str } from '../schema.js';
 import { fieldSelectorRequirement, labelSelectorRequirement, topLevel } from './meta.js';
@@ -42,15 +42,20 @@ const reviewStatus = obj('v1.SubjectAccessReviewStatus', {
 });
 
 export const subjectAccessReview = topLevel('v1.SubjectAccessReview', {
-  spec: obj('v1.SubjectAccessReviewSpec', {
-    resourceAttributes,
-    nonResourceAttributes,
-    user: str,
-    groups: listOf(str),
-    extra: mapOf(listOf(str)),
-    uid: str,
-  }),
-  status: reviewStatus,
+  spec: pb(
+    2,
+    obj('v1.SubjectAccessReviewSpec', {
+      resourceAttributes: pb(1, resourceAttributes, 'pointer'),
+      nonResourceAttributes: pb(2, nonResourceAttributes, 'pointer'),
+      user: pb(3, str),
+      groups: pb(4, listOf(str)),
+      /** map[string]ExtraValue; ExtraValue is []string */
+      extra: pb(5, mapOf(listOf(str))),
+      uid: pb(6, str),
+    }),
+    'always',
+  ),
+  status: pb(3, reviewStatus, 'always'),
 });
 
 export const selfSubjectAccessReview = topLevel('v1.SelfSubjectAccessReview', {

@@ -1,10 +1,9 @@
 /**
  * certificates.k8s.io/v1 CertificateSigningRequests, as the generic API handler serves them:
  * names (shortName `csr`, which kubectl needs), the strategy for create, update, /approval
- * and /status, kubectl's Table columns, field selectors, the schema and kube-apiserver's
- * three admission checks.
+ * and /status, kubectl's Table columns, field selectors and kube-apiserver's three admission
+ * checks (the schema is machinery/schemas/certificates.ts, found by `schemaFor(names)`).
  */
-import { certificateSigningRequest } from '../../machinery/schemas/certificates.js';
 import type { ResourceDefinition } from '../../resource.js';
 import { CSR_ADMISSION } from './admission.js';
 import { csrFields } from './fields.js';
@@ -28,7 +27,6 @@ export const certificateSigningRequests: ResourceDefinition = {
   strategy: csrStrategy,
   table: csrTable,
   fields: csrFields,
-  schema: certificateSigningRequest,
   admission: CSR_ADMISSION,
 };
 
