@@ -3,8 +3,10 @@
  * and similar columns: two or three significant figures, more precision for short spans
  * (`90s`, `2m30s`, `45m`, `3h20m`, `30h`, `4d12h`, `60d`, `3y120d`, `12y`). Truncates, never
  * rounds. A span up to 2 s negative prints `0s` (clocks disagree a little); further in the
- * future is `<invalid>`.
+ * future is `<invalid>`. `humanAge` is the AGE cell of a timestamp, as kubectl's printers
+ * write it (`<unknown>` without one).
  */
+import { timeValue } from './time.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -40,4 +42,13 @@ export function humanDuration(ms: number): string {
     return d === 0 ? `${years}y` : `${years}y${d}d`;
   }
   return `${years}y`;
+}
+
+/**
+ * An AGE cell: the time from `timestamp` (a metav1.Time in JSON) to `now`; `<unknown>` when
+ * it is absent, zero or not a time, as kube's translateTimestampSince prints it.
+ */
+export function humanAge(timestamp: unknown, now: Date): string {
+  const t = timeValue(timestamp);
+  return t === undefined ? '<unknown>' : humanDuration(now.getTime() - t);
 }

@@ -63,3 +63,7 @@ export interface RequestAttributes {
   /** non-resource requests: the URL path */
   path?: string;
 }
+
+/** A JSON object (not null, not an array): what a struct or map field holds once decoded. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

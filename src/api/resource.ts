@@ -7,7 +7,6 @@
  */
 import type { FieldError } from '../errors/index.js';
 import type { KubeObject, RequestAttributes, UserInfo } from './object.js';
-import type { MessageSchema } from './schema/message.js';
 
 export interface ResourceNames {
   /** API group; '' for the core group (served under /api/v1) */
@@ -147,17 +146,18 @@ export interface SharedStorage {
   fromStorage(o: KubeObject): KubeObject;
 }
 
+/**
+ * A served resource. Its kind's schema is not a member: it is `schemaFor(names)`
+ * (machinery/schemas/index.ts), the one registry by group, version and kind that also serves
+ * the types that are not resources (DeleteOptions), so a definition cannot point at a
+ * different description of its kind than decoding and patching use.
+ */
 export interface ResourceDefinition {
   names: ResourceNames;
   strategy: Strategy;
   table?: TableConvertor;
   /** fieldSelector support: field name → getter (getters read the storage form) */
   fields?: Record<string, FieldGetter>;
-  /**
-   * The kind's fields (src/api/schema/message.ts): JSON names and types (the shape check,
-   * fieldValidation=Strict's known fields) and protobuf numbers (protobuf request bodies).
-   */
-  schema?: MessageSchema;
   /** metadata.name's rule when not a DNS-1123 subdomain (namespaces: a DNS-1123 label) */
   nameValidator?: NameValidator;
   storage?: SharedStorage;

@@ -137,3 +137,21 @@ export function formatFieldError(e: FieldError): string {
 export function statusCause(e: FieldError): { reason: string; message: string; field: string } {
   return { reason: TYPE_TEXT[e.type][1], message: fieldErrorBody(e), field: e.field };
 }
+
+/**
+ * The aggregate of field errors as apimachinery prints it: one error alone, several in
+ * brackets joined by ", ", identical messages once (utilerrors.NewAggregate after
+ * ErrorList.ToAggregate's de-duplication).
+ */
+export function aggregateFieldErrors(errors: readonly FieldError[]): string {
+  const seen = new Set<string>();
+  const list: string[] = [];
+  for (const e of errors) {
+    const m = formatFieldError(e);
+    if (!seen.has(m)) {
+      seen.add(m);
+      list.push(m);
+    }
+  }
+  return list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
+}

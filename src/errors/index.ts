@@ -7,7 +7,7 @@
  * answer with the registry's status.
  */
 import { errorSpec, type ErrorCode, type ErrorSpec } from './registry.js';
-import { formatFieldError, type FieldError } from './field.js';
+import { aggregateFieldErrors, type FieldError } from './field.js';
 
 export {
   ERROR_REGISTRY,
@@ -64,8 +64,7 @@ export function isKubetlsError(e: unknown): e is KubetlsError {
  * several in brackets as kube-apiserver writes them), prefixed by what was validated.
  */
 export function fieldValidationError(code: ErrorCode, what: string, errors: readonly FieldError[]): KubetlsError {
-  const list = errors.map(formatFieldError);
-  const body = list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
+  const body = aggregateFieldErrors(errors);
   return new KubetlsError(code, what ? `${what}: ${body}` : body, { fieldErrors: errors });
 }
 

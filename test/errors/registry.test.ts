@@ -149,6 +149,10 @@ test('a validation error carries every field error; one is printed bare, several
   ]);
   assert.equal(two.message, 'cluster.yaml: [nodes[0].name: Required value, nodes[2].name: Duplicate value: "cp-0"]');
   assert.equal(two.fieldErrors.length, 2);
+  // the same message twice is printed once (apimachinery's aggregate), every error is kept
+  const same = fieldValidationError('InvalidConfig', '', [fieldError.required('a'), fieldError.required('a')]);
+  assert.equal(same.message, 'a: Required value');
+  assert.equal(same.fieldErrors.length, 2);
   const wrapped = new KubetlsError('ReadFailed', 'outer', { cause: one, hint: 'h' }).withContext('f');
   assert.equal(wrapped.message, 'f: outer');
   assert.equal(wrapped.cause, one);

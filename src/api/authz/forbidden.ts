@@ -12,52 +12,8 @@
  * are HTML-escaped as upstream does (so an error never looks like HTML).
  */
 import type { RequestAttributes } from '../object.js';
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/** Go's strconv.Quote: "…" with \" \\ \n \t … escaped and non-printable characters as \x, \u or \U. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\x07':
-        out += '\\a';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-      case '\v':
-        out += '\\v';
-        continue;
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff)
-      out += '\\ufffd'; // a lone surrogate: invalid UTF-8 in Go
-    else if (PRINTABLE.test(ch)) out += ch;
-    else if (cp < 0x80) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
-    else out += '\\U' + cp.toString(16).padStart(8, '0');
-  }
-  return out + '"';
-}
+import { goQuote } from '../goquote.js';
+import { forbidden, toStatus, type Status } from '../machinery/status.js';
 
 const escapeHtml = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
@@ -70,42 +26,9 @@ export function forbiddenMessage(a: RequestAttributes): string {
   return `User ${user} cannot ${a.verb} resource ${goQuote(resource)} in API group ${goQuote(a.apiGroup ?? '')} ${scope}`;
 }
 
-/** The Status body of a 403 (meta/v1 Status), what kube-apiserver answers. */
-export interface ForbiddenStatus {
-  kind: 'Status';
-  apiVersion: 'v1';
-  metadata: Record<string, never>;
-  status: 'Failure';
-  message: string;
-  reason: 'Forbidden';
-  details: { name?: string; group?: string; kind?: string };
-  code: 403;
-}
-
 /** The full 403 Status for a request that authorization did not allow; `reason` is the authorizer's. */
-export function forbiddenStatus(a: RequestAttributes, reason?: string): ForbiddenStatus {
-  const err = escapeHtml(forbiddenMessage(a)) + (reason ? `: ${reason}` : '');
-  const group = a.resourceRequest ? (a.apiGroup ?? '') : '';
-  const resource = a.resourceRequest ? (a.resource ?? '') : '';
-  const name = a.resourceRequest ? (a.name ?? '') : '';
-  // apimachinery's GroupResource.String(): "resource" or "resource.group"
-  const gr = group ? `${resource}.${group}` : resource;
-  let message: string;
-  if (!gr) message = `forbidden: ${err}`;
-  else if (!name) message = `${gr} is forbidden: ${err}`;
-  else message = `${gr} ${goQuote(name)} is forbidden: ${err}`;
-  const details: ForbiddenStatus['details'] = {};
-  if (name) details.name = name;
-  if (group) details.group = group;
-  if (resource) details.kind = resource;
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: 'Forbidden',
-    details,
-    code: 403,
-  };
+export function forbiddenStatus(a: RequestAttributes, reason?: string): Status {
+  const why = escapeHtml(forbiddenMessage(a)) + (reason ? `: ${reason}` : '');
+  const gr = a.resourceRequest ? { group: a.apiGroup ?? '', resource: a.resource ?? '' } : undefined;
+  return toStatus(forbidden(gr, a.resourceRequest ? (a.name ?? '') : '', why));
 }

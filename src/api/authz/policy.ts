@@ -41,8 +41,11 @@
  *   get/update the lease named kube-controller-manager; kubetls's controllers each hold their
  *   own lease in kube-system.
  */
+import { ANONYMOUS_USER, AUTHENTICATED_GROUP, UNAUTHENTICATED_GROUP } from '../authn/anonymous.js';
 import type { KubeObject, ObjectMeta } from '../object.js';
+import { GROUP as CERTS, SIGNERS } from '../resources/certificates/types.js';
 import { RBAC_API_VERSION, RBAC_GROUP, type PolicyRule, type Subject } from './types.js';
+import { PRIVILEGED_GROUP } from './union.js';
 
 export const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' } as const;
 export const AUTOUPDATE_ANNOTATIONS = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } as const;
@@ -50,14 +53,6 @@ export const AUTOUPDATE_ANNOTATIONS = { 'rbac.authorization.kubernetes.io/autoup
 export const KUBEADM_NODE_TOKEN_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
 export const KUBEADM_CLUSTER_ADMINS_GROUP = 'kubeadm:cluster-admins';
 export const KUBE_CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
-
-const CERTS = 'certificates.k8s.io';
-const SIGNERS = {
-  kubeAPIServerClient: 'kubernetes.io/kube-apiserver-client',
-  kubeAPIServerClientKubelet: 'kubernetes.io/kube-apiserver-client-kubelet',
-  kubeletServing: 'kubernetes.io/kubelet-serving',
-  legacyUnknown: 'kubernetes.io/legacy-unknown',
-} as const;
 
 /** A rule with its lists sorted, as upstream's rule builder writes them. */
 function rule(
@@ -175,10 +170,10 @@ export function defaultPolicy(): RbacPolicy {
   ]; // prettier-ignore
 
   const clusterRoleBindings = [
-    clusterRoleBinding('cluster-admin', 'cluster-admin', [group('system:masters')]),
-    clusterRoleBinding('system:discovery', 'system:discovery', [group('system:authenticated')]),
-    clusterRoleBinding('system:basic-user', 'system:basic-user', [group('system:authenticated')]),
-    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+    clusterRoleBinding('cluster-admin', 'cluster-admin', [group(PRIVILEGED_GROUP)]),
+    clusterRoleBinding('system:discovery', 'system:discovery', [group(AUTHENTICATED_GROUP)]),
+    clusterRoleBinding('system:basic-user', 'system:basic-user', [group(AUTHENTICATED_GROUP)]),
+    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group(AUTHENTICATED_GROUP), group(UNAUTHENTICATED_GROUP)]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user(KUBE_CONTROLLER_MANAGER_USER)]),
     clusterRoleBinding('kubeadm:cluster-admins', 'cluster-admin', [group(KUBEADM_CLUSTER_ADMINS_GROUP)], false),
     clusterRoleBinding('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [group(KUBEADM_NODE_TOKEN_GROUP)], false),
@@ -216,7 +211,7 @@ export function defaultPolicy(): RbacPolicy {
     subjects,
   });
   const roleBindings = [
-    roleBinding('kubeadm:bootstrap-signer-clusterinfo', 'kube-public', [user('system:anonymous')]),
+    roleBinding('kubeadm:bootstrap-signer-clusterinfo', 'kube-public', [user(ANONYMOUS_USER)]),
     roleBinding('kubetls:kube-controller-manager:leader-election', 'kube-system', [user(KUBE_CONTROLLER_MANAGER_USER)]),
   ];
   return { clusterRoles, clusterRoleBindings, roles, roleBindings };

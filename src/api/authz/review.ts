@@ -9,12 +9,14 @@
  * empty namespace means "all namespaces", as upstream) or nonResourceAttributes (path, verb).
  * Validation as kube-apiserver's: exactly one of the two, user or groups for a
  * SubjectAccessReview, empty metadata; every problem is returned as a field error (the core
- * answers 422). The status carries `allowed`, `denied` (never true: RBAC only allows or has
+ * answers 422). JSON types are not checked here: the body was decoded with the kind's schema
+ * (machinery/schemas/authorization.ts), which refuses a wrong type with kube's 400. The status carries `allowed`, `denied` (never true: RBAC only allows or has
  * no opinion) and the authorizer's `reason`.
  */
 import { FieldPath, fieldError, type FieldError } from '../../errors/index.js';
-import type { KubeObject, RequestAttributes, UserInfo } from '../object.js';
+import { isPlainObject, type KubeObject, type RequestAttributes, type UserInfo } from '../object.js';
 import type { Authorizer } from '../resource.js';
+import { formatTime } from '../time.js';
 
 export const AUTHORIZATION_API_VERSION = 'authorization.k8s.io/v1';
 export const AUTHENTICATION_API_VERSION = 'authentication.k8s.io/v1';
@@ -31,32 +33,21 @@ export interface SubjectAccessReviewStatus {
 const RESOURCE_FIELDS = ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'] as const;
 const NON_RESOURCE_FIELDS = ['path', 'verb'] as const;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A decoded string field: absent or null is Go's zero value, "". */
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-function strings(
-  obj: Record<string, unknown>,
-  fields: readonly string[],
-  path: FieldPath,
-  errs: FieldError[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fields) {
-    const v = obj[f];
-    if (v === undefined || v === null) out[f] = '';
-    else if (typeof v === 'string') out[f] = v;
-    else errs.push(fieldError.typeInvalid(path.child(f), v, 'must be a string'));
-  }
-  return out;
+/** A decoded []string field: absent or null is an empty list. */
+const textList = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : []);
+
+function strings(obj: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f, text(obj[f])]));
 }
 
 /** metadata must be empty (kube-apiserver ignores only managedFields; kubectl sends creationTimestamp: null). */
 function validateMetadata(obj: KubeObject, errs: FieldError[]): void {
   const m: unknown = obj.metadata;
   if (m === undefined || m === null) return;
-  if (!isObject(m)) {
-    errs.push(fieldError.invalid('metadata', m, 'must be empty'));
-    return;
-  }
+  if (!isPlainObject(m)) return;
   const rest = Object.entries(m).filter(([k, v]) => k !== 'managedFields' && v !== null && v !== undefined);
   if (rest.length) errs.push(fieldError.invalid('metadata', Object.fromEntries(rest), 'must be empty'));
 }
@@ -70,13 +61,11 @@ interface ParsedSpec {
 function parseSpec(obj: KubeObject, errs: FieldError[]): ParsedSpec {
   validateMetadata(obj, errs);
   const specPath = FieldPath.root('spec');
-  const spec = isObject(obj.spec) ? obj.spec : {};
-  if (obj.spec !== undefined && !isObject(obj.spec))
-    errs.push(fieldError.typeInvalid(specPath, obj.spec, 'must be an object'));
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
   const ra = spec.resourceAttributes;
   const nra = spec.nonResourceAttributes;
-  const hasRa = ra !== undefined && ra !== null;
-  const hasNra = nra !== undefined && nra !== null;
+  const hasRa = isPlainObject(ra);
+  const hasNra = isPlainObject(nra);
   if (hasRa && hasNra)
     errs.push(
       fieldError.invalid(
@@ -93,16 +82,8 @@ function parseSpec(obj: KubeObject, errs: FieldError[]): ParsedSpec {
         'exactly one of nonResourceAttributes or resourceAttributes must be specified',
       ),
     );
-  let resource: Record<string, string> | undefined;
-  let nonResource: Record<string, string> | undefined;
-  if (hasRa) {
-    if (isObject(ra)) resource = strings(ra, RESOURCE_FIELDS, specPath.child('resourceAttributes'), errs);
-    else errs.push(fieldError.typeInvalid(specPath.child('resourceAttributes'), ra, 'must be an object'));
-  }
-  if (hasNra) {
-    if (isObject(nra)) nonResource = strings(nra, NON_RESOURCE_FIELDS, specPath.child('nonResourceAttributes'), errs);
-    else errs.push(fieldError.typeInvalid(specPath.child('nonResourceAttributes'), nra, 'must be an object'));
-  }
+  const resource = hasRa ? strings(ra, RESOURCE_FIELDS) : undefined;
+  const nonResource = hasNra ? strings(nra, NON_RESOURCE_FIELDS) : undefined;
   return { resource, nonResource, spec };
 }
 
@@ -133,45 +114,23 @@ async function evaluate(obj: KubeObject, p: ParsedSpec, user: UserInfo, authoriz
   return { apiVersion: AUTHORIZATION_API_VERSION, kind: String(obj.kind), metadata: {}, spec: p.spec, status };
 }
 
-function stringList(v: unknown, path: FieldPath, errs: FieldError[]): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-    errs.push(fieldError.typeInvalid(path, v, 'must be a list of strings'));
-    return [];
-  }
-  return v as string[];
-}
-
 /** SubjectAccessReview: the user to check is in the spec (user, groups, uid, extra). */
 export async function subjectAccessReview(obj: KubeObject, authorizer: Authorizer): Promise<ReviewResult> {
   const errs: FieldError[] = [];
   const p = parseSpec({ ...obj, kind: 'SubjectAccessReview' }, errs);
   const spec = FieldPath.root('spec');
-  const username = p.spec.user;
-  if (username !== undefined && username !== null && typeof username !== 'string')
-    errs.push(fieldError.typeInvalid(spec.child('user'), username, 'must be a string'));
-  const groups = stringList(p.spec.groups, spec.child('groups'), errs);
-  const name = typeof username === 'string' ? username : '';
+  const name = text(p.spec.user);
+  const groups = textList(p.spec.groups);
   if (!name && groups.length === 0)
     errs.push(fieldError.invalid(spec.child('user'), name, 'at least one of user or group must be specified'));
-  const extra = parseExtra(p.spec.extra, spec.child('extra'), errs);
   if (errs.length) return { ok: false, errors: errs };
   // as upstream, the groups are taken as given: nothing adds system:authenticated
   const user: UserInfo = { username: name, groups };
-  if (typeof p.spec.uid === 'string' && p.spec.uid) user.uid = p.spec.uid;
-  if (extra) user.extra = extra;
+  const uid = text(p.spec.uid);
+  if (uid) user.uid = uid;
+  if (isPlainObject(p.spec.extra))
+    user.extra = Object.fromEntries(Object.entries(p.spec.extra).map(([k, v]) => [k, textList(v)]));
   return { ok: true, object: await evaluate({ ...obj, kind: 'SubjectAccessReview' }, p, user, authorizer) };
-}
-
-function parseExtra(v: unknown, path: FieldPath, errs: FieldError[]): Record<string, string[]> | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) {
-    errs.push(fieldError.typeInvalid(path, v, 'must be a map of string lists'));
-    return undefined;
-  }
-  const out: Record<string, string[]> = {};
-  for (const [k, list] of Object.entries(v)) out[k] = stringList(list, path.key(k), errs);
-  return out;
 }
 
 /** SelfSubjectAccessReview: the user to check is the requester, as authenticated. */
@@ -195,7 +154,7 @@ export function selfSubjectReview(requester: UserInfo, now: Date): KubeObject {
   return {
     apiVersion: AUTHENTICATION_API_VERSION,
     kind: 'SelfSubjectReview',
-    metadata: { creationTimestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    metadata: { creationTimestamp: formatTime(now) },
     status: { userInfo },
   };
 }

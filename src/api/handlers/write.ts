@@ -4,16 +4,12 @@
  * (every field error at once → 422), run admission (→ 403), then write — or, with
  * dryRun=All, answer as if it had been written.
  */
-import { fieldError, isKubetlsError, type FieldError } from '../../errors/index.js';
-import { badRequest, forbidden, invalid, unsupportedMediaType, type StatusError } from '../machinery/status.js';
+import { fieldError, type FieldError } from '../../errors/index.js';
+import { badRequest, forbidden, invalid, type StatusError } from '../machinery/status.js';
 import type { FieldValidation } from '../machinery/queryOptions.js';
-import { decodeJsonObject } from '../machinery/decode.js';
-import { requestBodyFormat } from '../machinery/mediaType.js';
-import { applyFieldValidation, type DecodeOutcome, type ObjectSchema } from '../machinery/schema.js';
+import { decodeBody as decodeRequestBody } from '../machinery/decode.js';
+import type { ObjectSchema } from '../machinery/schema.js';
 import { schemaFor } from '../machinery/schemas/index.js';
-import { decodeProtobufObject } from '../protobuf/envelope.js';
-import type { MessageSchema } from '../schema/message.js';
-import { parseYaml } from '../../util/yaml.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from '../validation/objectmeta.js';
 import type { KubeObject, RequestAttributes } from '../object.js';
 import type { ResourceDefinition, StrategyContext } from '../resource.js';
@@ -36,18 +32,7 @@ export function schemaOf(def: ResourceDefinition): ObjectSchema {
 export function decodeBody(req: ApiRequest, fieldValidation: FieldValidation): { obj: KubeObject; warnings: string[] } {
   const { def, info } = req;
   const gv = groupVersion(def);
-  const schema = schemaOf(def);
-  const target = { kind: def.names.kind, version: def.names.version };
-  const format = requestBodyFormat(req.contentType, ['json', 'yaml', 'protobuf']);
-  let out: DecodeOutcome;
-  if (format === 'json') out = decodeJsonObject(req.rawBody, schema, fieldValidation, target);
-  else {
-    const value =
-      format === 'protobuf'
-        ? decodeProtobufObject(req.rawBody, protobufSchemaOf(def), { apiVersion: gv, kind: def.names.kind })
-        : parseYamlBody(req.rawBody);
-    out = applyFieldValidation(value, schema, fieldValidation, target);
-  }
+  const out = decodeRequestBody(req.rawBody, req.contentType, schemaOf(def), fieldValidation, def.names);
   const body = out.object;
   if (body.apiVersion !== undefined && body.apiVersion !== gv)
     throw badRequest(
@@ -66,20 +51,6 @@ export function decodeBody(req: ApiRequest, fieldValidation: FieldValidation): {
     if (info.namespace) obj.metadata.namespace = info.namespace;
   } else delete obj.metadata.namespace;
   return { obj, warnings: out.warnings };
-}
-
-function parseYamlBody(raw: Buffer): unknown {
-  try {
-    return parseYaml(raw.toString('utf8'), 'request body');
-  } catch (e) {
-    throw badRequest(isKubetlsError(e) ? e.message : String(e), e);
-  }
-}
-
-/** The protobuf description of a kind kubectl sends as protobuf; 415 for the others. */
-function protobufSchemaOf(def: ResourceDefinition): MessageSchema {
-  if (!def.schema) throw unsupportedMediaType(['application/json', 'application/yaml']);
-  return def.schema;
 }
 
 export function strategyContext(s: ServerState, req: ApiRequest): StrategyContext {

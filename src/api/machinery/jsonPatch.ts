@@ -18,7 +18,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { StatusError, requestEntityTooLarge } from './status.js';
 import { MAX_JSON_DEPTH, depthOf } from './jsonBody.js';
-import { jsonKind } from './queryOptions.js';
+import { jsonKind } from './schema.js';
 
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 /** kube-apiserver's default --json-patch-max-copy-bytes (apiserver pkg/server/config.go) */

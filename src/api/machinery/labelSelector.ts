@@ -7,9 +7,9 @@
  *
  * Hand-written: no maintained JavaScript library parses this grammar (it is Kubernetes').
  */
-import { fieldError, type FieldError } from '../../errors/index.js';
-import { aggregateFieldErrors, badRequest } from './status.js';
-import { labelKeyErrors, labelValueErrors } from './labels.js';
+import { aggregateFieldErrors, fieldError, type FieldError } from '../../errors/index.js';
+import { badRequest } from './status.js';
+import { isQualifiedName, isValidLabelValue } from '../validation/content.js';
 
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
 
@@ -150,7 +150,7 @@ class Parser {
     }
     if (item.tok !== 'identifier') throw new ParseError(`found '${item.lit}', expected: identifier`);
     const key = item.lit;
-    const keyErrors = labelKeyErrors(key);
+    const keyErrors = isQualifiedName(key);
     if (keyErrors.length)
       throw new ParseError(aggregateFieldErrors([fieldError.invalid('key', key, keyErrors.join('; '))]));
     // `!key` is complete by itself: whatever follows it must be a comma or the end (`!a=b` fails there)
@@ -232,7 +232,7 @@ class Parser {
 function build(key: string, operator: LabelOperator, raw: string[]): LabelRequirement {
   const values = [...new Set(raw)].sort();
   const errs: FieldError[] = [];
-  for (const m of labelKeyErrors(key)) errs.push(fieldError.invalid('key', key, m));
+  for (const m of isQualifiedName(key)) errs.push(fieldError.invalid('key', key, m));
   switch (operator) {
     case 'in':
     case 'notin':
@@ -261,7 +261,7 @@ function build(key: string, operator: LabelOperator, raw: string[]): LabelRequir
       break;
   }
   values.forEach((v, i) => {
-    const msgs = labelValueErrors(v);
+    const msgs = isValidLabelValue(v);
     if (msgs.length) errs.push(fieldError.invalid(`values[${i}][${key}]`, v, msgs.join('; ')));
   });
   if (errs.length) throw new ParseError(aggregateFieldErrors(errs));

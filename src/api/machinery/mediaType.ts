@@ -188,8 +188,9 @@ const BODY_MEDIA_TYPES: Readonly<Record<BodyFormat, string>> = {
 /**
  * The format of a request body from its Content-Type (parameters such as charset ignored).
  * No Content-Type is JSON: `kubectl replace --raw` sends none (SPEC-csr-api.md Part A §6).
- * `supported` lists what the endpoint decodes (JSON and protobuf by default: kubectl never
- * sends YAML bodies, and kubetls has no YAML body decoder); anything else is a 415.
+ * `supported` lists what the endpoint decodes (JSON and protobuf by default; ./decode.ts's
+ * decodeBody names JSON, YAML and, for kinds with protobuf numbers, protobuf); anything else
+ * is a 415.
  */
 export function requestBodyFormat(
   contentType: string | undefined,

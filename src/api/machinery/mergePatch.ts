@@ -8,15 +8,14 @@
  * keys with `obj[key] =`, which is the prototype-pollution hole this file must not have.
  */
 import { badRequest } from './status.js';
+import { isPlainObject } from '../object.js';
 import { defineOwn } from './schema.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** RFC 7386 MergePatch(target, patch); recursion depth is the patch's, which the body scan bounds. */
 export function mergePatchValue(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
+  if (!isPlainObject(patch)) return patch;
   const out: Record<string, unknown> = {};
-  if (isObject(target)) for (const [k, v] of Object.entries(target)) defineOwn(out, k, v);
+  if (isPlainObject(target)) for (const [k, v] of Object.entries(target)) defineOwn(out, k, v);
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else defineOwn(out, k, mergePatchValue(Object.hasOwn(out, k) ? out[k] : undefined, v));
@@ -29,6 +28,6 @@ export function mergePatchValue(target: unknown, patch: unknown): unknown {
  * would otherwise replace the whole object with it and then fail to decode the result.
  */
 export function applyMergePatch(current: Record<string, unknown>, patch: unknown): Record<string, unknown> {
-  if (!isObject(patch)) throw badRequest('invalid merge patch: the patch must be a JSON object');
+  if (!isPlainObject(patch)) throw badRequest('invalid merge patch: the patch must be a JSON object');
   return mergePatchValue(current, patch) as Record<string, unknown>;
 }

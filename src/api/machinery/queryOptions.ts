@@ -9,7 +9,10 @@
  */
 import { fieldError, type FieldError } from '../../errors/index.js';
 import type { FieldGetter } from '../resource.js';
+import { validateFieldManager } from '../validation/objectmeta.js';
 import { badRequest, invalid } from './status.js';
+import { checkFields } from './schema.js';
+import { deleteOptions } from './schemas/meta.js';
 import { queryBool } from './queryBool.js';
 import { parseLabelSelector, type LabelSelector } from './labelSelector.js';
 import { checkFieldSelector, parseFieldSelector, type FieldSelector } from './fieldSelector.js';
@@ -173,35 +176,13 @@ export function parseGetOptions(q: QueryLike): GetOptions {
   return rv === undefined ? {} : { resourceVersion: rv };
 }
 
-/** FieldManagerMaxLength in apimachinery */
-export const FIELD_MANAGER_MAX_LENGTH = 128;
-
-/** A printable character, as Go's unicode.IsPrint (letters, marks, numbers, punctuation, symbols, ASCII space). */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
 function writeOptionErrors(
   dryRun: string[],
   fieldManager: string | undefined,
   fieldValidation: string | undefined,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  if (fieldManager !== undefined) {
-    if (Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH)
-      errs.push({
-        type: 'TooLong',
-        field: 'fieldManager',
-        detail: `may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
-      });
-    let i = 0;
-    for (const ch of fieldManager) {
-      if (!PRINTABLE.test(ch)) {
-        const cp = ch.codePointAt(0)!;
-        const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-        errs.push(fieldError.invalid('fieldManager', fieldManager, `invalid character ${u} (at position ${i})`));
-      }
-      i += Buffer.byteLength(ch);
-    }
-  }
+  if (fieldManager !== undefined) errs.push(...validateFieldManager(fieldManager, 'fieldManager'));
   if (dryRun.some((d) => d !== 'All')) errs.push(fieldError.notSupported('dryRun', dryRun, ['All']));
   if (fieldValidation !== undefined && !['', 'Ignore', 'Strict', 'Warn'].includes(fieldValidation))
     errs.push(fieldError.notSupported('fieldValidation', fieldValidation, ['', 'Ignore', 'Strict', 'Warn']));
@@ -252,44 +233,14 @@ export function parseDeleteOptions(q: QueryLike, body?: unknown): DeleteOptions 
   let preconditions: DeleteOptions['preconditions'];
   if (body !== undefined && body !== null) {
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object');
-    const b = body as Record<string, unknown>;
-    const typeErr = (f: string, want: string): never => {
-      throw badRequest(
-        `json: cannot unmarshal ${jsonKind(b[f])} into Go struct field DeleteOptions.${f} of type ${want}`,
-      );
-    };
-    const has = (f: string): boolean => Object.hasOwn(b, f) && b[f] !== null;
-    dryRun = [];
-    if (has('dryRun')) {
-      if (!Array.isArray(b.dryRun) || !b.dryRun.every((d) => typeof d === 'string')) typeErr('dryRun', '[]string');
-      dryRun = b.dryRun as string[];
-    }
-    if (has('gracePeriodSeconds')) {
-      if (!Number.isInteger(b.gracePeriodSeconds)) typeErr('gracePeriodSeconds', 'int64');
-      grace = b.gracePeriodSeconds as number;
-    }
-    if (has('propagationPolicy')) {
-      if (typeof b.propagationPolicy !== 'string') typeErr('propagationPolicy', 'v1.DeletionPropagation');
-      policy = b.propagationPolicy as string;
-    }
-    if (has('orphanDependents')) {
-      if (typeof b.orphanDependents !== 'boolean') typeErr('orphanDependents', 'bool');
-      orphan = b.orphanDependents as boolean;
-    }
-    if (has('preconditions')) {
-      const p = b.preconditions;
-      if (typeof p !== 'object' || p === null || Array.isArray(p)) typeErr('preconditions', 'v1.Preconditions');
-      const pr = p as Record<string, unknown>;
-      preconditions = {};
-      for (const f of ['uid', 'resourceVersion'] as const) {
-        if (pr[f] === undefined || pr[f] === null) continue;
-        if (typeof pr[f] !== 'string')
-          throw badRequest(
-            `json: cannot unmarshal ${jsonKind(pr[f])} into Go struct field Preconditions.preconditions.${f} of type string`,
-          );
-        preconditions[f] = pr[f];
-      }
-    }
+    // Go's decoder checks the types (machinery/schemas/meta.ts); what is left has them
+    const { object: b, typeErrors } = checkFields(body, deleteOptions);
+    if (typeErrors.length) throw badRequest(typeErrors[0]!);
+    dryRun = (b['dryRun'] as string[] | undefined) ?? [];
+    grace = b['gracePeriodSeconds'] as number | undefined;
+    policy = b['propagationPolicy'] as string | undefined;
+    orphan = b['orphanDependents'] as boolean | undefined;
+    preconditions = b['preconditions'] as DeleteOptions['preconditions'];
   } else {
     dryRun = q.getAll('dryRun');
     grace = intParam(q, 'gracePeriodSeconds');
@@ -321,14 +272,4 @@ export function parseTableOptions(q: QueryLike): TableOptions {
       `Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(inc)}: must be 'Metadata', 'Object', 'None', or empty`,
     );
   return { includeObject: (inc || 'Metadata') as IncludeObject, noHeaders: queryBool(q.getAll('noHeaders')) };
-}
-
-/** The JSON kind Go's decoder names in a type error: string, number, bool, array, object. */
-export function jsonKind(v: unknown): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return 'object';
 }

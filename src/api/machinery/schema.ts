@@ -1,8 +1,9 @@
 /**
- * A light description of each served type — the fields Go's structs in k8s.io/api declare,
- * their JSON types, and the strategic-merge metadata of their lists (patchStrategy and
- * patchMergeKey struct tags) — and the decoding check kube-apiserver's strict JSON decoder
- * performs with it:
+ * The one description of each served type — the fields Go's structs in k8s.io/api declare,
+ * their JSON types, the strategic-merge metadata of their lists (patchStrategy and
+ * patchMergeKey struct tags) and, for the types kubectl sends as protobuf, each field's
+ * protobuf number and how Go's encoding/json prints it when it is zero — and the decoding
+ * check kube-apiserver's strict JSON decoder performs with it:
  *
  * - unknown fields (`unknown field "spec.foo"`) and repeated fields (`duplicate field
  *   "metadata.name"`), reported as `strict decoding error: …` for fieldValidation=Strict and
@@ -14,13 +15,15 @@
  *   struct) and null struct fields removed (a null is the field's zero value, which Go's
  *   encoder omits), so stored objects never carry what kube would not store.
  *
- * The same description drives strategic merge patch (./strategicMergePatch.ts), so the list
- * merge keys live in one place.
+ * Three readers share it, so they cannot drift apart: this check (JSON bodies and patched
+ * objects), strategic merge patch (./strategicMergePatch.ts: the list merge keys) and the
+ * protobuf decoder (../protobuf/decode.ts: field numbers and presence).
  */
 import { fieldError } from '../../errors/index.js';
+import { parseTime } from '../time.js';
 import { badRequest, invalid } from './status.js';
 import { formatJsonPath, type JsonPath } from './jsonBody.js';
-import { jsonKind, type FieldValidation } from './queryOptions.js';
+import type { FieldValidation } from './queryOptions.js';
 
 export type LeafType =
   | 'string'
@@ -36,28 +39,55 @@ export type LeafType =
   | 'float64'
   /** resource.Quantity: a string or a number */
   | 'quantity'
-  /** anything (runtime.RawExtension, FieldsV1, interface{}) */
+  /**
+   * anything (runtime.RawExtension, FieldsV1, interface{}); in protobuf (RawExtension,
+   * FieldsV1) a message whose field 1 holds the JSON text
+   */
   | 'any';
 
-export interface LeafSchema {
+/**
+ * How Go's encoding/json prints a struct field holding its zero value: `omitempty` (not at
+ * all; the default), `always` (no omitempty tag, or a struct value, which omitempty never
+ * hides: printed as "", 0, false, {…} or null), `pointer` (a pointer or optional field:
+ * printed exactly when it was set, zero or not). The protobuf decoder needs it to print the
+ * JSON Go would have printed for the same message.
+ */
+export type Presence = 'omitempty' | 'always' | 'pointer';
+
+/**
+ * What a struct field adds to its type. `no` is the protobuf field number (k8s.io/api
+ * generated.proto); it is set for the types kubectl sends as protobuf and absent elsewhere,
+ * and never on TypeMeta's apiVersion and kind, which travel in the protobuf envelope.
+ */
+interface FieldFacts {
+  readonly no?: number;
+  readonly presence?: Presence;
+}
+
+export interface LeafSchema extends FieldFacts {
   type: LeafType;
   /** the Go type in error messages, when it differs from the JSON one (`v1.KeyUsage`) */
   goType?: string;
 }
 
-export interface ObjectSchema {
+export interface ObjectSchema extends FieldFacts {
   type: 'object';
   /** `v1.CertificateSigningRequestSpec` */
   goType: string;
   fields: Readonly<Record<string, Schema>>;
 }
 
-export interface MapSchema {
+/**
+ * A JSON object with string keys (Go map[string]T; protobuf map<string, T>). A list value
+ * (user.Info extra: map[string][]string) travels in protobuf as a message whose field 1 holds
+ * the items (ExtraValue), as Go's generator wraps it.
+ */
+export interface MapSchema extends FieldFacts {
   type: 'map';
   values: Schema;
 }
 
-export interface ListSchema {
+export interface ListSchema extends FieldFacts {
   type: 'list';
   items: Schema;
   /**
@@ -98,6 +128,13 @@ export const mergeList = (items: Schema, mergeKey?: string): ListSchema =>
     ? { type: 'list', items, patchStrategy: 'merge', patchMergeKey: mergeKey }
     : { type: 'list', items, patchStrategy: 'merge' };
 
+/**
+ * A struct field with its protobuf number, and Go's JSON presence when it is not omitempty:
+ * `signerName: pb(7, str, 'always')`.
+ */
+export const pb = <S extends Schema>(no: number, s: S, presence?: Presence): S =>
+  presence ? { ...s, no, presence } : { ...s, no };
+
 /** Go's reflect name for the type, as its JSON decoder prints it. */
 export function goTypeName(s: Schema): string {
   switch (s.type) {
@@ -124,6 +161,16 @@ export function goTypeName(s: Schema): string {
   }
 }
 
+/** The JSON kind Go's decoder names in a type error: string, number, bool, array, object. */
+export function jsonKind(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return 'object';
+}
+
 // ---- the check
 
 export interface DecodeReport {
@@ -138,7 +185,6 @@ export interface DecodeReport {
 /** kube's strict decoder keeps at most this many errors */
 const MAX_STRICT_ERRORS = 100;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 /** the alphabet with at most two `=` at the end; the length is checked apart (a grouped regex was 25 µs for a CSR) */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -178,7 +224,7 @@ const linkToPath = (l: Link | undefined): JsonPath => {
 
 /** The struct name Go prints (`CertificateSigningRequestSpec` of `v1.CertificateSigningRequestSpec`). */
 const structNames = new WeakMap<ObjectSchema, string>();
-const structName = (s: ObjectSchema): string => {
+export const structName = (s: ObjectSchema): string => {
   let n = structNames.get(s);
   if (n === undefined) structNames.set(s, (n = s.goType.slice(s.goType.lastIndexOf('.') + 1)));
   return n;
@@ -199,7 +245,7 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
   };
 
   const walk = (v: unknown, s: Schema, path: Link | undefined, stack: Link | undefined, struct: string): unknown => {
-    if (v === null) return null;
+    if (v === null) return elementZero(s);
     switch (s.type) {
       case 'object': {
         if (typeof v !== 'object' || Array.isArray(v)) {
@@ -264,7 +310,8 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
       case 'time':
       case 'microtime':
         if (typeof v !== 'string') return typeError(v, { type: 'string' }, struct, stack);
-        if (!RFC3339.test(v))
+        // time.Parse(time.RFC3339) as Go runs it: real dates, offsets below 24h, upper-case T and Z
+        if (parseTime(v) === undefined)
           typeErrors.push(`parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`);
         return;
       case 'int32':
@@ -295,6 +342,29 @@ export function checkFields(doc: unknown, schema: ObjectSchema, duplicates: read
     if (strictErrors.length < MAX_STRICT_ERRORS) strictErrors.push(`duplicate field ${JSON.stringify(p)}`);
   }
   return { object, strictErrors, typeErrors };
+}
+
+/**
+ * What Go's decoder leaves for a JSON null where a list element or map value belongs: the
+ * element type's zero value (`{"a": null}` in labels is the label a="", a null in usages is
+ * ""), so validators never meet a null where Go has a string. Struct fields that are null are
+ * dropped instead (the walk skips them), which is what Go's encoder prints for them.
+ */
+function elementZero(s: Schema): unknown {
+  switch (s.type) {
+    case 'string':
+      return '';
+    case 'int32':
+    case 'int64':
+    case 'float64':
+      return 0;
+    case 'bool':
+      return false;
+    case 'object':
+      return {};
+    default:
+      return null; // nil slices, maps and []byte, the zero metav1.Time, an empty RawExtension
+  }
 }
 
 /** Sets an own property, even `__proto__`, without touching the prototype chain. */

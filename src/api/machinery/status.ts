@@ -7,16 +7,20 @@
  * NewMethodNotSupported, NewRequestEntityTooLargeError, NewResourceExpired, NewInternalError)
  * and apiserver `pkg/endpoints/handlers/negotiation/errors.go` (415/406 wording): clients
  * print them verbatim (`Error from server (NotFound): …`) and some scripts match on them.
+ * Names are quoted as Go's %q quotes them (goQuote), and an error built with details prints
+ * `details` even when every member is empty (`"details":{}`), as Go prints a non-nil
+ * pointer to an empty StatusDetails.
  */
 import {
   KubetlsError,
+  aggregateFieldErrors,
   errorSpec,
-  formatFieldError,
   isKubetlsError,
   statusCause,
   type ErrorCode,
   type FieldError,
 } from '../../errors/index.js';
+import { goQuote } from '../goquote.js';
 
 export interface StatusCause {
   /** apimachinery CauseType (`FieldValueInvalid`, …); serialized as `reason` */
@@ -125,6 +129,7 @@ export function toStatus(e: unknown): Status {
   if (!details.causes && e.fieldErrors.length) details.causes = e.fieldErrors.map(statusCause);
   const d = compactDetails(details);
   if (d) s.details = d;
+  else if (e instanceof StatusError && e.details) s.details = {};
   return s;
 }
 
@@ -138,17 +143,17 @@ const grDetails = (gr: GroupResource, name: string): StatusDetails => ({
 
 /** 404 `certificatesigningrequests.certificates.k8s.io "x" not found` */
 export const notFound = (gr: GroupResource, name: string): StatusError =>
-  new StatusError('NotFound', `${qualifiedResource(gr)} "${name}" not found`, grDetails(gr, name));
+  new StatusError('NotFound', `${qualifiedResource(gr)} ${goQuote(name)} not found`, grDetails(gr, name));
 
 /** 409 AlreadyExists `… "x" already exists` */
 export const alreadyExists = (gr: GroupResource, name: string): StatusError =>
-  new StatusError('AlreadyExists', `${qualifiedResource(gr)} "${name}" already exists`, grDetails(gr, name));
+  new StatusError('AlreadyExists', `${qualifiedResource(gr)} ${goQuote(name)} already exists`, grDetails(gr, name));
 
 /** 409 AlreadyExists when generateName collided (apimachinery NewGenerateNameConflict) */
 export const generateNameConflict = (gr: GroupResource, name: string, retryAfterSeconds = 1): StatusError =>
   new StatusError(
     'AlreadyExists',
-    `${qualifiedResource(gr)} "${name}" already exists, the server was not able to generate a unique name for the object`,
+    `${qualifiedResource(gr)} ${goQuote(name)} already exists, the server was not able to generate a unique name for the object`,
     { ...grDetails(gr, name), retryAfterSeconds },
   );
 
@@ -158,31 +163,13 @@ export const OPTIMISTIC_LOCK_MESSAGE =
 
 /** 409 Conflict `Operation cannot be fulfilled on … "x": <why>` (a stale resourceVersion by default) */
 export const conflict = (gr: GroupResource, name: string, why: string = OPTIMISTIC_LOCK_MESSAGE): StatusError =>
-  new StatusError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${why}`, {
+  new StatusError('Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} ${goQuote(name)}: ${why}`, {
     ...grDetails(gr, name),
   });
 
-/**
- * The aggregate of field errors as apimachinery prints it: one error alone, several in
- * brackets joined by ", ", identical messages once (utilerrors.NewAggregate after
- * ErrorList.ToAggregate's de-duplication).
- */
-export function aggregateFieldErrors(errors: readonly FieldError[]): string {
-  const seen = new Set<string>();
-  const list: string[] = [];
-  for (const e of errors) {
-    const m = formatFieldError(e);
-    if (!seen.has(m)) {
-      seen.add(m);
-      list.push(m);
-    }
-  }
-  return list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
-}
-
 /** 422 Invalid `CertificateSigningRequest.certificates.k8s.io "x" is invalid: spec.usages: Required value` */
 export function invalid(gk: GroupKind, name: string, errors: readonly FieldError[]): StatusError {
-  const head = `${qualifiedKind(gk)} "${name}" is invalid`;
+  const head = `${qualifiedKind(gk)} ${goQuote(name)} is invalid`;
   return new StatusError(
     'Invalid',
     errors.length ? `${head}: ${aggregateFieldErrors(errors)}` : head,
@@ -206,8 +193,8 @@ export function forbidden(gr: GroupResource | undefined, name: string, why: stri
   let message: string;
   if (!gr || (!gr.group && !gr.resource)) message = `forbidden: ${why}`;
   else if (!name) message = `${qualifiedResource(gr)} is forbidden: ${why}`;
-  else message = `${qualifiedResource(gr)} "${name}" is forbidden: ${why}`;
-  return new StatusError('Forbidden', message, gr ? grDetails(gr, name) : undefined);
+  else message = `${qualifiedResource(gr)} ${goQuote(name)} is forbidden: ${why}`;
+  return new StatusError('Forbidden', message, gr ? grDetails(gr, name) : {});
 }
 
 /** 405 `<action> is not supported on resources of kind "<resource>.<group>"` */

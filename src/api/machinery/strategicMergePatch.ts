@@ -25,6 +25,7 @@
  * Hand-written: the algorithm exists only in Go; no JavaScript library implements it.
  */
 import { StatusError, badRequest } from './status.js';
+import { isPlainObject } from '../object.js';
 import { defineOwn, type ListSchema, type ObjectSchema, type Schema } from './schema.js';
 
 const DIRECTIVE = '$patch';
@@ -33,12 +34,11 @@ const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList';
 const SET_ELEMENT_ORDER = '$setElementOrder';
 
 type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: JsonObject, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** Go's %v of a map, close enough for an error message: map[k:v k2:v2] */
 function goValue(v: unknown): string {
-  if (isObject(v))
+  if (isPlainObject(v))
     return `map[${Object.keys(v)
       .sort()
       .map((k) => `${k}:${goValue(v[k])}`)
@@ -63,7 +63,7 @@ const listSchema = (s: Schema | undefined): ListSchema | undefined => (s?.type =
 
 /** Removes `$…` directives from a value the patch adds whole; false when the value itself is a directive. */
 function removeDirectives(v: unknown): [unknown, boolean] {
-  if (isObject(v)) {
+  if (isPlainObject(v)) {
     if (Object.hasOwn(v, DIRECTIVE)) return [undefined, false];
     const out: JsonObject = {};
     for (const [k, child] of Object.entries(v)) {
@@ -87,7 +87,7 @@ function removeDirectives(v: unknown): [unknown, boolean] {
 
 /** Nulls inside a value that is added whole mean nothing (upstream IgnoreUnmatchedNulls). */
 function discardNulls(v: unknown): unknown {
-  if (isObject(v)) {
+  if (isPlainObject(v)) {
     const out: JsonObject = {};
     for (const [k, child] of Object.entries(v)) if (child !== null) defineOwn(out, k, discardNulls(child));
     return out;
@@ -123,7 +123,7 @@ function elementKind(...lists: unknown[][]): Kind | undefined {
   for (const l of lists)
     for (const v of l) {
       if (Array.isArray(v)) throw new StatusError('Invalid', 'lists of lists are not supported');
-      const k: Kind = isObject(v) ? 'map' : 'scalar';
+      const k: Kind = isPlainObject(v) ? 'map' : 'scalar';
       const t = v === null ? 'null' : typeof v;
       if (kind === undefined) {
         kind = k;
@@ -137,7 +137,7 @@ function elementKind(...lists: unknown[][]): Kind | undefined {
 
 /** The identity of a list item: its merge key's value for objects, itself for scalars. */
 const identity = (v: unknown, mergeKey: string | undefined): unknown =>
-  mergeKey && isObject(v) ? own(v, mergeKey) : v;
+  mergeKey && isPlainObject(v) ? own(v, mergeKey) : v;
 
 /** Positions of identities in a list (first occurrence). */
 function indexOf(list: readonly unknown[], mergeKey: string | undefined): Map<unknown, number> {
@@ -213,7 +213,7 @@ function mergeList(original: unknown[], patch: unknown[], schema: ListSchema, de
     if (d === 'delete') {
       if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
       const gone = item[mergeKey];
-      base = base.filter((o) => !(isObject(o) && own(o, mergeKey) === gone));
+      base = base.filter((o) => !(isPlainObject(o) && own(o, mergeKey) === gone));
     } else if (d === 'replace') replace = true;
     else if (d === 'merge') throw badRequest('merging lists cannot yet be specified in the patch');
     else throw badRequest(`unknown patch type: ${goValue(d)} in map: ${goValue(item)}`);
@@ -222,7 +222,7 @@ function mergeList(original: unknown[], patch: unknown[], schema: ListSchema, de
   const out = base.slice();
   const at = new Map<unknown, number>();
   out.forEach((o, i) => {
-    if (!isObject(o)) return;
+    if (!isPlainObject(o)) return;
     if (!Object.hasOwn(o, mergeKey)) throw noMergeKey(o, mergeKey);
     if (!at.has(o[mergeKey])) at.set(o[mergeKey], i);
   });
@@ -254,12 +254,12 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
 
 /** Checks that the patch list's items appear in the $setElementOrder list in the same relative order. */
 function checkOrderList(patchList: unknown[], order: unknown[], mergeKey: string | undefined): void {
-  const items = mergeKey ? patchList.filter((p) => !(isObject(p) && own(p, DIRECTIVE) === 'delete')) : patchList;
+  const items = mergeKey ? patchList.filter((p) => !(isPlainObject(p) && own(p, DIRECTIVE) === 'delete')) : patchList;
   let j = 0;
   for (const item of items) {
-    if (isObject(item) && Object.hasOwn(item, DIRECTIVE)) continue;
-    if (mergeKey && (!isObject(item) || !Object.hasOwn(item, mergeKey)))
-      throw noMergeKey(isObject(item) ? item : {}, mergeKey);
+    if (isPlainObject(item) && Object.hasOwn(item, DIRECTIVE)) continue;
+    if (mergeKey && (!isPlainObject(item) || !Object.hasOwn(item, mergeKey)))
+      throw noMergeKey(isPlainObject(item) ? item : {}, mergeKey);
     const id = identity(item, mergeKey);
     while (j < order.length && identity(order[j], mergeKey) !== id) j++;
     if (j >= order.length) throw badRequest(`the order of the patch list does not match its ${SET_ELEMENT_ORDER} list`);
@@ -341,7 +341,7 @@ function mergeObject(originalIn: JsonObject, patchIn: JsonObject, schema: Schema
         );
       continue;
     }
-    if (isObject(ov) && isObject(pv)) defineOwn(original, key, mergeObject(ov, pv, fieldSchema));
+    if (isPlainObject(ov) && isPlainObject(pv)) defineOwn(original, key, mergeObject(ov, pv, fieldSchema));
     else if (Array.isArray(ov) && Array.isArray(pv)) {
       const ls = listSchema(fieldSchema);
       // an atomic list is replaced by the patch's list (upstream keeps its directives as data; they are dropped here)
@@ -361,6 +361,6 @@ export function applyStrategicMergePatch(
   patch: unknown,
   schema: ObjectSchema | undefined,
 ): Record<string, unknown> {
-  if (!isObject(patch)) throw badRequest('invalid JSON document: a strategic merge patch must be a JSON object');
+  if (!isPlainObject(patch)) throw badRequest('invalid JSON document: a strategic merge patch must be a JSON object');
   return mergeObject(current, patch, schema);
 }

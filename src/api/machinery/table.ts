@@ -11,7 +11,7 @@
  */
 import type { KubeObject, ObjectMeta } from '../object.js';
 import type { TableColumn, TableConvertor } from '../resource.js';
-import { humanAge } from './duration.js';
+import { humanAge } from '../humanduration.js';
 import type { IncludeObject } from './queryOptions.js';
 
 export const nameColumn: TableColumn = {

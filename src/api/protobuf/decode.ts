@@ -1,13 +1,18 @@
 /**
  * Decodes a protobuf message into the JSON object Go's encoding/json would print for it,
- * driven by the type's schema (../schema/message.ts): the same object the API would have
- * received had the client sent JSON. Protobuf rules kept: unknown fields are skipped, a
- * repeated embedded message merges, the last scalar wins. Go's JSON rules kept: fields are
- * printed by their presence (omitempty, always, pointer), bytes as base64, a zero
- * metav1.Time as null (nanoseconds dropped, as apimachinery does), int64 as a number.
+ * driven by the type's schema (../machinery/schema.ts: protobuf numbers and Go's JSON
+ * presence beside the JSON types): the same object the API would have received had the
+ * client sent JSON. Protobuf rules kept: unknown fields are skipped, a repeated embedded
+ * message merges, the last scalar wins. Go's JSON rules kept: fields are printed by their
+ * presence (omitempty, always, pointer), bytes as base64, a zero metav1.Time as null
+ * (nanoseconds dropped, as apimachinery does), int64 as a number.
+ *
+ * Only fields with a protobuf number are read; `canDecodeProtobuf` says whether a schema has
+ * them all, so a kind without them is refused instead of decoded with fields missing.
  */
-import type { FieldSchema, MessageSchema, ScalarType } from '../schema/message.js';
-import { ProtobufError, WIRE, wireName, WireReader } from './wire.js';
+import { type LeafSchema, type ListSchema, type ObjectSchema, type Schema } from '../machinery/schema.js';
+import { formatTime } from '../time.js';
+import { WIRE, wireName, WireReader } from './wire.js';
 
 /** No schema nests deeper; a guard for schemas to come (the input cannot add depth: unknown fields are skipped flat). */
 const MAX_DEPTH = 32;
@@ -20,21 +25,73 @@ const MAX_SECONDS = 253_402_300_799n;
 /** Go's zero time (0001-01-01T00:00:00Z): printed as null. */
 const ZERO_SECONDS = -62_135_596_800n;
 
-/** A decoded but not yet printed message: field name → value (list for repeated, Map for maps). */
+/** The leaf types this decoder reads (metav1.MicroTime, float64 and Quantity are in no numbered schema). */
+const DECODABLE_LEAVES: ReadonlySet<LeafSchema['type']> = new Set([
+  'string',
+  'bytes',
+  'time',
+  'int32',
+  'int64',
+  'bool',
+  'any',
+]);
+
+/** A decoded but not yet printed message: field name → value (array for repeated, Map for maps). */
 type Acc = Map<string, unknown>;
 /** A metav1.Time as read: undefined seconds for the zero time (an empty message). */
 interface TimeValue {
   seconds: bigint | undefined;
 }
 
-const utf8 = new TextDecoder('utf-8');
-
-function expectWire(r: WireReader, f: FieldSchema, got: number, want: number): void {
-  if (got !== want) r.fail(`wrong wire type ${wireName(got)} for field ${f.name} (${wireName(want)} expected)`);
+/** A struct's numbered fields, by number, in declaration order; cached (schemas never change). */
+type Numbered = ReadonlyMap<number, readonly [string, Schema]>;
+const numberedCache = new WeakMap<ObjectSchema, Numbered>();
+function numbered(m: ObjectSchema): Numbered {
+  let n = numberedCache.get(m);
+  if (!n) {
+    n = new Map(
+      Object.entries(m.fields).flatMap(([name, f]) => (f.no === undefined ? [] : [[f.no, [name, f] as const]])),
+    );
+    numberedCache.set(m, n);
+  }
+  return n;
 }
 
-const wireOf = (t: ScalarType | MessageSchema): number =>
-  t === 'bool' || t === 'int32' || t === 'int64' ? WIRE.varint : WIRE.bytes;
+/** TypeMeta's fields: known in JSON, carried by the envelope in protobuf. */
+const TYPE_META_FIELDS = new Set(['apiVersion', 'kind']);
+
+/**
+ * Whether protobuf bodies of this kind can be decoded: every field of every struct in it has
+ * a protobuf number (TypeMeta's apart) and a type this decoder reads.
+ */
+export function canDecodeProtobuf(schema: ObjectSchema): boolean {
+  const ok = (s: Schema, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
+    switch (s.type) {
+      case 'object':
+        return Object.values(s.fields).every((f) => f.no !== undefined && ok(f, depth + 1));
+      case 'map':
+        return ok(s.values, depth + 1);
+      case 'list':
+        return ok(s.items, depth + 1);
+      default:
+        return DECODABLE_LEAVES.has(s.type);
+    }
+  };
+  return Object.entries(schema.fields).every(([name, f]) =>
+    f.no === undefined ? TYPE_META_FIELDS.has(name) : ok(f, 1),
+  );
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The wire type of one value of `s`: varint for booleans and integers, length-delimited for the rest. */
+const wireOf = (s: Schema): number =>
+  s.type === 'bool' || s.type === 'int32' || s.type === 'int64' ? WIRE.varint : WIRE.bytes;
+
+function expectWire(r: WireReader, name: string, got: number, want: number): void {
+  if (got !== want) r.fail(`wrong wire type ${wireName(got)} for field ${name} (${wireName(want)} expected)`);
+}
 
 /** Deepest bracket nesting of JSON text, counted outside strings. */
 function jsonDepth(text: string): number {
@@ -59,10 +116,10 @@ function readTime(r: WireReader): TimeValue {
   while (!r.done()) {
     const { no, wire } = r.tag();
     if (no === 1) {
-      if (wire !== WIRE.varint) r.fail(`wrong wire type ${wireName(wire)} for field seconds (varint expected)`);
+      expectWire(r, 'seconds', wire, WIRE.varint);
       seconds = BigInt.asIntN(64, r.varint());
     } else if (no === 2) {
-      if (wire !== WIRE.varint) r.fail(`wrong wire type ${wireName(wire)} for field nanos (varint expected)`);
+      expectWire(r, 'nanos', wire, WIRE.varint);
       r.varint(); // dropped: metav1.Time keeps seconds only
     } else r.skip(wire);
   }
@@ -70,8 +127,27 @@ function readTime(r: WireReader): TimeValue {
   return { seconds };
 }
 
-function readScalar(r: WireReader, t: ScalarType, where: string): unknown {
-  switch (t) {
+/** FieldsV1 and runtime.RawExtension: a message whose field 1 is JSON text; empty is null. */
+function readRawJson(r: WireReader): unknown {
+  let text = '';
+  while (!r.done()) {
+    const { no, wire } = r.tag();
+    if (no === 1) {
+      expectWire(r, 'Raw', wire, WIRE.bytes);
+      text = utf8.decode(r.bytes());
+    } else r.skip(wire);
+  }
+  if (text === '') return null;
+  if (jsonDepth(text) > MAX_JSON_DEPTH) r.fail(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    return r.fail(`embedded JSON does not parse (${(e as Error).message})`);
+  }
+}
+
+function readLeaf(r: WireReader, s: LeafSchema, where: string): unknown {
+  switch (s.type) {
     case 'bool':
       return r.varint() !== 0n;
     case 'int32':
@@ -88,68 +164,86 @@ function readScalar(r: WireReader, t: ScalarType, where: string): unknown {
       return Buffer.from(r.bytes()).toString('base64');
     case 'time':
       return readTime(r.sub(where));
-    case 'json': {
-      const text = utf8.decode(r.bytes());
-      if (text === '') return null;
-      if (jsonDepth(text) > MAX_JSON_DEPTH) r.fail(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (e) {
-        return r.fail(`embedded JSON does not parse (${(e as Error).message})`);
-      }
-    }
+    case 'any':
+      return readRawJson(r.sub(where));
+    default:
+      return r.fail(`${where}: no protobuf decoding for ${s.type} values`);
   }
 }
 
-/** One value of field `f` (an element, for lists and maps). */
-function readValue(r: WireReader, f: FieldSchema, where: string, depth: number, into?: Acc): unknown {
-  if (typeof f.type === 'string') return readScalar(r, f.type, where);
-  return readMessage(r.sub(where), f.type, depth + 1, into);
+/** A list that is a map value or a list element: a message whose field 1 holds the items (ExtraValue). */
+function readWrappedList(r: WireReader, s: ListSchema, depth: number): unknown[] {
+  const items: unknown[] = [];
+  while (!r.done()) {
+    const { no, wire } = r.tag();
+    if (no !== 1) {
+      r.skip(wire);
+      continue;
+    }
+    expectWire(r, 'items', wire, wireOf(s.items));
+    items.push(readValue(r, s.items, `${r.where}[${items.length}]`, depth));
+  }
+  return items;
 }
 
-function readMapEntry(r: WireReader, f: FieldSchema, depth: number): [string, unknown] {
+/** One value of schema `s` (a whole field, or one element of a list or map); `into` merges a repeated message. */
+function readValue(r: WireReader, s: Schema, where: string, depth: number, into?: Acc): unknown {
+  switch (s.type) {
+    case 'object':
+      return readMessage(r.sub(where), s, depth + 1, into);
+    case 'list':
+      return readWrappedList(r.sub(where), s, depth + 1);
+    case 'map':
+      return r.fail(`${where}: a map inside a list or map has no protobuf form`);
+    default:
+      return readLeaf(r, s, where);
+  }
+}
+
+function readMapEntry(r: WireReader, values: Schema, depth: number): [string, unknown] {
   let key = '';
   let value: unknown;
   while (!r.done()) {
     const { no, wire } = r.tag();
     if (no === 1) {
-      expectWire(r, f, wire, WIRE.bytes);
+      expectWire(r, 'key', wire, WIRE.bytes);
       key = utf8.decode(r.bytes());
     } else if (no === 2) {
-      expectWire(r, f, wire, wireOf(f.type));
-      value = readValue(r, f, `${r.where}[${key}]`, depth);
+      expectWire(r, 'value', wire, wireOf(values));
+      value = readValue(r, values, `${r.where}[${key}]`, depth);
     } else r.skip(wire);
   }
   return [key, value];
 }
 
-function readMessage(r: WireReader, m: MessageSchema, depth: number, into: Acc = new Map()): Acc {
+function readMessage(r: WireReader, m: ObjectSchema, depth: number, into: Acc = new Map()): Acc {
   if (depth > MAX_DEPTH) r.fail(`messages nested deeper than ${MAX_DEPTH} levels`);
-  const byNo = new Map(m.fields.map((f) => [f.no, f]));
+  const byNo = numbered(m);
   while (!r.done()) {
     const { no, wire } = r.tag();
-    const f = byNo.get(no);
-    if (!f) {
+    const field = byNo.get(no);
+    if (!field) {
       r.skip(wire);
       continue;
     }
-    const where = r.where ? `${r.where}.${f.name}` : f.name;
-    if (f.map) {
-      expectWire(r, f, wire, WIRE.bytes);
-      const map = (into.get(f.name) as Map<string, unknown> | undefined) ?? new Map<string, unknown>();
-      const [k, v] = readMapEntry(r.sub(where), f, depth + 1);
+    const [name, f] = field;
+    const where = r.where ? `${r.where}.${name}` : name;
+    if (f.type === 'map') {
+      expectWire(r, name, wire, WIRE.bytes);
+      const map = (into.get(name) as Map<string, unknown> | undefined) ?? new Map<string, unknown>();
+      const [k, v] = readMapEntry(r.sub(where), f.values, depth + 1);
       map.set(k, v);
-      into.set(f.name, map);
-    } else if (f.list) {
-      expectWire(r, f, wire, wireOf(f.type));
-      const list = (into.get(f.name) as unknown[] | undefined) ?? [];
-      list.push(readValue(r, f, `${where}[${list.length}]`, depth));
-      into.set(f.name, list);
+      into.set(name, map);
+    } else if (f.type === 'list') {
+      expectWire(r, name, wire, wireOf(f.items));
+      const list = (into.get(name) as unknown[] | undefined) ?? [];
+      list.push(readValue(r, f.items, `${where}[${list.length}]`, depth));
+      into.set(name, list);
     } else {
-      expectWire(r, f, wire, wireOf(f.type));
-      const prev = into.get(f.name);
+      expectWire(r, name, wire, wireOf(f));
+      const prev = into.get(name);
       // a second occurrence of an embedded message merges into the first (protobuf's rule)
-      into.set(f.name, readValue(r, f, where, depth, prev instanceof Map ? (prev as Acc) : undefined));
+      into.set(name, readValue(r, f, where, depth, prev instanceof Map ? (prev as Acc) : undefined));
     }
   }
   return into;
@@ -157,31 +251,41 @@ function readMessage(r: WireReader, m: MessageSchema, depth: number, into: Acc =
 
 // ---------------------------------------------------------------- printing (Go's encoding/json)
 
-function timeJson(t: TimeValue): string | null {
-  if (t.seconds === undefined || t.seconds === ZERO_SECONDS) return null;
-  return new Date(Number(t.seconds) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+const isZeroTime = (t: TimeValue): boolean => t.seconds === undefined || t.seconds === ZERO_SECONDS;
+
+const timeJson = (t: TimeValue): string | null =>
+  isZeroTime(t) ? null : formatTime(new Date(Number(t.seconds) * 1000));
+
+/** The JSON Go prints for a zero or missing value of this type. */
+function zeroJson(s: Schema): unknown {
+  switch (s.type) {
+    case 'object':
+      return messageJson(new Map(), s);
+    case 'string':
+      return '';
+    case 'bool':
+      return false;
+    case 'int32':
+    case 'int64':
+      return 0;
+    default:
+      return null; // nil slices and maps, []byte, metav1.Time, RawExtension
+  }
 }
 
-/** The JSON of a value as Go prints a zero or missing one of this type. */
-function zeroJson(f: FieldSchema): unknown {
-  if (f.list || f.map) return null;
-  if (typeof f.type !== 'string') return messageJson(new Map(), f.type);
-  return { string: '', bool: false, int32: 0, int64: 0, bytes: null, time: null, json: null }[f.type];
-}
-
-const isZero = (v: unknown, f: FieldSchema): boolean => {
-  if (f.list) return (v as unknown[]).length === 0;
-  if (f.map) return (v as Map<string, unknown>).size === 0;
-  if (f.type === 'time') return (v as TimeValue).seconds === undefined || (v as TimeValue).seconds === ZERO_SECONDS;
-  if (typeof f.type !== 'string') return false; // a struct is never "empty" to omitempty
-  return v === '' || v === 0 || v === false || v === null;
-};
-
-function valueJson(v: unknown, f: FieldSchema): unknown {
-  if (v === undefined) return zeroJson({ ...f, list: false, map: false });
-  if (typeof f.type !== 'string') return messageJson(v as Acc, f.type);
-  if (f.type === 'time') return timeJson(v as TimeValue);
-  return v;
+function isZero(v: unknown, s: Schema): boolean {
+  switch (s.type) {
+    case 'list':
+      return (v as unknown[]).length === 0;
+    case 'map':
+      return (v as Map<string, unknown>).size === 0;
+    case 'time':
+      return isZeroTime(v as TimeValue);
+    case 'object':
+      return false; // a struct is never "empty" to omitempty
+    default:
+      return v === '' || v === 0 || v === false || v === null;
+  }
 }
 
 /** An object whose keys come from the input: own data properties only (a "__proto__" key stays a key). */
@@ -192,33 +296,37 @@ function safeObject(entries: Iterable<[string, unknown]>): Record<string, unknow
   return o;
 }
 
-function fieldJson(v: unknown, f: FieldSchema): unknown {
-  if (f.list) return (v as unknown[]).map((e) => valueJson(e, f));
-  if (f.map) return safeObject([...(v as Map<string, unknown>)].map(([k, e]) => [k, valueJson(e, f)]));
-  return valueJson(v, f);
+function valueJson(v: unknown, s: Schema): unknown {
+  if (v === undefined) return zeroJson(s);
+  switch (s.type) {
+    case 'object':
+      return messageJson(v as Acc, s);
+    case 'list': {
+      const list = v as unknown[];
+      return list.length === 0 ? null : list.map((e) => valueJson(e, s.items));
+    }
+    case 'map':
+      return safeObject([...(v as Map<string, unknown>)].map(([k, e]) => [k, valueJson(e, s.values)]));
+    case 'time':
+      return timeJson(v as TimeValue);
+    default:
+      return v;
+  }
 }
 
-function messageJson(acc: Acc, m: MessageSchema): unknown {
-  if (m.unwrap !== undefined) {
-    const f = m.fields.find((x) => x.name === m.unwrap)!;
-    const v = acc.get(f.name);
-    return v === undefined ? zeroJson(f) : fieldJson(v, f);
-  }
+function messageJson(acc: Acc, m: ObjectSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of m.fields) {
-    const v = acc.get(f.name);
+  for (const [name, f] of numbered(m).values()) {
+    const v = acc.get(name);
     const presence = f.presence ?? 'omitempty';
     if (v === undefined) {
-      if (presence === 'always') out[f.name] = zeroJson(f);
-    } else if (presence !== 'omitempty' || !isZero(v, f)) out[f.name] = fieldJson(v, f);
+      if (presence === 'always') out[name] = zeroJson(f);
+    } else if (presence !== 'omitempty' || !isZero(v, f)) out[name] = valueJson(v, f);
   }
   return out;
 }
 
 /** `bytes` as a message of type `m`, printed as Go's JSON of it. `where` prefixes error messages. */
-export function decodeMessage(bytes: Uint8Array, m: MessageSchema, where = ''): Record<string, unknown> {
-  const json = messageJson(readMessage(new WireReader(bytes, 0, bytes.length, where), m, 0), m);
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new ProtobufError(`${m.name} does not print as a JSON object`);
-  return json as Record<string, unknown>;
+export function decodeMessage(bytes: Uint8Array, m: ObjectSchema, where = ''): Record<string, unknown> {
+  return messageJson(readMessage(new WireReader(bytes, 0, bytes.length, where), m, 0), m);
 }

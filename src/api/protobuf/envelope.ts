@@ -4,31 +4,21 @@
  * 3: contentEncoding, 4: contentType} whose `raw` is the object's own message. kubectl ≥ 1.32
  * sends CSR approvals and SelfSubjectAccessReviews this way (docs/upstream/csr-api.md Part A §4).
  */
+import { bytes, obj, pb, str, type ObjectSchema } from '../machinery/schema.js';
 import type { KubeObject } from '../object.js';
-import type { MessageSchema } from '../schema/message.js';
 import { decodeMessage } from './decode.js';
 import { ProtobufError } from './wire.js';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-const TYPE_META: MessageSchema = {
-  name: 'TypeMeta',
-  fields: [
-    { name: 'apiVersion', no: 1, type: 'string' },
-    { name: 'kind', no: 2, type: 'string' },
-  ],
-};
-
-const UNKNOWN: MessageSchema = {
-  name: 'Unknown',
-  fields: [
-    { name: 'typeMeta', no: 1, type: TYPE_META, presence: 'always' },
-    { name: 'raw', no: 2, type: 'bytes' },
-    { name: 'contentEncoding', no: 3, type: 'string' },
-    { name: 'contentType', no: 4, type: 'string' },
-  ],
-};
+/** runtime.Unknown, the envelope (k8s.io/apimachinery `pkg/runtime/generated.proto`) */
+const UNKNOWN = obj('runtime.Unknown', {
+  typeMeta: pb(1, obj('runtime.TypeMeta', { apiVersion: pb(1, str), kind: pb(2, str) }), 'always'),
+  raw: pb(2, bytes),
+  contentEncoding: pb(3, str),
+  contentType: pb(4, str),
+});
 
 export interface Envelope {
   apiVersion: string;
@@ -63,7 +53,7 @@ export function readEnvelope(body: Uint8Array): Envelope {
  */
 export function decodeProtobufObject(
   body: Uint8Array,
-  schema: MessageSchema,
+  schema: ObjectSchema,
   expected: { apiVersion: string; kind: string },
 ): KubeObject {
   const env = readEnvelope(body);

@@ -8,9 +8,10 @@
  * Hand-rolled rather than protobufjs (with a small .proto): what kubetls needs is Go's JSON
  * of the two messages kubectl sends as protobuf (CSR approvals, SelfSubjectAccessReviews),
  * so that they join the JSON path unchanged: omitempty and pointer fields, a zero
- * metav1.Time as null, []byte as base64, int64 as a number. protobufjs would decode into its own objects (Long integers, Uint8Array, its own
- * defaults) and that conversion, driven by the schema the shape check already has, is most
- * of decode.ts anyway; the wire reading left over is this file. It also keeps out a
+ * metav1.Time as null, []byte as base64, int64 as a number. protobufjs would decode into
+ * its own objects (Long integers, Uint8Array, its own defaults) and that conversion, driven
+ * by the schema JSON decoding already has (../machinery/schema.ts), is most of decode.ts
+ * anyway; the wire reading left over is this file. It also keeps out a
  * dependency whose reflection has had prototype-pollution advisories (CVE-2022-25878,
  * CVE-2023-36665); the tests feed it truncations and thousands of mutations of real bodies.
  */

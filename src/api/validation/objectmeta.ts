@@ -3,10 +3,12 @@
  * (ValidateObjectMeta / ValidateObjectMetaUpdate): the name (each resource says how names
  * are checked), generateName, namespace, generation, labels, annotations (keys and a 256 KiB
  * total), ownerReferences, finalizers, managedFields; on update, the fields that may never
- * change. Expects a shape-checked object (../schema/shape.ts): strings are strings.
+ * change. Expects a decoded object (../machinery/schema.ts checked its JSON types): strings
+ * are strings.
  */
 import { fieldError, FieldPath, type FieldError } from '../../errors/index.js';
 import type { ObjectMeta, OwnerReference } from '../object.js';
+import { isGoPrint } from '../goquote.js';
 import { timeValue } from '../time.js';
 import {
   byteLength,
@@ -40,12 +42,13 @@ export interface ObjectMetaRules {
 }
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-const FIELD_MANAGER_MAX_LENGTH = 128;
+/** apimachinery FieldManagerMaxLength */
+export const FIELD_MANAGER_MAX_LENGTH = 128;
 const SUBRESOURCE_NAME_MAX_LENGTH = 256;
 const FINALIZER_ORPHAN = 'orphan';
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
-/** Metadata as it arrives (shape-checked): the ObjectMeta fields plus the ones kubetls does not model. */
+/** Metadata as it arrives (decoded, types checked): the ObjectMeta fields plus the ones kubetls does not model. */
 type Meta = ObjectMeta & { deletionGracePeriodSeconds?: number | null };
 
 const entries = (m: Record<string, string> | null | undefined): Array<[string, string]> => (m ? Object.entries(m) : []);
@@ -117,8 +120,24 @@ function validateFinalizers(finalizers: string[] | null | undefined, path: Field
   return out;
 }
 
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+/**
+ * A field manager's name (apimachinery ValidateFieldManager): at most 128 bytes, printable
+ * characters only. The same rules for the `fieldManager` query option of a write and for
+ * `manager` in each managedFields entry.
+ */
+export function validateFieldManager(manager: string, path: FieldPath | string): FieldError[] {
+  const out: FieldError[] = [];
+  if (byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) out.push(fieldError.tooLong(path, FIELD_MANAGER_MAX_LENGTH));
+  let at = 0;
+  for (const ch of manager) {
+    if (!isGoPrint(ch)) {
+      const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      out.push(fieldError.invalid(path, manager, `invalid character U+${code} (at position ${at})`));
+    }
+    at += byteLength(ch);
+  }
+  return out;
+}
 
 function validateManagedFields(list: unknown[] | null | undefined, path: FieldPath): FieldError[] {
   const out: FieldError[] = [];
@@ -130,17 +149,7 @@ function validateManagedFields(list: unknown[] | null | undefined, path: FieldPa
       out.push(fieldError.notSupported(p.child('operation'), e.operation, ['Apply', 'Update']));
     if (e.fieldsType && e.fieldsType !== 'FieldsV1')
       out.push(fieldError.invalid(p.child('fieldsType'), e.fieldsType, 'must be `FieldsV1`'));
-    const manager = e.manager ?? '';
-    if (byteLength(manager) > FIELD_MANAGER_MAX_LENGTH)
-      out.push(fieldError.tooLong(p.child('manager'), FIELD_MANAGER_MAX_LENGTH));
-    let at = 0;
-    for (const ch of manager) {
-      if (!PRINTABLE.test(ch)) {
-        const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        out.push(fieldError.invalid(p.child('manager'), manager, `invalid character U+${code} (at position ${at})`));
-      }
-      at += byteLength(ch);
-    }
+    out.push(...validateFieldManager(e.manager ?? '', p.child('manager')));
     if (byteLength(e.subresource ?? '') > SUBRESOURCE_NAME_MAX_LENGTH)
       out.push(fieldError.tooLong(p.child('subresource'), SUBRESOURCE_NAME_MAX_LENGTH));
   });

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forbiddenMessage, forbiddenStatus, goQuote } from '../../../src/api/authz/forbidden.js';
+import { forbiddenMessage, forbiddenStatus } from '../../../src/api/authz/forbidden.js';
+import { goQuote } from '../../../src/api/goquote.js';
 import type { RequestAttributes } from '../../../src/api/object.js';
 
 const u = (username: string) => ({ username, groups: ['system:authenticated'] });

@@ -10,6 +10,7 @@ import {
   configMap,
   deleteOptions,
   lease,
+  namespace,
   node,
   roleBinding,
   schemaFor,
@@ -19,6 +20,7 @@ import {
 } from '../../../src/api/machinery/schemas/index.js';
 import type { FieldValidation } from '../../../src/api/machinery/queryOptions.js';
 import { hasCommand, run } from '../../helpers.js';
+import { NOT_RFC3339 } from '../times.js';
 
 const CSR_TARGET = { kind: 'CertificateSigningRequest', version: 'v1' };
 
@@ -96,6 +98,7 @@ test(
         secret,
       ],
       [['create', 'configmap', 'c', '--from-literal=a=b'], configMap],
+      [['create', 'namespace', 'team-a'], namespace],
       [['create', 'rolebinding', 'rb', '--role=r', '--user=u', '--group=g', '--serviceaccount=ns:sa'], roleBinding],
       [
         ['create', 'clusterrolebinding', 'crb', '--clusterrole=cr', '--user=u', '--group=system:nodes'],
@@ -239,6 +242,57 @@ test('type errors are always 400, in Go decoder wording', () => {
   );
 });
 
+test('[]byte fields as Go reads base64, time fields as Go parses RFC 3339', () => {
+  const typeErrors = (spec: object, metadata: object = {}) =>
+    checkFields({ metadata, spec }, certificateSigningRequest).typeErrors;
+  // standard alphabet, padded, line breaks ignored
+  for (const s of ['', 'QQ==', 'QUI=', 'QUJD', 'QUJD\nREVG', 'QUJD\r\nREVG'])
+    assert.deepEqual(typeErrors({ request: s }), [], JSON.stringify(s));
+  for (const s of ['QQ', 'Q===', 'QU JD', 'QUJD-_', '@@@@', 'QQ==QQ=='])
+    assert.match(typeErrors({ request: s }).join(), /^illegal base64 data at input byte \d+$/, JSON.stringify(s));
+  // real dates only, hours below 24, offsets below 24h, upper-case T and Z
+  for (const t of [...NOT_RFC3339, ''])
+    assert.deepEqual(
+      typeErrors({}, { creationTimestamp: t }),
+      [`parsing time ${JSON.stringify(t)} as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time`],
+      t,
+    );
+});
+
+test("null is Go's zero value: struct fields dropped, list elements and map values zeroed", () => {
+  const r = checkFields(
+    {
+      apiVersion: null,
+      metadata: { name: 'x', labels: { a: null }, annotations: { b: null }, ownerReferences: [null] },
+      spec: { usages: [null, 'client auth'], groups: null, extra: { k: null }, expirationSeconds: null },
+      status: { conditions: [null] },
+    },
+    certificateSigningRequest,
+  );
+  assert.deepEqual(r.typeErrors, []);
+  assert.deepEqual(r.object, {
+    metadata: { name: 'x', labels: { a: '' }, annotations: { b: '' }, ownerReferences: [{}] },
+    spec: { usages: ['', 'client auth'], extra: { k: null } },
+    status: { conditions: [{}] },
+  });
+});
+
+test('known fields for strict decoding: apiVersion and kind for a kind, then its own', () => {
+  assert.deepEqual(Object.keys(certificateSigningRequest.fields), ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
+  const spec = certificateSigningRequest.fields['spec'];
+  assert.ok(spec?.type === 'object');
+  assert.deepEqual(Object.keys(spec.fields), [
+    'request',
+    'signerName',
+    'expirationSeconds',
+    'usages',
+    'username',
+    'uid',
+    'groups',
+    'extra',
+  ]);
+});
+
 test('bodies: malformed, oversized, deep, hostile', () => {
   fails(
     () => decodeJsonObject('{"kind":', certificateSigningRequest, 'Strict', CSR_TARGET),
@@ -332,7 +386,7 @@ test('every served type has a schema, looked up by group, version and kind', () 
     selfSubjectAccessReview,
   );
   assert.equal(schemaFor({ group: '', version: 'v1', kind: 'toString' }), undefined);
-  assert.equal(schemaKeys().length, 17);
+  assert.equal(schemaKeys().length, 18);
   // what kubectl delete sends, and what kubectl auth can-i sends (as JSON)
   assert.deepEqual(
     decodeJsonObject('{"propagationPolicy":"Background"}', deleteOptions, 'Strict', {

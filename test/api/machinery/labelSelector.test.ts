@@ -6,7 +6,6 @@ import {
   parseLabelSelector,
   MAX_SELECTOR_LENGTH,
 } from '../../../src/api/machinery/labelSelector.js';
-import { labelKeyErrors, labelValueErrors, validateLabels } from '../../../src/api/machinery/labels.js';
 import { isStatusError, toStatus } from '../../../src/api/machinery/status.js';
 
 const LABELS = { app: 'web', tier: 'frontend', env: '', 'example.com/owner': 'team-a', n: '7' };
@@ -129,20 +128,4 @@ test('hostile label selectors: huge, many requirements, many values — bounded 
   assert.throws(() => parseLabelSelector('('.repeat(20000)), /expected: !, identifier/);
   assert.throws(() => parseLabelSelector('a in ' + '('.repeat(20000)), /unable to parse requirement/);
   assert.throws(() => parseLabelSelector('!'.repeat(20000)), /unable to parse requirement/);
-});
-
-test('label keys and values are validated with kube messages', () => {
-  assert.deepEqual(labelKeyErrors('app.kubernetes.io/name'), []);
-  assert.deepEqual(labelKeyErrors('a'), []);
-  assert.deepEqual(labelValueErrors(''), []);
-  assert.deepEqual(labelValueErrors('A_b.c-9'), []);
-  assert.equal(labelKeyErrors('').length, 2, 'empty name: non-empty and regex');
-  assert.match(labelValueErrors('a b')[0]!, /regex used for validation is '\(\(\[A-Za-z0-9\]/);
-  const errs = validateLabels({ ok: 'yes', 'bad key': 'v', k: 'bad value' }, 'metadata.labels');
-  assert.equal(errs.length, 2);
-  assert.equal(errs[0]!.field, 'metadata.labels');
-  assert.equal(errs[0]!.value, 'bad key');
-  assert.equal(errs[1]!.value, 'bad value');
-  assert.deepEqual(validateLabels(undefined, 'metadata.labels'), []);
-  assert.equal(validateLabels({ k: 5 as unknown as string }, 'm').length, 1, 'a non-string value is refused');
 });

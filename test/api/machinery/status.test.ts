@@ -33,6 +33,8 @@ test('Status objects carry kube-apiserver messages, reasons, codes and details',
       { name: 'x', group: 'certificates.k8s.io', kind: 'certificatesigningrequests' },
     ],
     [notFound(SECRETS, 's'), 404, 'NotFound', 'secrets "s" not found', { name: 's', kind: 'secrets' }],
+    // names are quoted as Go's %q quotes them
+    [notFound(SECRETS, 'a"b\n'), 404, 'NotFound', 'secrets "a\\"b\\n" not found', { name: 'a"b\n', kind: 'secrets' }],
     [
       alreadyExists(CSR, 'x'),
       409,
@@ -98,7 +100,8 @@ test('Status objects carry kube-apiserver messages, reasons, codes and details',
       'certificatesigningrequests.certificates.k8s.io "x" is forbidden: no',
       undefined,
     ],
-    [forbidden(undefined, '', 'no'), 403, 'Forbidden', 'forbidden: no', undefined],
+    // NewForbidden always sets details: an empty object is printed, as Go prints the empty struct
+    [forbidden(undefined, '', 'no'), 403, 'Forbidden', 'forbidden: no', {}],
     [
       methodNotSupported(CSR, 'deletecollection'),
       405,

@@ -9,10 +9,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKubetlsError } from '../../../src/errors/index.js';
 import { decodeProtobufObject, isProtobufBody, readEnvelope } from '../../../src/api/protobuf/envelope.js';
-import { decodeMessage } from '../../../src/api/protobuf/decode.js';
+import { canDecodeProtobuf, decodeMessage } from '../../../src/api/protobuf/decode.js';
+import { decodeBody } from '../../../src/api/machinery/decode.js';
+import type { ObjectSchema, Schema } from '../../../src/api/machinery/schema.js';
+import {
+  schemaFor,
+  schemaKeys,
+  secret,
+  selfSubjectReview,
+  subjectAccessReview,
+} from '../../../src/api/machinery/schemas/index.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { toStatus } from '../../../src/api/machinery/status.js';
 import { ProtobufError } from '../../../src/api/protobuf/wire.js';
-import { CSR_SCHEMA } from '../../../src/api/resources/certificates/schema.js';
-import { SELF_SUBJECT_ACCESS_REVIEW_SCHEMA } from '../../../src/api/resources/authorization/schema.js';
+import { certificateSigningRequest, selfSubjectAccessReview } from '../../../src/api/machinery/schemas/index.js';
 import { csrStrategy } from '../../../src/api/resources/certificates/strategy.js';
 import { ROOT } from '../../helpers.js';
 import { bytesField, envelope, MAGIC, message, tag, varint, varintField } from './encode.js';
@@ -21,7 +31,7 @@ const CAPTURES = join(ROOT, 'test/api/protobuf/captures');
 const capture = (f: string): Buffer => readFileSync(join(CAPTURES, f));
 const CSR = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest' };
 const SSAR = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview' };
-const decodeCSR = (body: Buffer) => decodeProtobufObject(body, CSR_SCHEMA, CSR);
+const decodeCSR = (body: Buffer) => decodeProtobufObject(body, certificateSigningRequest, CSR);
 
 /** Asserts a 400 protobuf error whose message matches. */
 function refuses(body: Buffer, re: RegExp): void {
@@ -49,11 +59,7 @@ test("kubectl 1.33's protobuf approve body decodes to the JSON kubectl 1.27 send
 
 test("kubectl 1.33's SelfSubjectAccessReviews (resource and non-resource) decode to 1.27's JSON", () => {
   for (const which of ['resource', 'nonresource']) {
-    const decoded = decodeProtobufObject(
-      capture(`ssar-${which}-kubectl-1.33.pb`),
-      SELF_SUBJECT_ACCESS_REVIEW_SCHEMA,
-      SSAR,
-    );
+    const decoded = decodeProtobufObject(capture(`ssar-${which}-kubectl-1.33.pb`), selfSubjectAccessReview, SSAR);
     assert.deepEqual(decoded, JSON.parse(capture(`ssar-${which}-kubectl-1.27.json`).toString('utf8')), which);
   }
 });
@@ -309,9 +315,214 @@ test('hostile input: 3,000 random mutations of a real body decode or fail with a
 });
 
 test('decodeMessage alone: an empty message prints every always-printed field', () => {
-  assert.deepEqual(decodeMessage(Buffer.alloc(0), SELF_SUBJECT_ACCESS_REVIEW_SCHEMA), {
+  assert.deepEqual(decodeMessage(Buffer.alloc(0), selfSubjectAccessReview), {
     metadata: { creationTimestamp: null },
     spec: {},
     status: { allowed: false },
   });
+});
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+const CSR_KIND = { group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest' };
+const SSAR_KIND = { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' };
+
+test('decodeBody: the same request as protobuf (kubectl 1.33) and as JSON (kubectl 1.27) gives the same object', () => {
+  const pb = decodeBody(capture('approve-kubectl-1.33.pb'), PROTOBUF, certificateSigningRequest, 'Strict', CSR_KIND);
+  const json = decodeBody(
+    capture('approve-kubectl-1.27.json'),
+    undefined,
+    certificateSigningRequest,
+    'Strict',
+    CSR_KIND,
+  );
+  assert.deepEqual([pb.warnings, json.warnings], [[], []]);
+  const conditions = (o: Record<string, unknown>) =>
+    (o['status'] as { conditions: Array<Record<string, unknown>> }).conditions;
+  // both without the null lastTransitionTime and creationTimestamp (Go's zero values, dropped as the JSON path drops them)
+  assert.equal('lastTransitionTime' in conditions(pb.object)[0]!, false);
+  conditions(pb.object)[0]!['lastUpdateTime'] = conditions(json.object)[0]!['lastUpdateTime'];
+  assert.deepEqual(pb.object, json.object);
+  for (const which of ['resource', 'nonresource'])
+    assert.deepEqual(
+      decodeBody(
+        capture(`ssar-${which}-kubectl-1.33.pb`),
+        `${PROTOBUF}; charset=x`,
+        selfSubjectAccessReview,
+        'Strict',
+        SSAR_KIND,
+      ).object,
+      decodeBody(
+        capture(`ssar-${which}-kubectl-1.27.json`),
+        'application/json',
+        selfSubjectAccessReview,
+        'Strict',
+        SSAR_KIND,
+      ).object,
+      which,
+    );
+});
+
+test('decodeBody: protobuf only for kinds whose schema has protobuf numbers; other media types are 415', () => {
+  const status = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return toStatus(e);
+    }
+    return assert.fail('decoded');
+  };
+  const pb415 = status(() =>
+    decodeBody(envelope(Buffer.alloc(0), 'v1', 'Secret'), PROTOBUF, secret, 'Strict', {
+      group: '',
+      version: 'v1',
+      kind: 'Secret',
+    }),
+  );
+  assert.equal(pb415.code, 415);
+  assert.equal(
+    pb415.message,
+    'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+  );
+  const text = status(() =>
+    decodeBody(Buffer.from('kind: x'), 'text/plain', certificateSigningRequest, 'Strict', CSR_KIND),
+  );
+  assert.equal(text.code, 415);
+  assert.match(text.message!, /: application\/json, application\/yaml, application\/vnd\.kubernetes\.protobuf$/);
+  // a protobuf body of the wrong kind, a broken one, an oversized one
+  assert.equal(
+    status(() =>
+      decodeBody(capture('ssar-resource-kubectl-1.33.pb'), PROTOBUF, certificateSigningRequest, 'Strict', CSR_KIND),
+    ).code,
+    400,
+  );
+  assert.equal(
+    status(() => decodeBody(Buffer.from('k8s'), PROTOBUF, certificateSigningRequest, 'Strict', CSR_KIND)).code,
+    400,
+  );
+  assert.equal(
+    status(() =>
+      decodeBody(capture('approve-kubectl-1.33.pb'), PROTOBUF, certificateSigningRequest, 'Strict', CSR_KIND, {
+        maxBytes: 100,
+      }),
+    ).code,
+    413,
+  );
+});
+
+test('protobuf numbers in the schemas: the kinds kubectl sends as protobuf have them all, unique per message', () => {
+  const gvkOf = (k: string) => {
+    const [version, kind] = k.split('/').slice(-2) as [string, string];
+    return { group: k.split('/').length === 3 ? k.split('/')[0]! : '', version, kind };
+  };
+  const decodable = schemaKeys().filter((k) => canDecodeProtobuf(schemaFor(gvkOf(k))!));
+  assert.deepEqual(decodable, [
+    'certificates.k8s.io/v1/CertificateSigningRequest',
+    'authorization.k8s.io/v1/SubjectAccessReview',
+    'authorization.k8s.io/v1/SelfSubjectAccessReview',
+    'authentication.k8s.io/v1/SelfSubjectReview',
+  ]);
+  const structs = (s: Schema, out: Set<ObjectSchema>): Set<ObjectSchema> => {
+    if (s.type === 'object' && !out.has(s)) {
+      out.add(s);
+      for (const f of Object.values(s.fields)) structs(f, out);
+    } else if (s.type === 'list') structs(s.items, out);
+    else if (s.type === 'map') structs(s.values, out);
+    return out;
+  };
+  const all = new Set<ObjectSchema>();
+  for (const k of decodable) structs(schemaFor(gvkOf(k))!, all);
+  for (const m of all) {
+    const numbers = Object.values(m.fields).flatMap((f) => (f.no === undefined ? [] : [f.no]));
+    assert.equal(new Set(numbers).size, numbers.length, m.goType);
+  }
+});
+
+test("decodeBody: kubectl 1.33's `auth whoami` body (protobuf) and a SubjectAccessReview built by hand", () => {
+  const whoami = decodeBody(capture('whoami-kubectl-1.33.pb'), PROTOBUF, selfSubjectReview, 'Strict', {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+  });
+  // kubectl sends zero metadata and a zero status; Go's JSON of it, nulls dropped as for a JSON body
+  assert.deepEqual(whoami.object, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+    metadata: {},
+    status: { userInfo: {} },
+  });
+  const extra = (k: string, ...v: string[]) =>
+    bytesField(5, message(bytesField(1, k), bytesField(2, message(...v.map((x) => bytesField(1, x))))));
+  const sar = envelope(
+    message(
+      bytesField(
+        2,
+        message(
+          bytesField(1, message(bytesField(2, 'get'), bytesField(5, 'secrets'), bytesField(1, 'kube-system'))),
+          bytesField(3, 'jane'),
+          bytesField(4, 'devs'),
+          bytesField(4, 'system:authenticated'),
+          extra('scopes', 'a', 'b'),
+          bytesField(6, 'uid-1'),
+        ),
+      ),
+    ),
+    'authorization.k8s.io/v1',
+    'SubjectAccessReview',
+  );
+  const decoded = decodeBody(sar, PROTOBUF, subjectAccessReview, 'Strict', {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SubjectAccessReview',
+  });
+  assert.deepEqual(decoded.object, {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    metadata: {},
+    spec: {
+      resourceAttributes: { namespace: 'kube-system', verb: 'get', resource: 'secrets' },
+      user: 'jane',
+      groups: ['devs', 'system:authenticated'],
+      extra: { scopes: ['a', 'b'] },
+      uid: 'uid-1',
+    },
+    status: { allowed: false },
+  });
+});
+
+test('decodeBody: YAML gives the JSON object; fieldValidation, malformed, deep and oversized YAML', () => {
+  const json = capture('approve-kubectl-1.27.json');
+  const asYaml = Buffer.from(stringifyYaml(JSON.parse(json.toString('utf8'))));
+  assert.deepEqual(
+    decodeBody(asYaml, 'application/yaml', certificateSigningRequest, 'Strict', CSR_KIND).object,
+    decodeBody(json, 'application/json', certificateSigningRequest, 'Strict', CSR_KIND).object,
+  );
+  const fails = (body: string, re: RegExp, code = 400, directive: 'Strict' | 'Ignore' = 'Strict') =>
+    assert.throws(
+      () => decodeBody(Buffer.from(body), 'application/yaml', certificateSigningRequest, directive, CSR_KIND),
+      (e: unknown) => toStatus(e).code === code && re.test(toStatus(e).message!),
+      body.slice(0, 40),
+    );
+  fails(
+    'spec:\n  signerName: a/b\n  bogus: 1\n',
+    /cannot be handled as a CertificateSigningRequest: strict decoding error: unknown field "spec.bogus"$/,
+  );
+  fails(
+    'spec:\n  usages: client auth\n',
+    /json: cannot unmarshal string into Go struct field CertificateSigningRequestSpec.spec.usages/,
+    400,
+    'Ignore',
+  );
+  fails('spec: [unclosed\n', /^request body: not valid YAML: /);
+  fails('a: 1\na: 2\n', /^request body: not valid YAML: /);
+  fails(
+    `metadata:\n  managedFields:\n  - fieldsV1: ${'['.repeat(150)}${']'.repeat(150)}\n`,
+    /nested more than 100 levels deep/,
+  );
+  assert.throws(
+    () =>
+      decodeBody(Buffer.alloc(100, 0x20), 'application/yaml', certificateSigningRequest, 'Strict', CSR_KIND, {
+        maxBytes: 99,
+      }),
+    (e: unknown) => toStatus(e).code === 413,
+  );
 });

@@ -1,7 +1,7 @@
 /**
  * Real kubectl ≥ 1.32 against a small HTTPS test server that records what it receives:
- * `kubectl certificate approve` and `kubectl auth can-i` send protobuf bodies, which the
- * decoder must turn into the objects the JSON path would have received. Skipped (with the
+ * `kubectl certificate approve`, `kubectl auth can-i` and `kubectl auth whoami` send protobuf
+ * bodies, which the decoder must turn into the objects the JSON path would have received. Skipped (with the
  * reason) when no such kubectl is installed; captures/ keeps bodies recorded from 1.33.
  */
 import { test } from 'node:test';
@@ -11,8 +11,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../../../src/api/protobuf/envelope.js';
-import { CSR_SCHEMA } from '../../../src/api/resources/certificates/schema.js';
-import { SELF_SUBJECT_ACCESS_REVIEW_SCHEMA } from '../../../src/api/resources/authorization/schema.js';
+import {
+  certificateSigningRequest,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+} from '../../../src/api/machinery/schemas/index.js';
 import { hasCommand, openssl, run, tmpDir } from '../../helpers.js';
 import { newCSR } from '../resources/certificates/csrs.js';
 
@@ -104,6 +107,13 @@ function recordingServer(key: Buffer, cert: Buffer, seen: Recorded[]): Server {
         });
       if (req.method === 'GET' && path in routes) return reply(200, routes[path]);
       if (req.method === 'PUT' && path.endsWith('/approval')) return reply(200, STORED);
+      if (req.method === 'POST' && path.endsWith('/selfsubjectreviews'))
+        return reply(201, {
+          kind: 'SelfSubjectReview',
+          apiVersion: 'authentication.k8s.io/v1',
+          metadata: {},
+          status: { userInfo: { username: 'jane', groups: ['system:authenticated'] } },
+        });
       if (req.method === 'POST' && path.endsWith('/selfsubjectaccessreviews'))
         return reply(201, {
           kind: 'SelfSubjectAccessReview',
@@ -134,104 +144,127 @@ function kubectl(bin: string, args: string[]): Promise<{ code: number; out: stri
 
 const FALLBACK: Array<[string, string]> = [['≥1.32', 'kubectl']];
 for (const [version, bin] of KUBECTLS.length ? KUBECTLS : FALLBACK) {
-  test(`kubectl ${version}: approve and auth can-i send protobuf that decodes to the JSON objects`, skip, async (t) => {
-    const dir = tmpDir('kubetls-pb-', t);
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]);
-    const seen: Recorded[] = [];
-    const server = recordingServer(readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem')), seen);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(() => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const port = (server.address() as { port: number }).port;
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
+  test(
+    `kubectl ${version}: approve, auth can-i and auth whoami send protobuf that decodes to the JSON objects`,
+    skip,
+    async (t) => {
+      const dir = tmpDir('kubetls-pb-', t);
+      openssl([
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]);
+      const seen: Recorded[] = [];
+      const server = recordingServer(readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem')), seen);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      t.after(() => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+      const port = (server.address() as { port: number }).port;
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(
+        kubeconfig,
+        `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: "${join(dir, 'cert.pem')}"}}]
 users: [{name: u, user: {token: "test-token"}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
 `,
-    );
-    const common = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
+      );
+      const common = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
 
-    const approve = await kubectl(bin, [...common, 'certificate', 'approve', 'my-svc.my-namespace']);
-    assert.equal(approve.code, 0, approve.out);
-    assert.match(approve.out, /my-svc\.my-namespace approved/);
-    const put = seen.find((r) => r.method === 'PUT');
-    assert.ok(put, 'kubectl sent the approval');
-    assert.equal(put.contentType, PROTOBUF_CONTENT_TYPE);
-    assert.equal(put.path, '/apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/approval');
-    const approved = decodeProtobufObject(put.body, CSR_SCHEMA, {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'CertificateSigningRequest',
-    });
-    const [c, ...rest] = (approved['status'] as { conditions: Array<Record<string, unknown>> }).conditions;
-    assert.deepEqual(rest, []);
-    assert.match(String(c!['lastUpdateTime']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    // everything but the added condition is the object the server gave kubectl
-    assert.deepEqual({ ...approved, status: {} }, STORED);
-    assert.deepEqual(c, {
-      type: 'Approved',
-      status: 'True',
-      reason: 'KubectlApprove',
-      message: 'This CSR was approved by kubectl certificate approve.',
-      lastUpdateTime: c!['lastUpdateTime'],
-      lastTransitionTime: null,
-    });
-
-    const canI = await kubectl(bin, [...common, 'auth', 'can-i', 'create', 'certificatesigningrequests']);
-    assert.equal(canI.code, 0, canI.out);
-    assert.match(canI.out, /^yes$/m);
-    const canIPath = await kubectl(bin, [...common, 'auth', 'can-i', 'get', '/healthz']);
-    assert.equal(canIPath.code, 0, canIPath.out);
-    const reviews = seen
-      .filter((r) => r.method === 'POST')
-      .map((r) => {
-        assert.equal(r.contentType, PROTOBUF_CONTENT_TYPE);
-        return decodeProtobufObject(r.body, SELF_SUBJECT_ACCESS_REVIEW_SCHEMA, {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-        });
+      const approve = await kubectl(bin, [...common, 'certificate', 'approve', 'my-svc.my-namespace']);
+      assert.equal(approve.code, 0, approve.out);
+      assert.match(approve.out, /my-svc\.my-namespace approved/);
+      const put = seen.find((r) => r.method === 'PUT');
+      assert.ok(put, 'kubectl sent the approval');
+      assert.equal(put.contentType, PROTOBUF_CONTENT_TYPE);
+      assert.equal(put.path, '/apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/approval');
+      const approved = decodeProtobufObject(put.body, certificateSigningRequest, {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
       });
-    const ssar = (spec: object) => ({
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SelfSubjectAccessReview',
-      metadata: { creationTimestamp: null },
-      spec,
-      status: { allowed: false },
-    });
-    assert.deepEqual(reviews, [
-      ssar({
-        resourceAttributes: {
-          namespace: 'default',
-          verb: 'create',
-          group: 'certificates.k8s.io',
-          resource: 'certificatesigningrequests',
+      const [c, ...rest] = (approved['status'] as { conditions: Array<Record<string, unknown>> }).conditions;
+      assert.deepEqual(rest, []);
+      assert.match(String(c!['lastUpdateTime']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      // everything but the added condition is the object the server gave kubectl
+      assert.deepEqual({ ...approved, status: {} }, STORED);
+      assert.deepEqual(c, {
+        type: 'Approved',
+        status: 'True',
+        reason: 'KubectlApprove',
+        message: 'This CSR was approved by kubectl certificate approve.',
+        lastUpdateTime: c!['lastUpdateTime'],
+        lastTransitionTime: null,
+      });
+
+      const canI = await kubectl(bin, [...common, 'auth', 'can-i', 'create', 'certificatesigningrequests']);
+      assert.equal(canI.code, 0, canI.out);
+      assert.match(canI.out, /^yes$/m);
+      const canIPath = await kubectl(bin, [...common, 'auth', 'can-i', 'get', '/healthz']);
+      assert.equal(canIPath.code, 0, canIPath.out);
+      const reviews = seen
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/selfsubjectaccessreviews'))
+        .map((r) => {
+          assert.equal(r.contentType, PROTOBUF_CONTENT_TYPE);
+          return decodeProtobufObject(r.body, selfSubjectAccessReview, {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+          });
+        });
+      const ssar = (spec: object) => ({
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        metadata: { creationTimestamp: null },
+        spec,
+        status: { allowed: false },
+      });
+      assert.deepEqual(reviews, [
+        ssar({
+          resourceAttributes: {
+            namespace: 'default',
+            verb: 'create',
+            group: 'certificates.k8s.io',
+            resource: 'certificatesigningrequests',
+          },
+        }),
+        ssar({ nonResourceAttributes: { path: '/healthz', verb: 'get' } }),
+      ]);
+
+      const whoami = await kubectl(bin, [...common, 'auth', 'whoami']);
+      assert.equal(whoami.code, 0, whoami.out);
+      assert.match(whoami.out, /Username\s+jane/);
+      const sent = seen.filter((r) => r.path === '/apis/authentication.k8s.io/v1/selfsubjectreviews');
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]!.contentType, PROTOBUF_CONTENT_TYPE);
+      assert.deepEqual(
+        decodeProtobufObject(sent[0]!.body, selfSubjectReview, {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'SelfSubjectReview',
+        }),
+        {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'SelfSubjectReview',
+          metadata: { creationTimestamp: null },
+          status: { userInfo: {} },
         },
-      }),
-      ssar({ nonResourceAttributes: { path: '/healthz', verb: 'get' } }),
-    ]);
-  });
+      );
+    },
+  );
 }

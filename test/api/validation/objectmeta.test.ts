@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatFieldError } from '../../../src/errors/index.js';
+import { FieldPath, formatFieldError } from '../../../src/errors/index.js';
 import {
   isDNS1123Label,
   isDNS1123Subdomain,
@@ -12,6 +12,7 @@ import {
   nameIsDNSLabel,
   nameIsDNSSubdomain,
   nameIsPathSegment,
+  validateLabels,
   validateObjectMeta,
   validateObjectMetaUpdate,
 } from '../../../src/api/validation/objectmeta.js';
@@ -150,4 +151,22 @@ test('validateObjectMetaUpdate: immutable identity, no decrement, resourceVersio
     'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/b", "example.com/z"}',
   ]);
   assert.deepEqual(v({ ...deleting, finalizers: [] }, deleting), []);
+});
+
+test('label keys and values (also what label selectors check): one Invalid per bad key and per bad value', () => {
+  assert.deepEqual(isQualifiedName('app.kubernetes.io/name'), []);
+  assert.deepEqual(isQualifiedName('a'), []);
+  assert.deepEqual(isValidLabelValue(''), []);
+  assert.deepEqual(isValidLabelValue('A_b.c-9'), []);
+  assert.equal(isQualifiedName('').length, 2, 'empty name: non-empty and regex');
+  assert.match(isValidLabelValue('a b')[0]!, /regex used for validation is '\(\(\[A-Za-z0-9\]/);
+  const errs = validateLabels(
+    { ok: 'yes', 'bad key': 'v', k: 'bad value' },
+    FieldPath.root('metadata').child('labels'),
+  );
+  assert.equal(errs.length, 2);
+  assert.equal(errs[0]!.field, 'metadata.labels');
+  assert.equal(errs[0]!.value, 'bad key');
+  assert.equal(errs[1]!.value, 'bad value');
+  assert.deepEqual(validateLabels(undefined, FieldPath.root('metadata').child('labels')), []);
 });

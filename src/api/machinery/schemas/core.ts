@@ -1,9 +1,24 @@
 /**
- * core/v1 Secret, ConfigMap, Node and Event (k8s.io/api `core/v1/types.go`). Node's
- * status.addresses and status.conditions merge by `type` and spec.podCIDRs as a set (their
- * patchStrategy tags upstream); every other list is atomic; Secret and ConfigMap data are maps.
+ * core/v1 Secret, ConfigMap, Namespace, Node and Event (k8s.io/api `core/v1/types.go`).
+ * Node's status.addresses and status.conditions and Namespace's status.conditions merge by
+ * `type`, spec.podCIDRs as a set (their patchStrategy tags upstream); every other list is
+ * atomic; Secret and ConfigMap data are maps.
  */
-import { bool, bytes, int32, int64, listOf, mapOf, mergeList, microTime, obj, quantity, str, time } from '../schema.js';
+import {
+  bool,
+  bytes,
+  int32,
+  int64,
+  listOf,
+  mapOf,
+  mergeList,
+  microTime,
+  named,
+  obj,
+  quantity,
+  str,
+  time,
+} from '../schema.js';
 import { topLevel } from './meta.js';
 
 export const secret = topLevel('v1.Secret', {
@@ -17,6 +32,23 @@ export const configMap = topLevel('v1.ConfigMap', {
   immutable: bool,
   data: mapOf(str),
   binaryData: mapOf(bytes),
+});
+
+export const namespace = topLevel('v1.Namespace', {
+  spec: obj('v1.NamespaceSpec', { finalizers: listOf(named(str, 'v1.FinalizerName')) }),
+  status: obj('v1.NamespaceStatus', {
+    phase: named(str, 'v1.NamespacePhase'),
+    conditions: mergeList(
+      obj('v1.NamespaceCondition', {
+        type: named(str, 'v1.NamespaceConditionType'),
+        status: named(str, 'v1.ConditionStatus'),
+        lastTransitionTime: time,
+        reason: str,
+        message: str,
+      }),
+      'type',
+    ),
+  }),
 });
 
 const nodeConfigSource = obj('v1.NodeConfigSource', {

@@ -5,7 +5,7 @@
  */
 import type { ObjectSchema } from '../schema.js';
 import { certificateSigningRequest } from './certificates.js';
-import { configMap, event, node, secret } from './core.js';
+import { configMap, event, namespace, node, secret } from './core.js';
 import { eventsV1Event } from './events.js';
 import { lease } from './coordination.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.js';
@@ -26,6 +26,7 @@ const SCHEMAS: Record<string, ObjectSchema> = {
   'certificates.k8s.io/v1/CertificateSigningRequest': certificateSigningRequest,
   'v1/Secret': secret,
   'v1/ConfigMap': configMap,
+  'v1/Namespace': namespace,
   'v1/Node': node,
   'v1/Event': event,
   'events.k8s.io/v1/Event': eventsV1Event,

@@ -11,6 +11,7 @@
  *    group bypasses authorization entirely).
  */
 import type { KubeObject, RequestAttributes } from '../../object.js';
+import { PRIVILEGED_GROUP } from '../../authz/union.js';
 import type { AdmissionCheck } from '../../resource.js';
 import { certificateBytes } from './certificate.js';
 import { sameConditions } from './conditions.js';
@@ -59,7 +60,7 @@ export const certificateSubjectRestriction: AdmissionCheck = async ({ attributes
   if (csr.spec?.signerName !== SIGNERS.kubeAPIServerClient) return undefined;
   const request = readRequest(csr.spec.request, false);
   if (!request.ok) return `failed to parse CSR: ${request.reason}`;
-  if ((request.csr.subject.organization ?? []).includes('system:masters'))
+  if ((request.csr.subject.organization ?? []).includes(PRIVILEGED_GROUP))
     return `use of ${SIGNERS.kubeAPIServerClient} signer with system:masters group is not allowed`;
   return undefined;
 };

@@ -1,13 +1,12 @@
 /**
  * certificates.k8s.io/v1 CertificateSigningRequests, as the generic API handler serves them:
  * names (shortName `csr`, which kubectl needs), the strategy for create, update, /approval
- * and /status, kubectl's Table columns, field selectors, the schema and kube-apiserver's
- * three admission checks.
+ * and /status, kubectl's Table columns, field selectors and kube-apiserver's three admission
+ * checks (the schema is machinery/schemas/certificates.ts, found by `schemaFor(names)`).
  */
 import type { ResourceDefinition } from '../../resource.js';
 import { CSR_ADMISSION } from './admission.js';
 import { csrFields } from './fields.js';
-import { CSR_SCHEMA } from './schema.js';
 import { csrStrategy } from './strategy.js';
 import { csrTable } from './table.js';
 import { GROUP, KIND, RESOURCE, VERSION } from './types.js';
@@ -28,12 +27,10 @@ export const certificateSigningRequests: ResourceDefinition = {
   strategy: csrStrategy,
   table: csrTable,
   fields: csrFields,
-  schema: CSR_SCHEMA,
   admission: CSR_ADMISSION,
 };
 
 export * from './types.js';
-export { CSR_SCHEMA } from './schema.js';
 export { csrStrategy } from './strategy.js';
 export { csrTable, csrCondition } from './table.js';
 export { csrFields } from './fields.js';

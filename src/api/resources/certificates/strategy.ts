@@ -14,9 +14,8 @@
  * is kept from a stored condition of the same type and status, else now (ctx.now: the clock
  * is the caller's).
  */
-import type { KubeObject, UserInfo } from '../../object.js';
+import { isPlainObject, type KubeObject, type UserInfo } from '../../object.js';
 import type { Strategy, StrategyContext } from '../../resource.js';
-import { isPlainObject } from '../../schema/shape.js';
 import { findConditions, populateConditionTimestamps } from './conditions.js';
 import type { CertificateSigningRequestCondition as Condition } from './types.js';
 import { validateCreate, validateUpdate, type UpdatePath } from './validation.js';

@@ -4,10 +4,9 @@
  * CONDITION is Denied, else Approved, else Pending, then `,Failed` when a Failed condition
  * exists and `,Issued` when a certificate is set (`Approved,Issued`).
  */
-import { humanDuration } from '../../humanduration.js';
+import { humanAge, humanDuration } from '../../humanduration.js';
 import type { KubeObject } from '../../object.js';
 import type { TableConvertor } from '../../resource.js';
-import { timeValue } from '../../time.js';
 import { asCSR, conditionsOf, type CertificateSigningRequest } from './types.js';
 
 /** The CONDITION cell. */
@@ -17,12 +16,6 @@ export function csrCondition(csr: CertificateSigningRequest): string {
   if (types.has('Failed')) s += ',Failed';
   if (csr.status?.certificate) s += ',Issued';
   return s;
-}
-
-/** An AGE cell: the time since `timestamp`, `<unknown>` without one. */
-export function ageCell(timestamp: unknown, now: Date): string {
-  const t = timeValue(timestamp);
-  return t === undefined ? '<unknown>' : humanDuration(now.getTime() - t);
 }
 
 export const csrTable: TableConvertor = {
@@ -49,7 +42,7 @@ export const csrTable: TableConvertor = {
     const expiration = spec.expirationSeconds;
     return [
       csr.metadata?.name ?? '',
-      ageCell(csr.metadata?.creationTimestamp, now),
+      humanAge(csr.metadata?.creationTimestamp, now),
       spec.signerName || '<none>',
       spec.username ?? '',
       typeof expiration === 'number' ? humanDuration(expiration * 1000) : '<none>',

@@ -1,8 +1,9 @@
 /**
  * certificates.k8s.io/v1 CertificateSigningRequest as it travels in JSON: `spec.request` and
  * `status.certificate` are base64 of PEM text (Go []byte fields), times are RFC 3339. Fields
- * may be absent or null (Go reads both as the zero value); the shape check (./schema.ts)
- * guarantees the JSON types before anything reads them.
+ * may be absent or null (Go reads both as the zero value); decoding with the kind's schema
+ * (../../machinery/schemas/certificates.ts) guarantees the JSON types before anything reads
+ * them.
  */
 import type { KubeObject } from '../../object.js';
 
@@ -87,7 +88,7 @@ export interface CertificateSigningRequest extends KubeObject {
   status?: CertificateSigningRequestStatus | null;
 }
 
-/** The object as a CSR (no copy): for code that runs after the shape check. */
+/** The object as a CSR (no copy): for code that runs on a decoded object (its types checked). */
 export const asCSR = (obj: KubeObject): CertificateSigningRequest => obj;
 
 export const conditionsOf = (csr: CertificateSigningRequest): CertificateSigningRequestCondition[] =>

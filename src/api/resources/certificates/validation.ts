@@ -8,15 +8,18 @@
  * longer parses) are tolerated on update only when the stored object already breaks them,
  * so objects written under older rules stay updatable; a certificate an update leaves
  * unchanged is not validated again.
+ *
+ * JSON types are not checked here: a body is decoded with the kind's schema first
+ * (machinery/decode.ts; a number in spec.usages is kube's 400 `CertificateSigningRequest in
+ * version "v1" cannot be handled as a CertificateSigningRequest: json: cannot unmarshal …`),
+ * and a patched object is checked the same way (machinery/patch.ts).
  */
 import { fieldError, FieldPath, formatFieldError, type FieldError } from '../../../errors/index.js';
 import type { KubeObject } from '../../object.js';
-import { shapeErrors } from '../../schema/shape.js';
 import { nameIsPathSegment, validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 import { certificateBytes, certificateProblem, sameCertificate } from './certificate.js';
 import { conditionUpdateErrors, validateConditions, type ConditionRules } from './conditions.js';
 import { readRequest } from './request.js';
-import { CSR_SCHEMA } from './schema.js';
 import { validateSignerName } from './signername.js';
 import {
   asCSR,
@@ -76,7 +79,7 @@ export function validationOptions(
   };
 }
 
-/** Every rule of one object under `opts` (the shape must already be right). */
+/** Every rule of one object under `opts` (its JSON types were checked when it was decoded). */
 export function validateCertificateSigningRequest(
   csr: CertificateSigningRequest,
   opts: ValidationOptions,
@@ -124,10 +127,8 @@ export function validateCertificateSigningRequest(
   return out;
 }
 
-/** A new CSR (after prepareForCreate): shape first, then every rule. */
+/** A new CSR (after prepareForCreate). */
 export function validateCreate(obj: KubeObject): FieldError[] {
-  const shape = shapeErrors(obj, CSR_SCHEMA);
-  if (shape.length) return shape;
   const csr = asCSR(obj);
   return validateCertificateSigningRequest(csr, validationOptions(csr));
 }
@@ -148,8 +149,6 @@ function unique(errors: FieldError[]): FieldError[] {
 
 /** An update (after prepareForUpdate) against the stored object. */
 export function validateUpdate(next: KubeObject, prev: KubeObject, path: UpdatePath): FieldError[] {
-  const shape = shapeErrors(next, CSR_SCHEMA);
-  if (shape.length) return shape;
   const n = asCSR(next);
   const o = asCSR(prev);
   const opts = validationOptions(n, o);

@@ -2,7 +2,7 @@
 import { fieldError, type FieldError } from '../../../errors/index.js';
 import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition } from '../../resource.js';
-import { humanAge } from '../../machinery/duration.js';
+import { humanAge } from '../../humanduration.js';
 import { basicStrategy } from '../basic.js';
 import { dataMapErrors, immutableErrors, MAX_DATA_BYTES, root } from './configdata.js';
 

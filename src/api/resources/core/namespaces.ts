@@ -4,7 +4,7 @@
  * (kubetls deletes a namespace's objects with it, at once, instead of a Terminating phase).
  */
 import type { ResourceDefinition } from '../../resource.js';
-import { humanAge } from '../../machinery/duration.js';
+import { humanAge } from '../../humanduration.js';
 import { nameIsDNSLabel } from '../../validation/objectmeta.js';
 import { basicStrategy } from '../basic.js';
 

@@ -9,7 +9,7 @@
 import { fieldError, FieldPath, type FieldError } from '../../../errors/index.js';
 import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition } from '../../resource.js';
-import { humanAge } from '../../machinery/duration.js';
+import { humanAge } from '../../humanduration.js';
 import { basicStrategy } from '../basic.js';
 
 export const ADDRESS_TYPES = ['Hostname', 'InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS'] as const;

@@ -8,7 +8,7 @@
 import { fieldError, FieldPath, type FieldError } from '../../../errors/index.js';
 import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition, ResourceNames } from '../../resource.js';
-import { humanAge } from '../../machinery/duration.js';
+import { humanAge } from '../../humanduration.js';
 import { basicStrategy } from '../basic.js';
 
 const GROUP = 'rbac.authorization.k8s.io';

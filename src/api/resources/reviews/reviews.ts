@@ -13,19 +13,6 @@ import {
   type ReviewResult,
 } from '../../authz/review.js';
 import { invalid } from '../../machinery/status.js';
-import { OBJECT_META } from '../../schema/objectmeta.js';
-import type { MessageSchema } from '../../schema/message.js';
-import { SELF_SUBJECT_ACCESS_REVIEW_SCHEMA } from '../authorization/schema.js';
-
-/**
- * authentication.k8s.io/v1 SelfSubjectReview's protobuf description (kubectl ≥ 1.32 sends
- * `auth whoami` as protobuf): metadata only; status is the server's answer.
- */
-const SELF_SUBJECT_REVIEW: MessageSchema = {
-  name: 'SelfSubjectReview',
-  typeMeta: true,
-  fields: [{ name: 'metadata', no: 1, type: OBJECT_META, presence: 'always' }],
-};
 
 /** Reviews are not stored, so there is nothing to prepare or validate beyond the review itself. */
 const noStrategy: Strategy = {
@@ -61,7 +48,6 @@ export const subjectAccessReviews: ResourceDefinition = {
 export const selfSubjectAccessReviews: ResourceDefinition = {
   names: names('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   strategy: noStrategy,
-  schema: SELF_SUBJECT_ACCESS_REVIEW_SCHEMA,
   review: async (obj, ctx, authorizer) =>
     answer(await selfSubjectAccessReview(obj, ctx.user, authorizer), 'SelfSubjectAccessReview', 'authorization.k8s.io'),
 };
@@ -69,6 +55,5 @@ export const selfSubjectAccessReviews: ResourceDefinition = {
 export const selfSubjectReviews: ResourceDefinition = {
   names: names('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
   strategy: noStrategy,
-  schema: SELF_SUBJECT_REVIEW,
   review: async (_obj, ctx) => selfSubjectReview(ctx.user, ctx.now),
 };

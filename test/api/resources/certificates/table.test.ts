@@ -4,6 +4,7 @@ import { certificateSigningRequests } from '../../../../src/api/resources/certif
 import { csrTable } from '../../../../src/api/resources/certificates/table.js';
 import { csrFields } from '../../../../src/api/resources/certificates/fields.js';
 import { CERTIFICATE, condition, newCSR } from './csrs.js';
+import { schemaFor } from '../../../../src/api/machinery/schemas/index.js';
 
 const NOW = new Date('2026-12-06T14:03:10Z'); // 26h 3m 10s after creation
 
@@ -82,5 +83,6 @@ test('the ResourceDefinition: names kubectl needs, subresources, strategy, table
   assert.equal(d.table, csrTable);
   assert.equal(d.fields, csrFields);
   assert.equal(d.admission?.length, 3);
-  assert.equal(d.schema?.name, 'CertificateSigningRequest');
+  // the kind's schema is found by group, version and kind
+  assert.equal(schemaFor(d.names)?.goType, 'v1.CertificateSigningRequest');
 });

@@ -8,7 +8,10 @@ import { createCsr, csrToPem } from '../../../../src/pki/csr.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { formatFieldError } from '../../../../src/errors/index.js';
 import type { KubeObject } from '../../../../src/api/object.js';
-import { KEY_USAGES } from '../../../../src/api/resources/certificates/types.js';
+import { KEY_USAGES, KIND } from '../../../../src/api/resources/certificates/types.js';
+import { decodeJsonObject } from '../../../../src/api/machinery/decode.js';
+import { certificateSigningRequest } from '../../../../src/api/machinery/schemas/index.js';
+import { toStatus } from '../../../../src/api/machinery/status.js';
 import { validateCreate, validateUpdate } from '../../../../src/api/resources/certificates/validation.js';
 import { b64, certPem, CERTIFICATE, condition, csrPem, newCSR, REQUEST } from './csrs.js';
 
@@ -125,22 +128,61 @@ test('metadata: a name or generateName, any name a URL path can carry, no namesp
   assert.deepEqual(errs(newCSR({ metadata: { labels: { 'app/x/y': 'ok', team: 'a b' } } })).length, 2);
 });
 
-test('the shape comes first: wrong JSON types are reported with their paths and nothing else runs', () => {
-  assert.deepEqual(errs(newCSR({ spec: { usages: 'client auth', expirationSeconds: 1.5, request: 'not base64!' } })), [
-    'spec.request: Invalid value: "not base64!": must be base64-encoded data',
-    'spec.expirationSeconds: Invalid value: 1.5: must be an integer',
-    'spec.usages: Invalid value: "client auth": must be an array',
-  ]);
-  assert.deepEqual(errs(newCSR({ spec: { usages: ['client auth', 7] } })), [
-    'spec.usages[1]: Invalid value: 7: must be a string',
-  ]);
-  assert.deepEqual(errs({ ...newCSR(), spec: 'x' }), ['spec: Invalid value: "x": must be an object']);
-  assert.deepEqual(errs(newCSR({ spec: { expirationSeconds: 2 ** 31 } })), [
-    'spec.expirationSeconds: Invalid value: 2147483648: must fit in a 32-bit integer',
-  ]);
-  assert.deepEqual(errs(newCSR({ metadata: { labels: { a: 1 } } })), [
-    'metadata.labels[a]: Invalid value: 1: must be a string',
-  ]);
+test("wrong JSON types never reach validation: decoding refuses them with kube-apiserver's 400", () => {
+  const refused = (o: KubeObject): string => {
+    try {
+      decodeJsonObject(JSON.stringify(o), certificateSigningRequest, 'Strict', { kind: KIND, version: 'v1' });
+    } catch (e) {
+      const s = toStatus(e);
+      assert.equal(s.code, 400);
+      assert.equal(s.reason, 'BadRequest');
+      return s.message!.replace(
+        'CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: ',
+        '',
+      );
+    }
+    return assert.fail('decoded');
+  };
+  const spec = (f: string) => `into Go struct field CertificateSigningRequestSpec.spec.${f} of type`;
+  // Go's decoder reports the first type error in document order
+  assert.equal(
+    refused(newCSR({ spec: { usages: 'client auth', expirationSeconds: 1.5, request: 'not base64!' } })),
+    'illegal base64 data at input byte 3',
+  );
+  assert.equal(
+    refused(newCSR({ spec: { usages: 'client auth' } })),
+    `json: cannot unmarshal string ${spec('usages')} []v1.KeyUsage`,
+  );
+  assert.equal(
+    refused(newCSR({ spec: { usages: ['client auth', 7] } })),
+    `json: cannot unmarshal number 7 ${spec('usages')} v1.KeyUsage`,
+  );
+  assert.equal(
+    refused(newCSR({ spec: { expirationSeconds: 1.5 } })),
+    `json: cannot unmarshal number 1.5 ${spec('expirationSeconds')} int32`,
+  );
+  assert.equal(
+    refused(newCSR({ spec: { expirationSeconds: 2 ** 31 } })),
+    `json: cannot unmarshal number 2147483648 ${spec('expirationSeconds')} int32`,
+  );
+  assert.equal(
+    refused({ ...newCSR(), spec: 'x' }),
+    'json: cannot unmarshal string into Go struct field CertificateSigningRequest.spec of type v1.CertificateSigningRequestSpec',
+  );
+  assert.equal(
+    refused(newCSR({ metadata: { labels: { a: 1 } } })),
+    'json: cannot unmarshal number 1 into Go struct field ObjectMeta.metadata.labels of type string',
+  );
+  assert.equal(
+    refused(newCSR({ status: { conditions: [{ type: 'Approved', lastUpdateTime: 'yesterday' }] } })),
+    'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time',
+  );
+  // what decodes, validates
+  const ok = decodeJsonObject(JSON.stringify(newCSR()), certificateSigningRequest, 'Strict', {
+    kind: KIND,
+    version: 'v1',
+  });
+  assert.deepEqual(validateCreate(ok.object as KubeObject).map(formatFieldError), []);
 });
 
 // ---------------------------------------------------------------- conditions and certificate (update paths)
