@@ -106,7 +106,7 @@ test('URI and email SANs: whole-value patterns; absent allows none', () => {
 
 test('key types: RSA sizes are minimums, curves exact; absent = RSA ≥ 2048, ECDSA, Ed25519', () => {
   const p = policy({ allowedUsages: ['server auth'], allowedKeyTypes: ['ECDSA-P384', 'RSA-3072', 'ed25519'] });
-  const k = (key: CsrSpec['key'], pol = p) => check(pol, { key }, ['server auth']);
+  const k = (key: NonNullable<CsrSpec['key']>, pol = p) => check(pol, { key }, ['server auth']);
   assert.deepEqual(k('p384'), []);
   assert.deepEqual(k('rsa3072'), []);
   assert.deepEqual(k('ed25519'), []);
