@@ -14,7 +14,6 @@
 import { createHash } from 'node:crypto';
 import { errorMessage, isKubetlsError, KubetlsError } from '../../errors/index.js';
 import { readRequest } from '../../api/resources/certificates/request.js';
-import type { CertificateSigningRequest } from '../../api/resources/certificates/types.js';
 import { certToPem, type Clock, type ParsedCsr, type RandomSource } from '../../pki/index.js';
 import { RemoteSigner } from '../../signer/remote.js';
 import { readFileBounded } from '../../util/read.js';
@@ -60,10 +59,23 @@ export interface SignerSetOptions {
   reloadIntervalMs?: number | undefined;
 }
 
+/**
+ * The parts of a CertificateSigningRequest the signers read: the API server's own type
+ * (src/api/resources/certificates/types.ts) and @kubernetes/client-node's V1 both fit.
+ */
+export interface CsrForSigning {
+  spec?: {
+    signerName?: string | null;
+    request?: string | null;
+    usages?: readonly string[] | null;
+    expirationSeconds?: number | null;
+  } | null;
+}
+
 export interface SignerSet {
   signerNames(): string[];
   handles(signerName: string): boolean;
-  sign(csr: CertificateSigningRequest, now: Date): Promise<SignOutcome>;
+  sign(csr: CsrForSigning, now: Date): Promise<SignOutcome>;
   caBundles(): CaBundle[];
   /** polls every CA file now (otherwise a timer does, every second) */
   reload(): Promise<void>;
@@ -126,7 +138,7 @@ class Signers implements SignerSet {
     for (const e of this.entries.values()) e.ca?.close();
   }
 
-  async sign(obj: CertificateSigningRequest, now: Date): Promise<SignOutcome> {
+  async sign(obj: CsrForSigning, now: Date): Promise<SignOutcome> {
     const signerName = obj.spec?.signerName ?? '';
     const e = this.entries.get(signerName);
     if (!e) throw new KubetlsError('InternalError', `no signer for ${JSON.stringify(signerName)} in this process`);
@@ -250,3 +262,4 @@ export async function loadSignerSet(o: SignerSetOptions): Promise<SignerSet> {
   }
   return new Signers(entries, clock);
 }
+export { signingDecision, type CsrState, type SigningDecision } from './reconcile.js';
