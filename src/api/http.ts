@@ -228,6 +228,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // headers go out now, as kube-apiserver flushes them: a client (client-go, client-node) waits
+    // for the response before it counts the watch as open, and a quiet resource sends no event
+    res.flushHeaders();
     let ended = false;
     const end = (): void => {
       if (ended) return;
