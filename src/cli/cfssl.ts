@@ -3,6 +3,7 @@
  * stdout, files or "-" for stdin). Parsing and output only; the logic is in src/cfssl/,
  * imported lazily so `kubetls` starts fast.
  */
+import { dirname, resolve } from 'node:path';
 import { printError, stderrLine } from './output.js';
 import type { FlagSpec } from '../cfssl/goflags.js';
 
@@ -407,21 +408,27 @@ async function cfssljson(values: Map<string, string | boolean | number>, rest: s
     process.stdout.write('Version: kubetls cfssljson-compatible\n');
     return 0;
   }
-  const [{ cfssljsonOutputs }, io, files] = await Promise.all([
+  const [{ cfssljsonOutputs, MAX_CFSSLJSON_INPUT }, io, { writeRecovering }] = await Promise.all([
     import('../cfssl/cfssljson.js'),
     import('../cfssl/io.js'),
-    import('../util/files.js'),
+    import('../cluster/recover.js'),
   ]);
   const input = (values.get('f') as string | undefined) ?? '-';
   const base = rest[0] ?? 'cert';
-  const { MAX_CFSSLJSON_INPUT } = await import('../cfssl/cfssljson.js');
   const outs = cfssljsonOutputs(io.readInput(input, MAX_CFSSLJSON_INPUT), base, values.get('bare') === true);
-  for (const o of outs) {
-    if (values.get('stdout') === true)
+  if (values.get('stdout') === true) {
+    for (const o of outs)
       process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
-    // every file it replaces with different content (key, certificate, CSR…) is backed up first and
-    // the backup announced (real cfssljson overwrites silently: `-bare ca` over a CA lost the CA)
-    else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: 'backup' });
+    return 0;
   }
+  // one journaled batch: the key, its certificate and the CSR land together or not at all, and a
+  // run killed half-way is finished or undone by the next one writing there. Every file it
+  // replaces with different content is backed up first and the backup announced (real
+  // cfssljson overwrites silently: `-bare ca` over a CA lost the CA)
+  const { recovered } = await writeRecovering(
+    outs.map((o) => ({ path: o.name, data: o.contents, mode: o.mode, existing: 'backup', group: base })),
+    dirname(resolve(base)),
+  );
+  for (const l of recovered) stderrLine(l);
   return 0;
 }

@@ -101,8 +101,9 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   // after a run, the cache also holds the bytecode of every function that run compiled;
   // written like every other kubetls file (loaded only when training, to keep start-up lean)
   const record = async () => {
-    const { writeFileAtomic } = await import('../util/files.js');
-    writeFileAtomic(CACHE, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, existing: 'replace' });
+    const { writeBatch } = await import('../util/files.js');
+    const data = Buffer.concat([hash, script.createCachedData()]);
+    await writeBatch([{ path: CACHE, data, mode: 0o644, existing: 'replace' }]);
   };
   // a bundle cut at a statement boundary can evaluate without error and still export nothing
   const cli = module.exports as Partial<Cli>;
