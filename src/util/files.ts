@@ -223,8 +223,7 @@ function reason(e: unknown): string {
  * writes certificates and keys (init, renew, generate-csr, kubeconfig user --out, cfssljson):
  * 1. every temp file is written next to its target (synchronous calls: on tmpfs and ext4 a
  *    create is a few microseconds of kernel work, less than the promise and thread-pool
- *    round trips of the async API — a 100-node `init`, 375 files: ~12 ms synchronous vs
- *    ~33 ms with fs/promises, bench/RESULTS.md);
+ *    round trips of the async API; measured in bench/RESULTS.md, "Measurements behind code comments");
  * 2. with a journal (`journalDir`), the journal naming every temp → target pair and backup;
  * 3. all of it made durable: one syncfs per filesystem for a large batch, otherwise one
  *    fsync per file and directory, concurrently, in the thread pool;
