@@ -237,7 +237,7 @@ function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
  * cfssl-compatible server, authenticated with the -profile's auth_key (or auth_remote.auth_key)
  * from -config when it has one, its TLS certificate checked against -tls-remote-ca.
  */
-function openSigner(io: typeof import('../cfssl/io.js'), f: (n: string) => string | undefined) {
+function openSigner(io: typeof import('../cfssl/inputs.js'), f: (n: string) => string | undefined) {
   const remote = f('remote');
   if (!remote) {
     const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
@@ -264,7 +264,7 @@ function one(pos: string[], what: string): string {
 async function loadCsrJson(path: string) {
   const [{ parseCsrRequest }, { readInput }] = await Promise.all([
     import('../cfssl/csrjson.js'),
-    import('../cfssl/io.js'),
+    import('../cfssl/inputs.js'),
   ]);
   return parseCsrRequest(readInput(path), path === '-' ? 'stdin' : path);
 }
@@ -295,7 +295,7 @@ async function gencert(
   pos: string[],
 ): Promise<number> {
   const g = await import('../cfssl/genkey.js');
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   if (b('renewca')) {
     const { parseCertificatesPem } = await import('../pki/index.js');
     if (!f('ca') || !f('ca-key')) throw new Error('-renewca needs -ca and -ca-key');
@@ -323,7 +323,7 @@ async function gencert(
 }
 
 async function gencsr(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const g = await import('../cfssl/genkey.js');
   const { csrToPem } = await import('../pki/index.js');
   if (!f('key')) throw new Error('-key: the private key file is required');
@@ -334,7 +334,7 @@ async function gencsr(f: (n: string) => string | undefined, pos: string[]): Prom
 }
 
 async function sign(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const csrPath = f('csr') ?? one(pos, 'CSR');
   const subjPath = f('csr') ? pos[0] : pos[1];
   const signer = openSigner(io, f);
@@ -363,7 +363,7 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
 }
 
 async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const ci = await import('../cfssl/certinfo.js');
   const { goJsonIndent } = await import('../cfssl/json.js');
   const { parseCertificatesPem } = await import('../pki/index.js');
@@ -383,7 +383,7 @@ async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]):
 }
 
 async function selfsignCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const g = await import('../cfssl/genkey.js');
   if (pos.length < 2) throw new Error('selfsign: usage: selfsign [-config C] HOSTNAME CSRJSON');
   const req = await loadCsrJson(pos[1]!);
@@ -410,7 +410,7 @@ async function cfssljson(values: Map<string, string | boolean | number>, rest: s
   }
   const [{ cfssljsonOutputs, MAX_CFSSLJSON_INPUT }, io, { writeRecovering }] = await Promise.all([
     import('../cfssl/cfssljson.js'),
-    import('../cfssl/io.js'),
+    import('../cfssl/inputs.js'),
     import('../cluster/recover.js'),
   ]);
   const input = (values.get('f') as string | undefined) ?? '-';

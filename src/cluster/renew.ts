@@ -1,5 +1,5 @@
 /**
- * `certs renew <name>|all` with kubeadm's semantics (SPEC §3): same CN, O, SANs and usages,
+ * `certs renew <name>|all` with kubeadm's semantics (docs/upstream/k8s-pki.md §3): same CN, O, SANs and usages,
  * a NEW private key, signed by the local CA, validity from now; kubeconfigs updated in
  * place (current user's cert/key and the embedded CA); old files backed up; external CAs
  * skipped; and the list of components that must restart to pick the new files up.
@@ -20,14 +20,14 @@ import {
   type EncodedKeyPair,
   type KeyAlgorithm,
 } from '../pki/keys.js';
-import { certToPem } from '../pki/load.js';
+import { certToPem } from '../pki/certpem.js';
 import type { ExtKeyUsage } from '../pki/oid.js';
 import { EKU_OID } from '../pki/oid.js';
 import type { RandomSource } from '../pki/serial.js';
 import { PUBLIC_MODE, SECRET_MODE, planWrites, writeBatch, type BatchWrite } from '../util/files.js';
 import type { Catalog } from './catalog.js';
 import { updateKubeconfig } from './kubeconfig.js';
-import { formatExpires } from './residual.js';
+import { formatExpires } from './expiryformat.js';
 import { problem, type Problem } from './problem.js';
 import { pendingJournals, pendingWarning, recoverTree } from './recover.js';
 import { catalogFiles, readCertFiles, readKubeconfigFile, type CertFiles, type KubeconfigFile } from './snapshot.js';
