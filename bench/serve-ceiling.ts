@@ -20,7 +20,7 @@ import { createServer } from 'node:https';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { envelope } from '../src/cfssl/api.js';
-import { loadSigner } from '../src/cfssl/io.js';
+import { loadSigner } from '../src/cfssl/inputs.js';
 import {
   children,
   content,

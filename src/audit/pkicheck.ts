@@ -1,7 +1,7 @@
 /**
  * PKI checks on the files the flags point at: parse, chain to the CA the component is told
  * to trust, SANs covering the addresses in the flags, CN/O/EKU per kubeadm's table
- * (SPEC §1/§2), key size, signature algorithm, cert/key pair, expiry windows, a leaf that
+ * (docs/upstream/k8s-pki.md §1/§2), key size, signature algorithm, cert/key pair, expiry windows, a leaf that
  * outlives its CA, file modes and ownership. Each file is loaded once and cached.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';

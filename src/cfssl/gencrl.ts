@@ -4,7 +4,7 @@
  */
 import { KubetlsError } from '../errors/index.js';
 import { createCrl, createIssuer, systemClock, type Clock } from '../pki/index.js';
-import { loadCaCertDer, loadCaKey, readInput } from './io.js';
+import { loadCaCertDer, loadCaKey, readInput } from './inputs.js';
 
 const DEFAULT_CRL_SECONDS = 7 * 24 * 3600;
 const MAX_SERIALS = 100_000;

@@ -42,7 +42,7 @@ import { parseGoDuration } from '../util/duration.js';
 import { readFileBounded } from '../util/read.js';
 import { compilePattern, type Pattern } from '../util/pattern.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
-import { loadSigner } from './io.js';
+import { loadSigner } from './inputs.js';
 
 export interface ServeOptions {
   address: string;

@@ -110,7 +110,7 @@ export function registerCerts(program: Command): void {
       const [ctx, exp, { parseThreshold }, { systemClock }] = await Promise.all([
         nodeContexts(f, USES.checkExpiration),
         import('../cluster/expiration.js'),
-        import('../cluster/residual.js'),
+        import('../cluster/expiryformat.js'),
         import('../pki/clock.js'),
       ]);
       const threshold = parseThreshold(f.threshold ?? '30d');
@@ -263,7 +263,7 @@ export function registerCerts(program: Command): void {
       const [{ scanPaths }, { renderScan, scanVerdict }, { parseThreshold }, { systemClock }] = await Promise.all([
         import('../cluster/scan.js'),
         import('../cluster/scanreport.js'),
-        import('../cluster/residual.js'),
+        import('../cluster/expiryformat.js'),
         import('../pki/clock.js'),
       ]);
       const threshold = parseThreshold(f.threshold ?? '30d');

@@ -3,6 +3,7 @@
  * stdout, files or "-" for stdin). Parsing and output only; the logic is in src/cfssl/,
  * imported lazily so `kubetls` starts fast.
  */
+import { dirname, resolve } from 'node:path';
 import { printError, stderrLine } from './output.js';
 import type { FlagSpec } from '../cfssl/goflags.js';
 
@@ -236,7 +237,7 @@ function mutualTlsCn(f: (n: string) => string | undefined): string | undefined {
  * cfssl-compatible server, authenticated with the -profile's auth_key (or auth_remote.auth_key)
  * from -config when it has one, its TLS certificate checked against -tls-remote-ca.
  */
-function openSigner(io: typeof import('../cfssl/io.js'), f: (n: string) => string | undefined) {
+function openSigner(io: typeof import('../cfssl/inputs.js'), f: (n: string) => string | undefined) {
   const remote = f('remote');
   if (!remote) {
     const signer = io.loadSigner(f('ca'), f('ca-key'), f('config'));
@@ -263,7 +264,7 @@ function one(pos: string[], what: string): string {
 async function loadCsrJson(path: string) {
   const [{ parseCsrRequest }, { readInput }] = await Promise.all([
     import('../cfssl/csrjson.js'),
-    import('../cfssl/io.js'),
+    import('../cfssl/inputs.js'),
   ]);
   return parseCsrRequest(readInput(path), path === '-' ? 'stdin' : path);
 }
@@ -294,7 +295,7 @@ async function gencert(
   pos: string[],
 ): Promise<number> {
   const g = await import('../cfssl/genkey.js');
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   if (b('renewca')) {
     const { parseCertificatesPem } = await import('../pki/index.js');
     if (!f('ca') || !f('ca-key')) throw new Error('-renewca needs -ca and -ca-key');
@@ -322,7 +323,7 @@ async function gencert(
 }
 
 async function gencsr(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const g = await import('../cfssl/genkey.js');
   const { csrToPem } = await import('../pki/index.js');
   if (!f('key')) throw new Error('-key: the private key file is required');
@@ -333,7 +334,7 @@ async function gencsr(f: (n: string) => string | undefined, pos: string[]): Prom
 }
 
 async function sign(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const csrPath = f('csr') ?? one(pos, 'CSR');
   const subjPath = f('csr') ? pos[0] : pos[1];
   const signer = openSigner(io, f);
@@ -362,7 +363,7 @@ async function sign(f: (n: string) => string | undefined, pos: string[]): Promis
 }
 
 async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const ci = await import('../cfssl/certinfo.js');
   const { goJsonIndent } = await import('../cfssl/json.js');
   const { parseCertificatesPem } = await import('../pki/index.js');
@@ -382,7 +383,7 @@ async function certinfoCmd(f: (n: string) => string | undefined, pos: string[]):
 }
 
 async function selfsignCmd(f: (n: string) => string | undefined, pos: string[]): Promise<number> {
-  const io = await import('../cfssl/io.js');
+  const io = await import('../cfssl/inputs.js');
   const g = await import('../cfssl/genkey.js');
   if (pos.length < 2) throw new Error('selfsign: usage: selfsign [-config C] HOSTNAME CSRJSON');
   const req = await loadCsrJson(pos[1]!);
@@ -407,21 +408,27 @@ async function cfssljson(values: Map<string, string | boolean | number>, rest: s
     process.stdout.write('Version: kubetls cfssljson-compatible\n');
     return 0;
   }
-  const [{ cfssljsonOutputs }, io, files] = await Promise.all([
+  const [{ cfssljsonOutputs, MAX_CFSSLJSON_INPUT }, io, { writeRecovering }] = await Promise.all([
     import('../cfssl/cfssljson.js'),
-    import('../cfssl/io.js'),
-    import('../util/files.js'),
+    import('../cfssl/inputs.js'),
+    import('../cluster/recover.js'),
   ]);
   const input = (values.get('f') as string | undefined) ?? '-';
   const base = rest[0] ?? 'cert';
-  const { MAX_CFSSLJSON_INPUT } = await import('../cfssl/cfssljson.js');
   const outs = cfssljsonOutputs(io.readInput(input, MAX_CFSSLJSON_INPUT), base, values.get('bare') === true);
-  for (const o of outs) {
-    if (values.get('stdout') === true)
+  if (values.get('stdout') === true) {
+    for (const o of outs)
       process.stdout.write((o.binary ? o.contents.toString('base64') : o.contents.toString()) + '\n');
-    // every file it replaces with different content (key, certificate, CSR…) is backed up first and
-    // the backup announced (real cfssljson overwrites silently: `-bare ca` over a CA lost the CA)
-    else files.writeFileAtomic(o.name, o.contents, { mode: o.mode, existing: 'backup' });
+    return 0;
   }
+  // one journaled batch: the key, its certificate and the CSR land together or not at all, and a
+  // run killed half-way is finished or undone by the next one writing there. Every file it
+  // replaces with different content is backed up first and the backup announced (real
+  // cfssljson overwrites silently: `-bare ca` over a CA lost the CA)
+  const { recovered } = await writeRecovering(
+    outs.map((o) => ({ path: o.name, data: o.contents, mode: o.mode, existing: 'backup', group: base })),
+    dirname(resolve(base)),
+  );
+  for (const l of recovered) stderrLine(l);
   return 0;
 }

@@ -1,7 +1,9 @@
 /** `kubetls kubeconfig user`: a kubeconfig for any client identity, like kubeadm's. */
 import type { Command } from 'commander';
 import { fstatSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { collectList, KUBEADM_DIRS, warn, type DirFlags } from './common.js';
+import { stderrLine } from './output.js';
 import { addConfigFlags, loadTreeConfig, type ConfigFlagName, type ConfigFlagValues } from './configflags.js';
 
 /**
@@ -50,12 +52,14 @@ export function registerKubeconfig(program: Command): void {
       { controlPlaneUrl },
       { parseGoDuration },
       { systemClock },
-      files,
+      { writeRecovering },
+      { SECRET_MODE },
     ] = await Promise.all([
       import('../cluster/userkubeconfig.js'),
       import('../cluster/catalog.js'),
       import('../util/duration.js'),
       import('../pki/clock.js'),
+      import('../cluster/recover.js'),
       import('../util/files.js'),
     ]);
     if (f.out) checkKubeconfigTarget(f.out); // before signing anything
@@ -72,8 +76,14 @@ export function registerKubeconfig(program: Command): void {
       ...(f.token ? { token: f.token } : {}),
       clock: systemClock,
     });
-    if (f.out) files.writeFileAtomic(f.out, text, { mode: files.SECRET_MODE, existing: 'backup' });
-    else {
+    if (f.out) {
+      // the one journaled writer: atomic, a different file there kept as an announced backup
+      const { recovered } = await writeRecovering(
+        [{ path: f.out, data: text, mode: SECRET_MODE, existing: 'backup' }],
+        dirname(resolve(f.out)),
+      );
+      for (const l of recovered) stderrLine(l);
+    } else {
       if (!f.token && readableByOthers(1)) {
         warn(
           'stdout is a file others can read, and this kubeconfig holds a private key: use --out FILE (written 0600)',

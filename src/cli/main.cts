@@ -3,9 +3,8 @@
  * The `kubetls` executable: starts the command line (./run.ts) as fast as Node 20 allows.
  *
  * CommonJS on purpose (this file compiles to main.cjs, the package's `bin`): Node starts a
- * CommonJS entry ~7 ms sooner than an ES module entry, whose loader it must set up first
- * (`node e.cjs` 60.6 ms vs `node e.mjs` 68.8 ms, `--version` 84.0 → 76.7 ms on the project's
- * machine). Nothing here needs ESM: the bundle is CommonJS, and the module-tree fallback is
+ * CommonJS entry sooner than an ES module entry, whose loader it must set up first
+ * (bench/RESULTS.md, "2026-11-24 04:50–05:25: CommonJS launcher"). Nothing here needs ESM: the bundle is CommonJS, and the module-tree fallback is
  * reached with a dynamic import(). main.js, the old entry, re-exports this file.
  *
  * `npm run build` makes two files next to this one (scripts/bundle.mjs):
@@ -14,8 +13,8 @@
  *                      main commands once (KUBETLS_TRAIN), prefixed with the SHA-256 of the
  *                      bundle it belongs to.
  * Why: loading the module tree (~40 ESM files, and `yaml`'s ~70 CommonJS files) and
- * compiling it lazily cost more than the work of most commands — a 100-node `init` spent
- * ~45 ms loading modules and ~40 ms compiling cold parser code (bench/RESULTS.md). One file
+ * compiling it lazily cost more than the work of most commands (bench/RESULTS.md,
+ * "2026-11-24: start-up (the launcher)"). One file
  * plus bytecode from the cache removes most of both. Node 22 has `module.enableCompileCache`
  * for this; Node 20, which kubetls supports, does not, hence these few lines over `node:vm`.
  *
@@ -101,8 +100,9 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   // after a run, the cache also holds the bytecode of every function that run compiled;
   // written like every other kubetls file (loaded only when training, to keep start-up lean)
   const record = async () => {
-    const { writeFileAtomic } = await import('../util/files.js');
-    writeFileAtomic(CACHE, Buffer.concat([hash, script.createCachedData()]), { mode: 0o644, existing: 'replace' });
+    const { writeBatch } = await import('../util/files.js');
+    const data = Buffer.concat([hash, script.createCachedData()]);
+    await writeBatch([{ path: CACHE, data, mode: 0o644, existing: 'replace' }]);
   };
   // a bundle cut at a statement boundary can evaluate without error and still export nothing
   const cli = module.exports as Partial<Cli>;

@@ -17,7 +17,7 @@ import {
   type KeyAlgorithm,
 } from '../pki/keys.js';
 import { pemEncode } from '../pki/pem.js';
-import { certToPem } from '../pki/load.js';
+import { certToPem } from '../pki/certpem.js';
 import type { RandomSource } from '../pki/serial.js';
 import { PUBLIC_MODE, SECRET_MODE, writeBatch, type BatchWrite } from '../util/files.js';
 import type { CaName } from './catalog.js';

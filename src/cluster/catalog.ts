@@ -1,6 +1,6 @@
 /**
  * The certificate catalog: which certificates, keys and kubeconfigs a node needs, with
- * kubeadm's names, paths, CN/O, usages and SANs (SPEC §1, §2). It is the single list that
+ * kubeadm's names, paths, CN/O, usages and SANs (docs/upstream/k8s-pki.md §1, §2). It is the single list that
  * init, check-expiration, renew, list and generate-csr all read.
  */
 import type { ExtKeyUsage } from '../pki/oid.js';
@@ -74,7 +74,7 @@ function splitSans(sans: string[]): { dns: string[]; ips: string[] } {
   return { dns, ips };
 }
 
-/** kube-apiserver serving SANs, in kubeadm's order (SPEC §1). */
+/** kube-apiserver serving SANs, in kubeadm's order (docs/upstream/k8s-pki.md §1). */
 export function apiServerSans(c: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
   const dns = [
     c.nodeName,
@@ -92,7 +92,7 @@ export function apiServerSans(c: ClusterConfig): { dnsNames: string[]; ipAddress
   return { dnsNames: dedupSorted([...dns, ...extra.dns]), ipAddresses: dedupOrdered([...ips, ...extra.ips]) };
 }
 
-/** etcd server/peer SANs (SPEC §1). */
+/** etcd server/peer SANs (docs/upstream/k8s-pki.md §1). */
 export function etcdSans(c: ClusterConfig, extra: string[]): { dnsNames: string[]; ipAddresses: string[] } {
   const e = splitSans(extra);
   return {
@@ -273,7 +273,7 @@ export function buildCatalog(c: ClusterConfig, role: NodeRole = 'control-plane',
   return { role, cas, caKeys: true, leaves, kubeconfigs, serviceAccountKey: true };
 }
 
-/** Kubeconfig client certificates carry this usage and no other (SPEC §2). */
+/** Kubeconfig client certificates carry this usage and no other (docs/upstream/k8s-pki.md §2). */
 export const KUBECONFIG_CLIENT_USAGES: readonly ExtKeyUsage[] = ['clientAuth'];
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Clock } from '../pki/clock.js';
 import { formatTable } from '../util/table.js';
 import type { CaName, Catalog } from './catalog.js';
-import { formatExpires, residualTime } from './residual.js';
+import { formatExpires, residualTime } from './expiryformat.js';
 import { kubeconfigPairMismatch, keyPath, pairMismatch, readCertFiles, readKubeconfigFile } from './snapshot.js';
 
 export interface ExpirationEntry {

@@ -11,7 +11,7 @@ export * from './recover.js';
 export * from './savedconfig.js';
 export * from './init.js';
 export * from './templates.js';
-export * from './residual.js';
+export * from './expiryformat.js';
 export * from './expiration.js';
 export * from './renew.js';
 export * from './csrgen.js';

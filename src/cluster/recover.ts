@@ -4,6 +4,7 @@
  * command that only reads reports an interrupted run instead (it must not write).
  */
 import { existsSync } from 'node:fs';
+import { writeBatch, type BatchResult, type BatchWrite } from '../util/files.js';
 import { journalPath, recoverJournal, sweepTemps } from '../util/journal.js';
 
 /** Recovers every journal in `journalDirs`, then sweeps the temps of `targets`; one line per thing done. */
@@ -35,3 +36,19 @@ export function pendingJournals(journalDirs: readonly string[]): string[] {
 /** The warning for a pending journal, naming the way out. */
 export const pendingWarning = (journal: string): string =>
   `an interrupted kubetls run left ${journal}: some files may be half-written until the interrupted command is run again (init, certs renew and certs generate-csr finish or undo it before anything else)`;
+
+/**
+ * A command that writes a few files outside a kubeadm tree (cfssljson's outputs, `kubeconfig
+ * user --out`): first what an interrupted run left in `journalDir`, then `files` as one
+ * journaled batch there. Returns the `[recover]` lines and what was written.
+ */
+export async function writeRecovering(
+  files: readonly BatchWrite[],
+  journalDir: string,
+): Promise<{ recovered: string[]; result: BatchResult }> {
+  const recovered = await recoverTree(
+    [journalDir],
+    files.map((f) => f.path),
+  );
+  return { recovered, result: await writeBatch(files, { journalDir }) };
+}

@@ -1,6 +1,7 @@
 /**
- * `certs renew <name>|all` with kubeadm's semantics (SPEC §3): same CN, O, SANs and usages,
- * a NEW private key, signed by the local CA, validity from now; kubeconfigs updated in
+ * `certs renew <name>|all` with kubeadm's semantics (docs/upstream/k8s-pki.md §3): same CN, O, SANs and usages,
+ * a NEW private key, signed by the local CA through the `Signer` (signer/local.ts, kubeadm's
+ * leaf rules), validity from now; kubeconfigs updated in
  * place (current user's cert/key and the embedded CA); old files backed up; external CAs
  * skipped; and the list of components that must restart to pick the new files up.
  * Plan, then apply, as `init`: every certificate is read and checked first (`planRenewal`,
@@ -9,10 +10,11 @@
  * certificate whose files cannot be written (a read-only directory) is reported and the
  * others are still renewed.
  */
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { errorMessage, KubetlsError } from '../errors/index.js';
-import { createIssuer, type Issuer } from '../pki/certificate.js';
 import type { Clock } from '../pki/clock.js';
+import { createCsr } from '../pki/csr.js';
 import {
   generateEncodedKey,
   keyAlgorithmOf,
@@ -20,18 +22,18 @@ import {
   type EncodedKeyPair,
   type KeyAlgorithm,
 } from '../pki/keys.js';
-import { certToPem } from '../pki/load.js';
-import type { ExtKeyUsage } from '../pki/oid.js';
-import { EKU_OID } from '../pki/oid.js';
+import { certToPem } from '../pki/certpem.js';
 import type { RandomSource } from '../pki/serial.js';
+import { CFSSL_EXT_KEY_USAGE } from '../cfssl/config.js';
+import { kubeadmSigningPolicy, LocalSigner } from '../signer/local.js';
+import type { Signer } from '../signer/signer.js';
 import { PUBLIC_MODE, SECRET_MODE, planWrites, writeBatch, type BatchWrite } from '../util/files.js';
 import type { Catalog } from './catalog.js';
 import { updateKubeconfig } from './kubeconfig.js';
-import { formatExpires } from './residual.js';
+import { formatExpires } from './expiryformat.js';
 import { problem, type Problem } from './problem.js';
 import { pendingJournals, pendingWarning, recoverTree } from './recover.js';
 import { catalogFiles, readCertFiles, readKubeconfigFile, type CertFiles, type KubeconfigFile } from './snapshot.js';
-import { signedLeaf } from './templates.js';
 
 export interface RenewOptions {
   catalog: Catalog;
@@ -81,7 +83,8 @@ export interface RenewItem {
   /** a kubeconfig's */
   kc?: KubeconfigFile;
   ca: CertFiles;
-  issuer: Issuer;
+  /** the CA's signer, under kubeadm's leaf rules (the Signer every signing path goes through) */
+  signer: Signer;
 }
 
 export interface RenewPlan {
@@ -90,6 +93,8 @@ export interface RenewPlan {
   problems: Array<Problem & { name: string }>;
   /** the plan's lines, in name order: skipped (external CA) and refused certificates */
   lines: string[];
+  /** the one instant of the run: every renewed certificate's validity starts here */
+  now: Date;
 }
 
 /** Reads and checks every named certificate and its CA; writes nothing. */
@@ -104,20 +109,28 @@ export async function planRenewal(o: RenewOptions): Promise<RenewPlan> {
         `use one of: all, ${valid.join(', ')}`,
       );
   }
-  const plan: RenewPlan = { items: [], problems: [], lines: [] };
+  const now = o.clock.now();
+  const plan: RenewPlan = { items: [], problems: [], lines: [], now };
   const refuse = (name: string, p: Problem) => {
     plan.problems.push({ ...p, name });
     plan.lines.push(`[renew] cannot renew ${name}: ${p.message}`);
   };
   const caFiles = new Map(o.catalog.cas.map((c) => [c.name, readCertFiles(o.caCertDir ?? o.certDir, c.baseName)]));
   // a CA whose key does not match its certificate must stop its renewals before anything is written
-  const issuers = new Map<string, Issuer | string>();
+  const signers = new Map<string, Signer | string>();
   for (const [name, f] of caFiles) {
     if (!f.cert || !f.key) continue;
     try {
-      issuers.set(name, createIssuer(f.cert.der, f.key));
+      signers.set(
+        name,
+        new LocalSigner(f.cert.der, f.key, kubeadmSigningPolicy(o.validityMs), {
+          clock: { now: () => now },
+          signatureScheme: 'kubeadm',
+          ...(o.random ? { random: o.random } : {}),
+        }),
+      );
     } catch (e) {
-      issuers.set(name, errorMessage(e));
+      signers.set(name, errorMessage(e));
     }
   }
   for (const name of names) {
@@ -140,11 +153,11 @@ export async function planRenewal(o: RenewOptions): Promise<RenewPlan> {
       plan.lines.push(`[renew] Detected external ${caName}, certificate ${name} can't be renewed`);
       continue;
     }
-    const issuer = issuers.get(caName);
-    if (!issuer || typeof issuer === 'string') {
+    const signer = signers.get(caName);
+    if (!signer || typeof signer === 'string') {
       refuse(
         name,
-        problem('KeyMismatch', `the "${caName}" CA is unusable: ${issuer ?? ca.error ?? 'unreadable key'}`, ca.keyPath),
+        problem('KeyMismatch', `the "${caName}" CA is unusable: ${signer ?? ca.error ?? 'unreadable key'}`, ca.keyPath),
       );
       continue;
     }
@@ -165,7 +178,7 @@ export async function planRenewal(o: RenewOptions): Promise<RenewPlan> {
         alg: o.algorithm ?? (f.key ? keyAlgorithmOf(f.key) : 'RSA-2048'),
         leaf: f,
         ca,
-        issuer,
+        signer,
       });
     } else {
       const k = await readKubeconfigFile(join(o.kubeconfigDir, name));
@@ -186,32 +199,40 @@ export async function planRenewal(o: RenewOptions): Promise<RenewPlan> {
         alg: o.algorithm ?? algorithmOfPem(k.parsed.clientKeyPem),
         kc: k,
         ca,
-        issuer,
+        signer,
       });
     }
   }
   return plan;
 }
 
-/** The files of one renewal: same identity, SANs and usages, the new key, validity from now. */
-async function renewalFiles(item: RenewItem, key: EncodedKeyPair, now: Date, o: RenewOptions): Promise<BatchWrite[]> {
+/** cfssl's usage name of each extended key usage (the Signer's vocabulary), the first listed for each. */
+const USAGE_NAME = new Map<string, string>(
+  Object.entries(CFSSL_EXT_KEY_USAGE)
+    .reverse()
+    .map(([name, eku]) => [eku, name]),
+);
+
+/**
+ * The files of one renewal: same identity, SANs and usages, the new key, validity from now.
+ * Signed through the Signer like every other certificate kubetls issues: a CSR made with the
+ * new key carries the old certificate's CN, O and SANs, the request its extended key usages.
+ */
+async function renewalFiles(item: RenewItem, key: EncodedKeyPair): Promise<BatchWrite[]> {
   const old = item.leaf?.cert ?? item.kc!.clientCert!;
-  const ekus = old.extKeyUsage.filter((u): u is ExtKeyUsage => u in EKU_OID);
-  const der = signedLeaf(
+  const usages = old.extKeyUsage.flatMap((u) => USAGE_NAME.get(u) ?? []);
+  const csr = createCsr(
     {
-      commonName: old.subject.commonName ?? '',
-      organization: old.subject.organization ?? [],
-      extKeyUsage: ekus,
+      subject: {
+        ...(old.subject.commonName ? { commonName: old.subject.commonName } : {}),
+        ...(old.subject.organization ? { organization: old.subject.organization } : {}),
+      },
       dnsNames: old.dnsNames,
       ipAddresses: old.ipAddresses,
     },
-    key.spki,
-    item.issuer,
-    now,
-    o.validityMs,
-    o.random,
+    createPrivateKey(key.privatePem),
   );
-  const certPem = certToPem(der);
+  const { pem: certPem } = await item.signer.sign({ csr, usages });
   // a key and its certificate are one group: written together or not at all
   const group = item.name;
   if (item.leaf)
@@ -232,7 +253,7 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   const warnings = o.dryRun ? pendingJournals(journalDirs).map(pendingWarning) : [];
   const recovered = o.dryRun ? [] : await recoverTree(journalDirs, catalogFiles(o.catalog, o.certDir, o.kubeconfigDir));
   const plan = await planRenewal(o);
-  const now = o.clock.now();
+  const { now } = plan;
   const lines = [...recovered, ...plan.lines];
   const renewed: string[] = [];
   const problems: Problem[] = plan.problems.map(({ name: _, ...p }) => p);
@@ -242,7 +263,7 @@ export async function renewCertificates(o: RenewOptions): Promise<RenewResult> {
   // every new key at once (the thread pool runs them on every core), each kept with its item
   const keyed = await Promise.all(plan.items.map(async (item) => ({ item, key: await generateEncodedKey(item.alg) })));
   const files = new Map<RenewItem, BatchWrite[]>();
-  for (const { item, key } of keyed) files.set(item, await renewalFiles(item, key, now, o));
+  for (const { item, key } of keyed) files.set(item, await renewalFiles(item, key));
   const all = [...files.values()].flat();
   const nowFn = () => now;
   let backups: Map<string, string>;

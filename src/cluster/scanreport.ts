@@ -1,6 +1,6 @@
 /** Rendering and verdict for `certs scan`. */
 import { formatTable } from '../util/table.js';
-import { formatExpires, residualTime } from './residual.js';
+import { formatExpires, residualTime } from './expiryformat.js';
 import type { ScanEntry } from './scan.js';
 import type { Verdict } from './expiration.js';
 

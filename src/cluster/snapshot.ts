@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { errorMessage, isKubetlsError, type ErrorCode } from '../errors/index.js';
 import type { ParsedCertificate } from '../pki/certparse.js';
 import { parsePrivateKeyPem } from '../pki/keys.js';
-import { parseCertificatesPem } from '../pki/load.js';
+import { parseCertificatesPem } from '../pki/certpem.js';
 import { keyMatchesCertificate } from '../pki/verify.js';
 import { readFileBounded } from '../util/read.js';
 import type { Catalog } from './catalog.js';

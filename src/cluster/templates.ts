@@ -1,4 +1,4 @@
-/** kubeadm's certificate templates (SPEC §1): validity arithmetic, key usages, CA shape. */
+/** kubeadm's certificate templates (docs/upstream/k8s-pki.md §1): validity arithmetic, key usages, CA shape. */
 import type { KeyObject } from 'node:crypto';
 import { KubetlsError } from '../errors/index.js';
 import { issueCertificate, type Issuer } from '../pki/certificate.js';

@@ -6,7 +6,7 @@ import { createCsr } from '../pki/csr.js';
 import { kubeadmSigningPolicy, LocalSigner } from '../signer/local.js';
 import type { Clock } from '../pki/clock.js';
 import { generateEncodedKey, keyAlgorithmOf, type KeyAlgorithm } from '../pki/keys.js';
-import { certToPem } from '../pki/load.js';
+import { certToPem } from '../pki/certpem.js';
 import type { RandomSource } from '../pki/serial.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { readCertFiles } from './snapshot.js';

@@ -11,7 +11,7 @@
  * upstream keeps them. Each deletion names the CSR's uid as a precondition (a CSR recreated
  * under the same name meanwhile is not deleted) and is logged with its reason.
  */
-import { parseCertificatesPem } from '../pki/load.js';
+import { parseCertificatesPem } from '../pki/certpem.js';
 import { sleep } from './framework/clock.js';
 import { apiError, isNotFound } from './framework/client.js';
 import { certificatePem, getCondition, isIssued, type Csr } from './framework/csr.js';

@@ -1,7 +1,8 @@
 /**
  * The optional native ECDSA verifier (native/ecdsa_verify.c, built by `npm ci` when a C
  * compiler is present). node:crypto makes every fresh EC public key pass OpenSSL 3.0's
- * full key check and a legacy→provider conversion, ~130 µs on top of a ~70 µs verify; the
+ * full key check and a legacy→provider conversion, which costs more than the verify itself
+ * (bench/RESULTS.md, "cfssl-compatible signing", 2026-11-24 and "Reading"); the
  * addon decodes the point (on-curve check) and verifies directly. It matters where each
  * request brings a new key: CSR self-signatures on `kubetls cfssl serve`.
  *

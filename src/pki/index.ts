@@ -13,7 +13,7 @@ export * from './certparse.js';
 export * from './csr.js';
 export * from './signature.js';
 export * from './verify.js';
-export * from './load.js';
+export * from './certpem.js';
 export * from './crl.js';
 export * from './spkikey.js';
 export * from './ecdsanative.js';

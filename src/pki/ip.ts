@@ -27,7 +27,7 @@ const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 /**
  * Strict IPv6 text → 16 bytes (RFC 4291 2.2: hex groups, one "::", an optional dotted IPv4
  * tail), or null. Written out because node's isIP compiles a very large regular expression on
- * first use (~7 ms, a twentieth of `init`), and '::1' is in every etcd certificate.
+ * first use (a twentieth of `init`: bench/RESULTS.md, "Measurements behind code comments"), and '::1' is in every etcd certificate.
  * Zone IDs ("fe80::1%eth0") are not addresses a certificate can hold, so they are refused.
  */
 function parseIpv6(s: string): Buffer | null {

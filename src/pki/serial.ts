@@ -6,8 +6,8 @@ export type RandomSource = (n: number) => Buffer;
 
 /**
  * Node's CSPRNG, drawn in 4 KiB blocks. A synchronous `randomBytes(8)` per certificate
- * cost ~11% of the issuing path in profiles (each call is a trip into OpenSSL's RAND with
- * its locking); one draw per 512 serials removes that. Every byte is handed out once and
+ * was a visible share of the issuing path in profiles (each call is a trip into OpenSSL's
+ * RAND with its locking; bench/RESULTS.md, "Measurements behind code comments"); one draw per 512 serials removes that. Every byte is handed out once and
  * the block is never reused, so the output is as unpredictable as `randomBytes(n)`
  * (node's own `randomUUID` buffers its entropy the same way).
  */

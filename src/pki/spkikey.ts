@@ -1,8 +1,8 @@
 /**
  * Public KeyObjects from SPKI DER, fast. OpenSSL 3's DER/PEM decoder path behind
- * createPublicKey({format:'der'}) costs ~120–140 µs per call, which dominated CSR
- * verification on the signing server; importing the same key as a JWK skips the decoder
- * framework (RSA ~7 µs, EC ~half). Anything unusual (compressed points, other curves,
+ * createPublicKey({format:'der'}) dominated CSR verification on the signing server;
+ * importing the same key as a JWK skips the decoder framework (figures in
+ * bench/RESULTS.md, "Measurements behind code comments"). Anything unusual (compressed points, other curves,
  * malformed input) falls back to the DER import, so behaviour is unchanged.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
@@ -96,9 +96,9 @@ const spkiCache = new WeakMap<KeyObject, Buffer>();
 
 /**
  * SPKI DER of a public (or private) KeyObject. The other direction of the trick above:
- * OpenSSL 3's encoder behind export({type:'spki', format:'der'}) costs ~140–190 µs, a JWK
- * export ~5 µs, and the SPKI of RSA/EC/Ed25519 is a fixed shape around the JWK's numbers.
- * That export was a sixth of a 100-node `init`. Cached per KeyObject (issuing and
+ * OpenSSL 3's encoder behind export({type:'spki', format:'der'}) is many times slower than a
+ * JWK export, and the SPKI of RSA/EC/Ed25519 is a fixed shape around the JWK's numbers.
+ * That export was a sixth of a 100-node `init` (bench/RESULTS.md, "Measurements behind code comments"). Cached per KeyObject (issuing and
  * createIssuer ask for the same key's SPKI repeatedly); other key types fall back to export.
  */
 export function spkiFromKey(key: KeyObject): Buffer {

@@ -1,7 +1,7 @@
 /**
  * kube-controller-manager's certificate template for the CSR API's built-in signers
  * (`kubernetes.io/kube-apiserver-client`, `…-client-kubelet`, `kubelet-serving`; fact sheet
- * /work/shared/SPEC-csr-api.md Part B §1): the CSR's subject and SANs copied, key usages
+ * docs/upstream/csr-api.md Part B §1): the CSR's subject and SANs copied, key usages
  * and extended key usages from `spec.usages`, every other extension dropped, no subject key
  * identifier, a 128-bit random serial, NotBefore backdated 5 minutes, NotAfter cut to the
  * CA's. Pure: the caller passes the time and the randomness.

@@ -3,7 +3,7 @@
  * request, and say which CA it signs with. Two implementations, as cfssl's signer/local
  * and signer/remote: `LocalSigner` (./local.ts) holds the CA key; `RemoteSigner`
  * (./remote.ts) asks a cfssl-compatible server (`kubetls cfssl serve`, `cfssl serve`).
- * Callers — `cfssl sign`/`gencert`/`serve`, `kubeconfig user`, the CSR signer controller —
+ * Callers — `cfssl sign`/`gencert`/`serve`, `kubeconfig user`, `certs renew`, the CSR signer controller —
  * depend on this interface only, so a signer's CA can move to another host without
  * changing them.
  */

@@ -6,15 +6,12 @@
 import {
   closeSync,
   fchmodSync,
-  fsyncSync,
   mkdirSync,
   openSync,
-  renameSync,
   statSync,
   unlinkSync,
   writeSync,
   chmodSync,
-  copyFileSync,
   existsSync,
   type Stats,
 } from 'node:fs';
@@ -102,28 +99,6 @@ function writeErrorText(e: unknown): string {
     : describeErrno(e);
 }
 
-/** write(2) may take fewer bytes than asked (a signal, a nearly full disk): loop until all are written. */
-function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
-}
-
-export interface WriteOptions {
-  mode?: number;
-  /**
-   * When the file exists with different content: 'backup' renames the old file to
-   * `<name>.bak-<timestamp>` first (the default), 'error' refuses, 'replace' overwrites.
-   */
-  existing?: 'backup' | 'error' | 'replace';
-  /** injectable for deterministic backup names in tests */
-  now?: () => Date;
-}
-
-export interface WriteResult {
-  path: string;
-  written: boolean;
-  backup?: string;
-}
-
 /** Whether a file name (not a path) is a kubetls temp file: a write in progress or one a crash left behind. */
 export const isTempFileName = (name: string): boolean => tempTarget(name) !== undefined;
 
@@ -147,55 +122,6 @@ function holdsExactly(path: string, data: Buffer): boolean {
     if (e instanceof KubetlsError && e.code === 'TooLarge') return false;
     throw e;
   }
-}
-
-/** Atomically writes `data` to `path`: temp file in the same dir, fsync, rename. */
-export function writeFileAtomic(path: string, data: string | Buffer, o: WriteOptions = {}): WriteResult {
-  const mode = o.mode ?? PUBLIC_MODE;
-  const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  ensureDir(dirname(path));
-  let backup: string | undefined;
-  if (existsSync(path)) {
-    if (holdsExactly(path, buf)) {
-      if ((statSync(path).mode & 0o777) !== mode) chmodSync(path, mode);
-      return { path, written: false };
-    }
-    const policy = o.existing ?? 'backup';
-    if (policy === 'error')
-      throw new KubetlsError('FileExists', `${path} exists with different content; refusing to overwrite`);
-    if (policy === 'backup') {
-      backup = backupName(path, o.now?.() ?? new Date(), new Set());
-      try {
-        copyFileSync(path, backup);
-        chmodSync(backup, statSync(path).mode & 0o777);
-      } catch (e) {
-        throw new KubetlsError('WriteFailed', `cannot back up ${path} before replacing it: ${describeErrno(e)}`, {
-          cause: e,
-        });
-      }
-      announceBackup(path, backup);
-    }
-  }
-  const tmp = tempPathFor(path, randomBytes(6).toString('hex'));
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', mode);
-    writeAll(fd, buf);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    chmodSync(tmp, mode); // umask may have narrowed or widened it
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw new KubetlsError('WriteFailed', `cannot write ${path}: ${writeErrorText(e)}`, { cause: e });
-  }
-  return backup ? { path, written: true, backup } : { path, written: true };
 }
 
 export interface BatchWrite {
@@ -294,11 +220,10 @@ function reason(e: unknown): string {
 
 /**
  * Writes a batch of files atomically and durably, the one writer behind every command that
- * writes certificates and keys (init, renew, generate-csr, kubeconfig user --out):
+ * writes certificates and keys (init, renew, generate-csr, kubeconfig user --out, cfssljson):
  * 1. every temp file is written next to its target (synchronous calls: on tmpfs and ext4 a
  *    create is a few microseconds of kernel work, less than the promise and thread-pool
- *    round trips of the async API — a 100-node `init`, 375 files: ~12 ms synchronous vs
- *    ~33 ms with fs/promises, bench/RESULTS.md);
+ *    round trips of the async API; measured in bench/RESULTS.md, "Measurements behind code comments");
  * 2. with a journal (`journalDir`), the journal naming every temp → target pair and backup;
  * 3. all of it made durable: one syncfs per filesystem for a large batch, otherwise one
  *    fsync per file and directory, concurrently, in the thread pool;
@@ -309,7 +234,9 @@ function reason(e: unknown): string {
  * Files with the same content are left alone; files with other content follow `existing`.
  */
 export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions = {}): Promise<BatchResult> {
-  const plan = planWrites(files, o).filter((p) => p.action !== 'unchanged');
+  const planned = planWrites(files, o);
+  for (const p of planned) if (p.action === 'unchanged') keepMode(p.file);
+  const plan = planned.filter((p) => p.action !== 'unchanged');
   const result: BatchResult = { written: [], backups: [], failed: [] };
   if (plan.length === 0) return result;
   const groupOf = (p: PlannedWrite): string => p.file.group ?? p.file.path;
@@ -323,9 +250,10 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
     if (!failedGroups.has(groupOf(p))) failedGroups.set(groupOf(p), { path: p.file.path, message: reason(e) });
   };
   // one random tag per batch plus the file's index: unique names without a CSPRNG call per file
-  // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite)
+  // (the 'wx' open refuses any name that exists, so a clash could only fail, never overwrite);
+  // absolute, because the journal must mean the same files to a run started elsewhere
   const tag = randomBytes(6).toString('hex');
-  const tmps = plan.map((p, i) => tempPathFor(p.file.path, `${tag}-${i}`));
+  const tmps = plan.map((p, i) => tempPathFor(resolve(p.file.path), `${tag}-${i}`));
   const created: string[] = [];
   const removeTemps = () => {
     for (const t of created) {
@@ -341,7 +269,7 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
   try {
     for (const d of new Set(plan.map((p) => dirname(p.file.path)))) {
       try {
-        if (!existsSync(d)) ensureDir(d);
+        ensureDir(d); // one stat when it exists; a file in the way is named
         dirOk.set(d, true);
       } catch (e) {
         dirOk.set(d, e);
@@ -369,29 +297,29 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
     throw e;
   }
   // a group is all or nothing: drop every temp of a failed one
-  const keep: number[] = [];
+  const kept: Array<{ planned: PlannedWrite; entry: JournalEntry }> = [];
   plan.forEach((p, i) => {
     const f = failedGroups.get(groupOf(p));
-    if (!f) return keep.push(i);
-    if (created.includes(tmps[i]!)) unlinkSync(tmps[i]!);
+    if (f) {
+      if (created.includes(tmps[i]!)) unlinkSync(tmps[i]!);
+      return;
+    }
+    const entry: JournalEntry = { tmp: tmps[i]!, target: resolve(p.file.path) };
+    kept.push({ planned: p, entry: p.backup ? { ...entry, backup: resolve(p.backup) } : entry });
   });
   for (const [group, f] of failedGroups) result.failed.push({ group, ...f });
-  if (keep.length === 0) return result;
+  if (kept.length === 0) return result;
 
-  const entries: JournalEntry[] = keep.map((i) => {
-    const backup = plan[i]!.backup;
-    return backup
-      ? { tmp: tmps[i]!, target: plan[i]!.file.path, backup }
-      : { tmp: tmps[i]!, target: plan[i]!.file.path };
-  });
+  const entries = kept.map((k) => k.entry);
   const dirs = [...new Set(entries.map((e) => dirname(e.target)))];
   const bulk = entries.length > SYNCFS_THRESHOLD;
   let journal;
   try {
     if (o.journalDir) {
-      ensureDir(o.journalDir);
-      journal = openJournal(o.journalDir, entries);
-      if (!dirs.includes(o.journalDir)) dirs.push(o.journalDir);
+      const journalDir = resolve(o.journalDir);
+      ensureDir(journalDir);
+      journal = openJournal(journalDir, entries);
+      if (!dirs.includes(journalDir)) dirs.push(journalDir);
     }
     // before the commit every temp must be on disk under its name: a committed journal whose
     // temp vanished in a power cut would leave that target missing
@@ -405,11 +333,12 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
   try {
     const { backups } = rollForward(entries);
     await makeDurable(dirs, dirs, bulk);
-    for (const e of entries) {
-      result.written.push(e.target);
-      if (e.backup && backups.includes(e.backup)) {
-        result.backups.push({ path: e.target, backup: e.backup });
-        announceBackup(e.target, e.backup);
+    // reported with the paths as given (a relative `-bare ca` names `ca.pem`, as cfssljson users expect)
+    for (const { planned: p, entry: e } of kept) {
+      result.written.push(p.file.path);
+      if (p.backup && e.backup && backups.includes(e.backup)) {
+        result.backups.push({ path: p.file.path, backup: p.backup });
+        announceBackup(p.file.path, p.backup);
       }
     }
   } catch (e) {
@@ -428,6 +357,18 @@ export async function writeBatch(files: readonly BatchWrite[], o: BatchOptions =
 }
 
 /**
+ * A file left alone because it already holds the content still gets the mode asked for: a
+ * key someone made world-readable is narrowed to 0600 by the next command that writes it.
+ */
+function keepMode(f: BatchWrite): void {
+  try {
+    if ((statSync(f.path).mode & 0o777) !== f.mode) chmodSync(f.path, f.mode);
+  } catch (e) {
+    throw new KubetlsError('WriteFailed', `cannot set the mode of ${f.path}: ${describeErrno(e)}`, { cause: e });
+  }
+}
+
+/**
  * Writes new files (any existing one must have the same content) as one batch, without a
  * journal: the building block `writeBatch` grew from, kept for callers that need no roll-forward.
  */
@@ -435,7 +376,7 @@ export async function writeNewFilesAtomic(files: readonly BatchWrite[]): Promise
   return (await writeBatch(files.map((f) => ({ ...f, existing: 'refuse' })))).written;
 }
 
-/** pwrite from offset 0 until every byte is written (a new file; see writeAll). */
+/** pwrite from offset 0 until every byte is written (write(2) may take fewer bytes than asked: a signal, a nearly full disk). */
 function writeAllAt(fd: number, buf: Buffer): void {
   for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off, off);
 }

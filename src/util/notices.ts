@@ -3,7 +3,7 @@
  * file kept as a backup before being replaced. The library cannot print (a server embeds
  * it), and threading a callback through every writer would reach into every command, so
  * the CLI registers one listener at start (one stderr line per backup) and the writers
- * report here. Library callers also get the backup path in WriteResult.backup.
+ * report here. Library callers also get the backups in BatchResult.backups.
  */
 
 export type BackupListener = (path: string, backup: string) => void;

@@ -2,7 +2,7 @@
  * Flushing a whole filesystem (syncfs(2)), which Node does not expose: through the optional
  * native addon (native/fs_sync.c, built by `npm ci` next to the ECDSA verifier), else by
  * running coreutils' `sync -f`. The addon only saves the cost of starting that process
- * (~3–4 ms a call from a Node process this size); both block until the flush is done.
+ * (bench/RESULTS.md, "04:11–04:25: with the native syncfs"); both block until the flush is done.
  * KUBETLS_NO_NATIVE=1 turns the addon off, as for the ECDSA verifier.
  */
 import { spawnSync } from 'node:child_process';

@@ -13,7 +13,7 @@ import { parseCertificatePem, parseCsrPem } from '../../src/pki/index.js';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { CfsslApi } from '../../src/cfssl/api.js';
-import { loadSigner } from '../../src/cfssl/io.js';
+import { loadSigner } from '../../src/cfssl/inputs.js';
 import { CLI, freePort, hasCommand, openssl, run, tmpDir } from '../helpers.js';
 
 const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');

@@ -1,4 +1,4 @@
-/** RESIDUAL TIME arithmetic (SPEC §3), kubeadm's tables, JSON shape and the monitoring exit codes. */
+/** RESIDUAL TIME arithmetic (docs/upstream/k8s-pki.md §3), kubeadm's tables, JSON shape and the monitoring exit codes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import {
   expirationVerdict,
   renderExpirationText,
 } from '../../src/cluster/expiration.js';
-import { formatExpires, parseThreshold, residualTime } from '../../src/cluster/residual.js';
+import { formatExpires, parseThreshold, residualTime } from '../../src/cluster/expiryformat.js';
 import { fixedClock } from '../../src/pki/clock.js';
 import { cli, openssl, tmpDir } from '../helpers.js';
 import { initNode, START } from './fixtures.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/cluster/config.js';
 import { initPki } from '../../src/cluster/init.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { parseCertificatePem } from '../../src/pki/load.js';
+import { parseCertificatePem } from '../../src/pki/certpem.js';
 import { isSignedBy } from '../../src/pki/verify.js';
 import { cli, tmpDir } from '../helpers.js';
 import { clock, initNode, KUBEADM_CONFIG, START, treeHash } from './fixtures.js';
@@ -64,7 +64,7 @@ test('validity follows the injected clock: NotBefore = start − 5 min, NotAfter
   assert.equal(ca.notAfter.getTime(), START.getTime() + 43800 * 3600_000);
   assert.equal(ca.isCA, true);
   assert.deepEqual(ca.dnsNames, ['kubernetes']);
-  // SPEC §1 SAN rules: DNS sorted and deduplicated, IPs in kubeadm's order
+  // docs/upstream/k8s-pki.md §1 SAN rules: DNS sorted and deduplicated, IPs in kubeadm's order
   assert.deepEqual(leaf.dnsNames, [
     'api.example.com',
     'cp-1',

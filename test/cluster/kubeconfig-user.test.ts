@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
-import { parseCertificatePem } from '../../src/pki/load.js';
+import { parseCertificatePem } from '../../src/pki/certpem.js';
 import { CLI, cli, openssl, run, tmpDir } from '../helpers.js';
 
 test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, readable by kubectl', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * Real kubectl reads every kubeconfig kubetls writes (single node, with and without a
  * controlPlaneEndpoint; a worker tree of whole-cluster mode; `kubeconfig user`), and what it
- * reads is checked against SPEC §2 with openssl: user = client CN, O, server URL, embedded CA
+ * reads is checked against docs/upstream/k8s-pki.md §2 with openssl: user = client CN, O, server URL, embedded CA
  * = pki/ca.crt byte for byte, client cert clientAuth-only and chaining to ca, key matching cert.
  * Only `kubectl config view --raw -o json` and `config get-contexts` are used: both exist in
  * kubectl 1.20 (Debian, CI) and 1.32.
@@ -108,7 +108,7 @@ function controlPlaneExpectations(node: string, cpServer: string, localServer: s
     { file: 'kubelet.conf', cn: `system:node:${node}`, o: ['system:nodes'], server: cpServer },
     { file: 'controller-manager.conf', cn: 'system:kube-controller-manager', o: [], server: localServer },
     { file: 'scheduler.conf', cn: 'system:kube-scheduler', o: [], server: localServer },
-    // SPEC names only the CN for kube-proxy; kubetls sets no O (kube-proxy is authorised by user name).
+    // docs/upstream/k8s-pki.md §1 names only the CN for kube-proxy; kubetls sets no O (kube-proxy is authorised by user name).
     { file: 'kube-proxy.conf', cn: 'system:kube-proxy', o: [], server: cpServer },
   ];
 }

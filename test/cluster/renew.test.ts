@@ -1,4 +1,4 @@
-/** certs renew: kubeadm semantics (SPEC §3, §9) with an injected clock. */
+/** certs renew: kubeadm semantics (docs/upstream/k8s-pki.md §3, §9) with an injected clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/cluster/config.js';
 import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { renewCertificates } from '../../src/cluster/renew.js';
 import { fixedClock } from '../../src/pki/clock.js';
-import { parseCertificatePem } from '../../src/pki/load.js';
+import { parseCertificatePem } from '../../src/pki/certpem.js';
 import { isSignedBy } from '../../src/pki/verify.js';
 import { CLI, cli, hasCommand, run, tmpDir } from '../helpers.js';
 import { initNode, START } from './fixtures.js';

@@ -1,8 +1,8 @@
 /**
- * SPEC §1 conformance of a single-node `kubetls init`, judged by openssl (not by kubetls's own
+ * docs/upstream/k8s-pki.md §1 conformance of a single-node `kubetls init`, judged by openssl (not by kubetls's own
  * parser): subject, EKU, key usage, basic constraints, SAN list and order, chain (and the
  * wrong chain failing), validity arithmetic, and private-key PEM labels for RSA-2048, ECDSA-P256
- * and ED25519. The expected values are written out from the SPEC by hand, not derived from src/.
+ * and ED25519. The expected values are written out from docs/upstream/k8s-pki.md §1 by hand, not derived from src/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ const ETCD_SAN = [
   'IP Address:0:0:0:0:0:0:0:1',
 ];
 
-/** SPEC §1 table, in its order, for the CONFIG above. */
+/** docs/upstream/k8s-pki.md §1 table, in its order, for the CONFIG above. */
 const SPEC: CertSpec[] = [
   { base: 'ca', cn: 'kubernetes', o: [], san: ['DNS:kubernetes'], ca: null, wrongCa: 'etcd/ca', purposes: [] },
   {
@@ -224,7 +224,7 @@ const HOUR = 3_600_000;
 const SKEW = 5 * 60_000;
 
 describe(
-  'SPEC §1: every certificate of a single-node init, checked with openssl',
+  'docs/upstream/k8s-pki.md §1: every certificate of a single-node init, checked with openssl',
   { skip: hasCommand('openssl') ? false : 'openssl not installed', timeout: 120_000 },
   () => {
     for (const { alg, keyLabel, keyAlg } of ALGS) {
@@ -270,7 +270,7 @@ describe(
             assert.equal(openssl(['verify', '-CAfile', pki(s.base), pki(s.base)], false).code, 0, where);
           } else {
             assert.equal(p.basic, 'CA:FALSE', where);
-            // Ed25519 keys cannot encipher; the SPEC template names KeyEncipherment for leaves, which
+            // Ed25519 keys cannot encipher; the template in docs/upstream/k8s-pki.md §1 names KeyEncipherment for leaves, which
             // kubeadm only ever pairs with RSA/ECDSA keys — so only DigitalSignature is required here.
             assert.ok(p.keyUsage.includes('Digital Signature'), `${where}: ${p.keyUsage.join(',')}`);
             if (alg !== 'ED25519') assert.deepEqual(p.keyUsage, ['Digital Signature', 'Key Encipherment'], where);

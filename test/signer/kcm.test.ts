@@ -1,6 +1,6 @@
 /**
  * LocalSigner with kube-controller-manager's template (the CSR API's built-in signers,
- * SPEC-csr-api.md Part B §1), on a fixed clock, each certificate read back by openssl:
+ * docs/upstream/csr-api.md Part B §1), on a fixed clock, each certificate read back by openssl:
  * subject and SANs copied, the CSR's other extensions dropped, usages mapped with extended
  * key usages in Go's order, no subject key identifier, a 128-bit serial, the lifetime rules
  * (short, long, minimum, maximum, cut at the CA), and the refusals.

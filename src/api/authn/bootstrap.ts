@@ -1,5 +1,5 @@
 /**
- * Bootstrap tokens (kube-apiserver's `--enable-bootstrap-token-auth`; SPEC-k8s-pki.md §6):
+ * Bootstrap tokens (kube-apiserver's `--enable-bootstrap-token-auth`; docs/upstream/k8s-pki.md §6):
  * a bearer token `<id>.<secret>` is checked against the Secret `kube-system/bootstrap-token-<id>`
  * of type `bootstrap.kubernetes.io/token` and authenticates as `system:bootstrap:<id>` with
  * the group `system:bootstrappers` plus the Secret's valid `auth-extra-groups`.

@@ -35,8 +35,8 @@ export const X509_METHOD = 'x509';
 
 /**
  * The cache key of a presented chain: the certificates' bytes themselves as a latin1 string,
- * each preceded by its length. On this project's 2-core machine building the string and letting
- * the Map hash it costs ~0.5 µs, a SHA-256 of the same bytes ~2.4 µs (crypto.hash, 450 bytes); a cache
+ * each preceded by its length: building the string and letting the Map hash it is cheaper than
+ * a SHA-256 of the same bytes (bench/RESULTS.md, "Measurements behind code comments"); a cache
  * of 4,096 one-kilobyte keys is 4 MB.
  */
 function chainKey(presented: readonly Buffer[]): string {

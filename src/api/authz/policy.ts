@@ -2,7 +2,7 @@
  * The RBAC objects `kubetls serve` seeds on first start: the part of kube-apiserver's
  * bootstrap policy and of kubeadm's init phase that the certificates workflow needs, with
  * upstream's names and rule contents (facts: bootstrappolicy's policy.go, controller_policy.go
- * and their golden testdata; kubeadm's bootstraptoken phases; SPEC-csr-api.md Part B §4), plus
+ * and their golden testdata; kubeadm's bootstraptoken phases; docs/upstream/csr-api.md Part B §4), plus
  * three kubetls bindings where upstream relies on machinery kubetls does not have.
  *
  * From kube-apiserver (label `kubernetes.io/bootstrapping: rbac-defaults`, annotation

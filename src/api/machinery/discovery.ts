@@ -9,7 +9,7 @@
  *   computes it (hex SHA-512 of the JSON, `handlers/discovery/aggregated/etag.go`).
  *
  * `/api` lists `v1` only when a core resource is served: an advertised but empty `/api/v1`
- * makes kubectl refetch discovery on every command (SPEC-csr-api.md Part A, `/api` pitfall).
+ * makes kubectl refetch discovery on every command (docs/upstream/csr-api.md Part A, `/api` pitfall).
  */
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition, ResourceNames } from '../resource.js';

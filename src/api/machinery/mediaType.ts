@@ -8,7 +8,7 @@
  *   endpoint cannot do is skipped, not refused. No acceptable clause is a 406.
  * - Discovery (`/api`, `/apis`) answers aggregated discovery (`apidiscovery.k8s.io` v2 or
  *   v2beta1 `APIGroupDiscoveryList`) only to a clause that asks for it, with a Content-Type
- *   naming what was sent; otherwise the legacy documents in plain JSON (SPEC-csr-api.md
+ *   naming what was sent; otherwise the legacy documents in plain JSON (docs/upstream/csr-api.md
  *   Part A: what kubectl 1.20, 1.27 and 1.33 send and accept).
  * - Request bodies: an absent Content-Type is JSON; JSON, YAML and Kubernetes protobuf are
  *   recognised; anything else is a 415 naming what is accepted.
@@ -187,7 +187,7 @@ const BODY_MEDIA_TYPES: Readonly<Record<BodyFormat, string>> = {
 
 /**
  * The format of a request body from its Content-Type (parameters such as charset ignored).
- * No Content-Type is JSON: `kubectl replace --raw` sends none (SPEC-csr-api.md Part A §6).
+ * No Content-Type is JSON: `kubectl replace --raw` sends none (docs/upstream/csr-api.md Part A §6).
  * `supported` lists what the endpoint decodes (JSON and protobuf by default; ./decode.ts's
  * decodeBody names JSON, YAML and, for kinds with protobuf numbers, protobuf); anything else
  * is a 415.

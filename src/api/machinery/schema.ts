@@ -185,7 +185,10 @@ export interface DecodeReport {
 /** kube's strict decoder keeps at most this many errors */
 const MAX_STRICT_ERRORS = 100;
 
-/** the alphabet with at most two `=` at the end; the length is checked apart (a grouped regex was 25 µs for a CSR) */
+/**
+ * the alphabet with at most two `=` at the end; the length is checked apart (a grouped regex
+ * was far slower on a CSR: bench/RESULTS.md, "Measurements behind code comments")
+ */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Where Go's base64 decoder would stop: the first illegal byte (CR and LF are skipped, as Go does). */

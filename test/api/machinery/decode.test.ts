@@ -24,7 +24,7 @@ import { NOT_RFC3339 } from '../times.js';
 
 const CSR_TARGET = { kind: 'CertificateSigningRequest', version: 'v1' };
 
-/** What kubectl 1.33 PUTs to /approval (SPEC-csr-api.md Part A §4), as JSON. */
+/** What kubectl 1.33 PUTs to /approval (docs/upstream/csr-api.md Part A §4), as JSON. */
 const APPROVAL = {
   kind: 'CertificateSigningRequest',
   apiVersion: 'certificates.k8s.io/v1',

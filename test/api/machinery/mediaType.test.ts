@@ -9,7 +9,7 @@ import {
 } from '../../../src/api/machinery/mediaType.js';
 import { toStatus } from '../../../src/api/machinery/status.js';
 
-/** The Accept headers kubectl sends (SPEC-csr-api.md Part A) */
+/** The Accept headers kubectl sends (docs/upstream/csr-api.md Part A) */
 const AGG_133 =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 const AGG_127 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';

@@ -120,7 +120,7 @@ export function kubectls(): Array<{ name: string; path: string }> {
   return out;
 }
 
-/** Runs kubectl with a fresh discovery cache (as SPEC-csr-api.md's measurements did). */
+/** Runs kubectl with a fresh discovery cache (as docs/upstream/csr-api.md's measurements did). */
 export function kubectl(
   bin: string,
   kubeconfig: string,

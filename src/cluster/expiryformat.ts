@@ -1,7 +1,7 @@
 import { KubetlsError } from '../errors/index.js';
 import { parseGoDuration } from '../util/duration.js';
 
-/** kubeadm's RESIDUAL TIME and EXPIRES renderings (SPEC §3). */
+/** kubeadm's RESIDUAL TIME and EXPIRES renderings (docs/upstream/k8s-pki.md §3). */
 
 /** Like k8s.io/apimachinery duration.ShortHumanDuration: truncated, largest unit only. */
 export function residualTime(ms: number): string {

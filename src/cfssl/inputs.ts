@@ -1,4 +1,4 @@
-/** Input/loading helpers for the cfssl commands: files or "-" (stdin), with size caps; CA loading. */
+/** Input loading for the cfssl commands: files or "-" (stdin) with size caps; the CA, its key, the signing policy and the signers named by the flags. */
 import { KubetlsError } from '../errors/index.js';
 import { parsePrivateKeyPem, parseCertificatesPem } from '../pki/index.js';
 import { readFileBounded, readInput as readBoundedInput } from '../util/read.js';
