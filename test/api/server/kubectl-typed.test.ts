@@ -1,8 +1,8 @@
 /**
  * `kubetls serve` with kubectl's typed commands, which kubectl ≥ 1.32 sends as protobuf:
  * `create secret generic|tls`, `create configmap`, `create namespace`, `create role`,
- * `create clusterrole`, `create rolebinding`, `create clusterrolebinding` with kubectl 1.33,
- * 1.32 and 1.27 (JSON), read back as JSON; client-side `kubectl apply` (create, then
+ * `create clusterrole`, `create rolebinding`, `create clusterrolebinding`, `create secret
+ * docker-registry`, `auth reconcile` with kubectl 1.33, 1.32 and 1.27 (JSON), read back as JSON; client-side `kubectl apply` (create, then
  * configure), `kubectl edit` (a real editor run: sed), `label` and `annotate`; `kubectl apply
  * --server-side` refused with a 415 kubectl understands. And `kubectl describe csr` (1.20,
  * 1.27, 1.33) showing the Events recorded for that CSR, found by its involvedObject field
@@ -128,6 +128,57 @@ test(
         const canIRole = kc(['auth', 'can-i', 'get', `secrets/s-${v}`, '-n', `ns-${v}`, '--as', `jane-${v}`]);
         assert.equal(canIRole.stdout, 'yes\n', canIRole.stderr);
 
+        // kubectl auth reconcile: typed RBAC gets, creates and updates (protobuf from 1.32)
+        const reconcile = (verbs: string) =>
+          kc(['auth', 'reconcile', '-f', '-'], {
+            input: [
+              `apiVersion: ${rbac}/v1`,
+              'kind: ClusterRole',
+              `metadata: {name: rec-${v}}`,
+              `rules: [{apiGroups: [""], resources: [configmaps], verbs: [${verbs}]}]`,
+              '---',
+              `apiVersion: ${rbac}/v1`,
+              'kind: ClusterRoleBinding',
+              `metadata: {name: rec-${v}}`,
+              `roleRef: {apiGroup: ${rbac}, kind: ClusterRole, name: rec-${v}}`,
+              `subjects: [{apiGroup: ${rbac}, kind: User, name: bob-${v}}]`,
+              '',
+            ].join('\n'),
+          });
+        for (const [verbs, required] of [
+          ['get', 'create'],
+          ['get, list', 'update'],
+        ] as const) {
+          const r = reconcile(verbs);
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(
+            r.stdout,
+            `clusterrole.${rbac}/rec-${v} reconciled\nclusterrolebinding.${rbac}/rec-${v} reconciled\n`,
+          );
+          assert.match(r.stderr, new RegExp(`^\treconciliation required ${required}$`, 'm'));
+        }
+        assert.equal(kc(['auth', 'can-i', 'list', 'configmaps', '--as', `bob-${v}`]).stdout, 'yes\n');
+        created(
+          [
+            'secret',
+            'docker-registry',
+            `d-${v}`,
+            '--docker-server=registry.example.com',
+            '--docker-username=u',
+            '--docker-password=p',
+          ],
+          `secret/d-${v}`,
+        );
+        const docker = json(kc(['get', 'secret', `d-${v}`, '-o', 'json'])) as {
+          data: Record<string, string>;
+          type: string;
+        };
+        assert.equal(docker.type, 'kubernetes.io/dockerconfigjson');
+        const auths = JSON.parse(Buffer.from(docker.data['.dockerconfigjson']!, 'base64').toString()) as {
+          auths: Record<string, { username: string }>;
+        };
+        assert.equal(auths.auths['registry.example.com']!.username, 'u');
+
         // client-side apply: create, then configure (a strategic merge patch)
         const manifest = (value: string) =>
           `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied-${v}\ndata:\n  key: ${value}\n`;
@@ -143,6 +194,14 @@ test(
         assert.match(ssa.stderr, /server-side apply \(application\/apply-patch\+yaml\) is not supported by kubetls/);
         assert.match(ssa.stderr, /Server-side apply not available on the server|UnsupportedMediaType/);
         assert.deepEqual(json(kc(['get', 'configmap', `applied-${v}`, '-o', 'json'])).data, { key: 'two' });
+
+        // no OpenAPI schema is published, so `kubectl explain` cannot work (the README says so)
+        const explain = kc(['explain', 'certificatesigningrequest.spec']);
+        assert.notEqual(explain.code, 0);
+        assert.match(
+          explain.stderr,
+          /couldn't find resource for "certificates\.k8s\.io\/v1, Kind=CertificateSigningRequest"/,
+        );
 
         // kubectl edit with a real editor (sed), then label and annotate: all patches
         const edit = kc(['edit', 'configmap', `applied-${v}`], {

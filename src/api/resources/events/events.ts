@@ -127,6 +127,8 @@ export const coreEvents: ResourceDefinition = {
       str(o.message),
     ],
   },
+  // `kubectl describe` selects an object's events by involvedObject.name, .namespace ("" for a
+  // cluster-scoped CSR), .kind and .uid (measured with kubectl 1.20, 1.27 and 1.33)
   fields: {
     ...refFields('involvedObject', 'involvedObject'),
     reason: (o) => str(o.reason),
