@@ -75,9 +75,17 @@ export function representationOf(accept: string | undefined, query: URLSearchPar
   return { as: 'table', version: out.version, includeObject: t.includeObject, noHeaders: t.noHeaders };
 }
 
-/** The request body, refused with 413 as soon as it passes `limit` (declared or read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => requestEntityTooLarge(`the request body is larger than ${limit} bytes`);
+/**
+ * The request body, refused with 413 as soon as it passes `limit` (declared or read). The
+ * connection closes after that answer: the rest of the body is never read (a keep-alive
+ * connection would have to drain it before its next request).
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+  const tooLarge = () => {
+    res.shouldKeepAlive = false;
+    res.setHeader('Connection', 'close');
+    return requestEntityTooLarge(`the request body is larger than ${limit} bytes`);
+  };
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -169,7 +177,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       let rawBody: Buffer = Buffer.alloc(0);
       if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb.startsWith('delete')) {
         if (info.verb === 'patch' && !PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
-        rawBody = await readBody(req, maxBody);
+        rawBody = await readBody(req, res, maxBody);
       }
       const apiReq: ApiRequest = {
         info,
@@ -228,6 +236,10 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // send the headers now, as kube-apiserver flushes them: Node holds them until the first
+    // event otherwise, and a client watching from a resourceVersion with nothing new would
+    // wait for its response (client-go's Watch returns only once the headers are in)
+    res.flushHeaders();
     let ended = false;
     const end = (): void => {
       if (ended) return;

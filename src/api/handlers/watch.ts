@@ -8,12 +8,12 @@
  * except when the store does (the client then re-watches from its last resourceVersion).
  */
 import { isKubetlsError } from '../../errors/index.js';
-import { badRequest, resourceExpired, toStatus } from '../machinery/status.js';
+import { resourceExpired, toStatus } from '../machinery/status.js';
 import { parseListOptions, type ListOptions } from '../machinery/queryOptions.js';
 import { requiresExactMatch } from '../machinery/fieldSelector.js';
 import type { KubeObject } from '../object.js';
 import type { WatchEvent } from '../../store/store.js';
-import { groupVersion, keyOf, prefixOf, table, typed } from './common.js';
+import { groupVersion, keyOf, parseResourceVersion, prefixOf, table, typed } from './common.js';
 import { selectorFilter } from './read.js';
 import type { ApiRequest, Reply, ServerState, WatchSink } from './context.js';
 
@@ -24,7 +24,7 @@ export function watchObjects(s: ServerState, req: ApiRequest): Reply {
   const { info, def } = req;
   const o: ListOptions = parseListOptions(req.query, { fields: def.fields, namespaced: def.names.namespaced });
   const rv = o.resourceVersion ?? '';
-  if (rv !== '' && !/^[0-9]+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  parseResourceVersion(rv);
   // GET …/name?watch=1 and fieldSelector=metadata.name=x both watch one key
   const name = info.name || requiresExactMatch(o.fieldSelector, 'metadata.name');
   const prefix = name ? keyOf(def, info.namespace, name) : prefixOf(def, info.namespace);
