@@ -48,7 +48,7 @@ export interface ApiServerOptions {
   timeouts?: ServerTimeouts;
   /**
    * the watch history kept (`--etcd-compaction-interval`: kube-apiserver compacts etcd on that
-   * period); it is applied as often as the window or every 10 s, whichever is shorter
+   * period); it is applied every half window, at most every 10 s
    */
   history?: { windowMs: number };
   clock?: Clock;
@@ -75,7 +75,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     backend: 'sqlite',
     dataDir: o.dataDir,
     ...(o.history
-      ? { history: { windowMs: o.history.windowMs }, compactIntervalMs: Math.min(10_000, o.history.windowMs) }
+      ? {
+          history: { windowMs: o.history.windowMs },
+          compactIntervalMs: Math.min(10_000, Math.max(100, o.history.windowMs / 2)),
+        }
       : {}),
   });
   let authn: RequestAuthentication | undefined;

@@ -135,6 +135,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams.get('watch'));
     let user: UserInfo | undefined;
     let code = 500;
+    /** what a create made: its name is in no URL (generateName chose it), the audit event names it */
+    let written: { name?: string; uid?: string } | undefined;
     const annotations: Record<string, string> = {};
     try {
       // ---- authentication
@@ -199,6 +201,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       const headers: Record<string, string[]> = {};
       if (reply.warnings?.length) headers.Warning = reply.warnings.map(warningHeader);
       annotateCsrWrite(info, reply.body, annotations);
+      if (info.kind === 'resource' && !info.name && info.verb === 'create') written = metadataOf(reply.body);
       writeJson(res, reply.status, reply.body, headers);
     } catch (e) {
       const status = toStatus(e);
@@ -221,7 +224,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
                   apiVersion: info.apiVersion,
                   resource: info.resource,
                   namespace: info.namespace || undefined,
-                  name: info.name || undefined,
+                  name: info.name || written?.name || undefined,
+                  uid: written?.uid,
                   subresource: info.subresource || undefined,
                 },
               }
@@ -277,6 +281,16 @@ function attributesOf(info: RequestInfo, user: UserInfo): RequestAttributes {
     ...(info.subresource ? { subresource: info.subresource } : {}),
     ...(info.namespace ? { namespace: info.namespace } : {}),
     ...(info.name ? { name: info.name } : {}),
+  };
+}
+
+/** The name and uid of an object in a reply body (a create's answer), as kube-apiserver completes objectRef. */
+function metadataOf(body: unknown): { name?: string; uid?: string } | undefined {
+  const m = (body as { metadata?: { name?: unknown; uid?: unknown } } | undefined)?.metadata;
+  if (!m) return undefined;
+  return {
+    ...(typeof m.name === 'string' ? { name: m.name } : {}),
+    ...(typeof m.uid === 'string' ? { uid: m.uid } : {}),
   };
 }
 
