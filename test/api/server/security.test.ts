@@ -138,7 +138,7 @@ async function refusedWithin5s(who: Identity, cn: string): Promise<void> {
         (e.responseStatus as { code: number }).code === 401 &&
         e.annotations['authentication.kubetls.io/failure']!.includes(`CN=${cn}`),
     );
-  // the line is written before the answer; the wait only absorbs a loaded machine's file reads
+  // the line is written just after the answer leaves (kube-apiserver's ResponseComplete stage): wait for it
   assert.ok(
     await eventually(() => mineOf().length > 0, 2000),
     `${JSON.stringify(auditEvents().slice(-3))}\n${s.log()}`,
