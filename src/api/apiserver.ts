@@ -46,6 +46,11 @@ export interface ApiServerOptions {
   /** what cluster-info publishes to joining nodes: this server's URL and CA bundle */
   clusterInfo?: { server: string; caPem: string } | undefined;
   timeouts?: ServerTimeouts;
+  /**
+   * the watch history kept (`--etcd-compaction-interval`: kube-apiserver compacts etcd on that
+   * period); it is applied every half window, at most every 10 s
+   */
+  history?: { windowMs: number };
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -66,7 +71,16 @@ const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
   const clock = o.clock ?? systemClock;
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const store = await openStore({ backend: 'sqlite', dataDir: o.dataDir });
+  const store = await openStore({
+    backend: 'sqlite',
+    dataDir: o.dataDir,
+    ...(o.history
+      ? {
+          history: { windowMs: o.history.windowMs },
+          compactIntervalMs: Math.min(10_000, Math.max(100, o.history.windowMs / 2)),
+        }
+      : {}),
+  });
   let authn: RequestAuthentication | undefined;
   let audit: AuditLog = noAuditLog;
   const rbacWatches: Array<{ stop(): void }> = [];

@@ -46,9 +46,11 @@ export function auditEvent(r: AuditRecord, auditID: string = randomUUID()): Reco
     stage: 'ResponseComplete',
     requestURI: r.requestURI,
     verb: r.verb,
+    // no user: the request's credentials were refused; kube-apiserver records an empty user then
+    // (not system:anonymous, which would hide that someone presented a bad credential)
     user: r.user
       ? { username: r.user.username, ...(r.user.uid ? { uid: r.user.uid } : {}), groups: r.user.groups }
-      : { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      : {},
     sourceIPs: [r.sourceIP],
   };
   if (r.userAgent) ev.userAgent = r.userAgent;

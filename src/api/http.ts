@@ -75,9 +75,17 @@ export function representationOf(accept: string | undefined, query: URLSearchPar
   return { as: 'table', version: out.version, includeObject: t.includeObject, noHeaders: t.noHeaders };
 }
 
-/** The request body, refused with 413 as soon as it passes `limit` (declared or read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => requestEntityTooLarge(`the request body is larger than ${limit} bytes`);
+/**
+ * The request body, refused with 413 as soon as it passes `limit` (declared or read). The
+ * connection closes after that answer: the rest of the body is never read (a keep-alive
+ * connection would have to drain it before its next request).
+ */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
+  const tooLarge = () => {
+    res.shouldKeepAlive = false;
+    res.setHeader('Connection', 'close');
+    return requestEntityTooLarge(`the request body is larger than ${limit} bytes`);
+  };
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -127,6 +135,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams.get('watch'));
     let user: UserInfo | undefined;
     let code = 500;
+    /** what a create made: its name is in no URL (generateName chose it), the audit event names it */
+    let written: { name?: string; uid?: string } | undefined;
     const annotations: Record<string, string> = {};
     try {
       // ---- authentication
@@ -169,7 +179,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       let rawBody: Buffer = Buffer.alloc(0);
       if (info.verb === 'create' || info.verb === 'update' || info.verb === 'patch' || info.verb.startsWith('delete')) {
         if (info.verb === 'patch' && !PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
-        rawBody = await readBody(req, maxBody);
+        rawBody = await readBody(req, res, maxBody);
       }
       const apiReq: ApiRequest = {
         info,
@@ -191,6 +201,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       const headers: Record<string, string[]> = {};
       if (reply.warnings?.length) headers.Warning = reply.warnings.map(warningHeader);
       annotateCsrWrite(info, reply.body, annotations);
+      if (info.kind === 'resource' && !info.name && info.verb === 'create') written = metadataOf(reply.body);
       writeJson(res, reply.status, reply.body, headers);
     } catch (e) {
       const status = toStatus(e);
@@ -213,7 +224,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
                   apiVersion: info.apiVersion,
                   resource: info.resource,
                   namespace: info.namespace || undefined,
-                  name: info.name || undefined,
+                  name: info.name || written?.name || undefined,
+                  uid: written?.uid,
                   subresource: info.subresource || undefined,
                 },
               }
@@ -228,8 +240,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    // headers go out now, as kube-apiserver flushes them: a client (client-go, client-node) waits
-    // for the response before it counts the watch as open, and a quiet resource sends no event
+    // send the headers now, as kube-apiserver flushes them: Node holds them until the first
+    // event otherwise, and a client watching from a resourceVersion with nothing new would
+    // wait for its response (client-go's Watch returns only once the headers are in)
     res.flushHeaders();
     let ended = false;
     const end = (): void => {
@@ -268,6 +281,16 @@ function attributesOf(info: RequestInfo, user: UserInfo): RequestAttributes {
     ...(info.subresource ? { subresource: info.subresource } : {}),
     ...(info.namespace ? { namespace: info.namespace } : {}),
     ...(info.name ? { name: info.name } : {}),
+  };
+}
+
+/** The name and uid of an object in a reply body (a create's answer), as kube-apiserver completes objectRef. */
+function metadataOf(body: unknown): { name?: string; uid?: string } | undefined {
+  const m = (body as { metadata?: { name?: unknown; uid?: unknown } } | undefined)?.metadata;
+  if (!m) return undefined;
+  return {
+    ...(typeof m.name === 'string' ? { name: m.name } : {}),
+    ...(typeof m.uid === 'string' ? { uid: m.uid } : {}),
   };
 }
 

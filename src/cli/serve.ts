@@ -27,6 +27,8 @@ interface ServeFlags {
   tlsMinVersion: string;
   tlsCipherSuites?: string;
   auditLogPath?: string;
+  requestTimeout?: string;
+  etcdCompactionInterval?: string;
 }
 
 /** kube's boolean flags: `--x`, `--x=true`, `--x=false` (Go's ParseBool spellings). */
@@ -80,11 +82,28 @@ export function registerServe(program: Command): void {
     .option('--tls-min-version <version>', 'VersionTLS12 or VersionTLS13', 'VersionTLS12')
     .option('--tls-cipher-suites <suites>', 'TLS 1.2 cipher suites (IANA names, comma-separated)')
     .option('--audit-log-path <file>', 'one JSON audit event (audit.k8s.io/v1) per write; - for stdout')
+    .option(
+      '--request-timeout <duration>',
+      'how long a client may take to send a whole request (the TLS handshake and headers: the lesser of this and 10s)',
+      '30s',
+    )
+    .option(
+      '--etcd-compaction-interval <duration>',
+      'how much watch history is kept: a watch from an older resourceVersion gets 410 Gone',
+      '5m',
+    )
     .action(async (f: ServeFlags) => {
       const port = Number(f.securePort);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new KubetlsError('BadFlag', `--secure-port: "${f.securePort}" is not a TCP port`);
       const minVersion = tlsMinVersion(f.tlsMinVersion);
+      const { parseGoDuration } = await import('../util/duration.js');
+      const requestMs = positiveDuration(parseGoDuration, f.requestTimeout ?? '30s', '--request-timeout');
+      const historyMs = positiveDuration(
+        parseGoDuration,
+        f.etcdCompactionInterval ?? '5m',
+        '--etcd-compaction-interval',
+      );
       const dir = resolve(f.dir);
       const [{ readFileBounded }, { parseCertificatesPem }, { checkServingMaterial, parseCipherSuites }] =
         await Promise.all([import('../util/read.js'), import('../pki/index.js'), import('../server/index.js')]);
@@ -112,6 +131,8 @@ export function registerServe(program: Command): void {
         enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
         anonymousAuth: f.anonymousAuth,
         auditLogPath: f.auditLogPath,
+        timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
+        history: { windowMs: historyMs },
         clusterInfo: { server: `https://${host}:${port}`, caPem },
         log: stderrLine,
       });
@@ -130,6 +151,12 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
       });
     });
+}
+
+function positiveDuration(parse: (s: string, field: string) => number, v: string, flag: string): number {
+  const ms = parse(v, flag);
+  if (!(ms > 0)) throw new KubetlsError('BadFlag', `${flag}: "${v}" must be a positive duration`);
+  return ms;
 }
 
 /** A PKI as `kubetls init --dir D --apiserver-advertise-address <bind>` would write it. */

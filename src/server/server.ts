@@ -191,6 +191,8 @@ export class HttpsServer {
   private readonly connections = new Map<TLSSocket, { active: number; seen: boolean }>();
   private stopping: Promise<void> | undefined;
   private inFlight = 0;
+  /** responses of requests in flight, so a stop can announce `Connection: close` on them */
+  private readonly responses = new Set<ServerResponse>();
 
   constructor(
     private readonly o: HttpsServerOptions,
@@ -266,6 +268,9 @@ export class HttpsServer {
       });
       this.server.closeIdleConnections();
       for (const [socket, state] of this.connections) if (state.active === 0) socket.destroy();
+      // requests already in flight finish, but say `Connection: close`: their connection is
+      // closed after the answer, and a client must not send its next request on it
+      for (const res of this.responses) if (!res.headersSent) res.shouldKeepAlive = false;
       for (const s of [...this.streams]) {
         try {
           s.end();
@@ -309,8 +314,10 @@ export class HttpsServer {
       conn.seen = true;
       conn.active++;
     }
+    this.responses.add(res);
     res.once('close', () => {
       this.inFlight--;
+      this.responses.delete(res);
       if (conn) conn.active--;
     });
     // a stopping server answers what it has, then closes the connection

@@ -4,7 +4,7 @@ import { objectKey, resourcePrefix } from '../../store/keys.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../resource.js';
 import { buildTable, defaultTableConvertor } from '../machinery/table.js';
-import { alreadyExists, conflict, notFound, type GroupResource } from '../machinery/status.js';
+import { alreadyExists, badRequest, conflict, notFound, type GroupResource } from '../machinery/status.js';
 import type { ApiRequest, Representation } from './context.js';
 
 export const groupResource = (def: ResourceDefinition): GroupResource => ({
@@ -45,6 +45,17 @@ export function typed(def: ResourceDefinition, o: KubeObject): KubeObject {
 }
 
 /** Store errors (NotFound, AlreadyExists, Conflict) as Status errors carrying kube's details. */
+/**
+ * A list's or watch's `resourceVersion` parameter: undefined when absent or "" (the newest),
+ * else its revision; 400 when it is not a decimal revision (kube's versioner parses an uint64).
+ */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^[0-9]{1,20}$/.test(rv) || !Number.isSafeInteger(Number(rv)))
+    throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
 export function fromStore(e: unknown, def: ResourceDefinition, name: string): unknown {
   if (!isKubetlsError(e)) return e;
   const gr = groupResource(def);

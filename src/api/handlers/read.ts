@@ -1,11 +1,21 @@
 /** GET of one object and LIST of a collection (plain or as a Table, chunked with limit/continue). */
 import { fieldsMatch } from '../machinery/fieldSelector.js';
 import { labelsMatch } from '../machinery/labelSelector.js';
-import { notFound } from '../machinery/status.js';
+import { notFound, tooLargeResourceVersion } from '../machinery/status.js';
 import { parseListOptions, type ListOptions } from '../machinery/queryOptions.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../resource.js';
-import { fromStore, groupResource, groupVersion, keyOf, prefixOf, represent, table, typed } from './common.js';
+import {
+  fromStore,
+  groupResource,
+  parseResourceVersion,
+  groupVersion,
+  keyOf,
+  prefixOf,
+  represent,
+  table,
+  typed,
+} from './common.js';
 import { objectReply, type ApiRequest, type Reply, type ServerState } from './context.js';
 
 export async function getObject(s: ServerState, req: ApiRequest): Promise<Reply> {
@@ -26,7 +36,10 @@ export async function listObjects(s: ServerState, req: ApiRequest): Promise<Repl
   const o = parseListOptions(req.query, { fields: def.fields, namespaced: def.names.namespaced });
   const filter = selectorFilter(def, o);
   // resourceVersionMatch=Exact lists at that revision; otherwise the newest (a consistent read)
-  const exact = o.resourceVersionMatch === 'Exact' && o.resourceVersion ? Number(o.resourceVersion) : undefined;
+  const rv = o.continue ? undefined : parseResourceVersion(o.resourceVersion);
+  // a revision the store has not reached: kube-apiserver's 504 (its cache waits a little first)
+  if (rv !== undefined && rv > s.store.revision()) throw tooLargeResourceVersion(rv, s.store.revision());
+  const exact = o.resourceVersionMatch === 'Exact' && rv ? rv : undefined;
   let r;
   try {
     r = await s.store.list(prefixOf(def, info.namespace), {

@@ -8,23 +8,36 @@
  * except when the store does (the client then re-watches from its last resourceVersion).
  */
 import { isKubetlsError } from '../../errors/index.js';
-import { badRequest, resourceExpired, toStatus } from '../machinery/status.js';
+import { resourceExpired, toStatus } from '../machinery/status.js';
 import { parseListOptions, type ListOptions } from '../machinery/queryOptions.js';
 import { requiresExactMatch } from '../machinery/fieldSelector.js';
 import type { KubeObject } from '../object.js';
 import type { WatchEvent } from '../../store/store.js';
-import { groupVersion, keyOf, prefixOf, table, typed } from './common.js';
+import { groupVersion, keyOf, parseResourceVersion, prefixOf, table, typed } from './common.js';
 import { selectorFilter } from './read.js';
 import type { ApiRequest, Reply, ServerState, WatchSink } from './context.js';
 
 /** How often a bookmark is sent when the client allows them (kube-apiserver: about once a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
 
+/**
+ * When the next bookmark is due: a BOOKMARK_INTERVAL_MS after now, or, for a watch with a
+ * timeoutSeconds deadline, 2 s before that deadline when that is sooner — kube-apiserver's
+ * watch cache does the same, so a client whose watch times out restarts from the newest
+ * revision it could have seen rather than from its last event (and a short watch gets a
+ * bookmark at all). After the pre-deadline bookmark the interval applies again (the stream
+ * has ended by then).
+ */
+export function nextBookmarkIn(now: number, deadline: number): number {
+  const preDeadline = deadline ? deadline - 2000 - now : Infinity;
+  return preDeadline > 0 && preDeadline < BOOKMARK_INTERVAL_MS ? preDeadline : BOOKMARK_INTERVAL_MS;
+}
+
 export function watchObjects(s: ServerState, req: ApiRequest): Reply {
   const { info, def } = req;
   const o: ListOptions = parseListOptions(req.query, { fields: def.fields, namespaced: def.names.namespaced });
   const rv = o.resourceVersion ?? '';
-  if (rv !== '' && !/^[0-9]+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  parseResourceVersion(rv);
   // GET …/name?watch=1 and fieldSelector=metadata.name=x both watch one key
   const name = info.name || requiresExactMatch(o.fieldSelector, 'metadata.name');
   const prefix = name ? keyOf(def, info.namespace, name) : prefixOf(def, info.namespace);
@@ -109,17 +122,18 @@ export function watchObjects(s: ServerState, req: ApiRequest): Reply {
           finish();
           return;
         }
+        const deadline =
+          o.timeoutSeconds !== undefined && o.timeoutSeconds > 0 ? Date.now() + o.timeoutSeconds * 1000 : 0;
         if (o.allowWatchBookmarks) {
           const tick = (): void => {
             if (stopped) return;
             // the revision of the last event delivered: the store may still hold later ones for us
             bookmark();
-            timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+            timers.push(setTimeout(tick, nextBookmarkIn(Date.now(), deadline)).unref());
           };
-          timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+          timers.push(setTimeout(tick, nextBookmarkIn(Date.now(), deadline)).unref());
         }
-        if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0)
-          timers.push(setTimeout(finish, o.timeoutSeconds * 1000).unref());
+        if (deadline) timers.push(setTimeout(finish, o.timeoutSeconds! * 1000).unref());
       };
       begin().catch((e: unknown) => {
         if (!stopped) errorEvent(e);

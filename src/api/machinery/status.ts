@@ -234,6 +234,17 @@ export const tooManyRequests = (why: string, retryAfterSeconds = 1): StatusError
 export const timeout = (why: string, retryAfterSeconds = 0): StatusError =>
   new StatusError('Timeout', `Timeout: ${why}`, retryAfterSeconds ? { retryAfterSeconds } : undefined);
 
+/**
+ * 504 for a resourceVersion the store has not reached (kube-apiserver's watch cache answers
+ * this after waiting for it): `Timeout: Too large resource version: <rv>, current: <newest>`,
+ * with the ResourceVersionTooLarge cause clients check for.
+ */
+export const tooLargeResourceVersion = (rv: number, current: number, retryAfterSeconds = 1): StatusError =>
+  new StatusError('Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
+    retryAfterSeconds,
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+  });
+
 /** 503 with the message as given */
 export const serviceUnavailable = (message: string): StatusError => new StatusError('ServiceUnavailable', message);
 

@@ -4,7 +4,7 @@
  * stopped (SIGTERM, then SIGKILL) after the test. Also the kubectl binaries the machine has.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { CLI, cli, freePort, hasCommand, openssl, tmpDir, type RunResult } from '../../helpers.js';
@@ -30,30 +30,33 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A fresh PKI (`kubetls init`, ECDSA) for a server on `port`, removed after the test; returns its directory. */
+export function servePki(t: { after: (fn: () => void) => void }, port: number): string {
+  const dir = tmpDir('kubetls-serve-', t);
+  const r = cli([
+    'init',
+    '--dir',
+    dir,
+    '--encryption-algorithm',
+    'ECDSA-P256',
+    '--node-name',
+    'cp-0',
+    '--apiserver-advertise-address',
+    '127.0.0.1',
+    '--apiserver-bind-port',
+    String(port),
+  ]);
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  return dir;
+}
+
 /** Starts `kubetls serve`; resolves once /readyz answers 200 (or rejects with the server's output). */
 export async function serve(
   t: { after: (fn: () => Promise<void> | void) => void },
   o: ServeOptions = {},
 ): Promise<Served> {
   const port = o.port ?? (await freePort());
-  let dir = o.dir;
-  if (!dir) {
-    dir = tmpDir('kubetls-serve-', t);
-    const r = cli([
-      'init',
-      '--dir',
-      dir,
-      '--encryption-algorithm',
-      'ECDSA-P256',
-      '--node-name',
-      'cp-0',
-      '--apiserver-advertise-address',
-      '127.0.0.1',
-      '--apiserver-bind-port',
-      String(port),
-    ]);
-    if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
-  }
+  const dir = o.dir ?? servePki(t, port);
   let stderr = '';
   const proc = spawn(process.execPath, [CLI, 'serve', '--dir', dir, '--secure-port', String(port), ...(o.args ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -83,16 +86,26 @@ export async function serve(
   };
   for (let i = 0; i < 300; i++) {
     if (proc.exitCode !== null) throw new Error(`kubetls serve exited ${proc.exitCode}: ${stderr}`);
-    if ((await readyz(port)) === 200) return served;
+    if ((await readyz(port, served.kubeconfig)) === 200) return served;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`kubetls serve did not become ready in 30 s: ${stderr}`);
 }
 
-function readyz(port: number): Promise<number> {
+/** GET /readyz as the admin (so --anonymous-auth=false servers are seen ready too). */
+function readyz(port: number, kubeconfig: string): Promise<number> {
+  let id: { cert?: string; key?: string } = {};
+  try {
+    const text = readFileSync(kubeconfig, 'utf8');
+    const field = (name: string) =>
+      Buffer.from(new RegExp(`${name}:\\s*(\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
+    id = { cert: field('client-certificate-data'), key: field('client-key-data') };
+  } catch {
+    // no admin.conf (a --tls-cert-file setup): anonymous
+  }
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 },
+      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000, ...id },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
