@@ -41,6 +41,7 @@ import {
 import { parseGoDuration } from '../util/duration.js';
 import { readFileBounded } from '../util/read.js';
 import { compilePattern, type Pattern } from '../util/pattern.js';
+import { escapeControls } from '../util/sanitize.js';
 import { CfsslApi, errorResponse, MAX_BODY_BYTES } from './api.js';
 import { loadSigner } from './inputs.js';
 
@@ -81,13 +82,14 @@ interface WorkerConfig {
 type Log = (l: number, m: string) => void;
 
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL'];
+/** cfssl's log lines on stderr; a message quotes request data (a profile name, a path), so control characters are escaped. */
 function makeLog(level: number, tag: string): Log {
   return (l: number, msg: string) => {
     if (l < level) return;
     const d = new Date();
     const p = (n: number) => String(n).padStart(2, '0');
     process.stderr.write(
-      `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} [${LEVELS[l]}]${tag} ${msg}\n`,
+      `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} [${LEVELS[l]}]${tag} ${escapeControls(msg)}\n`,
     );
   };
 }

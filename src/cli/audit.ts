@@ -4,8 +4,8 @@
  * FAILs (WARN alone is 0), 1 on any FAIL, 2 on usage errors (one line on stderr).
  */
 import { Command, Option } from 'commander';
-import { errorMessage } from '../errors/index.js';
-import { stderrLine } from './output.js';
+import { errorMessage, KubetlsError } from '../errors/index.js';
+import { foundProblems } from './output.js';
 
 const formatOption = (): Option =>
   new Option('-o, --output <format>', 'table, json or junit').choices(['table', 'json', 'junit']).default('table');
@@ -18,9 +18,9 @@ function positiveInt(name: string, max: number): (v: string) => number {
   };
 }
 
+/** The command could not run: one line (the first of a longer message), exit 2, through run.ts like every error. */
 function usageError(e: unknown): never {
-  stderrLine(`error: ${errorMessage(e).split('\n')[0]}`);
-  process.exit(2);
+  throw new KubetlsError('InvalidArgument', errorMessage(e).split('\n')[0]!, { cause: e });
 }
 
 export function registerAudit(program: Command): void {
@@ -48,7 +48,7 @@ export function registerAudit(program: Command): void {
       }
       process.stdout.write(render(report, o.output));
       if (o.timings) printTimings(report.timings);
-      process.exitCode = report.summary.fail > 0 ? 1 : 0;
+      if (report.summary.fail > 0) foundProblems();
     });
 
   program
@@ -106,7 +106,7 @@ export function registerAudit(program: Command): void {
         }
         process.stdout.write(render(report, o.output));
         if (o.timings) printTimings(report.timings);
-        process.exitCode = report.summary.fail > 0 ? 1 : 0;
+        if (report.summary.fail > 0) foundProblems();
       },
     );
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
 import { KUBEADM_DIRS, warn, type DirFlags } from './common.js';
-import { stderrLine, stdoutLines } from './output.js';
+import { foundProblems, stderrLine, stdoutLines } from './output.js';
 import {
   addConfigFlags,
   CATALOG_FLAGS,
@@ -125,13 +125,13 @@ export function registerCerts(program: Command): void {
         const verdict = exp.expirationVerdict([...report.certificates, ...report.certificateAuthorities], threshold);
         if (!verdict.ok) {
           for (const p of verdict.problems) stderrLine(`[check-expiration] ${ctx.multi ? `[${n.node}] ` : ''}${p}`);
-          process.exitCode = 1;
+          foundProblems();
         }
       }
       const { pendingJournals, pendingWarning } = await import('../cluster/recover.js');
       for (const j of pendingJournals(ctx.journalDirs)) {
         stderrLine(`[check-expiration] ${pendingWarning(j)}`);
-        process.exitCode = 1;
+        foundProblems();
       }
       if (format !== 'text')
         await printObject(ctx.multi ? { kind: 'ClusterCertificateExpiration', nodes: objects } : objects[0], format);
@@ -223,7 +223,7 @@ export function registerCerts(program: Command): void {
         // what could not be read is said, and fails the command (missing files are a state, not an error)
         for (const r of rows.filter((x) => x.state === 'error')) {
           stderrLine(`[list] ${ctx.multi ? `[${n.node}] ` : ''}${r.name}: ${r.detail ?? 'unreadable'}`);
-          process.exitCode = 1;
+          foundProblems();
         }
       }
       if (format !== 'text') await printObject(all, format);
@@ -285,7 +285,7 @@ export function registerCerts(program: Command): void {
         stderrLine(
           `[scan] ${verdict.problems.length} problem(s): ${verdict.problems.slice(0, 5).join('; ')}${verdict.problems.length > 5 ? '; …' : ''}`,
         );
-        process.exitCode = 1;
+        foundProblems();
       }
     });
 }

@@ -4,7 +4,7 @@
  * imported lazily so `kubetls` starts fast.
  */
 import { dirname, resolve } from 'node:path';
-import { printError, stderrLine } from './output.js';
+import { stderrLine } from './output.js';
 import type { FlagSpec } from '../cfssl/goflags.js';
 
 const S = (usage: string): FlagSpec => ({ kind: 'string', usage });
@@ -122,99 +122,98 @@ function out(obj: Record<string, string>): void {
   process.stdout.write(goJsonSync(obj) + '\n');
 }
 
+/**
+ * Runs one cfssl-family command line; resolves to its exit code, rejects with what failed
+ * (run.ts prints it and exits 1, as cfssl does on every error).
+ */
 export async function run(tool: string, args: string[]): Promise<number> {
-  try {
-    const { parseGoFlags } = await import('../cfssl/goflags.js');
-    goJsonSync = (await import('../cfssl/json.js')).goJson;
-    if (tool === 'cfssljson') {
-      const { values, args: rest, help } = parseGoFlags(args, CFSSLJSON_FLAGS);
-      if (help) {
-        const { flagHelp } = await import('../cfssl/goflags.js');
-        process.stderr.write(`Usage of cfssljson:\n${flagHelp(CFSSLJSON_FLAGS)}\n`);
-        return 0;
-      }
-      return await cfssljson(values, rest);
-    }
-    const [cmd, ...rest] = args;
-    if (!cmd || cmd === '-h' || cmd === '-help' || cmd === '--help' || cmd === 'help') {
-      process.stdout.write(USAGE);
-      return cmd ? 0 : 1; // no command: cfssl prints its usage and exits 1
-    }
-    const { values, args: pos, help } = parseGoFlags(rest, CFSSL_FLAGS);
+  const { parseGoFlags } = await import('../cfssl/goflags.js');
+  goJsonSync = (await import('../cfssl/json.js')).goJson;
+  if (tool === 'cfssljson') {
+    const { values, args: rest, help } = parseGoFlags(args, CFSSLJSON_FLAGS);
     if (help) {
-      const { commandHelp } = await import('./cfsslhelp.js');
-      const text = commandHelp(cmd, CFSSL_FLAGS);
-      if (text === undefined) throw new Error(unknownCommand(cmd));
-      process.stderr.write(text); // where cfssl prints a command's help, with status 0
+      const { flagHelp } = await import('../cfssl/goflags.js');
+      process.stderr.write(`Usage of cfssljson:\n${flagHelp(CFSSLJSON_FLAGS)}\n`);
       return 0;
     }
-    const f = (n: string) => values.get(n) as string | undefined;
-    const b = (n: string) => values.get(n) === true;
-    logLevel = (values.get('loglevel') as number | undefined) ?? 1;
-    for (const [name, spec] of Object.entries(CFSSL_FLAGS)) {
-      if (spec.unsupported && f(name))
-        throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
+    return await cfssljson(values, rest);
+  }
+  const [cmd, ...rest] = args;
+  if (!cmd || cmd === '-h' || cmd === '-help' || cmd === '--help' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 1; // no command: cfssl prints its usage and exits 1
+  }
+  const { values, args: pos, help } = parseGoFlags(rest, CFSSL_FLAGS);
+  if (help) {
+    const { commandHelp } = await import('./cfsslhelp.js');
+    const text = commandHelp(cmd, CFSSL_FLAGS);
+    if (text === undefined) throw new Error(unknownCommand(cmd));
+    process.stderr.write(text); // where cfssl prints a command's help, with status 0
+    return 0;
+  }
+  const f = (n: string) => values.get(n) as string | undefined;
+  const b = (n: string) => values.get(n) === true;
+  logLevel = (values.get('loglevel') as number | undefined) ?? 1;
+  for (const [name, spec] of Object.entries(CFSSL_FLAGS)) {
+    if (spec.unsupported && f(name))
+      throw new Error(`not supported by kubetls cfssl ${cmd}: -${name} (${spec.unsupported})`);
+  }
+  if (!REMOTE_COMMANDS.includes(cmd))
+    for (const name of REMOTE_FLAGS)
+      if (f(name))
+        throw new Error(
+          `not supported by kubetls cfssl ${cmd}: -${name} (kubetls cfssl signs through a remote only in sign and gencert)`,
+        );
+  switch (cmd) {
+    case 'genkey':
+      return await genkey(b('initca'), pos);
+    case 'gencert':
+      return await gencert(f, b, pos);
+    case 'gencsr':
+      return await gencsr(f, pos);
+    case 'sign':
+      return await sign(f, pos);
+    case 'certinfo':
+      return await certinfoCmd(f, pos);
+    case 'selfsign':
+      return await selfsignCmd(f, pos);
+    case 'gencrl':
+      return await gencrlCmd(pos);
+    case 'print-defaults': {
+      const { printDefaults } = await import('../cfssl/defaults.js');
+      if (!pos[0]) throw new Error('print-defaults: which defaults? use "config" or "csr"');
+      process.stdout.write(printDefaults(pos[0]));
+      return 0;
     }
-    if (!REMOTE_COMMANDS.includes(cmd))
-      for (const name of REMOTE_FLAGS)
-        if (f(name))
-          throw new Error(
-            `not supported by kubetls cfssl ${cmd}: -${name} (kubetls cfssl signs through a remote only in sign and gencert)`,
-          );
-    switch (cmd) {
-      case 'genkey':
-        return await genkey(b('initca'), pos);
-      case 'gencert':
-        return await gencert(f, b, pos);
-      case 'gencsr':
-        return await gencsr(f, pos);
-      case 'sign':
-        return await sign(f, pos);
-      case 'certinfo':
-        return await certinfoCmd(f, pos);
-      case 'selfsign':
-        return await selfsignCmd(f, pos);
-      case 'gencrl':
-        return await gencrlCmd(pos);
-      case 'print-defaults': {
-        const { printDefaults } = await import('../cfssl/defaults.js');
-        if (!pos[0]) throw new Error('print-defaults: which defaults? use "config" or "csr"');
-        process.stdout.write(printDefaults(pos[0]));
-        return 0;
-      }
-      case 'serve': {
-        const { runServe } = await import('../cfssl/serve.js');
-        return await runServe({
-          address: f('address') ?? '127.0.0.1',
-          port: (values.get('port') as number | undefined) ?? 8888,
-          ca: f('ca'),
-          caKey: f('ca-key'),
-          config: f('config'),
-          tlsCert: f('tls-cert'),
-          tlsKey: f('tls-key'),
-          mutualTlsCa: f('mutual-tls-ca'),
-          mutualTlsCnRegex: mutualTlsCn(f),
-          minTlsVersion: f('min-tls-version') ?? '1.2',
-          tlsCipherSuites: f('tls-cipher-suites'),
-          handshakeTimeout: f('handshake-timeout'),
-          headerTimeout: f('header-timeout'),
-          requestTimeout: f('request-timeout'),
-          idleTimeout: f('idle-timeout'),
-          shutdownTimeout: f('shutdown-timeout'),
-          workers: values.get('workers') as number | undefined,
-          throwaway: b('tls-throwaway'),
-          logLevel,
-        });
-      }
-      case 'version':
-        process.stdout.write('Version: kubetls cfssl-compatible (cfssl 1.6 formats)\n');
-        return 0;
-      default:
-        throw new Error(unknownCommand(cmd));
+    case 'serve': {
+      const { runServe } = await import('../cfssl/serve.js');
+      return await runServe({
+        address: f('address') ?? '127.0.0.1',
+        port: (values.get('port') as number | undefined) ?? 8888,
+        ca: f('ca'),
+        caKey: f('ca-key'),
+        config: f('config'),
+        tlsCert: f('tls-cert'),
+        tlsKey: f('tls-key'),
+        mutualTlsCa: f('mutual-tls-ca'),
+        mutualTlsCnRegex: mutualTlsCn(f),
+        minTlsVersion: f('min-tls-version') ?? '1.2',
+        tlsCipherSuites: f('tls-cipher-suites'),
+        handshakeTimeout: f('handshake-timeout'),
+        headerTimeout: f('header-timeout'),
+        requestTimeout: f('request-timeout'),
+        idleTimeout: f('idle-timeout'),
+        shutdownTimeout: f('shutdown-timeout'),
+        workers: values.get('workers') as number | undefined,
+        throwaway: b('tls-throwaway'),
+        logLevel,
+      });
     }
-  } catch (e) {
-    printError(e);
-    return 1;
+    case 'version':
+      process.stdout.write('Version: kubetls cfssl-compatible (cfssl 1.6 formats)\n');
+      return 0;
+    default:
+      throw new Error(unknownCommand(cmd));
   }
 }
 

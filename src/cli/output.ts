@@ -17,6 +17,24 @@ export function stdoutLines(lines: readonly string[]): void {
   process.stdout.write(lines.map((l) => escapeControls(l) + '\n').join(''));
 }
 
+let problemsFound = false;
+
+/**
+ * A check ran and found problems (a FAIL finding, a certificate expiring or unreadable): the
+ * command finishes its output and exits 1. Commands say so here rather than setting
+ * `process.exitCode`, so the exit code is decided in one place (run.ts).
+ */
+export function foundProblems(): void {
+  problemsFound = true;
+}
+
+/** Whether the command line that just ran found problems; resets for the next one (the launcher's training runs several). */
+export function takeFoundProblems(): boolean {
+  const found = problemsFound;
+  problemsFound = false;
+  return found;
+}
+
 /** `error: <message> (hint: …)`. */
 export function printError(e: unknown): void {
   stderrLine(`error: ${errorMessage(e)}`);

@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { KubetlsError, errorMessage } from '../errors/index.js';
 import type { TlsVersion } from './tls.js';
+import { escapeControls } from '../util/sanitize.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -375,7 +376,9 @@ export function pathOf(req: IncomingMessage): string {
 
 /** One access-log line: `remote "METHOD path" status bytes ms [cn]`, control characters escaped. */
 export function formatAccessLog(e: AccessLogEntry): string {
-  const clean = (s: string) => JSON.stringify(s).slice(1, -1);
+  // JSON's escapes for quotes, backslashes and C0 controls; then what JSON leaves raw: DEL, the
+  // C1 controls (a latin1-decoded URL byte 0x9b is a terminal's CSI), bidi overrides, U+2028/9
+  const clean = (s: string) => escapeControls(JSON.stringify(s).slice(1, -1));
   return `${e.remote} "${clean(e.method)} ${clean(e.path)}" ${e.status} ${e.bytes} ${e.durationMs.toFixed(1)}ms${
     e.clientCN ? ` cn=${clean(e.clientCN)}` : ''
   }`;

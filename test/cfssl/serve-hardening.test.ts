@@ -236,3 +236,72 @@ test('timeout flags reach the listener; SIGTERM stops within seconds with connec
   assert.equal(proc.exitCode, 0);
   assert.ok(ms < 5000, `stopped after ${ms} ms`);
 });
+
+/** C0 controls but the newline, DEL, C1 controls, U+2028/9, bidi embeddings, overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+test('the log escapes hostile request data: a profile name and a URL path with terminal escapes, C1 controls and bidi overrides', async () => {
+  writeFileSync(
+    join(dir, 'plain.json'),
+    JSON.stringify({ signing: { default: { expiry: '1h', usages: ['server auth', 'client auth'] } } }),
+  );
+  const flags = SERVE_FILE_FLAGS.map((f) => (f === 'config.json' ? 'plain.json' : f));
+  const { proc, port } = await startServe([...flags, '-workers', '0', '-loglevel', '0']);
+  let log = '';
+  proc.stderr!.on('data', (c: Buffer) => (log += c.toString('latin1')));
+  const csr = readFileSync(join(dir, 'other.csr'), 'utf8');
+  // an unknown profile is logged as a warning, quoting the name the request sent
+  for (const profile of [
+    '\u001b]0;owned\u0007',
+    'x\r\n2026/01/01 00:00:00 [INFO] forged',
+    '\u009b2J\u202eevil',
+    'a\u2028b',
+  ]) {
+    const r = await post(port, '/api/v1/cfssl/sign', JSON.stringify({ certificate_request: csr, profile }));
+    assert.equal(r.status, 200, r.body);
+  }
+  // raw bytes in the path (0x9b is a terminal's CSI in latin1, the UTF-8 of U+202E holds 0x80):
+  // Node's parser refuses them before any handler or log line; a quote and a backslash get
+  // through to the access log, escaped
+  const { connect } = await import('node:tls');
+  for (const path of ['/api/v1/cfssl/\xc2\x9b2J', '/api/v1/cfssl/\xe2\x80\xae/x\x7f', '/"\\x']) {
+    await new Promise<void>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+        s.end(Buffer.from(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`, 'latin1'));
+      });
+      s.on('data', () => {});
+      // the answer may be a reset (a path Node's parser refuses); either way the request is over
+      s.on('close', () => resolve());
+      s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+      s.setTimeout(10_000, () => s.destroy(new Error('no answer')));
+    });
+  }
+  const t0 = Date.now();
+  while (!log.includes('"GET /\\"') && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+  await stop(proc);
+  const lines = log.split('\n').filter((l) => l);
+  for (const l of lines) assert.doesNotMatch(l, RAW_CONTROL, JSON.stringify(l));
+  // each hostile value is there, visibly escaped, on its own line
+  assert.ok(
+    lines.some((l) => l.includes('profile "\\x1b]0;owned\\x07"')),
+    log,
+  );
+  assert.ok(
+    lines.some((l) => /profile "x\\x0d\\x0a2026\/01\/01 00:00:00 \[INFO\] forged"/.test(l)),
+    log,
+  );
+  assert.equal(lines.filter((l) => /^2026\/01\/01 00:00:00 \[INFO\] forged/.test(l)).length, 0);
+  assert.ok(
+    lines.some((l) => l.includes('profile "\\x9b2J\\u202eevil"')),
+    log,
+  );
+  assert.ok(
+    lines.some((l) => l.includes('profile "a\\u2028b"')),
+    log,
+  );
+  assert.ok(
+    lines.some((l) => l.includes('"GET /\\"\\\\x"')),
+    log,
+  );
+});

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import {
   checkServingMaterial,
   DEFAULT_TIMEOUTS,
+  formatAccessLog,
   HttpsServer,
   parseCipherSuites,
   parseTlsVersion,
@@ -429,4 +430,31 @@ test('checkServingMaterial: a key of the same or another type that is not the pa
   // openssl agrees that the pairs differ
   const mod = (pem: string) => openssl(['pkey', '-pubout'], true, pem).stdout;
   assert.notEqual(mod(k.key), mod(k.otherEcKey));
+});
+
+test('formatAccessLog: one line whatever the method, path and client CN hold; every control and bidi character visibly escaped', () => {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const raw = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  const hostile = [
+    ['\u001b[2J\u001b]0;owned\u0007', '\\u001b[2J\\u001b]0;owned\\u0007'],
+    ['a\r\n127.0.0.1 "GET /forged" 200', 'a\\r\\n127.0.0.1 \\"GET /forged\\" 200'],
+    ['\u009b31m\u0085', '\\x9b31m\\x85'],
+    ['del\u007f', 'del\\x7f'],
+    ['\u202egnp.exe\u2066\u2069', '\\u202egnp.exe\\u2066\\u2069'],
+    ['line\u2028sep\u2029', 'line\\u2028sep\\u2029'],
+    ['back\\slash', 'back\\\\slash'],
+  ];
+  for (const [value, shown] of hostile) {
+    const line = formatAccessLog({
+      remote: '127.0.0.1',
+      method: 'GET',
+      path: `/p/${value}`,
+      status: 200,
+      bytes: 10,
+      durationMs: 1.25,
+      clientCN: value,
+    });
+    assert.doesNotMatch(line, raw, JSON.stringify(line));
+    assert.equal(line, `127.0.0.1 "GET /p/${shown}" 200 10 1.3ms cn=${shown}`);
+  }
 });
