@@ -228,6 +228,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // the status line now, not with the first event: clients (client-node's ListWatch) wait for
+    // it before they count the watch as established, and a quiet prefix may have no event for long
+    res.flushHeaders();
     let ended = false;
     const end = (): void => {
       if (ended) return;
