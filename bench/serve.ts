@@ -14,7 +14,7 @@
  * as copies of one the API created, so seeding 100,000 takes seconds, not minutes.
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
- *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--strace]
+ *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
@@ -49,7 +49,6 @@ const OBJECTS = Number(arg('objects', '100000'));
 const LISTED = Number(arg('listed', '10000'));
 const WATCHES = Number(arg('watches', '1000'));
 const CPU_PROF = arg('cpu-prof', '');
-const STRACE = process.argv.includes('--strace');
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const SIGNER = 'example.com/serving';
 
@@ -83,19 +82,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServe(dir: string, port: number, o: { prof?: boolean; strace?: string } = {}): Promise<Server> {
+async function startServe(dir: string, port: number, o: { prof?: boolean } = {}): Promise<Server> {
   const node = [...(o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), CLI];
   const argv = [...node, 'serve', '--dir', dir, '--secure-port', String(port)];
-  const proc = o.strace
-    ? spawn(
-        'strace',
-        ['-f', '-c', '-e', 'trace=fsync,fdatasync,syncfs,write,pwrite64', '-o', o.strace, process.execPath, ...argv],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env: benchEnv(),
-        },
-      )
-    : spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() });
+  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -526,7 +516,7 @@ console.log(`store on ${work} (${df})`);
 const csrs = makeCsrs(4096);
 const rows: string[][] = [];
 
-let server = await startServe(dir, port, { prof: true, ...(STRACE ? { strace: join(work, 'strace.txt') } : {}) });
+let server = await startServe(dir, port, { prof: true });
 // the template the seeding copies
 {
   const { agent, call } = client(dir, port, 1);
@@ -660,7 +650,6 @@ if (ONLY.includes('startup')) {
   ]);
 }
 
-if (STRACE) console.log(`\nstrace -c of the first server: ${join(work, 'strace.txt')}`);
 console.log('\n| target | goal | measured | goal ÷ measured (≥ 1 met) | load (1/5/15 min) |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\n(work directory ${work}; delete it when done)`);
