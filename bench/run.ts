@@ -19,6 +19,7 @@ const ALL: Record<string, [string, string[]]> = {
   'cfssl-serve': ['bash', [join(root, 'bench', 'cfssl-serve.sh')]],
   startup: ['bash', [join(root, 'bench', 'startup.sh')]],
   store: [process.execPath, [join(here, 'store.js')]],
+  serve: [process.execPath, [join(here, 'serve.js')]],
 };
 const args = process.argv.slice(2);
 const names = args.filter((a) => a in ALL);

@@ -259,7 +259,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
           end();
           return false;
         }
-        return res.write(`${JSON.stringify(event)}\n`);
+        return res.write(Buffer.isBuffer(event) ? event : `${JSON.stringify(event)}\n`);
       },
       end,
     });

@@ -12,7 +12,22 @@
  */
 import type { TLSSocket } from 'node:tls';
 
-export function presentedChain(socket: Pick<TLSSocket, 'getPeerCertificate'>): Buffer[] {
+/**
+ * Read once per connection: `getPeerCertificate(true)` builds a JavaScript object of every
+ * certificate in the chain (text fields, key details, three fingerprint hashes), which was the
+ * largest single cost of a keep-alive request in bench/serve.ts's profile (7.6% of the server's
+ * main thread, ahead of JSON and validation). What a client presented can change on a
+ * connection only by TLS 1.2 renegotiation, which is turned off for the connection when its
+ * chain is first read (Go's TLS servers, kube-apiserver's, never renegotiate either); a socket
+ * that cannot refuse renegotiation is read every time.
+ */
+const chains = new WeakMap<object, Buffer[]>();
+
+export function presentedChain(
+  socket: Pick<TLSSocket, 'getPeerCertificate'> & Partial<Pick<TLSSocket, 'disableRenegotiation'>>,
+): Buffer[] {
+  const cached = chains.get(socket);
+  if (cached) return cached;
   const out: Buffer[] = [];
   // an empty object when the client sent no certificate
   let c: { raw?: Buffer; issuerCertificate?: unknown } | null = socket.getPeerCertificate(true);
@@ -22,6 +37,10 @@ export function presentedChain(socket: Pick<TLSSocket, 'getPeerCertificate'>): B
     out.push(c.raw);
     const next: unknown = c.issuerCertificate;
     c = next && typeof next === 'object' ? next : null;
+  }
+  if (typeof socket.disableRenegotiation === 'function') {
+    socket.disableRenegotiation();
+    chains.set(socket, out);
   }
   return out;
 }

@@ -54,8 +54,12 @@ export interface StreamReply {
 }
 
 export interface WatchSink {
-  /** writes one JSON event line; false when the socket buffer is full (the caller may slow down) */
-  write(event: Record<string, unknown>): boolean;
+  /**
+   * writes one event line: an object to serialize, or the whole line already encoded (UTF-8
+   * JSON and its newline: an event shared by many watches is encoded once); false when the
+   * socket buffer is full (the caller may slow down)
+   */
+  write(event: Record<string, unknown> | Buffer): boolean;
   /** ends the response (timeout, store closed, expired) */
   end(): void;
 }

@@ -16,6 +16,7 @@ import type { WatchEvent } from '../../store/store.js';
 import { groupVersion, keyOf, parseResourceVersion, prefixOf, table, typed } from './common.js';
 import { selectorFilter } from './read.js';
 import type { ApiRequest, Reply, ServerState, WatchSink } from './context.js';
+import type { ResourceDefinition } from '../resource.js';
 
 /** How often a bookmark is sent when the client allows them (kube-apiserver: about once a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -31,6 +32,23 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 export function nextBookmarkIn(now: number, deadline: number): number {
   const preDeadline = deadline ? deadline - 2000 - now : Infinity;
   return preDeadline > 0 && preDeadline < BOOKMARK_INTERVAL_MS ? preDeadline : BOOKMARK_INTERVAL_MS;
+}
+
+/**
+ * An event's line (`{"type":…,"object":…}` and a newline, UTF-8), encoded once however many
+ * watches send it: the store hands the same object to every watcher of a change, and with
+ * 1,000 open watches serializing and encoding a ~3 KB CSR per watch was most of the time from
+ * a write to its last delivery (bench/serve.ts). Keyed by the object, so it lives as long as
+ * the event does; by type too, since a filtered watch may see a change as ADDED or DELETED.
+ */
+const encodedEvents = new WeakMap<KubeObject, { def: ResourceDefinition; lines: Map<string, Buffer> }>();
+
+function eventLine(def: ResourceDefinition, type: string, obj: KubeObject): Buffer {
+  let e = encodedEvents.get(obj);
+  if (e?.def !== def) encodedEvents.set(obj, (e = { def, lines: new Map() }));
+  let line = e.lines.get(type);
+  if (!line) e.lines.set(type, (line = Buffer.from(`${JSON.stringify({ type, object: typed(def, obj) })}\n`)));
+  return line;
 }
 
 export function watchObjects(s: ServerState, req: ApiRequest): Reply {
@@ -51,8 +69,8 @@ export function watchObjects(s: ServerState, req: ApiRequest): Reply {
       let stopped = false;
       let first = true;
       let lastRevision = rv === '' ? 0 : Number(rv);
-      const encode = (type: string, obj: KubeObject): Record<string, unknown> => {
-        if (req.representation.as !== 'table') return { type, object: typed(def, obj) };
+      const encode = (type: string, obj: KubeObject): Record<string, unknown> | Buffer => {
+        if (req.representation.as !== 'table') return eventLine(def, type, obj);
         const t = table(
           def,
           [obj],
