@@ -85,3 +85,15 @@ export function decisionCondition(
     lastUpdateTime: formatTime(now),
   };
 }
+
+/** How many problems a condition or Event message lists before summarising the rest. */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/**
+ * Problems joined for a message, the first few in full: a hostile request with thousands of
+ * SANs must not turn into a condition message larger than the object it sits on.
+ */
+export function listProblems(problems: readonly string[], max = MAX_LISTED_PROBLEMS): string {
+  const shown = problems.slice(0, max).join('; ');
+  return problems.length > max ? `${shown}; and ${problems.length - max} more` : shown;
+}

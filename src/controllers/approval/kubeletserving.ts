@@ -24,10 +24,11 @@
  */
 import type { CertificateSigningRequest } from '../../api/resources/certificates/types.js';
 import { SIGNERS } from '../../api/resources/certificates/types.js';
+import { goQuote as quote } from '../../api/goquote.js';
 import { formatTime } from '../../api/time.js';
 import { formatGoDuration } from '../../util/duration.js';
 import { alreadyDecided, csrView, parseRequest } from './csrview.js';
-import { approve, deny, pending, skip, warning, type ApprovalDecision } from './decision.js';
+import { approve, deny, listProblems, pending, skip, warning, type ApprovalDecision } from './decision.js';
 import { kubeletServingProblems, nodeNameOf, NODE_USER_PREFIX } from './kubelet.js';
 import { dnsKey, ipKey, type NodeAddressLookup } from './nodeaddresses.js';
 import { AUTO_APPROVED } from './nodeclient.js';
@@ -57,11 +58,12 @@ export interface KubeletServingContext {
   nodeWaitMs?: number;
 }
 
-const quote = (s: string): string => JSON.stringify(s);
-
 /** Nodes as upstream prints a list in a message: `Node "a"`, `Nodes "a", "b"`. */
 const nodesList = (names: readonly string[]): string =>
-  `${names.length === 1 ? 'Node' : 'Nodes'} ${[...names].sort().map(quote).join(', ')}`;
+  `${names.length === 1 ? 'Node' : 'Nodes'} ${[...names]
+    .sort()
+    .map((n) => quote(n))
+    .join(', ')}`;
 
 /** Why each SAN is not node X's alone; empty when every SAN is. */
 export function ownershipProblems(
@@ -103,7 +105,7 @@ export function decideKubeletServing(csr: CertificateSigningRequest, ctx: Kubele
 
   const shape = kubeletServingProblems(req, v.usages);
   if (shape.length)
-    return deny(REASONS.invalidRequest, `not a kubelet serving certificate request: ${shape.join('; ')}`);
+    return deny(REASONS.invalidRequest, `not a kubelet serving certificate request: ${listProblems(shape)}`);
 
   const cn = req.subject.commonName ?? '';
   if (cn !== v.username) {
@@ -113,7 +115,7 @@ export function decideKubeletServing(csr: CertificateSigningRequest, ctx: Kubele
 
   if (ctx.policy) {
     const violations = servingPolicyViolations(req, v.expirationSeconds, ctx.policy);
-    if (violations.length) return deny(REASONS.policyViolation, violations.join('; '));
+    if (violations.length) return deny(REASONS.policyViolation, listProblems(violations));
   }
 
   const wait = ctx.nodeWaitMs ?? NODE_WAIT_MS;
@@ -130,7 +132,7 @@ export function decideKubeletServing(csr: CertificateSigningRequest, ctx: Kubele
   }
 
   const owned = ownershipProblems(requesterNode, req, ctx.nodes);
-  if (owned.length) return deny(REASONS.sanNotOwned, owned.join('; '));
+  if (owned.length) return deny(REASONS.sanNotOwned, listProblems(owned));
 
   return approve(
     AUTO_APPROVED,

@@ -18,10 +18,11 @@
  * requeues). This approver never denies: a request it does not recognise, or whose requester
  * RBAC does not allow, waits for manual approval, exactly as upstream.
  */
+import { goQuote } from '../../api/goquote.js';
 import type { CertificateSigningRequest } from '../../api/resources/certificates/types.js';
 import { SIGNERS } from '../../api/resources/certificates/types.js';
 import { alreadyDecided, csrView, parseRequest } from './csrview.js';
-import { approve, pending, skip, type ApprovalDecision } from './decision.js';
+import { approve, listProblems, pending, skip, type ApprovalDecision } from './decision.js';
 import { kubeletClientProblems } from './kubelet.js';
 import { csrReview, type Authorize } from './review.js';
 
@@ -45,16 +46,16 @@ export async function decideNodeClient(
   if (v.signerName !== SIGNERS.kubeAPIServerClientKubelet) return skip('OtherSigner', `signerName is ${v.signerName}`);
   const parsed = parseRequest(csr);
   // the server validated spec.request on create and it is immutable: this cannot change by retrying
-  if (!parsed.ok) return skip('UnparseableRequest', `unable to parse csr "${v.name}": ${parsed.reason}`);
+  if (!parsed.ok) return skip('UnparseableRequest', `unable to parse csr ${goQuote(v.name)}: ${parsed.reason}`);
   const problems = kubeletClientProblems(parsed.csr, v.usages);
   if (problems.length)
-    return skip('NotKubeletClient', `not a kubelet client certificate request: ${problems.join('; ')}`);
+    return skip('NotKubeletClient', `not a kubelet client certificate request: ${listProblems(problems)}`);
 
   const self = v.username === parsed.csr.subject.commonName;
   const r = self ? RECOGNISERS[0] : RECOGNISERS[1];
   if (await authorize(csrReview(v, r.subresource))) return approve(AUTO_APPROVED, r.message);
   return pending(
     'SubjectAccessReviewNotAllowed',
-    `recognized csr "${v.name}" as ${r.name} but subject access review was not approved`,
+    `recognized csr ${goQuote(v.name)} as ${r.name} but subject access review was not approved`,
   );
 }

@@ -8,6 +8,7 @@
  * `--kubelet-serving-max-expiration` (a Go duration such as 8760h).
  */
 import { BlockList } from 'node:net';
+import { goQuote } from '../../api/goquote.js';
 import { KubetlsError } from '../../errors/index.js';
 import type { ParsedCsr } from '../../pki/csr.js';
 import { ipToBytes } from '../../pki/ip.js';
@@ -53,7 +54,11 @@ export function parseIpRanges(list: string, where: string): IpRanges {
     const f = m ? family(m[1]!) : undefined;
     const prefix = m ? Number(m[2]) : NaN;
     if (!m || !f || prefix > (f.type === 'ipv4' ? 32 : 128))
-      throw new KubetlsError('InvalidCIDR', `${where}: "${cidr}" is not a valid CIDR`, 'e.g. 10.0.0.0/8,fd00::/8');
+      throw new KubetlsError(
+        'InvalidCIDR',
+        `${where}: ${goQuote(cidr)} is not a valid CIDR`,
+        'e.g. 10.0.0.0/8,fd00::/8',
+      );
     blocks.addSubnet(f.text, prefix, f.type);
   }
   return {
@@ -92,7 +97,7 @@ export function servingPolicyViolations(
   const out: string[] = [];
   if (p.dnsNamePattern)
     for (const d of csr.dnsNames)
-      if (!p.dnsNamePattern.fullMatch(d)) out.push(`DNS name "${d}" does not match ${p.dnsNamePattern.source}`);
+      if (!p.dnsNamePattern.fullMatch(d)) out.push(`DNS name ${goQuote(d)} does not match ${p.dnsNamePattern.source}`);
   if (p.ipRanges)
     for (const ip of csr.ipAddresses)
       if (!p.ipRanges.contains(ip)) out.push(`IP address ${ip} is not in ${p.ipRanges.source.join(',')}`);

@@ -134,3 +134,15 @@ test('kubelet-serving: the extra policy (pattern, ranges, max expiration) denies
   // policy before ownership: a foreign name outside the pattern is denied for the pattern
   assert.equal(decide({ dnsNames: ['worker-2.example'] }).reason, REASONS.policyViolation);
 });
+
+test('kubelet-serving: hostile requests — thousands of foreign SANs, control characters — give a bounded, quoted message', () => {
+  const many = Array.from({ length: 2000 }, (_, i) => `n${i}.example`);
+  const d = decideKubeletServing(csr('s', serving({ dnsNames: ['worker-1\u0007', ...many] })), {
+    nodes: cluster(),
+    now: NOW,
+  });
+  assert.equal(d.kind, 'deny');
+  assert.match(d.message, /^DNS name "worker-1\\a" is not an address/);
+  assert.match(d.message, /; and 1991 more$/);
+  assert.ok(d.message.length < 1000, `${d.message.length} characters`);
+});
