@@ -1,0 +1,166 @@
+/**
+ * The signing core of the CSR signer controller (src/controllers/signing) against real
+ * `cfssl serve`, same run, same CA (made by `cfssl gencert -initca`), same CSRs:
+ *
+ * - kubetls: `SignerSet.sign` of N CertificateSigningRequest objects for a custom signer
+ *   with a policy (DNS wildcards, IP ranges, usages), one after another on one thread —
+ *   base64 → PEM → PKCS#10 parse and signature check → policy → kube-controller-manager's
+ *   template → signature → PEM, everything the controller does between reading an approved
+ *   CSR and writing its certificate except the API round trip;
+ * - cfssl serve: the same CSRs POSTed to /api/v1/cfssl/sign over HTTPS keep-alive by wrk
+ *   (1 thread, 16 connections, round-robin over the N bodies) for --secs seconds.
+ *
+ * Prints both rates and the ratio. N distinct ECDSA P-256 keys and names, because a signing
+ * server sees a new key in almost every request.
+ *
+ *   npm run build && node dist/bench/signing.js [--n 10000] [--secs 10]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCsr, csrToPem } from '../src/pki/index.js';
+import { loadSignerSet } from '../src/controllers/signing/index.js';
+import { has } from './common.js';
+
+const arg = (name: string, d: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const N = arg('n', 10_000);
+const SECS = arg('secs', 10);
+
+function sh(dir: string, script: string): string {
+  const r = spawnSync('sh', ['-c', `set -e; cd "${dir}"; ${script}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function main(): Promise<void> {
+  for (const c of ['cfssl', 'cfssljson', 'wrk', 'curl'])
+    if (!has(c)) throw new Error(`${c} is needed for this benchmark`);
+  const dir = mkdtempSync(join(tmpdir(), 'kubetls-bench-signing-'));
+  const stop: Array<() => void> = [() => rmSync(dir, { recursive: true, force: true })];
+  try {
+    console.log(
+      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, load ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    sh(
+      dir,
+      `echo '{"CN":"bench signing CA","key":{"algo":"ecdsa","size":256}}' | cfssl gencert -initca - 2>/dev/null | cfssljson -bare ca
+       echo '{"signing":{"default":{"expiry":"8760h"},"profiles":{"serving":{"usages":["digital signature","key encipherment","server auth"],"expiry":"8760h"}}}}' > ca-config.json
+       echo '{"CN":"127.0.0.1","hosts":["127.0.0.1"],"key":{"algo":"ecdsa","size":256}}' | cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ca-config.json -profile serving - 2>/dev/null | cfssljson -bare tls`,
+    );
+    writeFileSync(
+      join(dir, 'signers.yaml'),
+      `apiVersion: kubetls.io/v1alpha1
+kind: SignerConfiguration
+signers:
+- signerName: example.com/serving
+  caCertFile: ca.pem
+  caKeyFile: ca-key.pem
+  maxDuration: 8760h
+  allowedUsages: ["digital signature", "key encipherment", "server auth"]
+  allowedDNSNames: ["*.svc.cluster.local"]
+  allowedIPRanges: ["10.0.0.0/8"]
+`,
+    );
+
+    // N requests of distinct keys and names
+    const t0 = performance.now();
+    const pems: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const dns = `web-${i}.ns.svc.cluster.local`;
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      pems.push(csrToPem(createCsr({ subject: { commonName: dns }, dnsNames: [dns], ipAddresses: [ip] }, privateKey)));
+    }
+    console.log(`${N} CSRs made in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // kubetls: the signing core
+    const signers = await loadSignerSet({ signerConfigFile: join(dir, 'signers.yaml') });
+    stop.push(() => signers.close());
+    const objects = pems.map((p) => ({
+      spec: {
+        signerName: 'example.com/serving',
+        request: Buffer.from(p).toString('base64'),
+        usages: ['digital signature', 'key encipherment', 'server auth'],
+      },
+    }));
+    const warm = Math.min(200, N);
+    for (let i = 0; i < warm; i++) await signers.sign(objects[i]!, new Date());
+    const s0 = performance.now();
+    let refused = 0;
+    for (const o of objects) if (!(await signers.sign(o, new Date())).ok) refused++;
+    const coreSecs = (performance.now() - s0) / 1000;
+    if (refused) throw new Error(`${refused} requests refused`);
+    const coreRate = N / coreSecs;
+
+    // cfssl serve: the same CSRs, over HTTPS, by wrk
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const bodies = pems.map((p) =>
+      JSON.stringify({ certificate_request: p, profile: 'serving' }).replace(/\\/g, '\\\\').replace(/"/g, '\\"'),
+    );
+    writeFileSync(
+      join(dir, 'sign.lua'),
+      `wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+bodies = {
+${bodies.map((b) => `"${b}",`).join('\n')}
+}
+reqs = {}
+n = 0
+init = function(args) for i, b in ipairs(bodies) do reqs[i] = wrk.format(nil, nil, nil, b) end end
+request = function() n = n % #reqs + 1 return reqs[n] end
+`,
+    );
+    const cfssl = spawn(
+      'cfssl',
+      [
+        'serve',
+        '-address',
+        '127.0.0.1',
+        '-port',
+        String(port),
+        '-ca',
+        'ca.pem',
+        '-ca-key',
+        'ca-key.pem',
+        '-config',
+        'ca-config.json',
+        '-tls-cert',
+        'tls.pem',
+        '-tls-key',
+        'tls-key.pem',
+        '-loglevel',
+        '3',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    stop.unshift(() => cfssl.kill());
+    sh(
+      dir,
+      `for i in $(seq 1 50); do curl -s --cacert ca.pem -o /dev/null https://127.0.0.1:${port}/api/v1/cfssl/health && exit 0; sleep 0.2; done; exit 1`,
+    );
+    const out = sh(dir, `wrk -t1 -c16 -d${SECS}s --latency -s sign.lua https://127.0.0.1:${port}/api/v1/cfssl/sign`);
+    const cfsslRate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+    const errors = /Non-2xx[^\n]*/.exec(out)?.[0] ?? '';
+    const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+
+    console.log(`\n| signer | certificates/s | notes |\n|---|---:|---|`);
+    console.log(
+      `| kubetls signing core (SignerSet.sign, custom signer with policy, 1 thread) | ${coreRate.toFixed(0)} | ${N} CSRs in ${coreSecs.toFixed(2)} s |`,
+    );
+    console.log(
+      `| cfssl serve /api/v1/cfssl/sign (HTTPS keep-alive, wrk -t1 -c16, ${SECS} s) | ${cfsslRate.toFixed(0)} | p99 ${p99} ${errors} |`,
+    );
+    console.log(`\nratio kubetls core / cfssl serve: ${(coreRate / cfsslRate).toFixed(2)}x`);
+  } finally {
+    for (const f of stop) f();
+  }
+}
+
+await main();
