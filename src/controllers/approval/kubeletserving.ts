@@ -12,7 +12,8 @@
  *    with an Event saying why;
  * 2. the request must have a kubelet serving request's shape (O exactly `system:nodes`, CN
  *    `system:node:<name>`, a DNS or IP SAN, no email or URI SAN, usages one of the two allowed
- *    sets): otherwise Denied (the signer would refuse it anyway), naming every problem;
+ *    sets: the built-in signer's rule): otherwise Denied with the signer's message (it would
+ *    refuse the request anyway);
  * 3. the CN must name the requester: a node asking for another node's certificate is left
  *    for a person, with an Event saying so;
  * 4. the optional extra policy (servingpolicy.ts): a violation is Denied, naming the value;
@@ -29,7 +30,8 @@ import { formatTime } from '../../api/time.js';
 import { formatGoDuration } from '../../util/duration.js';
 import { alreadyDecided, csrView, parseRequest } from './csrview.js';
 import { approve, deny, listProblems, pending, skip, warning, type ApprovalDecision } from './decision.js';
-import { kubeletServingProblems, nodeNameOf, NODE_USER_PREFIX } from './kubelet.js';
+import { builtinProblem } from '../signing/builtin.js';
+import { nodeNameOf, NODE_USER_PREFIX } from './kubelet.js';
 import { dnsKey, ipKey, type NodeAddressLookup } from './nodeaddresses.js';
 import { AUTO_APPROVED } from './nodeclient.js';
 import { servingPolicyViolations, type KubeletServingPolicy } from './servingpolicy.js';
@@ -103,9 +105,8 @@ export function decideKubeletServing(csr: CertificateSigningRequest, ctx: Kubele
   if (!parsed.ok) return skip('UnparseableRequest', `unable to parse csr ${quote(v.name)}: ${parsed.reason}`);
   const req = parsed.csr;
 
-  const shape = kubeletServingProblems(req, v.usages);
-  if (shape.length)
-    return deny(REASONS.invalidRequest, `not a kubelet serving certificate request: ${listProblems(shape)}`);
+  const shape = builtinProblem(SIGNERS.kubeletServing, req, v.usages);
+  if (shape) return deny(REASONS.invalidRequest, `not a kubelet serving certificate request: ${shape}`);
 
   const cn = req.subject.commonName ?? '';
   if (cn !== v.username) {

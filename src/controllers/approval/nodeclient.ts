@@ -22,8 +22,8 @@ import { goQuote } from '../../api/goquote.js';
 import type { CertificateSigningRequest } from '../../api/resources/certificates/types.js';
 import { SIGNERS } from '../../api/resources/certificates/types.js';
 import { alreadyDecided, csrView, parseRequest } from './csrview.js';
-import { approve, listProblems, pending, skip, type ApprovalDecision } from './decision.js';
-import { kubeletClientProblems } from './kubelet.js';
+import { approve, pending, skip, type ApprovalDecision } from './decision.js';
+import { builtinProblem } from '../signing/builtin.js';
 import { csrReview, type Authorize } from './review.js';
 
 export const AUTO_APPROVED = 'AutoApproved';
@@ -47,9 +47,8 @@ export async function decideNodeClient(
   const parsed = parseRequest(csr);
   // the server validated spec.request on create and it is immutable: this cannot change by retrying
   if (!parsed.ok) return skip('UnparseableRequest', `unable to parse csr ${goQuote(v.name)}: ${parsed.reason}`);
-  const problems = kubeletClientProblems(parsed.csr, v.usages);
-  if (problems.length)
-    return skip('NotKubeletClient', `not a kubelet client certificate request: ${listProblems(problems)}`);
+  const problem = builtinProblem(SIGNERS.kubeAPIServerClientKubelet, parsed.csr, v.usages);
+  if (problem) return skip('NotKubeletClient', `not a kubelet client certificate request: ${problem}`);
 
   const self = v.username === parsed.csr.subject.commonName;
   const r = self ? RECOGNISERS[0] : RECOGNISERS[1];
