@@ -228,6 +228,10 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // Node holds the headers back until the first body write; watch clients (client-go, and
+    // @kubernetes/client-node whose informers wait for it) count a watch as open only once
+    // they have them, so a quiet collection would look like a hung server
+    res.flushHeaders();
     let ended = false;
     const end = (): void => {
       if (ended) return;
