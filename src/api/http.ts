@@ -228,9 +228,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
 
   function stream(reply: Extract<Reply, { kind: 'stream' }>, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-    // Node holds the headers back until the first body write; watch clients (client-go, and
-    // @kubernetes/client-node whose informers wait for it) count a watch as open only once
-    // they have them, so a quiet collection would look like a hung server
+    // headers go out now, as kube-apiserver flushes them: a client (client-go, client-node) waits
+    // for the response before it counts the watch as open, and a quiet resource sends no event
     res.flushHeaders();
     let ended = false;
     const end = (): void => {

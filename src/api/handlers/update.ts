@@ -46,8 +46,11 @@ export async function updateObject(s: ServerState, req: ApiRequest): Promise<Rep
 
 export async function patchObject(s: ServerState, req: ApiRequest): Promise<Reply> {
   const { def, info } = req;
-  const opts = parsePatchOptions(req.query);
+  // the patch type first, as kube-apiserver checks it: `kubectl apply --server-side` sends
+  // `force=false`, which would otherwise be refused as an option of a non-apply patch (422)
+  // before the clearer 415 that says server-side apply is not served
   const type = patchTypeOf(req.contentType);
+  const opts = parsePatchOptions(req.query);
   const schema = schemaOf(def);
   const got = await s.store.get(keyOf(def, info.namespace, info.name));
   if (!got) throw notFound(groupResource(def), info.name);

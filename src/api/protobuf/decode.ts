@@ -5,7 +5,8 @@
  * client sent JSON. Protobuf rules kept: unknown fields are skipped, a repeated embedded
  * message merges, the last scalar wins. Go's JSON rules kept: fields are printed by their
  * presence (omitempty, always, pointer), bytes as base64, a zero metav1.Time as null
- * (nanoseconds dropped, as apimachinery does), int64 as a number.
+ * (nanoseconds dropped, as apimachinery does), a metav1.MicroTime to the microsecond, a
+ * resource.Quantity as its string, int64 as a number.
  *
  * Only fields with a protobuf number are read; `canDecodeProtobuf` says whether a schema has
  * them all, so a kind without them is refused instead of decoded with fields missing.
@@ -25,11 +26,13 @@ const MAX_SECONDS = 253_402_300_799n;
 /** Go's zero time (0001-01-01T00:00:00Z): printed as null. */
 const ZERO_SECONDS = -62_135_596_800n;
 
-/** The leaf types this decoder reads (metav1.MicroTime, float64 and Quantity are in no numbered schema). */
+/** The leaf types this decoder reads (float64 is in no numbered schema). */
 const DECODABLE_LEAVES: ReadonlySet<LeafSchema['type']> = new Set([
   'string',
   'bytes',
   'time',
+  'microtime',
+  'quantity',
   'int32',
   'int64',
   'bool',
@@ -38,9 +41,12 @@ const DECODABLE_LEAVES: ReadonlySet<LeafSchema['type']> = new Set([
 
 /** A decoded but not yet printed message: field name → value (array for repeated, Map for maps). */
 type Acc = Map<string, unknown>;
-/** A metav1.Time as read: undefined seconds for the zero time (an empty message). */
+/** A metav1.Time or MicroTime as read: undefined seconds for the zero time (an empty message). */
 interface TimeValue {
   seconds: bigint | undefined;
+  /** MicroTime only: the nanoseconds, printed to the microsecond */
+  nanos: number;
+  micro: boolean;
 }
 
 /** A struct's numbered fields, by number, in declaration order; cached (schemas never change). */
@@ -110,9 +116,11 @@ function jsonDepth(text: string): number {
   return max;
 }
 
-function readTime(r: WireReader): TimeValue {
-  if (r.done()) return { seconds: undefined };
+/** metav1.Time and MicroTime share one message: seconds (1) and nanos (2, int32). */
+function readTime(r: WireReader, micro: boolean): TimeValue {
+  if (r.done()) return { seconds: undefined, nanos: 0, micro };
   let seconds = 0n;
+  let nanos = 0;
   while (!r.done()) {
     const { no, wire } = r.tag();
     if (no === 1) {
@@ -120,11 +128,26 @@ function readTime(r: WireReader): TimeValue {
       seconds = BigInt.asIntN(64, r.varint());
     } else if (no === 2) {
       expectWire(r, 'nanos', wire, WIRE.varint);
-      r.varint(); // dropped: metav1.Time keeps seconds only
+      // metav1.Time keeps seconds only (the value is dropped); MicroTime keeps microseconds
+      nanos = Number(BigInt.asIntN(32, r.varint()));
     } else r.skip(wire);
   }
   if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) r.fail(`time ${seconds}s is outside years 0000-9999`);
-  return { seconds };
+  if (micro && (nanos < 0 || nanos > 999_999_999)) r.fail(`nanos ${nanos} is outside 0-999999999`);
+  return { seconds, nanos: micro ? nanos : 0, micro };
+}
+
+/** resource.Quantity: a message whose field 1 is its text (`100Mi`), which is also its JSON form. */
+function readQuantity(r: WireReader): string {
+  let text = '';
+  while (!r.done()) {
+    const { no, wire } = r.tag();
+    if (no === 1) {
+      expectWire(r, 'string', wire, WIRE.bytes);
+      text = utf8.decode(r.bytes());
+    } else r.skip(wire);
+  }
+  return text;
 }
 
 /** FieldsV1 and runtime.RawExtension: a message whose field 1 is JSON text; empty is null. */
@@ -163,7 +186,10 @@ function readLeaf(r: WireReader, s: LeafSchema, where: string): unknown {
     case 'bytes':
       return Buffer.from(r.bytes()).toString('base64');
     case 'time':
-      return readTime(r.sub(where));
+    case 'microtime':
+      return readTime(r.sub(where), s.type === 'microtime');
+    case 'quantity':
+      return readQuantity(r.sub(where));
     case 'any':
       return readRawJson(r.sub(where));
     default:
@@ -251,10 +277,14 @@ function readMessage(r: WireReader, m: ObjectSchema, depth: number, into: Acc = 
 
 // ---------------------------------------------------------------- printing (Go's encoding/json)
 
-const isZeroTime = (t: TimeValue): boolean => t.seconds === undefined || t.seconds === ZERO_SECONDS;
+const isZeroTime = (t: TimeValue): boolean => t.seconds === undefined || (t.seconds === ZERO_SECONDS && t.nanos === 0);
 
-const timeJson = (t: TimeValue): string | null =>
-  isZeroTime(t) ? null : formatTime(new Date(Number(t.seconds) * 1000));
+/** Time: `2026-12-05T12:00:00Z`; MicroTime: `2026-12-05T12:00:00.123456Z` (Go's RFC3339Micro, always six digits). */
+function timeJson(t: TimeValue): string | null {
+  if (isZeroTime(t)) return null;
+  const text = formatTime(new Date(Number(t.seconds) * 1000));
+  return t.micro ? `${text.slice(0, -1)}.${String(Math.floor(t.nanos / 1000)).padStart(6, '0')}Z` : text;
+}
 
 /** The JSON Go prints for a zero or missing value of this type. */
 function zeroJson(s: Schema): unknown {
@@ -268,6 +298,8 @@ function zeroJson(s: Schema): unknown {
     case 'int32':
     case 'int64':
       return 0;
+    case 'quantity':
+      return '0'; // a zero resource.Quantity prints as "0"
     default:
       return null; // nil slices and maps, []byte, metav1.Time, RawExtension
   }
@@ -280,6 +312,7 @@ function isZero(v: unknown, s: Schema): boolean {
     case 'map':
       return (v as Map<string, unknown>).size === 0;
     case 'time':
+    case 'microtime':
       return isZeroTime(v as TimeValue);
     case 'object':
       return false; // a struct is never "empty" to omitempty
@@ -308,6 +341,7 @@ function valueJson(v: unknown, s: Schema): unknown {
     case 'map':
       return safeObject([...(v as Map<string, unknown>)].map(([k, e]) => [k, valueJson(e, s.values)]));
     case 'time':
+    case 'microtime':
       return timeJson(v as TimeValue);
     default:
       return v;

@@ -11,13 +11,14 @@ import { isKubetlsError } from '../../../src/errors/index.js';
 import { decodeProtobufObject, isProtobufBody, readEnvelope } from '../../../src/api/protobuf/envelope.js';
 import { canDecodeProtobuf, decodeMessage } from '../../../src/api/protobuf/decode.js';
 import { decodeBody } from '../../../src/api/machinery/decode.js';
-import type { ObjectSchema, Schema } from '../../../src/api/machinery/schema.js';
+import { obj, pb, str, type ObjectSchema, type Schema } from '../../../src/api/machinery/schema.js';
 import {
   schemaFor,
   schemaKeys,
   secret,
   selfSubjectReview,
   subjectAccessReview,
+  topLevel,
 } from '../../../src/api/machinery/schemas/index.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { toStatus } from '../../../src/api/machinery/status.js';
@@ -371,17 +372,25 @@ test('decodeBody: protobuf only for kinds whose schema has protobuf numbers; oth
     }
     return assert.fail('decoded');
   };
+  // a kind whose schema lacks a number (a made-up one: every served kind has them now)
+  const unnumbered = topLevel('v1.Widget', { spec: obj('v1.WidgetSpec', { size: pb(1, str) }) });
+  const widget = { group: 'example.com', version: 'v1', kind: 'Widget' };
   const pb415 = status(() =>
-    decodeBody(envelope(Buffer.alloc(0), 'v1', 'Secret'), PROTOBUF, secret, 'Strict', {
-      group: '',
-      version: 'v1',
-      kind: 'Secret',
-    }),
+    decodeBody(envelope(Buffer.alloc(0), 'example.com/v1', 'Widget'), PROTOBUF, unnumbered, 'Strict', widget),
   );
   assert.equal(pb415.code, 415);
   assert.equal(
     pb415.message,
     'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+  );
+  // an empty Secret decodes (kubectl >= 1.32 creates Secrets as protobuf)
+  assert.deepEqual(
+    decodeBody(envelope(Buffer.alloc(0), 'v1', 'Secret'), PROTOBUF, secret, 'Strict', {
+      group: '',
+      version: 'v1',
+      kind: 'Secret',
+    }).object,
+    { apiVersion: 'v1', kind: 'Secret', metadata: {} },
   );
   const text = status(() =>
     decodeBody(Buffer.from('kind: x'), 'text/plain', certificateSigningRequest, 'Strict', CSR_KIND),
@@ -415,8 +424,21 @@ test('protobuf numbers in the schemas: the kinds kubectl sends as protobuf have 
     return { group: k.split('/').length === 3 ? k.split('/')[0]! : '', version, kind };
   };
   const decodable = schemaKeys().filter((k) => canDecodeProtobuf(schemaFor(gvkOf(k))!));
+  // every served kind (kubectl >= 1.32 creates Secrets, ConfigMaps, Namespaces and RBAC objects
+  // as protobuf; client-go typed clients may send the others so); DeleteOptions and Status are JSON only
   assert.deepEqual(decodable, [
     'certificates.k8s.io/v1/CertificateSigningRequest',
+    'v1/Secret',
+    'v1/ConfigMap',
+    'v1/Namespace',
+    'v1/Node',
+    'v1/Event',
+    'events.k8s.io/v1/Event',
+    'coordination.k8s.io/v1/Lease',
+    'rbac.authorization.k8s.io/v1/Role',
+    'rbac.authorization.k8s.io/v1/ClusterRole',
+    'rbac.authorization.k8s.io/v1/RoleBinding',
+    'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
     'authorization.k8s.io/v1/SubjectAccessReview',
     'authorization.k8s.io/v1/SelfSubjectAccessReview',
     'authentication.k8s.io/v1/SelfSubjectReview',
@@ -524,5 +546,158 @@ test('decodeBody: YAML gives the JSON object; fieldValidation, malformed, deep a
         maxBytes: 99,
       }),
     (e: unknown) => toStatus(e).code === 413,
+  );
+});
+
+test("decodeBody: kubectl 1.33's typed creates (protobuf) decode to exactly what kubectl 1.27 sends as JSON", () => {
+  const rbac = 'rbac.authorization.k8s.io';
+  const creates: Array<[string, string, string]> = [
+    ['secret', '', 'Secret'],
+    ['configmap', '', 'ConfigMap'],
+    ['namespace', '', 'Namespace'],
+    ['role', rbac, 'Role'],
+    ['clusterrole', rbac, 'ClusterRole'],
+    ['clusterrole-aggregated', rbac, 'ClusterRole'],
+    ['rolebinding', rbac, 'RoleBinding'],
+    ['clusterrolebinding', rbac, 'ClusterRoleBinding'],
+  ];
+  for (const [name, group, kind] of creates) {
+    const names = { group, version: 'v1', kind };
+    const schema = schemaFor(names)!;
+    const pbBody = capture(`create-${name}-kubectl-1.33.pb`);
+    const fromPb = decodeBody(pbBody, PROTOBUF, schema, 'Strict', names).object;
+    const fromJson = decodeBody(
+      capture(`create-${name}-kubectl-1.27.json`),
+      'application/json',
+      schema,
+      'Strict',
+      names,
+    );
+    assert.deepEqual(fromPb, fromJson.object, name);
+    assert.deepEqual(fromJson.warnings, []);
+    // every truncation of the body is a clean 400 or, where it falls between fields, a valid smaller message
+    let refused = 0;
+    for (let cut = 0; cut < pbBody.length; cut++) {
+      try {
+        decodeBody(pbBody.subarray(0, cut), PROTOBUF, schema, 'Strict', names);
+      } catch (e) {
+        assert.equal(toStatus(e).code, 400, `${name} cut at ${cut}: ${String(e)}`);
+        refused++;
+      }
+    }
+    assert.ok(refused > pbBody.length / 2, `${name}: ${refused} of ${pbBody.length} truncations refused`);
+  }
+  // what the secret holds, read from the protobuf: the literals given on kubectl's command line
+  const secretObj = decodeBody(capture('create-secret-kubectl-1.33.pb'), PROTOBUF, secret, 'Strict', {
+    group: '',
+    version: 'v1',
+    kind: 'Secret',
+  }).object as { data: Record<string, string>; type: string };
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(secretObj.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])),
+    { user: 'admin', pass: 's3cr3t' },
+  );
+  assert.equal(secretObj.type, 'example.com/login');
+});
+
+test('protobuf MicroTime, Quantity and pointer fields: Lease, Node and Event built by hand', () => {
+  const micro = (seconds: number, nanos: number) => message(varintField(1, seconds), varintField(2, nanos));
+  const t0 = Date.UTC(2026, 11, 5, 12, 0, 0) / 1000;
+  const lease = decodeProtobufObject(
+    envelope(
+      message(
+        bytesField(1, bytesField(1, 'kube-controller-manager')),
+        bytesField(
+          2,
+          message(
+            bytesField(1, 'cp-0_1'),
+            varintField(2, 15),
+            bytesField(3, micro(t0, 123_456_789)),
+            bytesField(4, micro(t0, 0)),
+            varintField(5, 0),
+          ),
+        ),
+      ),
+      'coordination.k8s.io/v1',
+      'Lease',
+    ),
+    schemaFor({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' })!,
+    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+  );
+  assert.deepEqual(lease.spec, {
+    holderIdentity: 'cp-0_1',
+    leaseDurationSeconds: 15,
+    acquireTime: '2026-12-05T12:00:00.123456Z',
+    renewTime: '2026-12-05T12:00:00.000000Z',
+    leaseTransitions: 0, // a pointer: printed because it was sent, zero or not
+  });
+  const nodeObj = decodeProtobufObject(
+    envelope(
+      message(
+        bytesField(1, bytesField(1, 'cp-0')),
+        bytesField(
+          3,
+          message(
+            bytesField(1, message(bytesField(1, 'cpu'), bytesField(2, bytesField(1, '2')))),
+            bytesField(1, message(bytesField(1, 'memory'), bytesField(2, bytesField(1, '4Gi')))),
+            bytesField(5, message(bytesField(1, 'InternalIP'), bytesField(2, '10.0.0.5'))),
+          ),
+        ),
+      ),
+      'v1',
+      'Node',
+    ),
+    schemaFor({ group: '', version: 'v1', kind: 'Node' })!,
+    { apiVersion: 'v1', kind: 'Node' },
+  );
+  const st = nodeObj.status as Record<string, unknown>;
+  assert.deepEqual(st.capacity, { cpu: '2', memory: '4Gi' });
+  assert.deepEqual(st.addresses, [{ type: 'InternalIP', address: '10.0.0.5' }]);
+  // struct values Go always prints
+  assert.deepEqual(st.daemonEndpoints, { kubeletEndpoint: { Port: 0 } });
+  assert.deepEqual(nodeObj.spec, {});
+  const ev = decodeProtobufObject(
+    envelope(
+      message(
+        bytesField(1, message(bytesField(1, 'x.1'), bytesField(3, 'default'))),
+        bytesField(2, message(bytesField(1, 'CertificateSigningRequest'), bytesField(3, 'x'), bytesField(4, 'u-1'))),
+        bytesField(3, 'Signed'),
+        bytesField(7, micro(t0, 0)),
+      ),
+      'v1',
+      'Event',
+    ),
+    schemaFor({ group: '', version: 'v1', kind: 'Event' })!,
+    { apiVersion: 'v1', kind: 'Event' },
+  );
+  assert.deepEqual(
+    { ...ev, metadata: undefined },
+    {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: undefined,
+      involvedObject: { kind: 'CertificateSigningRequest', name: 'x', uid: 'u-1' },
+      reason: 'Signed',
+      source: {},
+      firstTimestamp: null,
+      lastTimestamp: '2026-12-05T12:00:00Z',
+      eventTime: null,
+      reportingComponent: '',
+      reportingInstance: '',
+    },
+  );
+  // a MicroTime's nanos out of range is refused, not wrapped
+  assert.throws(
+    () =>
+      decodeProtobufObject(
+        envelope(
+          message(bytesField(2, message(bytesField(3, micro(t0, 1_000_000_000))))),
+          'coordination.k8s.io/v1',
+          'Lease',
+        ),
+        schemaFor({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' })!,
+        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
+      ),
+    /nanos 1000000000 is outside/,
   );
 });

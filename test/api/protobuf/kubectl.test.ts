@@ -7,132 +7,78 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import { join } from 'node:path';
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../../../src/api/protobuf/envelope.js';
 import {
   certificateSigningRequest,
   selfSubjectAccessReview,
   selfSubjectReview,
 } from '../../../src/api/machinery/schemas/index.js';
-import { hasCommand, openssl, run, tmpDir } from '../../helpers.js';
 import { newCSR } from '../resources/certificates/csrs.js';
+import {
+  discoveryGroup,
+  discoveryResource,
+  installedKubectls,
+  replyJson,
+  startRecorder,
+  type Answer,
+} from './recorder.js';
 
-/** Every installed kubectl that sends protobuf (minor ≥ 32), one per version. */
-function protobufKubectls(): Array<[string, string]> {
-  const candidates = ['kubectl', ...['1.32', '1.33'].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`)];
-  const found = new Map<string, string>();
-  for (const k of candidates) {
-    if (k === 'kubectl' ? !hasCommand(k) : !existsSync(k)) continue;
-    const r = run(k, ['version', '--client', '-o', 'json']);
-    if (r.code !== 0) continue;
-    const v = (JSON.parse(r.stdout) as { clientVersion: { major: string; minor: string } }).clientVersion;
-    const minor = Number.parseInt(v.minor, 10); // "32+" for some builds
-    if (v.major === '1' && minor >= 32 && !found.has(String(minor))) found.set(String(minor), k);
-  }
-  return [...found].map(([minor, k]) => [`1.${minor}`, k]);
-}
-
-const KUBECTLS = protobufKubectls();
+const KUBECTLS = installedKubectls(['1.32', '1.33']);
 const skip = KUBECTLS.length ? {} : { skip: 'no kubectl ≥ 1.32 installed (older ones send JSON)' };
-
-interface Recorded {
-  method: string;
-  path: string;
-  contentType: string;
-  body: Buffer;
-}
 
 const STORED = newCSR({ metadata: { labels: { app: 'web' } }, spec: { expirationSeconds: 86400 } });
 
-const group = (name: string) => ({
-  name,
-  versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
-  preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
-});
-const resource = (name: string, kind: string, verbs: string[], shortNames?: string[]) => ({
-  name,
-  singularName: name.includes('/') ? '' : name.slice(0, -1),
-  namespaced: false,
-  kind,
-  verbs,
-  ...(shortNames ? { shortNames } : {}),
-});
+/** Legacy discovery and one CSR. */
+const ROUTES: Record<string, unknown> = {
+  '/api': { kind: 'APIVersions', versions: [] },
+  '/apis': {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [discoveryGroup('certificates.k8s.io'), discoveryGroup('authorization.k8s.io')],
+  },
+  '/apis/certificates.k8s.io/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'certificates.k8s.io/v1',
+    resources: [
+      discoveryResource(
+        'certificatesigningrequests',
+        'CertificateSigningRequest',
+        ['create', 'get', 'list', 'update', 'watch'],
+        {
+          shortNames: ['csr'],
+        },
+      ),
+      discoveryResource('certificatesigningrequests/approval', 'CertificateSigningRequest', ['get', 'update']),
+    ],
+  },
+  '/apis/authorization.k8s.io/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'authorization.k8s.io/v1',
+    resources: [discoveryResource('selfsubjectaccessreviews', 'SelfSubjectAccessReview', ['create'])],
+  },
+  '/apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace': STORED,
+};
 
-/** Legacy discovery, one CSR, and recording endpoints for /approval and SelfSubjectAccessReviews. */
-function recordingServer(key: Buffer, cert: Buffer, seen: Recorded[]): Server {
-  const routes: Record<string, unknown> = {
-    '/api': { kind: 'APIVersions', versions: [] },
-    '/apis': {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [group('certificates.k8s.io'), group('authorization.k8s.io')],
-    },
-    '/apis/certificates.k8s.io/v1': {
-      kind: 'APIResourceList',
-      groupVersion: 'certificates.k8s.io/v1',
-      resources: [
-        resource(
-          'certificatesigningrequests',
-          'CertificateSigningRequest',
-          ['create', 'get', 'list', 'update', 'watch'],
-          ['csr'],
-        ),
-        resource('certificatesigningrequests/approval', 'CertificateSigningRequest', ['get', 'update']),
-      ],
-    },
-    '/apis/authorization.k8s.io/v1': {
-      kind: 'APIResourceList',
-      groupVersion: 'authorization.k8s.io/v1',
-      resources: [resource('selfsubjectaccessreviews', 'SelfSubjectAccessReview', ['create'])],
-    },
-    '/apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace': STORED,
-  };
-  return createServer({ key, cert }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0]!;
-      const reply = (code: number, o: unknown) => {
-        res.writeHead(code, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(o));
-      };
-      if (req.method !== 'GET')
-        seen.push({
-          method: req.method ?? '',
-          path,
-          contentType: req.headers['content-type'] ?? '',
-          body: Buffer.concat(chunks),
-        });
-      if (req.method === 'GET' && path in routes) return reply(200, routes[path]);
-      if (req.method === 'PUT' && path.endsWith('/approval')) return reply(200, STORED);
-      if (req.method === 'POST' && path.endsWith('/selfsubjectreviews'))
-        return reply(201, {
-          kind: 'SelfSubjectReview',
-          apiVersion: 'authentication.k8s.io/v1',
-          metadata: {},
-          status: { userInfo: { username: 'jane', groups: ['system:authenticated'] } },
-        });
-      if (req.method === 'POST' && path.endsWith('/selfsubjectaccessreviews'))
-        return reply(201, {
-          kind: 'SelfSubjectAccessReview',
-          apiVersion: 'authorization.k8s.io/v1',
-          metadata: {},
-          spec: {},
-          status: { allowed: true },
-        });
-      reply(404, {
-        kind: 'Status',
-        apiVersion: 'v1',
-        status: 'Failure',
-        reason: 'NotFound',
-        code: 404,
-        message: 'not found',
-      });
+/** The answers to /approval, SelfSubjectAccessReviews and SelfSubjectReviews. */
+const answer: Answer = (req, res) => {
+  if (req.method === 'PUT' && req.path.endsWith('/approval')) return replyJson(res, 200, STORED);
+  if (req.method === 'POST' && req.path.endsWith('/selfsubjectreviews'))
+    return replyJson(res, 201, {
+      kind: 'SelfSubjectReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: {},
+      status: { userInfo: { username: 'jane', groups: ['system:authenticated'] } },
     });
-  });
-}
+  if (req.method === 'POST' && req.path.endsWith('/selfsubjectaccessreviews'))
+    return replyJson(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: {},
+      spec: {},
+      status: { allowed: true },
+    });
+  return false;
+};
 
 function kubectl(bin: string, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -148,46 +94,7 @@ for (const [version, bin] of KUBECTLS.length ? KUBECTLS : FALLBACK) {
     `kubectl ${version}: approve, auth can-i and auth whoami send protobuf that decodes to the JSON objects`,
     skip,
     async (t) => {
-      const dir = tmpDir('kubetls-pb-', t);
-      openssl([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]);
-      const seen: Recorded[] = [];
-      const server = recordingServer(readFileSync(join(dir, 'key.pem')), readFileSync(join(dir, 'cert.pem')), seen);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      t.after(() => {
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
-      });
-      const port = (server.address() as { port: number }).port;
-      const kubeconfig = join(dir, 'kubeconfig');
-      writeFileSync(
-        kubeconfig,
-        `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: "${join(dir, 'cert.pem')}"}}]
-users: [{name: u, user: {token: "test-token"}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`,
-      );
-      const common = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
+      const { common, seen } = await startRecorder(t, ROUTES, answer);
 
       const approve = await kubectl(bin, [...common, 'certificate', 'approve', 'my-svc.my-namespace']);
       assert.equal(approve.code, 0, approve.out);

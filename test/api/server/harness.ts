@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
-import { CLI, cli, freePort, hasCommand, tmpDir, type RunResult } from '../../helpers.js';
+import { CLI, cli, freePort, hasCommand, openssl, tmpDir, type RunResult } from '../../helpers.js';
 
 export interface Served {
   dir: string;
@@ -125,13 +125,51 @@ export function kubectl(
   bin: string,
   kubeconfig: string,
   args: string[],
-  o: { input?: string; cacheDir?: string } = {},
+  o: { input?: string; cacheDir?: string; env?: NodeJS.ProcessEnv } = {},
 ): RunResult {
   const r = spawnSync(bin, ['--kubeconfig', kubeconfig, ...(o.cacheDir ? ['--cache-dir', o.cacheDir] : []), ...args], {
     encoding: 'utf8',
     timeout: 60_000,
     ...(o.input !== undefined ? { input: o.input } : {}),
+    ...(o.env ? { env: { ...process.env, ...o.env } } : {}),
   });
   if (r.error) throw r.error;
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A PEM CSR made by openssl, base64 in one line as `kubectl apply` manifests carry it. */
+export function csrManifest(
+  name: string,
+  o: { signerName?: string; usages?: string[]; subj?: string; expirationSeconds?: number } = {},
+): string {
+  const pem = openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      '/dev/null',
+      '-subj',
+      o.subj ?? '/CN=test',
+    ],
+    true,
+  ).stdout;
+  const usages = o.usages ?? ['digital signature', 'server auth'];
+  return [
+    'apiVersion: certificates.k8s.io/v1',
+    'kind: CertificateSigningRequest',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    `  request: ${Buffer.from(pem).toString('base64')}`,
+    `  signerName: ${o.signerName ?? 'example.com/serving'}`,
+    ...(o.expirationSeconds ? [`  expirationSeconds: ${o.expirationSeconds}`] : []),
+    '  usages:',
+    ...usages.map((u) => `  - ${u}`),
+    '',
+  ].join('\n');
 }

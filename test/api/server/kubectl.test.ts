@@ -8,49 +8,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { cli, freePort, hasCommand, openssl, ROOT, tmpDir } from '../../helpers.js';
-import { kubectl, kubectls, serve } from './harness.js';
+import { cli, freePort, hasCommand, ROOT, tmpDir } from '../../helpers.js';
+import { csrManifest, kubectl, kubectls, serve } from './harness.js';
 
 const all = kubectls();
 const pick = (names: string[]) => all.filter((k) => names.includes(k.name));
 const skip = all.length ? false : 'kubectl is not installed';
-
-/** A PEM CSR made by openssl, base64 in one line as `kubectl apply` manifests carry it. */
-function csrManifest(
-  name: string,
-  o: { signerName?: string; usages?: string[]; subj?: string; expirationSeconds?: number } = {},
-): string {
-  const pem = openssl(
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      '/dev/null',
-      '-subj',
-      o.subj ?? '/CN=test',
-    ],
-    true,
-  ).stdout;
-  const usages = o.usages ?? ['digital signature', 'server auth'];
-  return [
-    'apiVersion: certificates.k8s.io/v1',
-    'kind: CertificateSigningRequest',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    `  request: ${Buffer.from(pem).toString('base64')}`,
-    `  signerName: ${o.signerName ?? 'example.com/serving'}`,
-    ...(o.expirationSeconds ? [`  expirationSeconds: ${o.expirationSeconds}`] : []),
-    '  usages:',
-    ...usages.map((u) => `  - ${u}`),
-    '',
-  ].join('\n');
-}
 
 for (const [k, cfssl] of [
   ...pick(['kubectl', 'kubectl.1.33']).map((k) => [k, 'kubetls'] as const),

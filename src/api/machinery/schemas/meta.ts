@@ -115,6 +115,6 @@ export const labelSelectorRequirement = selectorRequirement('v1.LabelSelectorReq
 export const fieldSelectorRequirement = selectorRequirement('v1.FieldSelectorRequirement');
 
 export const labelSelector = obj('v1.LabelSelector', {
-  matchLabels: mapOf(str),
-  matchExpressions: listOf(labelSelectorRequirement),
+  matchLabels: pb(1, mapOf(str)),
+  matchExpressions: pb(2, listOf(labelSelectorRequirement)),
 });

@@ -1,0 +1,198 @@
+/**
+ * Shared informers: one list+watch per resource for every controller in the process, with a
+ * cache (`get(name)`, `list()`), on @kubernetes/client-node's `makeInformer` (which relists
+ * on 410 Gone by itself). What it adds: a restart with backoff when the list or the watch
+ * fails (the client's informer stops on any other error), `hasSynced()` after the first
+ * list, and handler registration before the start, so no initial ADD is missed.
+ *
+ * A controller registers its handlers in its `start` (`ctx.informers.csrs().onChange(...)`),
+ * then the manager starts the informers and waits for their first list.
+ */
+import {
+  makeInformer,
+  type KubernetesObject,
+  type V1CertificateSigningRequest,
+  type V1Node,
+  type Informer,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import { sleep, type ControllerClock } from './clock.js';
+import { apiError, type ControllerClient } from './client.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type Handler<T> = (obj: T, type: InformerEvent) => void;
+
+const RESTART_MIN_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+
+export class SharedInformer<T extends KubernetesObject> {
+  private informer: (Informer<T> & ObjectCache<T>) | undefined;
+  private readonly handlers: Array<Handler<T>> = [];
+  private synced = false;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private syncWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly resource: string,
+    /** makes the client's informer; its list function calls `listed` once its items are in hand */
+    private readonly make: (listed: () => void) => Informer<T> & ObjectCache<T>,
+    private readonly clock: ControllerClock,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Calls handler for every add, update and delete (register before the factory starts). */
+  onChange(handler: Handler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer?.get(name, namespace);
+  }
+
+  list(namespace?: string): T[] {
+    return this.informer ? [...this.informer.list(namespace)] : [];
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves after the first complete list (or when the signal aborts). */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.synced || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.syncWaiters.push(resolve);
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Starts list+watch; restarts it after failures until the signal aborts. */
+  start(signal: AbortSignal): void {
+    if (this.running) return;
+    this.running = this.run(signal);
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let delay = RESTART_MIN_MS;
+    while (!signal.aborted) {
+      // synced once the first list's items are in the cache: the client adds them right after the
+      // list resolves, so one macrotask later (not when the watch opens: a server may hold back
+      // a watch's headers until its first event)
+      const informer = this.make(() => setImmediate(() => this.markSynced()));
+      this.informer = informer;
+      for (const verb of ['add', 'update', 'delete'] as const)
+        informer.on(verb, (obj: T) => {
+          for (const h of this.handlers) h(obj, verb);
+        });
+      let failed: ((e: unknown) => void) | undefined;
+      const failure = new Promise<unknown>((resolve) => (failed = resolve));
+      informer.on('error', (e?: unknown) => failed!(e));
+      const onAbort = () => void informer.stop();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await informer.start();
+      } catch (e) {
+        failed!(e);
+      }
+      // start() resolves once the first list is in the cache and the watch is open, or after a failure
+      const early = await Promise.race([failure, Promise.resolve(undefined).then(() => 'ok' as const)]);
+      if (early === 'ok' && !signal.aborted) {
+        this.markSynced();
+        delay = RESTART_MIN_MS;
+        const e = await Promise.race([
+          failure,
+          new Promise((r) => signal.addEventListener('abort', r, { once: true })),
+        ]);
+        if (signal.aborted) break;
+        this.log(`informer ${this.resource}: watch failed (${apiError(e).message}); restarting`);
+      } else if (!signal.aborted) {
+        this.log(`informer ${this.resource}: list failed (${apiError(early).message}); retrying in ${delay} ms`);
+      }
+      signal.removeEventListener('abort', onAbort);
+      await informer.stop().catch(() => undefined);
+      await sleep(this.clock, delay, signal);
+      delay = Math.min(RESTART_MAX_MS, delay * 2);
+    }
+    this.stopped = true;
+  }
+
+  private markSynced(): void {
+    this.synced = true;
+    for (const w of this.syncWaiters.splice(0)) w();
+  }
+
+  /** Resolves once the run loop has ended (after the start signal aborted). */
+  async whenStopped(): Promise<void> {
+    await this.running;
+  }
+
+  isStopped(): boolean {
+    return this.stopped;
+  }
+}
+
+const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+const NODE_PATH = '/api/v1/nodes';
+
+/** One informer per resource for the whole manager (created on first use). */
+export class InformerFactory {
+  private csrInformer: SharedInformer<V1CertificateSigningRequest> | undefined;
+  private nodeInformer: SharedInformer<V1Node> | undefined;
+  private readonly all: Array<{
+    start(s: AbortSignal): void;
+    waitForSync(s?: AbortSignal): Promise<void>;
+    whenStopped(): Promise<void>;
+  }> = [];
+
+  constructor(
+    private readonly client: ControllerClient,
+    private readonly clock: ControllerClock,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  csrs(): SharedInformer<V1CertificateSigningRequest> {
+    if (!this.csrInformer) {
+      const api = this.client.certificates;
+      this.csrInformer = new SharedInformer(
+        'certificatesigningrequests',
+        (listed) =>
+          makeInformer(this.client.kubeConfig, CSR_PATH, () =>
+            api.listCertificateSigningRequest().then((l) => (listed(), l)),
+          ),
+        this.clock,
+        this.log,
+      );
+      this.all.push(this.csrInformer);
+    }
+    return this.csrInformer;
+  }
+
+  nodes(): SharedInformer<V1Node> {
+    if (!this.nodeInformer) {
+      const api = this.client.core;
+      this.nodeInformer = new SharedInformer(
+        'nodes',
+        (listed) => makeInformer(this.client.kubeConfig, NODE_PATH, () => api.listNode().then((l) => (listed(), l))),
+        this.clock,
+        this.log,
+      );
+      this.all.push(this.nodeInformer);
+    }
+    return this.nodeInformer;
+  }
+
+  /** Starts every informer asked for so far. */
+  start(signal: AbortSignal): void {
+    for (const i of this.all) i.start(signal);
+  }
+
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.all.map((i) => i.waitForSync(signal)));
+  }
+
+  /** After the start signal aborted: resolves when every informer's loop has ended. */
+  async stopped(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.whenStopped()));
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The registry of controllers `kubetls serve` and `kubetls controller-manager` can run, in the
+ * order they start; `--controllers` selects among them by name (selection.ts). Each entry is a
+ * ControllerSpec (framework/types.ts says how one is written). Names are kube-controller-
+ * manager's where it has the controller.
+ */
+import { cleanerController } from './cleaner.js';
+import type { ControllerSpec } from './framework/types.js';
+
+export const CONTROLLERS: readonly ControllerSpec[] = [
+  // csrsigning — the built-in signers and --signer-config's custom signers (branch signer-policy)
+  // csrapproving — nodeclient / selfnodeclient through SubjectAccessReview (branch approvers)
+  // kubelet-serving-approver — kubelet serving CSRs whose SANs the node owns (branch approvers)
+  // csr-policy-approver — --approver-config's rules for custom signers (branch approvers)
+  cleanerController,
+];
+
+/** The names, for --help. */
+export function controllerHelp(specs: readonly ControllerSpec[] = CONTROLLERS): string {
+  return specs.map((c) => `${c.name}${c.enabledByDefault ? '' : ' (off by default)'}`).join(', ');
+}
+
+export type { ControllerSpec } from './framework/types.js';
