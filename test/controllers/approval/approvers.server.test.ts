@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
-import { APPROVAL_CONTROLLERS } from '../../../src/controllers/approval/controllers.js';
+import { APPROVAL_CONTROLLERS, policyApproverController } from '../../../src/controllers/approval/controllers.js';
 import { ControllerManager } from '../../../src/controllers/manager.js';
 import { hasCommand, openssl } from '../../helpers.js';
 import { kubectl, serve } from '../../api/server/harness.js';
@@ -117,4 +118,71 @@ test('approvers against kubetls serve: kubelet serving owned/foreign/node-later,
   create('client-other', request('/O=system:nodes/CN=system:node:cp-9'), 'kubernetes.io/kube-apiserver-client-kubelet', ['digital signature', 'client auth']);
   await eventually('the review to be refused', () => logs.find((l) => /client-other.*as nodeClientCert but subject access review was not approved/.test(l)));
   assert.equal(condition(await read('client-other')), undefined);
+
+  const metrics = await manager.metrics.render();
+  assert.match(metrics, /kubetls_csr_approved_total\{signer_name="kubernetes\.io\/kubelet-serving"\} 2/);
+  assert.match(metrics, /kubetls_csr_denied_total\{signer_name="kubernetes\.io\/kubelet-serving"\} 2/);
+  assert.match(metrics, /kubetls_csr_approved_total\{signer_name="kubernetes\.io\/kube-apiserver-client-kubelet"\} 1/);
+}); // prettier-ignore
+
+test('policy approver against kubetls serve: needs approve on the signer, approves within a rule, leaves the rest with an Event', { skip: !hasCommand('kubectl') || !hasCommand('openssl') }, async (t) => {
+  const s = await serve(t);
+  const admin = adminClient(s.dir);
+  const config = join(s.dir, 'approvers.yaml');
+  writeFileSync(config, `apiVersion: kubetls.io/v1alpha1
+kind: ApproverConfiguration
+rules:
+- name: admins-web
+  signerName: example.com/serving
+  groups: [kubeadm:cluster-admins]
+  allowedUsages: [digital signature, server auth]
+  allowedDNSNames: ["*.web.example.com"]
+`);
+  const logs: string[] = [];
+  const manager = new ControllerManager({
+    client: controllerClient(s.dir),
+    controllers: [policyApproverController],
+    flags: { approverConfig: config },
+    leaderElection: false,
+    log: (l) => logs.push(l),
+  });
+  // serve's default RBAC does not let the controller manager approve a custom signer
+  await assert.rejects(manager.checkPermissions(), /approve signers\.certificates\.k8s\.io "example\.com\/serving"/);
+  const rbac = [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'example-serving-approver' }, rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['example.com/serving'], verbs: ['approve'] }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'example-serving-approver' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'example-serving-approver' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-controller-manager' }] },
+  ];
+  const applied = kubectl('kubectl', s.kubeconfig, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
+  assert.equal(applied.code, 0, applied.stderr);
+  await manager.checkPermissions();
+  manager.start();
+  t.after(() => manager.stop());
+  await manager.whenStarted();
+
+  const create = (name: string, san: string) => {
+    const r = kubectl('kubectl', s.kubeconfig, ['create', '-f', '-'], {
+      input: csrManifest(name, request('/CN=shop.web.example.com', san), 'example.com/serving', ['digital signature', 'server auth']),
+    });
+    assert.equal(r.code, 0, r.stderr);
+  };
+  const read = (name: string) => admin.certificates.readCertificateSigningRequest({ name });
+  create('web-ok', 'DNS:shop.web.example.com');
+  const ok = await eventually('web-ok decided', async () => condition(await read('web-ok')));
+  assert.equal(ok.type, 'Approved');
+  assert.equal(ok.reason, 'PolicyApproved');
+  assert.match(ok.message ?? '', /rule "admins-web"/);
+
+  create('web-outside', 'DNS:shop.web.example.com,DNS:evil.example.net');
+  const ev = await eventually('the PolicyNotSatisfied Event', async () => {
+    const list = await admin.core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=web-outside' });
+    return list.items.find((e) => e.reason === 'PolicyNotSatisfied');
+  });
+  assert.equal(ev.type, 'Warning');
+  assert.match(ev.message ?? '', /allowedDNSNames: DNS name "evil\.example\.net" is not allowed/);
+  assert.equal(condition(await read('web-outside')), undefined, 'left for a person, never denied');
+  const describe = kubectl('kubectl', s.kubeconfig, ['describe', 'csr', 'web-outside']);
+  assert.match(describe.stdout, /PolicyNotSatisfied/);
+
+  const metrics = await manager.metrics.render();
+  assert.match(metrics, /kubetls_csr_approved_total\{signer_name="example\.com\/serving"\} 1/);
 }); // prettier-ignore
