@@ -4,14 +4,19 @@
  * ControllerSpec (framework/types.ts says how one is written). Names are kube-controller-
  * manager's where it has the controller.
  */
+import {
+  csrApprovingController,
+  kubeletServingApproverController,
+  policyApproverController,
+} from './approval/controllers.js';
 import { cleanerController } from './cleaner.js';
 import type { ControllerSpec } from './framework/types.js';
 
 export const CONTROLLERS: readonly ControllerSpec[] = [
   // csrsigning — the built-in signers and --signer-config's custom signers (branch signer-policy)
-  // csrapproving — nodeclient / selfnodeclient through SubjectAccessReview (branch approvers)
-  // kubelet-serving-approver — kubelet serving CSRs whose SANs the node owns (branch approvers)
-  // csr-policy-approver — --approver-config's rules for custom signers (branch approvers)
+  csrApprovingController,
+  kubeletServingApproverController,
+  policyApproverController,
   cleanerController,
 ];
 

@@ -3,7 +3,7 @@
  * bootstrap policy and of kubeadm's init phase that the certificates workflow needs, with
  * upstream's names and rule contents (facts: bootstrappolicy's policy.go, controller_policy.go
  * and their golden testdata; kubeadm's bootstraptoken phases; docs/upstream/csr-api.md Part B §4), plus
- * three kubetls bindings where upstream relies on machinery kubetls does not have.
+ * four kubetls bindings where upstream relies on machinery kubetls does not have.
  *
  * From kube-apiserver (label `kubernetes.io/bootstrapping: rbac-defaults`, annotation
  * `rbac.authorization.kubernetes.io/autoupdate: "true"`, rule lists sorted as upstream writes
@@ -36,6 +36,11 @@
  *   service account kube-system:certificate-controller, which the controller manager uses with
  *   --use-service-account-credentials; kubetls's controllers run as the controller manager's
  *   own certificate identity, so the role is bound to that user instead.
+ * - kubetls:kube-controller-manager:kubelet-serving-approver → system:certificates.k8s.io:
+ *   kubelet-serving-approver, user system:kube-controller-manager: kubetls's
+ *   kubelet-serving-approver controller (on by default; src/controllers/approval/) approves
+ *   kubelet serving CSRs whose SANs the node owns, and the API lets an approver approve only
+ *   for signers it may `approve`. Upstream approves no serving certificate, so grants none.
  * - kubetls:kube-controller-manager:leader-election, a Role and RoleBinding in kube-system:
  *   leases read and write for that user. Upstream's system:kube-controller-manager may only
  *   get/update the lease named kube-controller-manager; kubetls's controllers each hold their
@@ -182,6 +187,7 @@ export function defaultPolicy(): RbacPolicy {
     clusterRoleBinding('kubeadm:get-nodes', 'kubeadm:get-nodes', [group(KUBEADM_NODE_TOKEN_GROUP)], false),
     clusterRoleBinding('kubetls:nodes-certificatesigningrequests', 'system:node-bootstrapper', [group('system:nodes')], false),
     clusterRoleBinding('kubetls:kube-controller-manager:certificate-controller', 'system:controller:certificate-controller', [user(KUBE_CONTROLLER_MANAGER_USER)], false),
+    clusterRoleBinding('kubetls:kube-controller-manager:kubelet-serving-approver', 'system:certificates.k8s.io:kubelet-serving-approver', [user(KUBE_CONTROLLER_MANAGER_USER)], false),
   ]; // prettier-ignore
 
   const roles: KubeObject[] = [

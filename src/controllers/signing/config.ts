@@ -64,10 +64,11 @@ export interface SignerConfiguration {
   signers: CustomSignerConfig[];
 }
 
-type Doc = Record<string, unknown>;
-const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Doc = Record<string, unknown>;
+export const isDoc = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function unknownFieldErrors(doc: Doc, known: ReadonlySet<string>, path: FieldPath): FieldError[] {
+/** A forbidden-field error for each key not in `known` (shared with the approver configuration). */
+export function unknownFieldErrors(doc: Doc, known: ReadonlySet<string>, path: FieldPath): FieldError[] {
   const out: FieldError[] = [];
   for (const k of Object.keys(doc))
     if (!known.has(k)) {

@@ -100,7 +100,9 @@ const cases: Array<[keyof typeof who, Omit<RequestAttributes, 'user'>, boolean]>
   ['kcm', res('update', CERTS, CSR, { subresource: 'status', name: 'c' }), true],
   ['kcm', res('update', CERTS, CSR, { name: 'c' }), false],
   ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client-kubelet' }), true],
-  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), false],
+  // kubetls's kubelet-serving-approver runs as the controller manager (upstream grants this to nobody)
+  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), true],
+  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client' }), false],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client' }), true],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client-kubelet' }), true],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), true],
@@ -209,6 +211,7 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
     'kubeadm:node-autoapprove-bootstrap',
     'kubeadm:node-autoapprove-certificate-rotation',
     'kubetls:kube-controller-manager:certificate-controller',
+    'kubetls:kube-controller-manager:kubelet-serving-approver',
     'kubetls:nodes-certificatesigningrequests',
     'system:basic-user',
     'system:discovery',
