@@ -5,10 +5,11 @@
  * manager's where it has the controller.
  */
 import { cleanerController } from './cleaner.js';
+import { signingController } from './csrsigning.js';
 import type { ControllerSpec } from './framework/types.js';
 
 export const CONTROLLERS: readonly ControllerSpec[] = [
-  // csrsigning — the built-in signers and --signer-config's custom signers (branch signer-policy)
+  signingController,
   // csrapproving — nodeclient / selfnodeclient through SubjectAccessReview (branch approvers)
   // kubelet-serving-approver — kubelet serving CSRs whose SANs the node owns (branch approvers)
   // csr-policy-approver — --approver-config's rules for custom signers (branch approvers)
