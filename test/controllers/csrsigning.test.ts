@@ -4,7 +4,8 @@
  * cfssl gencert -initca) approved → status.certificate written once → `openssl verify`;
  * a request outside the policy → Failed (SignerValidationFailure) and a Warning Event; a
  * built-in kube-apiserver-client request signed by serve's CA; the caBundle ConfigMap; the
- * metrics; a CSR that someone else issued first is left alone.
+ * metrics; a CSR that someone else issued first is left alone; the kube-apiserver-client
+ * certificate authenticates to the server as its CN and O (`kubectl auth whoami`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,6 +186,27 @@ test('csrsigning against kubetls serve: custom and built-in signers, refusals, c
       .stdout,
     /OK/,
   );
+  // and it authenticates to the same server as its CN and O
+  const kc = join(work, 'jane.conf');
+  for (const args of [
+    ['config', 'set-cluster', 'k', `--server=${s.url}`, `--certificate-authority=${join(s.dir, 'pki', 'ca.crt')}`],
+    [
+      'config',
+      'set-credentials',
+      'jane',
+      `--client-certificate=${join(work, 'jane.pem')}`,
+      `--client-key=${join(work, 'jane.key')}`,
+    ],
+    ['config', 'set-context', 'jane', '--cluster=k', '--user=jane'],
+    ['config', 'use-context', 'jane'],
+  ])
+    assert.equal(kubectl('kubectl', kc, args).code, 0);
+  const who = kubectl('kubectl', kc, ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  const userInfo = (JSON.parse(who.stdout) as { status: { userInfo: { username: string; groups: string[] } } }).status
+    .userInfo;
+  assert.equal(userInfo.username, 'jane');
+  assert.deepEqual(userInfo.groups, ['dev', 'system:authenticated']);
 
   // issued by someone else before approval: approved later, the controller writes nothing
   await admin.certificates.createCertificateSigningRequest({
