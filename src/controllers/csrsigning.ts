@@ -99,13 +99,11 @@ function signingOptions(flags: Readonly<Record<string, unknown>>, pkiDir: string
   };
 }
 
-/** The signerNames the flags make this process sign for (builtin ones assume serve's CA when no file is named). */
-function signerNamesOf(flags: Readonly<Record<string, unknown>>): string[] {
-  const o = signingOptions(flags, '/');
-  const custom = o.signerConfigFile ? loadSignerConfiguration(o.signerConfigFile).signers : [];
-  return [...o.builtin.map((b) => b.signerName), ...custom.map((s) => s.signerName)];
-}
-
+/**
+ * What the identity must be allowed: the CSRs (list, watch, /status), `sign` on every
+ * signerName the flags make this process sign for (the built-in ones are assumed to have
+ * serve's CA when no file is named), and the caBundle ConfigMaps it publishes.
+ */
 function permissions(flags: Readonly<Record<string, unknown>>): Permission[] {
   const csr = (verb: string, subresource?: string): Permission => ({
     verb,
@@ -114,10 +112,10 @@ function permissions(flags: Readonly<Record<string, unknown>>): Permission[] {
     ...(subresource ? { subresource } : {}),
   });
   const out: Permission[] = [csr('list'), csr('watch'), csr('update', 'status')];
-  for (const name of signerNamesOf(flags))
-    out.push({ verb: 'sign', group: 'certificates.k8s.io', resource: 'signers', name });
   const o = signingOptions(flags, '/');
   const custom = o.signerConfigFile ? loadSignerConfiguration(o.signerConfigFile).signers : [];
+  for (const name of [...o.builtin.map((b) => b.signerName), ...custom.map((s) => s.signerName)])
+    out.push({ verb: 'sign', group: 'certificates.k8s.io', resource: 'signers', name });
   for (const s of custom)
     if (s.caBundle)
       for (const verb of ['get', 'create', 'update'])
