@@ -10,10 +10,11 @@ import {
   policyApproverController,
 } from './approval/controllers.js';
 import { cleanerController } from './cleaner.js';
+import { signingController } from './csrsigning.js';
 import type { ControllerSpec } from './framework/types.js';
 
 export const CONTROLLERS: readonly ControllerSpec[] = [
-  // csrsigning — the built-in signers and --signer-config's custom signers (branch signer-policy)
+  signingController,
   csrApprovingController,
   kubeletServingApproverController,
   policyApproverController,
