@@ -5,13 +5,12 @@
  */
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
-import { loadKubeConfig, makeClient, type ControllerClient } from '../../src/controllers/framework/client.js';
+import { connect, type ControllerClient } from '../../src/controllers/framework/client.js';
 import { openssl } from '../helpers.js';
 
-export const adminClient = (dir: string): ControllerClient =>
-  makeClient(loadKubeConfig({ file: join(dir, 'admin.conf') }));
-export const controllerClient = (dir: string): ControllerClient =>
-  makeClient(loadKubeConfig({ file: join(dir, 'controller-manager.conf') }));
+export const adminClient = (dir: string): Promise<ControllerClient> => connect({ file: join(dir, 'admin.conf') });
+export const controllerClient = (dir: string): Promise<ControllerClient> =>
+  connect({ file: join(dir, 'controller-manager.conf') });
 
 /** A PKCS#10 request (ECDSA P-256) made by openssl, PEM. */
 export function csrPem(subj = '/CN=test'): string {
