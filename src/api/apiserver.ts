@@ -46,6 +46,8 @@ export interface ApiServerOptions {
   /** what cluster-info publishes to joining nodes: this server's URL and CA bundle */
   clusterInfo?: { server: string; caPem: string } | undefined;
   timeouts?: ServerTimeouts;
+  /** served at /metrics (the embedded controllers' metrics) */
+  metrics?: { contentType: string; render(): Promise<string> } | undefined;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -149,6 +151,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         },
         live,
         ready: readyChecks,
+        metrics: o.metrics,
       },
       trackStream: (end) => listener.server!.trackStream({ end }),
       log,

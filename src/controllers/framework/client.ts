@@ -35,8 +35,10 @@ export interface KubeconfigSource {
   text?: string;
   /** neither: client-node's default (KUBECONFIG, ~/.kube/config, or the in-cluster service account) */
   default?: true;
-  /** replaces the cluster's server URL (embedded: serve's actual port) */
+  /** replaces the cluster's server URL (embedded: serve's bind address and port) */
   server?: string;
+  /** replaces only the port of the server URL */
+  port?: number;
   /** the name the serving certificate must carry when it differs from the server URL's host */
   tlsServerName?: string;
 }
@@ -52,12 +54,18 @@ export async function connect(src: KubeconfigSource): Promise<ControllerClient> 
   else kc.loadFromDefault();
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  if (src.server || src.tlsServerName) {
+  if (src.server || src.port || src.tlsServerName) {
+    let server = src.server ?? cluster.server;
+    if (src.port) {
+      const u = new URL(server);
+      u.port = String(src.port);
+      server = u.toString().replace(/\/$/, '');
+    }
     const clusters = kc.clusters.map((c) =>
       c.name === cluster.name
         ? {
             ...c,
-            server: src.server ?? c.server,
+            server,
             ...(src.tlsServerName ? { tlsServerName: src.tlsServerName } : {}),
           }
         : c,

@@ -100,7 +100,9 @@ const cases: Array<[keyof typeof who, Omit<RequestAttributes, 'user'>, boolean]>
   ['kcm', res('update', CERTS, CSR, { subresource: 'status', name: 'c' }), true],
   ['kcm', res('update', CERTS, CSR, { name: 'c' }), false],
   ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client-kubelet' }), true],
-  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), false],
+  // kubetls's kubelet-serving approver approves as the controller manager (kubetls:kube-controller-manager:kubelet-serving-approver)
+  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), true],
+  ['kcm', res('approve', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client' }), false],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client' }), true],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kube-apiserver-client-kubelet' }), true],
   ['kcm', res('sign', CERTS, 'signers', { name: 'kubernetes.io/kubelet-serving' }), true],
@@ -198,6 +200,7 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
     'system:controller:certificate-controller',
     'system:discovery',
     'system:kube-controller-manager',
+    'system:monitoring',
     'system:node-bootstrapper',
     'system:public-info-viewer',
   ]);
@@ -209,10 +212,12 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
     'kubeadm:node-autoapprove-bootstrap',
     'kubeadm:node-autoapprove-certificate-rotation',
     'kubetls:kube-controller-manager:certificate-controller',
+    'kubetls:kube-controller-manager:kubelet-serving-approver',
     'kubetls:nodes-certificatesigningrequests',
     'system:basic-user',
     'system:discovery',
     'system:kube-controller-manager',
+    'system:monitoring',
     'system:public-info-viewer',
   ]);
   const all = [...p.clusterRoles, ...p.clusterRoleBindings, ...p.roles, ...p.roleBindings];
