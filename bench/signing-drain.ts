@@ -8,14 +8,14 @@
  *
  * The controller runs in this process as `kubetls controller-manager` would (identity
  * system:kube-controller-manager, granted `sign` on the custom signer by kubectl apply), not
- * embedded in serve: serve does not embed the controllers yet. This process also generates
+ * embedded in serve, so that the drain is measured apart from serve. This process also generates
  * the load (approvals and the watch) on the same event loop, which costs the controller.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
-import { loadKubeConfig, makeClient } from '../src/controllers/framework/client.js';
+import { connect } from '../src/controllers/framework/client.js';
 import { realClock } from '../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../src/controllers/framework/csr.js';
 import { ControllerManager } from '../src/controllers/manager.js';
@@ -104,9 +104,9 @@ export async function drain(dir: string, pems: string[], signerConfig: string): 
       encoding: 'utf8',
     });
     if (rbac.status !== 0) throw new Error(`kubectl apply: ${rbac.stderr}`);
-    const admin = makeClient(loadKubeConfig({ file: kubeconfig }));
+    const admin = await connect({ file: kubeconfig });
     const manager = new ControllerManager({
-      client: makeClient(loadKubeConfig({ file: join(dir, 'cluster', 'controller-manager.conf') })),
+      client: await connect({ file: join(dir, 'cluster', 'controller-manager.conf') }),
       controllers: [signingController],
       flags: { signerConfig },
       pkiDir: join(dir, 'cluster', 'pki'),

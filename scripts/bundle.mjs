@@ -32,8 +32,10 @@ await build({
   define: { 'import.meta.url': '__kubetls_import_meta_url' },
   // some code (commander's errors among it) names errors after their class: keep class names
   keepNames: true,
-  // a native addon found through its package's own paths (bindings): loaded from node_modules
-  external: ['better-sqlite3'],
+  // a native addon found through its package's own paths (bindings): loaded from node_modules;
+  // the controllers' client and metrics libraries too, so only the commands that run
+  // controllers load them (client-node is ES-module-only: src/util/esmimport.ts)
+  external: ['better-sqlite3', 'prom-client', '@kubernetes/client-node'],
   legalComments: 'eof',
   logLevel: 'warning',
 });

@@ -51,6 +51,8 @@ export interface ApiServerOptions {
    * period); it is applied every half window, at most every 10 s
    */
   history?: { windowMs: number };
+  /** served at /metrics (the embedded controllers' metrics) */
+  metrics?: { contentType: string; render(): Promise<string> } | undefined;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -163,6 +165,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         },
         live,
         ready: readyChecks,
+        metrics: o.metrics,
       },
       trackStream: (end) => listener.server!.trackStream({ end }),
       log,

@@ -1,6 +1,7 @@
 /**
  * The paths that name no resource: health checks (`/healthz`, `/livez`, `/readyz`, with
- * `?verbose` listing the checks), `/version`, OpenAPI (`/openapi/v2` answers 200 with an empty
+ * `?verbose` listing the checks), `/version`, `/metrics` when the controllers run embedded
+ * (authorized like any non-resource URL: RBAC `get` on `/metrics`), OpenAPI (`/openapi/v2` answers 200 with an empty
  * body — an empty protobuf Document, so kubectl finds no schema and skips client-side
  * validation, which every kubectl version accepts; `/openapi/v3` is 404, so `kubectl explain`
  * does not work), and discovery (`/api`, `/apis`, and their groups and versions). Anything
@@ -26,6 +27,8 @@ export interface NonResourceContext {
   live: HealthCheck[];
   /** checks of /readyz (the live ones too) */
   ready: HealthCheck[];
+  /** `/metrics` (the embedded controllers' Prometheus registry); 404 when absent */
+  metrics?: { contentType: string; render(): Promise<string> } | undefined;
 }
 
 export interface NonResourceReply {
@@ -79,6 +82,14 @@ export async function serveNonResource(
     return health(kind, kind === 'readyz' ? [...c.live, ...c.ready] : c.live, url, hm[2]);
   }
   if (path === '/version') return json(200, c.version);
+  if (path === '/metrics' && c.metrics) {
+    const body = await c.metrics.render();
+    return {
+      status: 200,
+      headers: { 'Content-Type': c.metrics.contentType, 'Content-Length': Buffer.byteLength(body) },
+      body,
+    };
+  }
   if (path === '/openapi/v2')
     return {
       status: 200,

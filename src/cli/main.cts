@@ -94,6 +94,8 @@ function loadBundle(bytes: Buffer): { cli: Cli; record: () => Promise<void> } {
   debug(
     `started from the bundle; code cache ${!cachedData ? 'absent' : script.cachedDataRejected ? 'rejected by V8' : 'accepted'}`,
   );
+  // the bundle's import() of ES-module-only packages goes through this (src/util/esmimport.ts)
+  (globalThis as { __kubetlsImport?: (s: string) => Promise<unknown> }).__kubetlsImport ??= (s: string) => import(s);
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, here);

@@ -6,6 +6,7 @@ import { registerCerts } from './certs.js';
 import { registerKubeconfig } from './kubeconfig.js';
 import { registerAudit } from './audit.js';
 import { registerServe } from './serve.js';
+import { registerControllerManager } from './controllermanager.js';
 
 export function buildProgram(): Command {
   const program = new Command('kubetls')
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerKubeconfig(program);
   registerAudit(program);
   registerServe(program);
+  registerControllerManager(program);
   return program;
 }

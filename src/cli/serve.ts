@@ -10,8 +10,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
 import { stderrLine } from './output.js';
+import { addControllerFlags, boolFlag, controllerSelection, type ControllerFlagValues } from './controllerflags.js';
 
-interface ServeFlags {
+interface ServeFlags extends ControllerFlagValues {
   dir: string;
   bindAddress: string;
   securePort: string;
@@ -31,16 +32,6 @@ interface ServeFlags {
   etcdCompactionInterval?: string;
 }
 
-/** kube's boolean flags: `--x`, `--x=true`, `--x=false` (Go's ParseBool spellings). */
-function boolFlag(name: string) {
-  return (v: string | undefined): boolean => {
-    if (v === undefined) return true;
-    if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
-    if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
-    throw new KubetlsError('BadFlag', `--${name}: "${v}" is not a boolean (true or false)`);
-  };
-}
-
 /** --tls-min-version: kube-apiserver's names; anything below TLS 1.2 is refused. */
 function tlsMinVersion(v: string): 'TLSv1.2' | 'TLSv1.3' {
   if (v === 'VersionTLS12') return 'TLSv1.2';
@@ -51,7 +42,7 @@ function tlsMinVersion(v: string): 'TLSv1.2' | 'TLSv1.3' {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
     .description('serve the certificates.k8s.io/v1 Kubernetes API (HTTPS only), on an embedded durable store')
     .option('--dir <dir>', 'the PKI tree `kubetls init` writes (made on first start when absent)', 'kubetls-pki')
@@ -91,66 +82,113 @@ export function registerServe(program: Command): void {
       '--etcd-compaction-interval <duration>',
       'how much watch history is kept: a watch from an older resourceVersion gets 410 Gone',
       '5m',
-    )
-    .action(async (f: ServeFlags) => {
-      const port = Number(f.securePort);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new KubetlsError('BadFlag', `--secure-port: "${f.securePort}" is not a TCP port`);
-      const minVersion = tlsMinVersion(f.tlsMinVersion);
-      const { parseGoDuration } = await import('../util/duration.js');
-      const requestMs = positiveDuration(parseGoDuration, f.requestTimeout ?? '30s', '--request-timeout');
-      const historyMs = positiveDuration(
-        parseGoDuration,
-        f.etcdCompactionInterval ?? '5m',
-        '--etcd-compaction-interval',
-      );
-      const dir = resolve(f.dir);
-      const [{ readFileBounded }, { parseCertificatesPem }, { checkServingMaterial, parseCipherSuites }] =
-        await Promise.all([import('../util/read.js'), import('../pki/index.js'), import('../server/index.js')]);
-      const ciphers = f.tlsCipherSuites ? parseCipherSuites(f.tlsCipherSuites, '--tls-cipher-suites') : undefined;
-      const certFile = f.tlsCertFile ?? join(dir, 'pki', 'apiserver.crt');
-      const keyFile = f.tlsPrivateKeyFile ?? join(dir, 'pki', 'apiserver.key');
-      const caFile = f.clientCaFile ?? join(dir, 'pki', 'ca.crt');
-      if (!f.tlsCertFile && !existsSync(certFile)) await makePki(dir, f.bindAddress, port);
-      const cert = readFileBounded(certFile, 1024 * 1024).toString('latin1');
-      const key = readFileBounded(keyFile, 1024 * 1024).toString('latin1');
-      checkServingMaterial({ cert, key }, `--tls-cert-file ${certFile}`, `--tls-private-key-file ${keyFile}`);
-      const caPem = readFileBounded(caFile, 4 * 1024 * 1024).toString('latin1');
-      const certificates = parseCertificatesPem(caPem, caFile);
-      const host = f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress;
-      const { startApiServer } = await import('../api/apiserver.js');
-      const server = await startApiServer({
-        bindAddress: f.bindAddress,
-        securePort: port,
-        dataDir: resolve(f.dataDir ?? join(dir, 'data')),
-        tls: { cert, key, minVersion, ciphers },
-        clientCa: { pem: caPem, certificates },
-        clientCrlFile: f.clientCrlFile,
-        clientDenyListFile: f.clientDenyList,
-        tokenAuthFile: f.tokenAuthFile,
-        enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
-        anonymousAuth: f.anonymousAuth,
-        auditLogPath: f.auditLogPath,
-        timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
-        history: { windowMs: historyMs },
-        clusterInfo: { server: `https://${host}:${port}`, caPem },
-        log: stderrLine,
-      });
-      stderrLine(
-        `kubetls serve: listening on https://${host}:${server.port} (store ${f.dataDir ?? join(dir, 'data')})`,
-      );
-      await new Promise<void>((done) => {
-        const stop = (sig: string) => {
-          stderrLine(`kubetls serve: ${sig}: stopping`);
-          server.stop().then(done, (e: unknown) => {
+    );
+  // the CSR controllers run embedded, as system:kube-controller-manager over this server's own port;
+  // no leader election by default: one server, one store, and a lease renewed every 2 s is a synced write every 2 s
+  addControllerFlags(cmd, {
+    leaderElect: false,
+    leaderElectHelp: 'elect a leader among several servers before running the embedded controllers',
+  });
+  cmd.action(async (f: ServeFlags, command: Command) => {
+    const port = Number(f.securePort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new KubetlsError('BadFlag', `--secure-port: "${f.securePort}" is not a TCP port`);
+    const minVersion = tlsMinVersion(f.tlsMinVersion);
+    const { parseGoDuration } = await import('../util/duration.js');
+    const requestMs = positiveDuration(parseGoDuration, f.requestTimeout ?? '30s', '--request-timeout');
+    const historyMs = positiveDuration(parseGoDuration, f.etcdCompactionInterval ?? '5m', '--etcd-compaction-interval');
+    // before anything is written: a bad --controllers or leader-election flag makes no PKI
+    const { specs, leaderElection } = controllerSelection(f);
+    const dir = resolve(f.dir);
+    const [{ readFileBounded }, { parseCertificatesPem }, { checkServingMaterial, parseCipherSuites }] =
+      await Promise.all([import('../util/read.js'), import('../pki/index.js'), import('../server/index.js')]);
+    const ciphers = f.tlsCipherSuites ? parseCipherSuites(f.tlsCipherSuites, '--tls-cipher-suites') : undefined;
+    const certFile = f.tlsCertFile ?? join(dir, 'pki', 'apiserver.crt');
+    const keyFile = f.tlsPrivateKeyFile ?? join(dir, 'pki', 'apiserver.key');
+    const caFile = f.clientCaFile ?? join(dir, 'pki', 'ca.crt');
+    if (!f.tlsCertFile && !existsSync(certFile)) await makePki(dir, f.bindAddress, port);
+    const cert = readFileBounded(certFile, 1024 * 1024).toString('latin1');
+    const key = readFileBounded(keyFile, 1024 * 1024).toString('latin1');
+    checkServingMaterial({ cert, key }, `--tls-cert-file ${certFile}`, `--tls-private-key-file ${keyFile}`);
+    const caPem = readFileBounded(caFile, 4 * 1024 * 1024).toString('latin1');
+    const certificates = parseCertificatesPem(caPem, caFile);
+    const host = f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress;
+    const flags = command.opts();
+    const controllers = specs.length ? await import('../controllers/run.js') : undefined;
+    await controllers?.validateControllerFlags(specs, flags, join(dir, 'pki'));
+    const metrics = controllers
+      ? new (await import('../controllers/framework/metrics.js')).ControllerMetrics()
+      : undefined;
+    const { startApiServer } = await import('../api/apiserver.js');
+    const server = await startApiServer({
+      bindAddress: f.bindAddress,
+      securePort: port,
+      dataDir: resolve(f.dataDir ?? join(dir, 'data')),
+      tls: { cert, key, minVersion, ciphers },
+      clientCa: { pem: caPem, certificates },
+      clientCrlFile: f.clientCrlFile,
+      clientDenyListFile: f.clientDenyList,
+      tokenAuthFile: f.tokenAuthFile,
+      enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
+      anonymousAuth: f.anonymousAuth,
+      auditLogPath: f.auditLogPath,
+      timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
+      history: { windowMs: historyMs },
+      clusterInfo: { server: `https://${host}:${port}`, caPem },
+      metrics,
+      log: stderrLine,
+    });
+    stderrLine(`kubetls serve: listening on https://${host}:${server.port} (store ${f.dataDir ?? join(dir, 'data')})`);
+    let manager: { stop(): Promise<void> } | undefined;
+    if (controllers) {
+      const conf = join(dir, 'controller-manager.conf');
+      if (!existsSync(conf))
+        stderrLine(
+          `kubetls serve: the controllers do not run: no ${conf} (their credentials as kubetls init writes them)`,
+        );
+      else
+        try {
+          manager = await controllers.runControllers({
+            kubeconfig: { file: conf, ...embeddedServer(f.bindAddress, server.port) },
+            specs,
+            leaderElection,
+            flags,
+            pkiDir: join(dir, 'pki'),
+            ...(metrics ? { metrics } : {}),
+            log: (line) => stderrLine(`kubetls serve: controllers: ${line}`),
+          });
+        } catch (e) {
+          // the API keeps serving; what the controllers lack is said once, plainly
+          stderrLine(`kubetls serve: the controllers do not run: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
+    await new Promise<void>((done) => {
+      const stop = (sig: string) => {
+        stderrLine(`kubetls serve: ${sig}: stopping`);
+        // the controllers first (they release the lease and flush events through the server)
+        Promise.resolve(manager?.stop())
+          .catch(() => undefined)
+          .then(() => server.stop())
+          .then(done, (e: unknown) => {
             stderrLine(`kubetls serve: stop failed: ${String(e)}`);
             done();
           });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
     });
+  });
+}
+
+/**
+ * Where the embedded controllers connect: this server's own port, on the bind address (a
+ * wildcard bind: the host controller-manager.conf names, which the serving certificate
+ * carries, as init wrote both for the same advertise address).
+ */
+function embeddedServer(bindAddress: string, port: number): { server: string } | { port: number } {
+  if (bindAddress === '0.0.0.0' || bindAddress === '::') return { port };
+  const host = bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
+  return { server: `https://${host}:${port}` };
 }
 
 function positiveDuration(parse: (s: string, field: string) => number, v: string, flag: string): number {

@@ -29,6 +29,8 @@ export interface ControllerManagerOptions {
   clock?: ControllerClock;
   metrics?: ControllerMetrics;
   log?: (line: string) => void;
+  /** checked at start-up with the controllers' own (the metrics endpoint's SubjectAccessReviews) */
+  extraPermissions?: Permission[];
 }
 
 export class ControllerManager {
@@ -41,6 +43,11 @@ export class ControllerManager {
   private generation: { informers: InformerFactory; recorder: EventRecorder; done: Promise<void> } | undefined;
   private startedListeners: Array<() => void> = [];
 
+  /** the connection the controllers use */
+  get client(): ControllerClient {
+    return this.o.client;
+  }
+
   constructor(private readonly o: ControllerManagerOptions) {
     this.clock = o.clock ?? realClock;
     this.metrics = o.metrics ?? new ControllerMetrics();
@@ -51,7 +58,11 @@ export class ControllerManager {
   permissions(): Permission[] {
     const flags = this.o.flags ?? {};
     const lease = this.o.leaderElection || undefined;
-    return [...managerPermissions(lease), ...this.o.controllers.flatMap((c) => c.permissions?.(flags) ?? [])];
+    return [
+      ...managerPermissions(lease),
+      ...(this.o.extraPermissions ?? []),
+      ...this.o.controllers.flatMap((c) => c.permissions?.(flags) ?? []),
+    ];
   }
 
   /** The start-up check: throws Forbidden naming every missing permission. */
@@ -77,7 +88,7 @@ export class ControllerManager {
         return this.lead(leading);
       },
       onStoppedLeading: () => this.metrics.leader.set(0),
-      onNewLeader: (id) => this.log(`leader election: ${id} leads; waiting`),
+      onNewLeader: (id) => this.log(`leader election: ${id} holds the lease; waiting`),
     });
   }
 

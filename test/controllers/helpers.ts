@@ -3,15 +3,20 @@
  * `kubetls init` writes (admin.conf as the cluster admin, controller-manager.conf as
  * system:kube-controller-manager), CSRs made by openssl, and polling with a bound.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
-import { loadKubeConfig, makeClient, type ControllerClient } from '../../src/controllers/framework/client.js';
-import { openssl } from '../helpers.js';
+import { connect, type ControllerClient } from '../../src/controllers/framework/client.js';
+import { createIssuer, issueCertificate } from '../../src/pki/certificate.js';
+import { pemDecodeOne, pemEncode } from '../../src/pki/pem.js';
+import { CLI, openssl } from '../helpers.js';
 
-export const adminClient = (dir: string): ControllerClient =>
-  makeClient(loadKubeConfig({ file: join(dir, 'admin.conf') }));
-export const controllerClient = (dir: string): ControllerClient =>
-  makeClient(loadKubeConfig({ file: join(dir, 'controller-manager.conf') }));
+export const adminClient = (dir: string): Promise<ControllerClient> => connect({ file: join(dir, 'admin.conf') });
+export const controllerClient = (dir: string): Promise<ControllerClient> =>
+  connect({ file: join(dir, 'controller-manager.conf') });
 
 /** A PKCS#10 request (ECDSA P-256) made by openssl, PEM. */
 export function csrPem(subj = '/CN=test'): string {
@@ -67,4 +72,89 @@ export async function eventually<T>(what: string, fn: () => T | Promise<T>, ms =
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A client certificate for `cn` (organizations `o`) issued by the cluster CA in `dir`/pki, PEM. */
+export function clientCert(dir: string, cn: string, o: string[] = []): { cert: string; key: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const caDer = pemDecodeOne(readFileSync(join(dir, 'pki', 'ca.crt')), ['CERTIFICATE']).der;
+  const issuer = createIssuer(caDer, createPrivateKey(readFileSync(join(dir, 'pki', 'ca.key'))));
+  const now = Date.now();
+  const der = issueCertificate(
+    {
+      subject: { commonName: cn, ...(o.length ? { organization: o } : {}) },
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 3600_000),
+      keyUsage: ['digitalSignature'],
+      extKeyUsage: ['clientAuth'],
+    },
+    { publicKey, issuer },
+  );
+  return { cert: pemEncode('CERTIFICATE', der), key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+/** A certificate that expired an hour ago (self-signed; the cleaner reads only its NotAfter), PEM. */
+export function expiredCert(): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const now = Date.now();
+  return pemEncode(
+    'CERTIFICATE',
+    issueCertificate(
+      { subject: { commonName: 'old' }, notBefore: new Date(now - 7200_000), notAfter: new Date(now - 3600_000) },
+      { publicKey, selfSignKey: privateKey },
+    ),
+  );
+}
+
+/** GET over HTTPS with an optional client certificate; resolves to status and body. */
+export function httpsGet(
+  url: string,
+  o: { ca?: string; cert?: string; key?: string } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        ...(o.ca ? { ca: o.ca } : { rejectUnauthorized: false }),
+        ...(o.cert ? { cert: o.cert, key: o.key } : {}),
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end();
+  });
+}
+
+export interface RunningCli {
+  proc: ChildProcess;
+  log(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a long-running kubetls command (controller-manager); stopped after the test. */
+export function startCli(t: { after: (fn: () => Promise<void> | void) => void }, args: string[]): RunningCli {
+  let stderr = '';
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    return proc.exitCode;
+  };
+  t.after(async () => {
+    await stop();
+  });
+  return { proc, log: () => stderr, stop };
 }

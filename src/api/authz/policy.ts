@@ -16,7 +16,9 @@
  * - system:kube-controller-manager, bound to the user system:kube-controller-manager (the
  *   identity of kubeadm's controller-manager.conf), with upstream's rules;
  * - system:controller:certificate-controller, upstream's role for the CSR signing, approving
- *   and cleaning controllers.
+ *   and cleaning controllers;
+ * - system:monitoring (get on /metrics and the health paths), bound to the group
+ *   system:monitoring: who may read the embedded controllers' /metrics.
  * From kubeadm (no labels, as kubeadm creates them):
  * - kubeadm:cluster-admins → cluster-admin, group kubeadm:cluster-admins (admin.conf's O);
  * - kubeadm:kubelet-bootstrap → system:node-bootstrapper, and kubeadm:node-autoapprove-bootstrap
@@ -171,6 +173,9 @@ export function defaultPolicy(): RbacPolicy {
       rule(['create'], { groups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'] }),
       eventsRule(),
     ]),
+    clusterRole('system:monitoring', [
+      rule(['get'], { urls: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'] }),
+    ]),
     clusterRole('kubeadm:get-nodes', [rule(['get'], { groups: [''], resources: ['nodes'] })], false),
   ]; // prettier-ignore
 
@@ -186,8 +191,9 @@ export function defaultPolicy(): RbacPolicy {
     clusterRoleBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')], false),
     clusterRoleBinding('kubeadm:get-nodes', 'kubeadm:get-nodes', [group(KUBEADM_NODE_TOKEN_GROUP)], false),
     clusterRoleBinding('kubetls:nodes-certificatesigningrequests', 'system:node-bootstrapper', [group('system:nodes')], false),
-    clusterRoleBinding('kubetls:kube-controller-manager:certificate-controller', 'system:controller:certificate-controller', [user(KUBE_CONTROLLER_MANAGER_USER)], false),
+    clusterRoleBinding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
     clusterRoleBinding('kubetls:kube-controller-manager:kubelet-serving-approver', 'system:certificates.k8s.io:kubelet-serving-approver', [user(KUBE_CONTROLLER_MANAGER_USER)], false),
+    clusterRoleBinding('kubetls:kube-controller-manager:certificate-controller', 'system:controller:certificate-controller', [user(KUBE_CONTROLLER_MANAGER_USER)], false),
   ]; // prettier-ignore
 
   const roles: KubeObject[] = [

@@ -4,23 +4,28 @@
  * it. Controllers use `ctx.client.certificates`, `.core`, `.authorization`, … and nothing
  * else: they never touch a store directly. `apiError(e)` reads the HTTP code and the Status
  * message of a failed call, whatever shape the client gave it.
+ *
+ * client-node is loaded when `connect` is called, never by importing a controller module:
+ * the CLI registers every controller's flags at start-up and must not pay seconds of
+ * loading for commands that run none (src/util/esmimport.ts). So controller modules import
+ * only types from '@kubernetes/client-node' (eslint enforces it) and reach its values
+ * through `client.lib`.
  */
-import {
-  AuthorizationV1Api,
-  CertificatesV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import type * as ClientNode from '@kubernetes/client-node';
+import { importEsm } from '../../util/esmimport.js';
+
+export type ClientNodeLib = typeof ClientNode;
 
 export interface ControllerClient {
-  kubeConfig: KubeConfig;
+  /** the @kubernetes/client-node module (makeInformer, setHeaderOptions, …) */
+  lib: ClientNodeLib;
+  kubeConfig: ClientNode.KubeConfig;
   /** the server's URL, for messages */
   server: string;
-  certificates: CertificatesV1Api;
-  core: CoreV1Api;
-  coordination: CoordinationV1Api;
-  authorization: AuthorizationV1Api;
+  certificates: ClientNode.CertificatesV1Api;
+  core: ClientNode.CoreV1Api;
+  coordination: ClientNode.CoordinationV1Api;
+  authorization: ClientNode.AuthorizationV1Api;
 }
 
 export interface KubeconfigSource {
@@ -28,47 +33,53 @@ export interface KubeconfigSource {
   file?: string;
   /** or its text */
   text?: string;
-  /** replaces the cluster's server URL (embedded: serve's actual port); the TLS name stays the file's host */
+  /** neither: client-node's default (KUBECONFIG, ~/.kube/config, or the in-cluster service account) */
+  default?: true;
+  /** replaces the cluster's server URL (embedded: serve's bind address and port) */
   server?: string;
+  /** replaces only the port of the server URL */
+  port?: number;
+  /** the name the serving certificate must carry when it differs from the server URL's host */
+  tlsServerName?: string;
 }
 
-export function loadKubeConfig(src: KubeconfigSource): KubeConfig {
-  const kc = new KubeConfig();
+export const loadClientNode = (): Promise<ClientNodeLib> => importEsm<ClientNodeLib>('@kubernetes/client-node');
+
+/** Loads the kubeconfig and makes the typed APIs. */
+export async function connect(src: KubeconfigSource): Promise<ControllerClient> {
+  const lib = await loadClientNode();
+  const kc = new lib.KubeConfig();
   if (src.file !== undefined) kc.loadFromFile(src.file);
   else if (src.text !== undefined) kc.loadFromString(src.text);
-  else throw new Error('loadKubeConfig: a file or a text is needed');
-  if (src.server) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const original = new URL(cluster.server);
+  else kc.loadFromDefault();
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  if (src.server || src.port || src.tlsServerName) {
+    let server = src.server ?? cluster.server;
+    if (src.port) {
+      const u = new URL(server);
+      u.port = String(src.port);
+      server = u.toString().replace(/\/$/, '');
+    }
     const clusters = kc.clusters.map((c) =>
       c.name === cluster.name
         ? {
             ...c,
-            server: src.server!,
-            // the serving certificate names the original host; keep verifying against it
-            tlsServerName: c.tlsServerName ?? original.hostname.replace(/^\[|\]$/g, ''),
+            server,
+            ...(src.tlsServerName ? { tlsServerName: src.tlsServerName } : {}),
           }
         : c,
     );
-    kc.loadFromOptions({
-      clusters,
-      users: kc.users,
-      contexts: kc.contexts,
-      currentContext: kc.currentContext,
-    });
+    kc.loadFromOptions({ clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
   }
-  return kc;
-}
-
-export function makeClient(kc: KubeConfig): ControllerClient {
   return {
+    lib,
     kubeConfig: kc,
     server: kc.getCurrentCluster()?.server ?? '',
-    certificates: kc.makeApiClient(CertificatesV1Api),
-    core: kc.makeApiClient(CoreV1Api),
-    coordination: kc.makeApiClient(CoordinationV1Api),
-    authorization: kc.makeApiClient(AuthorizationV1Api),
+    certificates: kc.makeApiClient(lib.CertificatesV1Api),
+    core: kc.makeApiClient(lib.CoreV1Api),
+    coordination: kc.makeApiClient(lib.CoordinationV1Api),
+    authorization: kc.makeApiClient(lib.AuthorizationV1Api),
   };
 }
 

@@ -12,7 +12,6 @@
  */
 import { randomInt } from 'node:crypto';
 import type { CoreV1Event, V1CertificateSigningRequest, V1Node, V1ObjectReference } from '@kubernetes/client-node';
-import { setHeaderOptions } from '@kubernetes/client-node';
 import type { ControllerClock } from './clock.js';
 import { apiError, type ControllerClient } from './client.js';
 
@@ -105,7 +104,7 @@ export class EventRecorder {
             namespace: prior.namespace,
             body: { count: prior.count, lastTimestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
           },
-          setHeaderOptions('Content-Type', 'application/merge-patch+json'),
+          this.client.lib.setHeaderOptions('Content-Type', 'application/merge-patch+json'),
         );
         return;
       } catch (e) {

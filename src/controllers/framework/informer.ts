@@ -8,13 +8,12 @@
  * A controller registers its handlers in its `start` (`ctx.informers.csrs().onChange(...)`),
  * then the manager starts the informers and waits for their first list.
  */
-import {
-  makeInformer,
-  type KubernetesObject,
-  type V1CertificateSigningRequest,
-  type V1Node,
-  type Informer,
-  type ObjectCache,
+import type {
+  KubernetesObject,
+  V1CertificateSigningRequest,
+  V1Node,
+  Informer,
+  ObjectCache,
 } from '@kubernetes/client-node';
 import { sleep, type ControllerClock } from './clock.js';
 import { apiError, type ControllerClient } from './client.js';
@@ -157,7 +156,7 @@ export class InformerFactory {
       this.csrInformer = new SharedInformer(
         'certificatesigningrequests',
         (listed) =>
-          makeInformer(this.client.kubeConfig, CSR_PATH, () =>
+          this.client.lib.makeInformer(this.client.kubeConfig, CSR_PATH, () =>
             api.listCertificateSigningRequest().then((l) => (listed(), l)),
           ),
         this.clock,
@@ -173,7 +172,10 @@ export class InformerFactory {
       const api = this.client.core;
       this.nodeInformer = new SharedInformer(
         'nodes',
-        (listed) => makeInformer(this.client.kubeConfig, NODE_PATH, () => api.listNode().then((l) => (listed(), l))),
+        (listed) =>
+          this.client.lib.makeInformer(this.client.kubeConfig, NODE_PATH, () =>
+            api.listNode().then((l) => (listed(), l)),
+          ),
         this.clock,
         this.log,
       );

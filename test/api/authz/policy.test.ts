@@ -200,6 +200,7 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
     'system:controller:certificate-controller',
     'system:discovery',
     'system:kube-controller-manager',
+    'system:monitoring',
     'system:node-bootstrapper',
     'system:public-info-viewer',
   ]);
@@ -216,6 +217,7 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
     'system:basic-user',
     'system:discovery',
     'system:kube-controller-manager',
+    'system:monitoring',
     'system:public-info-viewer',
   ]);
   const all = [...p.clusterRoles, ...p.clusterRoleBindings, ...p.roles, ...p.roleBindings];

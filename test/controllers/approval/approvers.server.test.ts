@@ -47,11 +47,11 @@ const condition = (csr: V1CertificateSigningRequest | undefined) => {
 
 test('approvers against kubetls serve: kubelet serving owned/foreign/node-later, kubelet client self-renewal', { skip: !hasCommand('kubectl') || !hasCommand('openssl') }, async (t) => {
   const s = await serve(t);
-  const admin = adminClient(s.dir);
+  const admin = await adminClient(s.dir);
   const kubelet = join(s.dir, 'kubelet.conf');
   const logs: string[] = [];
   const manager = new ControllerManager({
-    client: controllerClient(s.dir),
+    client: await controllerClient(s.dir),
     controllers: APPROVAL_CONTROLLERS,
     flags: {},
     leaderElection: false,
@@ -127,7 +127,7 @@ test('approvers against kubetls serve: kubelet serving owned/foreign/node-later,
 
 test('policy approver against kubetls serve: needs approve on the signer, approves within a rule, leaves the rest with an Event', { skip: !hasCommand('kubectl') || !hasCommand('openssl') }, async (t) => {
   const s = await serve(t);
-  const admin = adminClient(s.dir);
+  const admin = await adminClient(s.dir);
   const config = join(s.dir, 'approvers.yaml');
   writeFileSync(config, `apiVersion: kubetls.io/v1alpha1
 kind: ApproverConfiguration
@@ -140,7 +140,7 @@ rules:
 `);
   const logs: string[] = [];
   const manager = new ControllerManager({
-    client: controllerClient(s.dir),
+    client: await controllerClient(s.dir),
     controllers: [policyApproverController],
     flags: { approverConfig: config },
     leaderElection: false,

@@ -12,8 +12,8 @@ import { adminClient, controllerClient, createCsr, eventually } from '../helpers
 
 test('the framework against a real kubetls serve, as system:kube-controller-manager', async (t) => {
   const s = await serve(t);
-  const admin = adminClient(s.dir);
-  const ctl = controllerClient(s.dir);
+  const admin = await adminClient(s.dir);
+  const ctl = await controllerClient(s.dir);
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
 
