@@ -7,6 +7,7 @@
  * and informer stops, and the manager contends again. `stop()` ends it all and releases the
  * lease.
  */
+import { setMaxListeners } from 'node:events';
 import { WorkQueue } from './framework/queue.js';
 import { realClock, type ControllerClock } from './framework/clock.js';
 import { apiError, type ControllerClient } from './framework/client.js';
@@ -109,6 +110,9 @@ export class ControllerManager {
 
   /** Runs every controller until the signal aborts. */
   private async lead(signal: AbortSignal): Promise<void> {
+    // every controller, queue and informer of this generation listens on it: more than Node's
+    // default warning threshold of 10 is by design, not a leak
+    setMaxListeners(0, signal);
     const informers = new InformerFactory(this.o.client, this.clock, (line) => this.log(line));
     const recorder = new EventRecorder(
       this.o.client,
