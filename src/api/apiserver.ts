@@ -6,6 +6,7 @@
  * anonymous requests reach their authenticators). `stop()` ends watch streams, lets
  * in-flight writes finish, and closes the store.
  */
+import type { KubeObject } from './object.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KubetlsError } from '../errors/index.js';
@@ -51,6 +52,8 @@ export interface ApiServerOptions {
    * period); it is applied every half window, at most every 10 s
    */
   history?: { windowMs: number };
+  /** RBAC rewritten on every start: what the embedded controllers declare (authz/declared.ts) */
+  controllerPolicy?: KubeObject[] | undefined;
   /** served at /metrics (the embedded controllers' metrics) */
   metrics?: { contentType: string; render(): Promise<string> } | undefined;
   clock?: Clock;
@@ -102,6 +105,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     await seed(store, registry, {
       policy: [...policy.clusterRoles, ...policy.clusterRoleBindings, ...policy.roles, ...policy.roleBindings],
       ...(o.clusterInfo ? { clusterInfo: o.clusterInfo } : {}),
+      ...(o.controllerPolicy ? { reconciled: o.controllerPolicy } : {}),
       now: clock.now(),
       uid: () => randomUUID(),
     });

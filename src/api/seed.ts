@@ -20,6 +20,11 @@ export interface SeedOptions {
   policy: KubeObject[];
   /** cluster-info's kubeconfig: the server URL and the CA bundle (PEM) */
   clusterInfo?: { server: string; caPem: string };
+  /**
+   * objects kubetls owns and rewrites on every start (the embedded controllers' declared
+   * RBAC, authz/declared.ts): created when missing, their content replaced when it differs
+   */
+  reconciled?: KubeObject[];
   now: Date;
   uid: () => string;
 }
@@ -81,6 +86,18 @@ export async function seed(store: Store, registry: ResourceRegistry, o: SeedOpti
       created++;
     } catch (e) {
       if (!(isKubetlsError(e) && e.code === 'AlreadyExists')) throw e;
+    }
+  }
+  for (const obj of o.reconciled ?? []) {
+    const key = keyFor(registry, obj);
+    if (await store.get(key))
+      await store.update(key, (cur) => ({
+        ...obj,
+        metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, ...obj.metadata.labels } },
+      }));
+    else {
+      await store.create(key, { ...obj, metadata: { ...obj.metadata, uid: o.uid(), creationTimestamp: stamp } });
+      created++;
     }
   }
   return created;

@@ -116,6 +116,13 @@ export function registerServe(program: Command): void {
     const flags = command.opts();
     const controllers = specs.length ? await import('../controllers/run.js') : undefined;
     await controllers?.validateControllerFlags(specs, flags, join(dir, 'pki'));
+    // what the selected controllers declare, granted to their identity; with none selected the
+    // objects are rewritten empty, so a grant never outlives the flags that asked for it
+    const { declaredPolicy } = await import('../api/authz/declared.js');
+    const controllerPolicy = declaredPolicy(
+      'system:kube-controller-manager',
+      specs.flatMap((spec) => spec.permissions?.(flags) ?? []),
+    );
     const metrics = controllers
       ? new (await import('../controllers/framework/metrics.js')).ControllerMetrics()
       : undefined;
@@ -135,6 +142,7 @@ export function registerServe(program: Command): void {
       timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
       history: { windowMs: historyMs },
       clusterInfo: { server: `https://${host}:${port}`, caPem },
+      controllerPolicy,
       metrics,
       log: stderrLine,
     });

@@ -244,3 +244,37 @@ test('csrsigning against kubetls serve: custom and built-in signers, refusals, c
   assert.match(metrics, /kubetls_csr_sign_duration_seconds_count\{signer_name="example.com\/serving"\}/);
   assert.ok(!logs.some((l) => /failed to start/.test(l)), logs.join('\n'));
 });
+
+test('embedded in serve: --signer-config is granted its own sign permission, and seed 003 is signed by serve itself', async (t) => {
+  const work = tmpDir('kubetls-embedded-signer-', t);
+  const config = signerFiles(work);
+  const s = await serve(t, { args: ['--controllers=*', '--signer-config', config] });
+  await eventually('the controllers to start', () => /controllers started: .*csrsigning/.test(s.log()));
+  const request = readFileSync(join(work, 'server.csr'));
+  const manifest = JSON.stringify(
+    csrBody('my-svc.my-namespace', 'example.com/serving', request.toString('latin1'), [
+      'digital signature',
+      'key encipherment',
+      'server auth',
+    ]),
+  );
+  const k = (args: string[], input?: string) => {
+    const r = kubectl('kubectl', s.kubeconfig, args, input === undefined ? {} : { input });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  k(['apply', '-f', '-'], manifest);
+  k(['certificate', 'approve', 'my-svc.my-namespace']);
+  const b64 = await eventually('the certificate', () =>
+    k(['get', 'csr', 'my-svc.my-namespace', '-o', 'jsonpath={.status.certificate}']).trim(),
+  );
+  const pem = join(work, 'issued.pem');
+  writeFileSync(pem, Buffer.from(b64, 'base64'));
+  openssl(['verify', '-CAfile', join(work, 'ca.pem'), pem]);
+  assert.doesNotMatch(s.log(), /do not run/);
+  // the grant is serve's own object, named for what it is
+  const role = JSON.parse(k(['get', 'clusterrole', 'kubetls:kube-controller-manager:declared', '-o', 'json'])) as {
+    rules: Array<{ resourceNames?: string[]; verbs: string[] }>;
+  };
+  assert.ok(role.rules.some((r) => r.resourceNames?.includes('example.com/serving') && r.verbs.includes('sign')));
+});
