@@ -93,6 +93,8 @@ test(
         assert.deepEqual(json(kc(['get', 'clusterrole', `cr-${v}`, '-o', 'json'])).rules, [
           { verbs: ['get'], nonResourceURLs: ['/healthz'] },
         ]);
+        // RBAC names are path segments, as upstream's: a colon is fine (kubeadm:get-nodes)
+        created(['clusterrole', `team:cr-${v}`, '--verb=get', '--resource=nodes'], `clusterrole.${rbac}/team:cr-${v}`);
         created(
           ['clusterrole', `agg-${v}`, `--aggregation-rule=example.com/agg-${v}=true`],
           `clusterrole.${rbac}/agg-${v}`,

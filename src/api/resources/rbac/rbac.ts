@@ -10,6 +10,7 @@ import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition, ResourceNames } from '../../resource.js';
 import { humanAge } from '../../humanduration.js';
 import { basicStrategy } from '../basic.js';
+import { nameIsPathSegment } from '../../validation/objectmeta.js';
 
 const GROUP = 'rbac.authorization.k8s.io';
 type Obj = Record<string, unknown>;
@@ -134,18 +135,24 @@ const roleRefImmutable = (obj: KubeObject, old: KubeObject): FieldError[] =>
 
 export const roles: ResourceDefinition = {
   names: names('Role', 'roles', true),
+  // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
+  nameValidator: nameIsPathSegment,
   strategy: basicStrategy({ validate: (o) => ruleErrors(o, false) }),
   table: roleTable,
 };
 
 export const clusterRoles: ResourceDefinition = {
   names: names('ClusterRole', 'clusterroles', false),
+  // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
+  nameValidator: nameIsPathSegment,
   strategy: basicStrategy({ validate: (o) => ruleErrors(o, true) }),
   table: roleTable,
 };
 
 export const roleBindings: ResourceDefinition = {
   names: names('RoleBinding', 'rolebindings', true),
+  // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
+  nameValidator: nameIsPathSegment,
   strategy: basicStrategy({
     validate: (o) => bindingErrors(o, false),
     validateUpdate: (o, old) => [...bindingErrors(o, false), ...roleRefImmutable(o, old)],
@@ -155,6 +162,8 @@ export const roleBindings: ResourceDefinition = {
 
 export const clusterRoleBindings: ResourceDefinition = {
   names: names('ClusterRoleBinding', 'clusterrolebindings', false),
+  // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
+  nameValidator: nameIsPathSegment,
   strategy: basicStrategy({
     validate: (o) => bindingErrors(o, true),
     validateUpdate: (o, old) => [...bindingErrors(o, true), ...roleRefImmutable(o, old)],
