@@ -207,7 +207,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
       const status = toStatus(e);
       code = status.code ?? 500;
       if (code >= 500) o.log?.(`${req.method} ${url.pathname}: ${isKubetlsError(e) ? e.message : String(e)}`);
-      if (!res.headersSent) writeJson(res, code, status);
+      // a Status with retryAfterSeconds carries it as Retry-After too, as kube-apiserver's error writer does
+      const retry = status.details?.retryAfterSeconds;
+      if (!res.headersSent) writeJson(res, code, status, retry ? { 'Retry-After': String(retry) } : {});
       else res.destroy();
     } finally {
       if ((info.kind === 'resource' && WRITE_VERBS.has(info.verb)) || code === 401)

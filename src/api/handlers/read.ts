@@ -1,7 +1,7 @@
 /** GET of one object and LIST of a collection (plain or as a Table, chunked with limit/continue). */
 import { fieldsMatch } from '../machinery/fieldSelector.js';
 import { labelsMatch } from '../machinery/labelSelector.js';
-import { notFound, tooLargeResourceVersion } from '../machinery/status.js';
+import { badRequest, notFound } from '../machinery/status.js';
 import { parseListOptions, type ListOptions } from '../machinery/queryOptions.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../resource.js';
@@ -17,9 +17,13 @@ import {
   typed,
 } from './common.js';
 import { objectReply, type ApiRequest, type Reply, type ServerState } from './context.js';
+import { waitUntilFresh } from './fresh.js';
 
 export async function getObject(s: ServerState, req: ApiRequest): Promise<Reply> {
   const { info, def } = req;
+  // a GET at a resourceVersion not reached yet waits for it, as a list does (./fresh.ts)
+  const rv = parseResourceVersion(req.query.get('resourceVersion') ?? undefined);
+  if (rv) await waitUntilFresh(s.store, rv);
   const o = await s.store.get(keyOf(def, info.namespace, info.name));
   if (!o) throw notFound(groupResource(def), info.name);
   return objectReply(200, represent(req, o, s.now()));
@@ -36,9 +40,11 @@ export async function listObjects(s: ServerState, req: ApiRequest): Promise<Repl
   const o = parseListOptions(req.query, { fields: def.fields, namespaced: def.names.namespaced });
   const filter = selectorFilter(def, o);
   // resourceVersionMatch=Exact lists at that revision; otherwise the newest (a consistent read)
+  if (o.continue && o.resourceVersion && o.resourceVersion !== '0')
+    throw badRequest('specifying resource version is not allowed when using continue');
   const rv = o.continue ? undefined : parseResourceVersion(o.resourceVersion);
-  // a revision the store has not reached: kube-apiserver's 504 (its cache waits a little first)
-  if (rv !== undefined && rv > s.store.revision()) throw tooLargeResourceVersion(rv, s.store.revision());
+  // a revision the store has not reached: wait up to 3 s for it, then kube-apiserver's 504 (./fresh.ts)
+  if (rv !== undefined && rv > s.store.revision()) await waitUntilFresh(s.store, rv);
   const exact = o.resourceVersionMatch === 'Exact' && rv ? rv : undefined;
   let r;
   try {

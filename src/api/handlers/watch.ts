@@ -3,7 +3,10 @@
  * resourceVersion (or with "0", or with sendInitialEvents=true) it first sends an ADDED
  * event for every current object that matches, then the changes; with a resourceVersion it
  * sends the changes after it, or one ERROR event (410 Expired) when that revision is older
- * than the history kept — the client relists. Bookmarks (when asked) tell the client how far
+ * than the history kept — the client relists. From a resourceVersion the store has not reached
+ * it waits for the changes after it, as kube-apiserver does; with sendInitialEvents=true it
+ * first waits up to 3 s for the store to reach it, then ends with an ERROR event (504
+ * ResourceVersionTooLarge) rather than send a state older than asked (./fresh.ts). Bookmarks (when asked) tell the client how far
  * it has seen; timeoutSeconds ends the stream cleanly; the server never ends it otherwise,
  * except when the store does (the client then re-watches from its last resourceVersion).
  */
@@ -15,6 +18,7 @@ import type { KubeObject } from '../object.js';
 import type { WatchEvent } from '../../store/store.js';
 import { groupVersion, keyOf, parseResourceVersion, prefixOf, table, typed } from './common.js';
 import { selectorFilter } from './read.js';
+import { waitUntilFresh } from './fresh.js';
 import type { ApiRequest, Reply, ServerState, WatchSink } from './context.js';
 import type { ResourceDefinition } from '../resource.js';
 
@@ -116,6 +120,8 @@ export function watchObjects(s: ServerState, req: ApiRequest): Reply {
       const begin = async (): Promise<void> => {
         let from = lastRevision;
         if (initial) {
+          if (o.sendInitialEvents === true && rv !== '' && rv !== '0') await waitUntilFresh(s.store, Number(rv));
+          if (stopped) return;
           const r = await s.store.list(prefix, filter ? { filter } : {});
           from = r.revision;
           lastRevision = r.revision;
