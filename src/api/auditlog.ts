@@ -5,10 +5,20 @@
  * who signed each CSR is answerable from it: a write to `…/approval` or `…/status` carries
  * the conditions it added and whether it set the certificate, as annotations.
  *
- * Lines are appended with one write(2) each (O_APPEND, so concurrent lines never interleave)
- * and flushed to disk once a second and on close; `-` writes to stdout.
+ * When it is written (a deliberate choice, tested by test/api/server/audit.test.ts): before the
+ * response, not after it. The request pipeline awaits `record` and only then sends the
+ * answer, and `record` resolves once the line is appended (one write(2), O_APPEND, so
+ * concurrent lines never interleave) **and synced** (fdatasync, one for all the lines written
+ * while the previous sync ran — a group commit, so concurrent writes share a sync). So every
+ * write a client saw acknowledged has its event on disk, through kill -9 or a power loss,
+ * just as the write itself is durable before its response; and who approved and who signed
+ * a CSR is answerable for every approval and certificate the store holds. The event keeps
+ * kube-apiserver's stage name, ResponseComplete: it carries the final response code, which
+ * is known by then (kube-apiserver's blocking log backend likewise writes the event before
+ * its buffered response is flushed). A write whose response is then lost still has its
+ * event, which is right: the write happened. `-` writes to stdout (never synced).
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { UserInfo } from './object.js';
 
@@ -74,33 +84,56 @@ export function auditEvent(r: AuditRecord, auditID: string = randomUUID()): Reco
 }
 
 export interface AuditLog {
-  record(r: AuditRecord): void;
+  /** appends the event; the promise (if any) resolves once it is durable */
+  record(r: AuditRecord): void | Promise<void>;
   close(): void;
 }
 
 /** An audit log that drops everything (no --audit-log-path). */
 export const noAuditLog: AuditLog = { record: () => undefined, close: () => undefined };
 
+/**
+ * One fdatasync at a time for everything appended before it started; appends made while one
+ * runs wait for the next, which starts as soon as it ends (a group commit).
+ */
+function groupSync(fd: number): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const start = (): Promise<void> =>
+    (running = new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve()))).finally(
+      () => (running = undefined),
+    ));
+  return () => {
+    if (!running) return start();
+    // a line appended now may have missed the running sync: it needs the next one
+    return (queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return start();
+      }));
+  };
+}
+
 /** Opens `path` for appending (0600: it names users and objects), or stdout for `-`. */
-export function openAuditLog(path: string, flushEveryMs = 1000): AuditLog {
+export function openAuditLog(path: string): AuditLog {
   const toStdout = path === '-';
   const fd = toStdout ? 1 : openSync(path, 'a', 0o600);
-  let dirty = false;
-  const timer = toStdout
-    ? undefined
-    : setInterval(() => {
-        if (!dirty) return;
-        dirty = false;
-        fdatasyncSync(fd);
-      }, flushEveryMs);
-  timer?.unref();
+  const sync = toStdout ? undefined : groupSync(fd);
+  let closed = false;
   return {
     record(r) {
       writeSync(fd, `${JSON.stringify(auditEvent(r))}\n`);
-      dirty = true;
+      // a sync still running when the log is closed: close() synced everything itself
+      return closed
+        ? undefined
+        : sync?.().catch((e: unknown) => {
+            if (!closed) throw e;
+          });
     },
     close() {
-      if (timer) clearInterval(timer);
+      if (closed) return;
+      closed = true;
       if (!toStdout) {
         fdatasyncSync(fd);
         closeSync(fd);

@@ -138,6 +138,47 @@ export function apiRequestHandler(o: ApiServerOptions) {
     /** what a create made: its name is in no URL (generateName chose it), the audit event names it */
     let written: { name?: string; uid?: string } | undefined;
     const annotations: Record<string, string> = {};
+    /**
+     * Writes the request's audit event (writes and refused credentials only), once, before
+     * the response is sent: the line is in the file (and, for a file, synced to disk) by the
+     * time the client sees its answer, so neither kill -9 nor a power loss right after an
+     * acknowledged write can leave the write without its event (docs/architecture.md,
+     * "The audit log"). A failure to write it is logged and does not fail the request,
+     * whose write is already committed.
+     */
+    let auditDone = false;
+    const audited = async (): Promise<void> => {
+      if (auditDone || !((info.kind === 'resource' && WRITE_VERBS.has(info.verb)) || code === 401)) return;
+      auditDone = true;
+      try {
+        await o.audit.record({
+          verb: info.verb,
+          requestURI: req.url ?? '/',
+          user,
+          sourceIP: req.socket.remoteAddress ?? '',
+          userAgent: req.headers['user-agent'],
+          ...(info.kind === 'resource'
+            ? {
+                objectRef: {
+                  apiGroup: info.apiGroup,
+                  apiVersion: info.apiVersion,
+                  resource: info.resource,
+                  namespace: info.namespace || undefined,
+                  name: info.name || written?.name || undefined,
+                  uid: written?.uid,
+                  subresource: info.subresource || undefined,
+                },
+              }
+            : {}),
+          code,
+          received,
+          completed: state.now(),
+          annotations,
+        });
+      } catch (e) {
+        o.log?.(`audit log: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
     try {
       // ---- authentication
       const creds = credentialsOf(req, url.pathname);
@@ -157,6 +198,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       if (decision.reason) annotations['authorization.k8s.io/reason'] = decision.reason;
       if (!decision.allowed) {
         code = 403;
+        await audited();
         writeJson(res, 403, forbiddenStatus(attrs, decision.reason));
         return;
       }
@@ -202,6 +244,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
       if (reply.warnings?.length) headers.Warning = reply.warnings.map(warningHeader);
       annotateCsrWrite(info, reply.body, annotations);
       if (info.kind === 'resource' && !info.name && info.verb === 'create') written = metadataOf(reply.body);
+      await audited();
       writeJson(res, reply.status, reply.body, headers);
     } catch (e) {
       const status = toStatus(e);
@@ -209,34 +252,12 @@ export function apiRequestHandler(o: ApiServerOptions) {
       if (code >= 500) o.log?.(`${req.method} ${url.pathname}: ${isKubetlsError(e) ? e.message : String(e)}`);
       // a Status with retryAfterSeconds carries it as Retry-After too, as kube-apiserver's error writer does
       const retry = status.details?.retryAfterSeconds;
+      await audited();
       if (!res.headersSent) writeJson(res, code, status, retry ? { 'Retry-After': String(retry) } : {});
       else res.destroy();
     } finally {
-      if ((info.kind === 'resource' && WRITE_VERBS.has(info.verb)) || code === 401)
-        o.audit.record({
-          verb: info.verb,
-          requestURI: req.url ?? '/',
-          user,
-          sourceIP: req.socket.remoteAddress ?? '',
-          userAgent: req.headers['user-agent'],
-          ...(info.kind === 'resource'
-            ? {
-                objectRef: {
-                  apiGroup: info.apiGroup,
-                  apiVersion: info.apiVersion,
-                  resource: info.resource,
-                  namespace: info.namespace || undefined,
-                  name: info.name || written?.name || undefined,
-                  uid: written?.uid,
-                  subresource: info.subresource || undefined,
-                },
-              }
-            : {}),
-          code,
-          received,
-          completed: state.now(),
-          annotations,
-        });
+      // paths that answered without going through `audited` (a stream, readBody's own 413)
+      void audited();
     }
   };
 
