@@ -13,31 +13,14 @@ import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { connect, type ControllerClient } from '../../src/controllers/framework/client.js';
 import { createIssuer, issueCertificate } from '../../src/pki/certificate.js';
 import { pemDecodeOne, pemEncode } from '../../src/pki/pem.js';
-import { CLI, openssl } from '../helpers.js';
+import { CLI, opensslCsrPem } from '../helpers.js';
 
 export const adminClient = (dir: string): Promise<ControllerClient> => connect({ file: join(dir, 'admin.conf') });
 export const controllerClient = (dir: string): Promise<ControllerClient> =>
   connect({ file: join(dir, 'controller-manager.conf') });
 
 /** A PKCS#10 request (ECDSA P-256) made by openssl, PEM. */
-export function csrPem(subj = '/CN=test'): string {
-  return openssl(
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      '/dev/null',
-      '-subj',
-      subj,
-    ],
-    true,
-  ).stdout;
-}
+export const csrPem = (subj = '/CN=test'): string => opensslCsrPem(subj);
 
 export async function createCsr(
   client: ControllerClient,
