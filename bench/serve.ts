@@ -17,7 +17,7 @@
  *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createServer } from 'node:net';
@@ -33,10 +33,9 @@ import {
   parseCsrPem,
   type Issuer,
 } from '../src/pki/index.js';
-import { openStore } from '../src/store/index.js';
-import { objectKey } from '../src/store/keys.js';
 import type { KubeObject } from '../src/api/object.js';
 import { benchEnv, CLI, has, machine } from './common.js';
+import { seedCsrs } from './seed.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -380,27 +379,7 @@ async function cfsslRate(
 
 // ---- seeding the store directly
 
-/** Writes `n` copies of the stored CSR `template` (new names and uids) into the store of `dir`; the server must be stopped. */
-async function seed(dir: string, template: string, n: number, prefix: string): Promise<void> {
-  const store = await openStore({ backend: 'sqlite', dataDir: join(dir, 'data') });
-  try {
-    const base = (await store.get(objectKey('certificates.k8s.io', 'certificatesigningrequests', '', template)))!;
-    const BATCH = 2000;
-    for (let i = 0; i < n; i += BATCH) {
-      const writes: Promise<unknown>[] = [];
-      for (let j = i; j < Math.min(n, i + BATCH); j++) {
-        const name = `${prefix}-${String(j).padStart(6, '0')}`;
-        const o = structuredClone<KubeObject>(base);
-        o.metadata = { ...o.metadata, name, uid: randomUUID() };
-        delete (o.metadata as { resourceVersion?: string }).resourceVersion;
-        writes.push(store.create(objectKey('certificates.k8s.io', 'certificatesigningrequests', '', name), o));
-      }
-      await Promise.all(writes);
-    }
-  } finally {
-    await store.close();
-  }
-}
+const seed = seedCsrs;
 
 // ---- watches
 

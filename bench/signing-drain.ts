@@ -1,53 +1,54 @@
 /**
- * The signer controller under load (bench/signing.ts runs this after the signing core): a
- * real `kubetls serve`, N CSRs for a custom signer created, then all approved as fast as 16
- * concurrent clients can; the csrsigning controller (5 workers, as kube-controller-manager)
- * signs them and writes each certificate through /status. Measured from a watch: the drain
- * rate (approvals started → last certificate seen) and each CSR's approve→issued latency
- * (its approval answered → its certificate seen on the watch), p50/p99.
+ * The signer controller under load (bench/signing.ts runs this after `cfssl serve`): a real
+ * `kubetls serve` with its **embedded** controllers (serve's default, `--controllers=*`) and
+ * `--signer-config` naming the custom signer, so the csrsigning controller runs inside serve's
+ * process, as system:kube-controller-manager over serve's own port. Nothing of the controller
+ * runs in this process; it only makes the load and watches. Two phases, each over N CSRs:
  *
- * The controller runs in this process as `kubetls controller-manager` would (identity
- * system:kube-controller-manager, granted `sign` on the custom signer by kubectl apply), not
- * embedded in serve, so that the drain is measured apart from serve. This process also generates
- * the load (approvals and the watch) on the same event loop, which costs the controller.
+ * A. **approved first**: serve runs without the signer (`--controllers=*,-csrsigning`), N
+ *    CSRs are created and approved, serve stops and starts again with the signer; the
+ *    controller lists N approved CSRs and drains them. Rate = N ÷ (the controllers' "started"
+ *    line on serve's stderr, i.e. the informer's first list in the cache → the last
+ *    certificate seen on this process's watch). The watch starts from the resourceVersion
+ *    before the restart, so no certificate is missed while it connects.
+ * B. **approved while draining**: on that serve, N new CSRs are created, then approved by 16
+ *    concurrent clients while the controller signs. Rate = N ÷ (first approval sent → last
+ *    certificate seen); approve→issued of each CSR = its /approval answered → its
+ *    certificate seen on the watch (0 when seen before the answer), p50/p99/max.
+ *
+ * `DRAIN_PROF=dir` runs serve under `node --cpu-prof` (one .cpuprofile per serve start, written
+ * when serve exits); `DRAIN_LOG=1` copies serve's stderr here; `DRAIN_ONLY_A=1` skips phase B.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
-import { connect } from '../src/controllers/framework/client.js';
+import { connect, type ControllerClient } from '../src/controllers/framework/client.js';
 import { realClock } from '../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../src/controllers/framework/csr.js';
-import { ControllerManager } from '../src/controllers/manager.js';
-import { signingController } from '../src/controllers/csrsigning.js';
 import { CLI } from './common.js';
 
-const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: bench-custom-signer}
-rules:
-- {apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: [example.com/serving], verbs: [sign]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: bench-custom-signer}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: bench-custom-signer}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:kube-controller-manager"}
-`;
-
-export interface DrainResult {
+export interface PhaseResult {
   n: number;
+  /** seconds from the phase's start (A: controllers started; B: first approval) to the last certificate */
   secs: number;
   rate: number;
-  p50: number;
-  p99: number;
-  max: number;
-  how: string;
-  /** the approvals alone: how fast serve took 16 concurrent /approval writes meanwhile */
-  approveSecs: number;
+  load: string;
+}
+
+export interface DrainResult {
+  /** A: N approved CSRs, drained after serve (re)starts with the signer */
+  first: PhaseResult & { syncSecs: number };
+  /** B: approvals by 16 clients while the controller drains */
+  during: PhaseResult & { p50: number; p99: number; max: number; approveSecs: number };
   createSecs: number;
 }
+
+export const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,6 +63,126 @@ async function pool<T>(items: T[], c: number, fn: (x: T) => Promise<void>): Prom
       while (i < items.length) await fn(items[i++]!);
     }),
   );
+}
+
+interface Serve {
+  proc: ChildProcess;
+  /** performance.now() when the controllers' "started" line arrived */
+  controllersStarted: Promise<number>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+function startServe(dir: string, port: number, args: string[]): Serve {
+  const prof = process.env.DRAIN_PROF;
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
+      CLI,
+      'serve',
+      '--dir',
+      join(dir, 'cluster'),
+      '--secure-port',
+      String(port),
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  let started: (t: number) => void = () => {};
+  const controllersStarted = new Promise<number>((r) => (started = r));
+  proc.stderr.on('data', (c: Buffer) => {
+    const s = c.toString();
+    if (process.env.DRAIN_LOG) process.stderr.write(s);
+    log += s;
+    if (/controllers: controllers started/.test(s)) started(performance.now());
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    proc,
+    controllersStarted,
+    log: () => log,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function ready(kubeconfig: string, serve: Serve): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r = spawnSync('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', serverUrl(kubeconfig) + '/readyz']);
+    if (/^(200|401|403)$/.test(r.stdout.toString())) return;
+    if (i > 300 || serve.proc.exitCode !== null) throw new Error(`serve did not start: ${serve.log()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const serverUrl = (kubeconfig: string): string =>
+  /server:\s*(\S+)/.exec(spawnSync('cat', [kubeconfig], { encoding: 'utf8' }).stdout)?.[1] ?? '';
+
+/** Watches every CSR from `resourceVersion`; records when each name's certificate is first seen. */
+async function watchIssued(
+  admin: ControllerClient,
+  resourceVersion: string,
+  expect: ReadonlySet<string>,
+): Promise<{ issuedAt: Map<string, number>; all: Promise<void>; stop(): void }> {
+  const issuedAt = new Map<string, number>();
+  let allIssued: () => void = () => {};
+  const all = new Promise<void>((r) => (allIssued = r));
+  const watch = new admin.lib.Watch(admin.kubeConfig);
+  const req = await watch.watch(
+    '/apis/certificates.k8s.io/v1/certificatesigningrequests',
+    { resourceVersion },
+    (_type: string, obj: V1CertificateSigningRequest) => {
+      const name = obj.metadata?.name ?? '';
+      if (obj.status?.certificate && expect.has(name) && !issuedAt.has(name)) {
+        issuedAt.set(name, performance.now());
+        if (issuedAt.size === expect.size) allIssued();
+      }
+    },
+    (e: unknown) => {
+      if (e) console.error(`bench watch ended: ${String(e)}`);
+    },
+  );
+  const timeout = new Promise<void>((_, rej) =>
+    setTimeout(() => rej(new Error(`only ${issuedAt.size}/${expect.size} issued after 900 s`)), 900_000).unref(),
+  );
+  return { issuedAt, all: Promise.race([all, timeout]), stop: () => req.abort() };
+}
+
+async function createAll(admin: ControllerClient, names: string[], pems: string[]): Promise<number> {
+  const c0 = performance.now();
+  await pool(
+    names.map((name, i) => ({ name, pem: pems[i % pems.length]! })),
+    32,
+    async ({ name, pem }) => {
+      await admin.certificates.createCertificateSigningRequest({
+        body: {
+          apiVersion: 'certificates.k8s.io/v1',
+          kind: 'CertificateSigningRequest',
+          metadata: { name },
+          spec: {
+            signerName: 'example.com/serving',
+            request: Buffer.from(pem).toString('base64'),
+            usages: ['digital signature', 'key encipherment', 'server auth'],
+          },
+        },
+      });
+    },
+  );
+  return (performance.now() - c0) / 1000;
+}
+
+const approve = (admin: ControllerClient, name: string) =>
+  updateApproval(admin, name, (c) =>
+    withCondition(c, { type: 'Approved', reason: 'Bench', message: 'drain' }, realClock),
+  );
+
+async function currentRevision(admin: ControllerClient): Promise<string> {
+  const l = await admin.certificates.listCertificateSigningRequest({ limit: 1 });
+  return l.metadata?.resourceVersion ?? '';
 }
 
 export async function drain(dir: string, pems: string[], signerConfig: string): Promise<DrainResult> {
@@ -85,112 +206,69 @@ export async function drain(dir: string, pems: string[], signerConfig: string): 
     { encoding: 'utf8' },
   );
   if (init.status !== 0) throw new Error(`init: ${init.stderr}`);
-  const serve = spawn(process.execPath, [CLI, 'serve', '--dir', join(dir, 'cluster'), '--secure-port', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  let stopManager = (): Promise<void> => Promise.resolve();
-  serve.stderr.on('data', (c: Buffer) => (log += c.toString()));
+  const kubeconfig = join(dir, 'cluster', 'admin.conf');
+  const signer = ['--signer-config', signerConfig];
+  const N = pems.length;
+  let serve = startServe(dir, port, [...signer, '--controllers=*,-csrsigning']);
   try {
-    const kubeconfig = join(dir, 'cluster', 'admin.conf');
-    for (let i = 0; ; i++) {
-      const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8' });
-      if (r.status === 0) break;
-      if (i > 150 || serve.exitCode !== null) throw new Error(`serve did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const rbac = spawnSync('kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], {
-      input: RBAC,
-      encoding: 'utf8',
-    });
-    if (rbac.status !== 0) throw new Error(`kubectl apply: ${rbac.stderr}`);
+    await ready(kubeconfig, serve);
     const admin = await connect({ file: kubeconfig });
-    const manager = new ControllerManager({
-      client: await connect({ file: join(dir, 'cluster', 'controller-manager.conf') }),
-      controllers: [signingController],
-      flags: { signerConfig },
-      pkiDir: join(dir, 'cluster', 'pki'),
-      leaderElection: false,
-      log: (l) => {
-        if (process.env.DRAIN_LOG) console.error(l);
-      },
-    });
-    await manager.checkPermissions();
-    manager.start();
-    stopManager = () => manager.stop();
-    await manager.whenStarted();
-    const N = pems.length;
-    const names = pems.map((_, i) => `drain-${i}`);
-    const c0 = performance.now();
-    await pool(
-      names.map((name, i) => ({ name, pem: pems[i]! })),
-      32,
-      async ({ name, pem }) => {
-        await admin.certificates.createCertificateSigningRequest({
-          body: {
-            apiVersion: 'certificates.k8s.io/v1',
-            kind: 'CertificateSigningRequest',
-            metadata: { name },
-            spec: {
-              signerName: 'example.com/serving',
-              request: Buffer.from(pem).toString('base64'),
-              usages: ['digital signature', 'key encipherment', 'server auth'],
-            },
-          },
-        });
-      },
-    );
-    const createSecs = (performance.now() - c0) / 1000;
-    // the watch that sees certificates arrive
-    const issuedAt = new Map<string, number>();
-    let allIssued: () => void = () => {};
-    const done = new Promise<void>((r) => (allIssued = r));
-    const { Watch } = await import('@kubernetes/client-node');
-    const watch = new Watch(admin.kubeConfig);
-    const req = await watch.watch(
-      '/apis/certificates.k8s.io/v1/certificatesigningrequests',
-      {},
-      (_type: string, obj: V1CertificateSigningRequest) => {
-        const name = obj.metadata?.name ?? '';
-        if (obj.status?.certificate && !issuedAt.has(name)) {
-          issuedAt.set(name, performance.now());
-          if (issuedAt.size === N) allIssued();
-        }
-      },
-      () => {},
-    );
+
+    // A: N CSRs approved while no signer runs, then serve restarted with it
+    const firstNames = pems.map((_, i) => `first-${i}`);
+    const createSecs = await createAll(admin, firstNames, pems);
+    await pool(firstNames, 16, async (name) => void (await approve(admin, name)));
+    const rv = await currentRevision(admin);
+    await serve.stop();
+    const spawned = performance.now();
+    serve = startServe(dir, port, signer);
+    await ready(kubeconfig, serve);
+    const a = await watchIssued(admin, rv, new Set(firstNames));
+    const t0 = await serve.controllersStarted;
+    await a.all;
+    const aEnd = Math.max(...a.issuedAt.values());
+    a.stop();
+    const first = {
+      n: N,
+      secs: (aEnd - t0) / 1000,
+      rate: N / ((aEnd - t0) / 1000),
+      syncSecs: (t0 - spawned) / 1000,
+      load: load(),
+    };
+
+    // B: N new CSRs approved by 16 clients while the controller drains
+    if (process.env.DRAIN_ONLY_A)
+      return { first, during: { ...first, p50: NaN, p99: NaN, max: NaN, approveSecs: NaN }, createSecs };
+    const names = pems.map((_, i) => `during-${i}`);
+    await createAll(admin, names, pems);
+    const b = await watchIssued(admin, await currentRevision(admin), new Set(names));
     const approvedAt = new Map<string, number>();
-    const t0 = performance.now();
+    const b0 = performance.now();
     await pool(names, 16, async (name) => {
-      await updateApproval(admin, name, (c) =>
-        withCondition(c, { type: 'Approved', reason: 'Bench', message: 'drain' }, realClock),
-      );
+      await approve(admin, name);
       approvedAt.set(name, performance.now());
     });
-    const approveSecs = (performance.now() - t0) / 1000;
-    const timeout = new Promise<void>((_, rej) =>
-      setTimeout(() => rej(new Error(`only ${issuedAt.size}/${N} issued after 600 s`)), 600_000).unref(),
-    );
-    await Promise.race([done, timeout]);
-    const secs = (Math.max(...issuedAt.values()) - t0) / 1000;
-    req.abort();
-    // a certificate seen before its approval's answer came back counts as 0 ms
-    const lat = names.map((n) => Math.max(0, issuedAt.get(n)! - approvedAt.get(n)!));
+    const approveSecs = (performance.now() - b0) / 1000;
+    await b.all;
+    const bEnd = Math.max(...b.issuedAt.values());
+    b.stop();
+    const lat = names.map((n) => Math.max(0, b.issuedAt.get(n)! - approvedAt.get(n)!));
     return {
-      n: N,
-      secs,
-      rate: N / secs,
-      p50: pct(lat, 50),
-      p99: pct(lat, 99),
-      max: Math.max(...lat),
-      how: 'controller manager in the benchmark process',
-      approveSecs,
+      first,
+      during: {
+        n: N,
+        secs: (bEnd - b0) / 1000,
+        rate: N / ((bEnd - b0) / 1000),
+        p50: pct(lat, 50),
+        p99: pct(lat, 99),
+        max: Math.max(...lat),
+        approveSecs,
+        load: load(),
+      },
       createSecs,
     };
   } finally {
-    await stopManager();
-    serve.kill('SIGTERM');
-    await new Promise((r) => (serve.exitCode !== null ? r(null) : serve.once('exit', r)));
+    await serve.stop();
   }
 }
 

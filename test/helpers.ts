@@ -58,6 +58,17 @@ export function openssl(args: string[], check = true, input?: string): RunResult
   return r;
 }
 
+/** A PKCS#10 request (new ECDSA P-256 key, thrown away) made by `openssl req`, PEM; `san` as -addext takes it. */
+export function opensslCsrPem(subj = '/CN=test', san?: string): string {
+  return openssl(
+    [
+      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null',
+      '-subj', subj, ...(san ? ['-addext', `subjectAltName=${san}`] : []),
+    ],
+    true,
+  ).stdout; // prettier-ignore
+}
+
 /**
  * The longest a hostile-input run may take: far above a normal run (well under a second,
  * a few seconds on a loaded machine), far below a hang. Pass it as `timeout` so a command

@@ -268,14 +268,17 @@ export function apiRequestHandler(o: ApiServerOptions) {
     // wait for its response (client-go's Watch returns only once the headers are in)
     res.flushHeaders();
     let ended = false;
+    // declared before start(): a reply may end its stream while starting (one ERROR event for a
+    // too-old resourceVersion), and end() must then still end the response
+    const hooks: { stop?: () => void; untrack?: (() => void) | undefined } = {};
     const end = (): void => {
       if (ended) return;
       ended = true;
-      stop();
-      untrack?.();
+      hooks.stop?.();
+      hooks.untrack?.();
       res.end();
     };
-    const stop = reply.start({
+    const stop = (hooks.stop = reply.start({
       write(event) {
         if (ended) return false;
         if (res.writableLength > MAX_STREAM_BUFFER) {
@@ -285,8 +288,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
         return res.write(Buffer.isBuffer(event) ? event : `${JSON.stringify(event)}\n`);
       },
       end,
-    });
-    const untrack = o.trackStream?.(end);
+    }));
+    if (ended) return stop();
+    hooks.untrack = o.trackStream?.(end);
     req.on('close', end);
     res.on('close', end);
   }

@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { CfsslApi } from '../../src/cfssl/api.js';
 import { loadSigner } from '../../src/cfssl/inputs.js';
-import { CLI, freePort, hasCommand, openssl, run, tmpDir } from '../helpers.js';
+import { CLI, hasCommand, openssl, run, tmpDir } from '../helpers.js';
+import { startCfsslServe } from './realserve.js';
 
 const HAVE_CFSSL = hasCommand('cfssl') && hasCommand('cfssljson');
 const needCfssl = HAVE_CFSSL ? {} : { skip: 'cfssl/cfssljson (Debian golang-cfssl) not installed' };
@@ -194,27 +195,9 @@ test('interop: authsign failures get the same HTTP status and error code as real
     auth_keys: { k1: { type: 'standard', key: '00112233445566778899aabbccddeeff' } },
   };
   writeFileSync(join(d, 'config.json'), JSON.stringify(config));
-  const port = await freePort();
-  const real = spawn(
-    'cfssl',
-    [
-      'serve',
-      '-address',
-      '127.0.0.1',
-      '-port',
-      String(port),
-      '-ca',
-      'ca.pem',
-      '-ca-key',
-      'ca-key.pem',
-      '-config',
-      'config.json',
-    ],
-    { cwd: d, stdio: 'ignore' },
-  );
-  t.after(() => {
-    real.kill('SIGTERM');
-  });
+  const real = await startCfsslServe(d, { config: 'config.json' });
+  t.after(() => real.stop());
+  const port = real.port;
   const csr = readFileSync(join(d, 'leaf.csr'), 'utf8');
   const authed = Buffer.from(JSON.stringify({ certificate_request: csr, profile: 'authed' })).toString('base64');
   const plain = Buffer.from(JSON.stringify({ certificate_request: csr })).toString('base64');
@@ -226,16 +209,6 @@ test('interop: authsign failures get the same HTTP status and error code as real
     ['sign', JSON.stringify({ certificate_request: csr, profile: 'authed' })],
   ];
   const api = new CfsslApi(loadSigner(join(d, 'ca.pem'), join(d, 'ca-key.pem'), join(d, 'config.json')));
-  for (let i = 0; ; i++) {
-    // wait for the real server to listen
-    try {
-      await postHttp(port, '/api/v1/cfssl/authsign', '{}');
-      break;
-    } catch (e) {
-      if (i > 50) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   for (const [endpoint, body] of cases) {
     const theirs = await postHttp(port, `/api/v1/cfssl/${endpoint}`, body);
     const r = await api.handle('POST', `/api/v1/cfssl/${endpoint}`, Buffer.from(body));

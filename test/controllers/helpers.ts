@@ -7,36 +7,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { connect, type ControllerClient } from '../../src/controllers/framework/client.js';
 import { createIssuer, issueCertificate } from '../../src/pki/certificate.js';
 import { pemDecodeOne, pemEncode } from '../../src/pki/pem.js';
-import { CLI, openssl } from '../helpers.js';
+import { CLI, opensslCsrPem } from '../helpers.js';
 
 export const adminClient = (dir: string): Promise<ControllerClient> => connect({ file: join(dir, 'admin.conf') });
 export const controllerClient = (dir: string): Promise<ControllerClient> =>
   connect({ file: join(dir, 'controller-manager.conf') });
 
 /** A PKCS#10 request (ECDSA P-256) made by openssl, PEM. */
-export function csrPem(subj = '/CN=test'): string {
-  return openssl(
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      '/dev/null',
-      '-subj',
-      subj,
-    ],
-    true,
-  ).stdout;
-}
+export const csrPem = (subj = '/CN=test'): string => opensslCsrPem(subj);
 
 export async function createCsr(
   client: ControllerClient,
@@ -157,4 +141,54 @@ export function startCli(t: { after: (fn: () => Promise<void> | void) => void },
     await stop();
   });
   return { proc, log: () => stderr, stop };
+}
+
+export interface TcpProxy {
+  port: number;
+  /** drops every open connection and refuses new ones (accepted, then reset) until restore */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on 127.0.0.1 to `target`, for breaking a client's connections (TLS passes through). */
+export async function tcpProxy(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  target: number,
+): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return void client.resetAndDestroy();
+    const upstream = netConnect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        open.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const proxy: TcpProxy = {
+    port: typeof address === 'object' && address ? address.port : 0,
+    cut() {
+      down = true;
+      for (const s of open) s.resetAndDestroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        proxy.cut();
+        server.close(() => r());
+      }),
+  };
+  t.after(() => proxy.close());
+  return proxy;
 }

@@ -11,6 +11,7 @@
  * only types from '@kubernetes/client-node' (eslint enforces it) and reach its values
  * through `client.lib`.
  */
+import { Agent as HttpsAgent } from 'node:https';
 import type * as ClientNode from '@kubernetes/client-node';
 import { importEsm } from '../../util/esmimport.js';
 
@@ -72,14 +73,52 @@ export async function connect(src: KubeconfigSource): Promise<ControllerClient> 
     );
     kc.loadFromOptions({ clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
   }
+  const server = kc.getCurrentCluster()?.server ?? '';
+  // what kc.makeApiClient does, with connections kept alive (keepAliveAuth)
+  const config = lib.createConfiguration({
+    baseServer: new lib.ServerConfiguration(server, {}),
+    authMethods: { default: keepAliveAuth(kc) },
+  });
   return {
     lib,
     kubeConfig: kc,
-    server: kc.getCurrentCluster()?.server ?? '',
-    certificates: kc.makeApiClient(lib.CertificatesV1Api),
-    core: kc.makeApiClient(lib.CoreV1Api),
-    coordination: kc.makeApiClient(lib.CoordinationV1Api),
-    authorization: kc.makeApiClient(lib.AuthorizationV1Api),
+    server,
+    certificates: new lib.CertificatesV1Api(config),
+    core: new lib.CoreV1Api(config),
+    coordination: new lib.CoordinationV1Api(config),
+    authorization: new lib.AuthorizationV1Api(config),
+  };
+}
+
+/**
+ * The kubeconfig's authentication with one keep-alive connection pool. client-node 1.4's
+ * KubeConfig makes a new `https.Agent` for every API call, without keep-alive (Node's default
+ * for a new Agent), so every call paid a TCP connect and a full TLS handshake with a client
+ * certificate on both sides: the embedded signer drained 60 CSRs/s where serve takes ~800
+ * lifecycles/s from keep-alive clients (bench/RESULTS.md, "csrsigning embedded"). Here the
+ * KubeConfig still sets everything on each call (headers, tokens, exec credentials, TLS
+ * options); its agent is then swapped for a keep-alive agent made with the same options, one
+ * per distinct set of TLS options (a rotated client certificate gets a new pool). Proxy and
+ * plain-HTTP agents are left as the KubeConfig made them.
+ */
+export function keepAliveAuth(kc: ClientNode.KubeConfig): ClientNode.SecurityAuthentication {
+  let pool: { id: string; agent: HttpsAgent } | undefined;
+  return {
+    getName: () => 'kubeconfig (keep-alive)',
+    async applySecurityAuthentication(context) {
+      await kc.applySecurityAuthentication(context);
+      const made = context.getAgent();
+      if (!(made instanceof HttpsAgent) || made.constructor !== HttpsAgent) return;
+      const o = made.options;
+      const id = [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]
+        .map((v) => (v === undefined ? '' : String(v)))
+        .join('\0');
+      if (pool?.id !== id) {
+        pool?.agent.destroy();
+        pool = { id, agent: new HttpsAgent({ ...o, keepAlive: true }) };
+      }
+      context.setAgent(pool.agent);
+    },
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * Shared informers: one list+watch per resource for every controller in the process, with a
  * cache (`get(name)`, `list()`), on @kubernetes/client-node's `makeInformer` (which relists
- * on 410 Gone by itself). What it adds: a restart with backoff when the list or the watch
- * fails (the client's informer stops on any other error), `hasSynced()` after the first
- * list, and handler registration before the start, so no initial ADD is missed.
+ * on 410 Gone by itself, calling the delete handlers for what the new list lacks). What it
+ * adds: a restart with backoff when the list or the watch fails (the client's informer stops
+ * on any other error) that keeps the cache and resumes from its resourceVersion, so objects
+ * deleted while the watch was down reach the handlers as deletes; `hasSynced()` after the
+ * first list; and handler registration before the start, so no initial ADD is missed.
  *
  * A controller registers its handlers in its `start` (`ctx.informers.csrs().onChange(...)`),
  * then the manager starts the informers and waits for their first list.
@@ -73,46 +75,55 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
+    // One client informer for the whole run, restarted in place: its cache and resourceVersion
+    // survive a failed watch, so a restart resumes from that resourceVersion (the deletions
+    // of the gap arrive as DELETED events) or, when the server has compacted past it (410),
+    // relists, and the client's relist calls the delete handlers for every cached object the
+    // new list lacks. A fresh informer per restart would start from an empty cache: objects
+    // deleted during the gap would never reach a handler, and the cache would be empty until
+    // the relist came back.
+    // Synced once the first list's items are in the cache: the client adds them right after the
+    // list resolves, so one macrotask later (not when the watch opens: a server may hold back
+    // a watch's headers until its first event).
+    const informer = this.make(() => setImmediate(() => this.markSynced()));
+    this.informer = informer;
+    for (const verb of ['add', 'update', 'delete'] as const)
+      informer.on(verb, (obj: T) => {
+        for (const h of this.handlers) h(obj, verb);
+      });
+    let failed: (e: unknown) => void = () => {};
+    informer.on('error', (e?: unknown) => failed(e));
+    const onAbort = () => void informer.stop();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const aborted = new Promise((r) => signal.addEventListener('abort', r, { once: true }));
     let delay = RESTART_MIN_MS;
     while (!signal.aborted) {
-      // synced once the first list's items are in the cache: the client adds them right after the
-      // list resolves, so one macrotask later (not when the watch opens: a server may hold back
-      // a watch's headers until its first event)
-      const informer = this.make(() => setImmediate(() => this.markSynced()));
-      this.informer = informer;
-      for (const verb of ['add', 'update', 'delete'] as const)
-        informer.on(verb, (obj: T) => {
-          for (const h of this.handlers) h(obj, verb);
-        });
-      let failed: ((e: unknown) => void) | undefined;
       const failure = new Promise<unknown>((resolve) => (failed = resolve));
-      informer.on('error', (e?: unknown) => failed!(e));
-      const onAbort = () => void informer.stop();
-      signal.addEventListener('abort', onAbort, { once: true });
       try {
         await informer.start();
       } catch (e) {
-        failed!(e);
+        failed(e);
       }
-      // start() resolves once the first list is in the cache and the watch is open, or after a failure
+      // start() resolves once the list is in the cache (when one was needed) and the watch is
+      // open, or after a failure
       const early = await Promise.race([failure, Promise.resolve(undefined).then(() => 'ok' as const)]);
       if (early === 'ok' && !signal.aborted) {
         this.markSynced();
         delay = RESTART_MIN_MS;
-        const e = await Promise.race([
-          failure,
-          new Promise((r) => signal.addEventListener('abort', r, { once: true })),
-        ]);
+        const e = await Promise.race([failure, aborted]);
         if (signal.aborted) break;
         this.log(`informer ${this.resource}: watch failed (${apiError(e).message}); restarting`);
       } else if (!signal.aborted) {
-        this.log(`informer ${this.resource}: list failed (${apiError(early).message}); retrying in ${delay} ms`);
+        this.log(
+          `informer ${this.resource}: list or watch failed (${apiError(early).message}); retrying in ${delay} ms`,
+        );
       }
-      signal.removeEventListener('abort', onAbort);
       await informer.stop().catch(() => undefined);
       await sleep(this.clock, delay, signal);
       delay = Math.min(RESTART_MAX_MS, delay * 2);
     }
+    signal.removeEventListener('abort', onAbort);
+    await informer.stop().catch(() => undefined);
     this.stopped = true;
   }
 

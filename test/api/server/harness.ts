@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
-import { CLI, cli, freePort, hasCommand, openssl, tmpDir, type RunResult } from '../../helpers.js';
+import { CLI, cli, freePort, hasCommand, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
 
 export interface Served {
   dir: string;
@@ -160,22 +160,7 @@ export function csrManifest(
   name: string,
   o: { signerName?: string; usages?: string[]; subj?: string; expirationSeconds?: number } = {},
 ): string {
-  const pem = openssl(
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      '/dev/null',
-      '-subj',
-      o.subj ?? '/CN=test',
-    ],
-    true,
-  ).stdout;
+  const pem = opensslCsrPem(o.subj);
   const usages = o.usages ?? ['digital signature', 'server auth'];
   return [
     'apiVersion: certificates.k8s.io/v1',

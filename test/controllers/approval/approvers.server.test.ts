@@ -11,18 +11,11 @@ import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { APPROVAL_CONTROLLERS, policyApproverController } from '../../../src/controllers/approval/controllers.js';
 import { ControllerManager } from '../../../src/controllers/manager.js';
-import { hasCommand, openssl } from '../../helpers.js';
+import { hasCommand, opensslCsrPem } from '../../helpers.js';
 import { kubectl, serve } from '../../api/server/harness.js';
 import { adminClient, controllerClient, eventually } from '../helpers.js';
 
-const request = (subj: string, san?: string): string =>
-  openssl(
-    [
-      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null',
-      '-subj', subj, ...(san ? ['-addext', `subjectAltName=${san}`] : []),
-    ],
-    true,
-  ).stdout; // prettier-ignore
+const request = opensslCsrPem;
 
 const csrManifest = (name: string, pem: string, signerName: string, usages: string[]): string =>
   JSON.stringify({

@@ -6,13 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSignerSet } from '../../../src/controllers/signing/index.js';
 import { parseCertificatePem } from '../../../src/pki/index.js';
-import { freePort, openssl, run, tmpDir } from '../../helpers.js';
-import { cfsslCa, csrObject, sh } from './fixtures.js';
+import { openssl, tmpDir } from '../../helpers.js';
+import { startCfsslServe } from '../../cfssl/realserve.js';
+import { cfsslCa, csrObject } from './fixtures.js';
 
 const KEY_HEX = '00112233445566778899aabbccddeeff';
 
@@ -29,49 +29,9 @@ test('remote signer through cfssl serve authsign', async (t) => {
       auth_keys: { k1: { type: 'standard', key: KEY_HEX } },
     }),
   );
-  sh(
-    dir,
-    `echo '{"CN":"127.0.0.1","hosts":["127.0.0.1"],"key":{"algo":"ecdsa","size":256}}' | cfssl gencert -ca ca.pem -ca-key ca-key.pem - 2>/dev/null | cfssljson -bare tls`,
-  );
-  const port = await freePort();
-  const proc = spawn(
-    'cfssl',
-    [
-      'serve',
-      '-address',
-      '127.0.0.1',
-      '-port',
-      String(port),
-      '-ca',
-      'ca.pem',
-      '-ca-key',
-      'ca-key.pem',
-      '-config',
-      'config.json',
-      '-tls-cert',
-      'tls.pem',
-      '-tls-key',
-      'tls-key.pem',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  t.after(() => proc.kill());
-  for (let i = 0; ; i++) {
-    const r = run('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '--cacert',
-      ca.cert,
-      `https://127.0.0.1:${port}/`,
-    ]);
-    if (/^[1-5]\d\d$/.test(r.stdout)) break;
-    assert.ok(i < 75, 'cfssl serve did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const config = (key: string, url = `https://127.0.0.1:${port}`) => {
+  const cfssl = await startCfsslServe(dir, { config: 'config.json', tls: true });
+  t.after(() => cfssl.stop());
+  const config = (key: string, url = cfssl.url) => {
     const f = join(dir, `signers-${key.slice(0, 4)}-${url.length}.yaml`);
     writeFileSync(
       f,
@@ -121,8 +81,7 @@ signers:
   );
   assert.ok(!w.ok && w.retry === true && w.reason === 'RemoteSignerFailure', JSON.stringify(w));
 
-  proc.kill();
-  await new Promise((r) => proc.once('exit', r));
+  await cfssl.stop();
   const down = await signers.sign(
     csrObject('example.com/remote', { dnsNames: ['a.example.internal'], usages: ['server auth'] }),
     now,
