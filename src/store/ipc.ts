@@ -84,6 +84,6 @@ export function serveStoreRequests(host: StoreHost, follower: IpcEndpoint & { is
 }
 
 /** The announcement of a new revision, as followers expect it. */
-export function revisionMessage(revision: number): unknown {
+export function revisionMessage(revision: number): object {
   return { type: 'store-revision', revision } satisfies Message;
 }
