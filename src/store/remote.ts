@@ -69,6 +69,8 @@ class Moved extends Error {
  */
 export class StoreHost {
   private announcing = false;
+  /** the newest write of each key still being committed */
+  private readonly committing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: Store,
@@ -77,17 +79,39 @@ export class StoreHost {
 
   async handle(req: StoreRequest): Promise<StoreReply> {
     try {
-      const obj = await this.apply(req);
+      const obj = await this.track(req, this.apply(req));
       this.scheduleAnnounce();
       return { ok: true, obj };
     } catch (e) {
-      if (e instanceof Moved)
+      if (e instanceof Moved && req.op === 'cas') {
+        // the write that moved the key may still be committing: answer once it is durable, so
+        // that the follower (and whatever it re-reads on its own connection) sees it, rather
+        // than spinning on a state it cannot read yet
+        await this.committing.get(req.key);
         return {
           ok: false,
           current: { rev: Number(e.current.metadata.resourceVersion), value: JSON.stringify(e.current) },
         };
+      }
       return { ok: false, error: toWire(e) };
     }
+  }
+
+  /** remembers `p` among the writes of the request's key still settling (every one of them) */
+  private track<T>(req: StoreRequest, p: Promise<T>): Promise<T> {
+    if (req.op === 'compact') return p;
+    const key = req.key;
+    const prev = this.committing.get(key);
+    const mine = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    const all = prev ? Promise.all([prev, mine]) : mine;
+    this.committing.set(key, all);
+    void all.then(() => {
+      if (this.committing.get(key) === all) this.committing.delete(key);
+    });
+    return p;
   }
 
   private async apply(req: StoreRequest): Promise<KubeObject | undefined> {

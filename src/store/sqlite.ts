@@ -128,6 +128,8 @@ class SqliteStore implements Store {
   private closing = false;
   private failed: KubetlsError | undefined;
   private idle: (() => void)[] = [];
+  /** woken after every commit, successful or not */
+  private commits: (() => void)[] = [];
   private compacting: Promise<unknown> = Promise.resolve();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly hub: WatchHub;
@@ -181,6 +183,11 @@ class SqliteStore implements Store {
     return this.overlay.get(key) ?? this.reader.row(key);
   }
 
+  /** resolves once the key's write at `rev`, if it is still committing, has settled */
+  private async committedPast(key: string, rev: number): Promise<void> {
+    while (this.overlay.get(key)?.rev === rev) await new Promise<void>((resolve) => this.commits.push(resolve));
+  }
+
   private writable(): void {
     if (this.failed) throw this.failed;
     if (this.closing) throw new KubetlsError('ServiceUnavailable', 'the store is closing');
@@ -204,7 +211,14 @@ class SqliteStore implements Store {
       const cur = this.current(key);
       if (!cur || cur.deleted) throw notFound(key);
       const obj = JSON.parse(cur.value) as KubeObject;
-      checkPreconditions(key, pre, obj, 'update');
+      try {
+        checkPreconditions(key, pre, obj, 'update');
+      } catch (e) {
+        // the precondition was read from committed data, older than a write still committing:
+        // fail once that write is durable, so that the caller's re-read (a retry) sees it
+        await this.committedPast(key, cur.rev);
+        throw e;
+      }
       let next = fn(obj);
       if (isThenable(next)) {
         next = await next;
@@ -287,6 +301,7 @@ class SqliteStore implements Store {
     }
     this.hub.publish(changes);
     for (const op of batch) op.resolve(op.result);
+    for (const f of this.commits.splice(0)) f();
     // the writes that arrived while this commit was syncing go next, as one batch
     if (this.queue.length && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -313,6 +328,7 @@ class SqliteStore implements Store {
         cause: e,
       });
     for (const op of [...batch, ...queued]) op.reject(err);
+    for (const f of this.commits.splice(0)) f();
     this.settle();
   }
 
