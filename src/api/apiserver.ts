@@ -61,6 +61,8 @@ export interface ApiServerOptions {
    * server neither opens nor seeds one, and closes the replica when it stops
    */
   replica?: ReplicaStore | undefined;
+  /** where audit events go instead of `auditLogPath` (a worker's `-`: through the primary) */
+  auditLog?: AuditLog | undefined;
   /** more /readyz checks (a worker's: the primary is there) */
   readyChecks?: HealthCheck[] | undefined;
   clock?: Clock;
@@ -166,7 +168,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       log: (msg: string) => log(msg),
     });
     for (const w of authn.warnings) log(`warning: ${w}`);
-    if (o.auditLogPath) audit = openAuditLog(o.auditLogPath);
+    if (o.auditLog) audit = o.auditLog;
+    else if (o.auditLogPath) audit = openAuditLog(o.auditLogPath);
 
     let ready = false;
     const live: HealthCheck[] = [{ name: 'ping', check: () => undefined }];

@@ -13,16 +13,18 @@
  * primary; its `/readyz` fails once the primary is gone, and it exits at once then.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { writeSync } from 'node:fs';
 import { errorMessage } from '../errors/index.js';
 import { runPool, type PoolLogLevel } from '../server/pool.js';
 import { ipcLink, openStoreReplica, revisionMessage, serveStoreRequests, StoreHost } from '../store/index.js';
 import { openApiStore, startApiServer, type ApiServerOptions } from './apiserver.js';
+import { auditEvent, type AuditLog } from './auditlog.js';
 
 export interface ServeProcessesOptions {
   /** worker processes; 0 serves from this process */
   workers: number;
   /** the API server's options (every process computes the same from the same command line) */
-  api: Omit<ApiServerOptions, 'replica' | 'readyChecks' | 'metrics'>;
+  api: Omit<ApiServerOptions, 'replica' | 'readyChecks' | 'metrics' | 'auditLog'>;
   /** the embedded controllers' metrics, served at /metrics */
   metrics?: { contentType: string; render(): Promise<string> } | undefined;
   /** starts the embedded controllers once the API serves on `port` (in the primary, or the only process) */
@@ -38,6 +40,8 @@ interface WorkerConfig {
 }
 
 type MetricsMessage = { type: 'metrics-request'; id: number } | { type: 'metrics-reply'; id: number; body: string };
+/** an audit line for stdout (`--audit-log-path -`), written by the primary */
+type AuditMessage = { type: 'audit-line'; line: string };
 
 const poolLog =
   (log: (line: string) => void) =>
@@ -108,6 +112,9 @@ async function runPrimary(o: ServeProcessesOptions): Promise<number> {
       onFork: (w) => {
         serveStoreRequests(host, w);
         w.on('message', answerMetrics(w));
+        w.on('message', (m: AuditMessage) => {
+          if (m?.type === 'audit-line' && typeof m.line === 'string') writeSync(1, m.line);
+        });
       },
       // the controllers first, while the workers still serve them (lease release, events)
       beforeStop: async () => {
@@ -142,6 +149,10 @@ async function runWorker(o: ServeProcessesOptions): Promise<number> {
           ? { contentType: cfg.metricsContentType, render: metricsFromPrimary() }
           : undefined,
         readyChecks: [{ name: 'primary', check: () => (process.connected ? undefined : 'the primary is gone') }],
+        // a file is appended to by every worker, one write(2) a line (O_APPEND: lines never
+        // interleave); a pipe only promises that up to PIPE_BUF bytes, so stdout's lines go
+        // through the primary, its one writer
+        ...(o.api.auditLogPath === '-' ? { auditLog: auditThroughPrimary() } : {}),
       });
       return {
         port: api.port,
@@ -155,6 +166,16 @@ async function runWorker(o: ServeProcessesOptions): Promise<number> {
     },
     log: poolLog(o.log),
   });
+}
+
+function auditThroughPrimary(): AuditLog {
+  return {
+    record: (r) => {
+      const m: AuditMessage = { type: 'audit-line', line: `${JSON.stringify(auditEvent(r))}\n` };
+      if (process.connected) process.send?.(m);
+    },
+    close: () => undefined,
+  };
 }
 
 /** renders /metrics by asking the primary (bounded: 5 s) */
