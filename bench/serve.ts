@@ -492,6 +492,27 @@ async function watches(
   return latencies;
 }
 
+/** the server's processes: it and its `--workers` (its children) */
+function serverPids(pid: number): string[] {
+  return [
+    String(pid),
+    ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean),
+  ];
+}
+
+/** CPU seconds (user + system) the server's processes have used so far */
+function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of serverPids(pid)) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100;
+}
+
 /** MiB, summed over the server's processes (its `--workers` are its children) */
 function rss(pid: number): { rss: number; hwm: number } {
   const out = { rss: 0, hwm: 0 };
@@ -554,7 +575,12 @@ if (ONLY.includes('lifecycle')) {
   console.log(
     `  cfssl serve (before): ${before?.rps ?? 'n/a'} signs/s, p50 ${before?.p50}, p99 ${before?.p99}; load ${load()}`,
   );
-  const runs: Array<{ w: number | undefined; r: Awaited<ReturnType<typeof lifecycles>>; loadNow: string }> = [];
+  const runs: Array<{
+    w: number | undefined;
+    r: Awaited<ReturnType<typeof lifecycles>>;
+    loadNow: string;
+    cpu: number;
+  }> = [];
   for (const w of WORKERS) {
     if (w !== workers || runs.length) {
       await server.stop();
@@ -563,19 +589,23 @@ if (ONLY.includes('lifecycle')) {
     }
     // warm-up (JIT, TLS sessions), not counted
     await lifecycles(dir, port, csrs, 2, `warm${runs.length}`);
-    runs.push({ w, r: await lifecycles(dir, port, csrs, SECONDS, `run${runs.length}`), loadNow: load() });
+    // the server's CPU per lifecycle: what the work costs, whatever else the machine runs
+    const cpu0 = cpuSeconds(server.proc.pid!);
+    const r = await lifecycles(dir, port, csrs, SECONDS, `run${runs.length}`);
+    runs.push({ w, r, loadNow: load(), cpu: cpuSeconds(server.proc.pid!) - cpu0 });
   }
   const after = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(
     `  cfssl serve (after):  ${after?.rps ?? 'n/a'} signs/s, p50 ${after?.p50}, p99 ${after?.p99}; load ${load()}`,
   );
   const cf = before && after ? (before.rps + after.rps) / 2 : NaN;
-  for (const { w, r, loadNow } of runs) {
+  for (const { w, r, loadNow, cpu } of runs) {
     const rate = r.lifecycles / r.seconds;
     const tag = w === undefined ? '' : ` --workers ${w}`;
     console.log(
       `  kubetls serve${tag}: ${rate.toFixed(0)} lifecycles/s (${r.lifecycles} in ${r.seconds.toFixed(1)} s, ${r.errors} errors), ` +
-        `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; load ${loadNow}`,
+        `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; ` +
+        `server CPU ${((cpu * 1000) / r.lifecycles).toFixed(2)} ms a lifecycle (${(cpu / r.seconds).toFixed(2)} cores); load ${loadNow}`,
     );
     for (const [verb, xs] of Object.entries(r.perRequest))
       console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
