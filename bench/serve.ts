@@ -14,7 +14,11 @@
  * as copies of one the API created, so seeding 100,000 takes seconds, not minutes.
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
- *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl]
+ *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2]
+ *
+ * `--workers` is passed to `kubetls serve` (absent: its default); several values, comma-separated,
+ * run the lifecycle once per value back to back in the same run (compare the ratio, the machine
+ * is shared), and the other parts with the last value.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
@@ -48,6 +52,8 @@ const OBJECTS = Number(arg('objects', '100000'));
 const LISTED = Number(arg('listed', '10000'));
 const WATCHES = Number(arg('watches', '1000'));
 const CPU_PROF = arg('cpu-prof', '');
+const WORKERS: Array<number | undefined> = arg('workers', '') ? arg('workers', '').split(',').map(Number) : [undefined];
+let workers = WORKERS[WORKERS.length - 1];
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const SIGNER = 'example.com/serving';
 
@@ -83,7 +89,15 @@ interface Server {
 
 async function startServe(dir: string, port: number, o: { prof?: boolean } = {}): Promise<Server> {
   const node = [...(o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), CLI];
-  const argv = [...node, 'serve', '--dir', dir, '--secure-port', String(port)];
+  const argv = [
+    ...node,
+    'serve',
+    '--dir',
+    dir,
+    '--secure-port',
+    String(port),
+    ...(workers === undefined ? [] : ['--workers', String(workers)]),
+  ];
   const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   const stop = async () => {
@@ -457,10 +471,40 @@ async function watches(
   return latencies;
 }
 
+/** the server's processes: it and its `--workers` (its children) */
+function serverPids(pid: number): string[] {
+  return [
+    String(pid),
+    ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean),
+  ];
+}
+
+/** CPU seconds (user + system) the server's processes have used so far */
+function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of serverPids(pid)) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / 100;
+}
+
+/** MiB, summed over the server's processes (its `--workers` are its children) */
 function rss(pid: number): { rss: number; hwm: number } {
-  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  const out = { rss: 0, hwm: 0 };
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  for (const p of [String(pid), ...children]) {
+    const s = readFileSync(`/proc/${p}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
+    out.rss += kb('VmRSS');
+    out.hwm += kb('VmHWM');
+  }
+  return out;
 }
 
 // ---- main
@@ -510,38 +554,59 @@ if (ONLY.includes('lifecycle')) {
   console.log(
     `  cfssl serve (before): ${before?.rps ?? 'n/a'} signs/s, p50 ${before?.p50}, p99 ${before?.p99}; load ${load()}`,
   );
-  // warm-up (JIT, TLS sessions), not counted
-  await lifecycles(dir, port, csrs, 2, 'warm');
-  const r = await lifecycles(dir, port, csrs, SECONDS, 'run');
-  const rate = r.lifecycles / r.seconds;
-  const loadNow = load();
+  const runs: Array<{
+    w: number | undefined;
+    r: Awaited<ReturnType<typeof lifecycles>>;
+    loadNow: string;
+    cpu: number;
+  }> = [];
+  for (const w of WORKERS) {
+    if (w !== workers || runs.length) {
+      await server.stop();
+      workers = w;
+      server = await startServe(dir, port);
+    }
+    // warm-up (JIT, TLS sessions), not counted
+    await lifecycles(dir, port, csrs, 2, `warm${runs.length}`);
+    // the server's CPU per lifecycle: what the work costs, whatever else the machine runs
+    const cpu0 = cpuSeconds(server.proc.pid!);
+    const r = await lifecycles(dir, port, csrs, SECONDS, `run${runs.length}`);
+    runs.push({ w, r, loadNow: load(), cpu: cpuSeconds(server.proc.pid!) - cpu0 });
+  }
   const after = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(
     `  cfssl serve (after):  ${after?.rps ?? 'n/a'} signs/s, p50 ${after?.p50}, p99 ${after?.p99}; load ${load()}`,
   );
   const cf = before && after ? (before.rps + after.rps) / 2 : NaN;
-  console.log(
-    `  kubetls serve: ${rate.toFixed(0)} lifecycles/s (${r.lifecycles} in ${r.seconds.toFixed(1)} s, ${r.errors} errors), ` +
-      `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; load ${loadNow}`,
-  );
-  for (const [verb, xs] of Object.entries(r.perRequest))
-    console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
-  console.log(`  ratio to cfssl's sign rate: ${(rate / cf).toFixed(3)}x (requests: ${((rate * 4) / cf).toFixed(2)}x)`);
-  rows.push(['lifecycles/s, 32 clients', '≥ 2,000', rate.toFixed(0), (rate / 2000).toFixed(2), loadNow]);
-  rows.push([
-    'ratio to cfssl serve sign rate',
-    '≥ 0.35×',
-    `${(rate / cf).toFixed(3)}× (cfssl ${cf.toFixed(0)}/s)`,
-    (rate / cf / 0.35).toFixed(2),
-    loadNow,
-  ]);
-  rows.push([
-    'lifecycle p99 (4 requests)',
-    '< 50 ms',
-    ms(pct(r.lifecycle, 99)),
-    (50 / pct(r.lifecycle, 99)).toFixed(2),
-    loadNow,
-  ]);
+  for (const { w, r, loadNow, cpu } of runs) {
+    const rate = r.lifecycles / r.seconds;
+    const tag = w === undefined ? '' : ` --workers ${w}`;
+    console.log(
+      `  kubetls serve${tag}: ${rate.toFixed(0)} lifecycles/s (${r.lifecycles} in ${r.seconds.toFixed(1)} s, ${r.errors} errors), ` +
+        `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; ` +
+        `server CPU ${((cpu * 1000) / r.lifecycles).toFixed(2)} ms a lifecycle (${(cpu / r.seconds).toFixed(2)} cores); load ${loadNow}`,
+    );
+    for (const [verb, xs] of Object.entries(r.perRequest))
+      console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
+    console.log(
+      `  ratio to cfssl's sign rate: ${(rate / cf).toFixed(3)}x (requests: ${((rate * 4) / cf).toFixed(2)}x)`,
+    );
+    rows.push([`lifecycles/s, 32 clients${tag}`, '≥ 2,000', rate.toFixed(0), (rate / 2000).toFixed(2), loadNow]);
+    rows.push([
+      `ratio to cfssl serve sign rate${tag}`,
+      '≥ 0.35×',
+      `${(rate / cf).toFixed(3)}× (cfssl ${cf.toFixed(0)}/s)`,
+      (rate / cf / 0.35).toFixed(2),
+      loadNow,
+    ]);
+    rows.push([
+      `lifecycle p99 (4 requests)${tag}`,
+      '< 50 ms',
+      ms(pct(r.lifecycle, 99)),
+      (50 / pct(r.lifecycle, 99)).toFixed(2),
+      loadNow,
+    ]);
+  }
 }
 
 if (ONLY.includes('list') || ONLY.includes('startup')) {

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../pki/clock.js';
 import { HttpsServer, type ServerTimeouts, type TlsVersion } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import { objectKey, resourcePrefix } from '../store/keys.js';
-import type { Store } from '../store/store.js';
+import type { ReplicaStore, Store } from '../store/index.js';
 import { noAuditLog, openAuditLog, type AuditLog } from './auditlog.js';
 import { ANONYMOUS_PATHS } from './authn/anonymous.js';
 import { createRequestAuthentication, type RequestAuthentication } from './authn/authenticator.js';
@@ -56,6 +56,15 @@ export interface ApiServerOptions {
   controllerPolicy?: KubeObject[] | undefined;
   /** served at /metrics (the embedded controllers' metrics) */
   metrics?: { contentType: string; render(): Promise<string> } | undefined;
+  /**
+   * serve from a replica of a store another process owns and seeded (`--workers`): this
+   * server neither opens nor seeds one, and closes the replica when it stops
+   */
+  replica?: ReplicaStore | undefined;
+  /** where audit events go instead of `auditLogPath` (a worker's `-`: through the primary) */
+  auditLog?: AuditLog | undefined;
+  /** more /readyz checks (a worker's: the primary is there) */
+  readyChecks?: HealthCheck[] | undefined;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -73,9 +82,14 @@ export const SERVED_KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 
 /** generateName's alphabet (apimachinery's: no vowels, no look-alikes, so no words or confusions). */
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+/**
+ * Opens the store and writes the default objects (RBAC, namespaces, cluster-info, what the
+ * embedded controllers declare): what the process that owns the store does before serving.
+ */
+export async function openApiStore(
+  o: Pick<ApiServerOptions, 'dataDir' | 'history' | 'clusterInfo' | 'controllerPolicy' | 'clock'>,
+): Promise<Store> {
   const clock = o.clock ?? systemClock;
-  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const store = await openStore({
     backend: 'sqlite',
     dataDir: o.dataDir,
@@ -86,6 +100,29 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         }
       : {}),
   });
+  try {
+    // the default objects, before anyone can ask
+    const policy = defaultPolicy();
+    await seed(store, new ResourceRegistry(servedResources()), {
+      policy: [...policy.clusterRoles, ...policy.clusterRoleBindings, ...policy.roles, ...policy.roleBindings],
+      ...(o.clusterInfo ? { clusterInfo: o.clusterInfo } : {}),
+      ...(o.controllerPolicy ? { reconciled: o.controllerPolicy } : {}),
+      now: clock.now(),
+      uid: () => randomUUID(),
+    });
+    return store;
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // a worker's replica: the primary opened and seeded the store
+  const replica = o.replica;
+  const store: Store = replica ?? (await openApiStore(o));
   let authn: RequestAuthentication | undefined;
   let audit: AuditLog = noAuditLog;
   const rbacWatches: Array<{ stop(): void }> = [];
@@ -99,16 +136,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       uid: () => randomUUID(),
       randomSuffix: (n) => [...randomBytes(n)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join(''),
     };
-
-    // the default objects, before anyone can ask
-    const policy = defaultPolicy();
-    await seed(store, registry, {
-      policy: [...policy.clusterRoles, ...policy.clusterRoleBindings, ...policy.roles, ...policy.roleBindings],
-      ...(o.clusterInfo ? { clusterInfo: o.clusterInfo } : {}),
-      ...(o.controllerPolicy ? { reconciled: o.controllerPolicy } : {}),
-      now: clock.now(),
-      uid: () => randomUUID(),
-    });
 
     // RBAC from the store; any change to a role or binding rebuilds the index before the next decision
     const rbacPrefix = (resource: string) => resourcePrefix('rbac.authorization.k8s.io', resource);
@@ -141,13 +168,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       log: (msg: string) => log(msg),
     });
     for (const w of authn.warnings) log(`warning: ${w}`);
-    if (o.auditLogPath) audit = openAuditLog(o.auditLogPath);
+    if (o.auditLog) audit = o.auditLog;
+    else if (o.auditLogPath) audit = openAuditLog(o.auditLogPath);
 
     let ready = false;
     const live: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
     const readyChecks: HealthCheck[] = [
       { name: 'store', check: () => (store.revision() > 0 ? undefined : 'the store is not open') },
       { name: 'poststarthook/rbac/bootstrap-roles', check: () => (ready ? undefined : 'not finished') },
+      ...(o.readyChecks ?? []),
     ];
 
     // the handler registers watch streams with the listener it is given to (made just below)
@@ -195,7 +224,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
           res.end(JSON.stringify(status));
         },
       },
-      (req, res) => handler(req, res),
+      o.replica
+        ? (req, res) => {
+            // every write acknowledged before this request began reaches this process's caches
+            // (the RBAC index, through its watch) before the request is decided
+            replica!.catchUp();
+            return handler(req, res);
+          }
+        : (req, res) => handler(req, res),
     );
     listener.server = server;
     const port = await server.listen(o.securePort, o.bindAddress);

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
 import { stderrLine } from './output.js';
@@ -30,6 +31,24 @@ interface ServeFlags extends ControllerFlagValues {
   auditLogPath?: string;
   requestTimeout?: string;
   etcdCompactionInterval?: string;
+  workers?: string;
+}
+
+/**
+ * The default of --workers: one API worker process per core when there is more than one
+ * (the primary keeps the store and mostly waits on fsync), else one process.
+ * bench/RESULTS.md has the measurement behind it.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return cores > 1 ? cores : 0;
+}
+
+function workerCount(v: string | undefined): number {
+  if (v === undefined) return defaultWorkers();
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n > 256)
+    throw new KubetlsError('BadFlag', `--workers: "${v}" is not a number of processes (0 to 256)`);
+  return n;
 }
 
 /** --tls-min-version: kube-apiserver's names; anything below TLS 1.2 is refused. */
@@ -79,6 +98,10 @@ export function registerServe(program: Command): void {
       '30s',
     )
     .option(
+      '--workers <n>',
+      `API worker processes on the shared port (the primary owns the store and runs the controllers); 0 = one process (default: one per core when there are several, here ${defaultWorkers()})`,
+    )
+    .option(
       '--etcd-compaction-interval <duration>',
       'how much watch history is kept: a watch from an older resourceVersion gets 410 Gone',
       '5m',
@@ -90,6 +113,7 @@ export function registerServe(program: Command): void {
     leaderElectHelp: 'elect a leader among several servers before running the embedded controllers',
   });
   cmd.action(async (f: ServeFlags, command: Command) => {
+    const workers = workerCount(f.workers);
     const port = Number(f.securePort);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new KubetlsError('BadFlag', `--secure-port: "${f.securePort}" is not a TCP port`);
@@ -114,7 +138,9 @@ export function registerServe(program: Command): void {
     const certificates = parseCertificatesPem(caPem, caFile);
     const host = f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress;
     const flags = command.opts();
-    const controllers = specs.length ? await import('../controllers/run.js') : undefined;
+    // a worker process serves the API only: the primary runs the controllers and wrote the policy
+    const processes = await import('../api/workers.js');
+    const controllers = specs.length && !processes.isApiWorker() ? await import('../controllers/run.js') : undefined;
     await controllers?.validateControllerFlags(specs, flags, join(dir, 'pki'));
     // what the selected controllers declare, granted to their identity; with none selected the
     // objects are rewritten empty, so a grant never outlives the flags that asked for it
@@ -126,38 +152,47 @@ export function registerServe(program: Command): void {
     const metrics = controllers
       ? new (await import('../controllers/framework/metrics.js')).ControllerMetrics()
       : undefined;
-    const { startApiServer } = await import('../api/apiserver.js');
-    const server = await startApiServer({
-      bindAddress: f.bindAddress,
-      securePort: port,
-      dataDir: resolve(f.dataDir ?? join(dir, 'data')),
-      tls: { cert, key, minVersion, ciphers },
-      clientCa: { pem: caPem, certificates },
-      clientCrlFile: f.clientCrlFile,
-      clientDenyListFile: f.clientDenyList,
-      tokenAuthFile: f.tokenAuthFile,
-      enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
-      anonymousAuth: f.anonymousAuth,
-      auditLogPath: f.auditLogPath,
-      timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
-      history: { windowMs: historyMs },
-      clusterInfo: { server: `https://${host}:${port}`, caPem },
-      controllerPolicy,
+    const dataDir = resolve(f.dataDir ?? join(dir, 'data'));
+    process.exitCode = await processes.runApiServerProcesses({
+      workers,
+      api: {
+        bindAddress: f.bindAddress,
+        securePort: port,
+        dataDir,
+        tls: { cert, key, minVersion, ciphers },
+        clientCa: { pem: caPem, certificates },
+        clientCrlFile: f.clientCrlFile,
+        clientDenyListFile: f.clientDenyList,
+        tokenAuthFile: f.tokenAuthFile,
+        enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
+        anonymousAuth: f.anonymousAuth,
+        auditLogPath: f.auditLogPath,
+        timeouts: { requestMs, headersMs: Math.min(requestMs, 10_000), handshakeMs: Math.min(requestMs, 10_000) },
+        history: { windowMs: historyMs },
+        clusterInfo: { server: `https://${host}:${port}`, caPem },
+        controllerPolicy,
+        log: stderrLine,
+      },
       metrics,
       log: stderrLine,
-    });
-    stderrLine(`kubetls serve: listening on https://${host}:${server.port} (store ${f.dataDir ?? join(dir, 'data')})`);
-    let manager: { stop(): Promise<void> } | undefined;
-    if (controllers) {
-      const conf = join(dir, 'controller-manager.conf');
-      if (!existsSync(conf))
+      onListening: (listening, processes) =>
         stderrLine(
-          `kubetls serve: the controllers do not run: no ${conf} (their credentials as kubetls init writes them)`,
-        );
-      else
+          `kubetls serve: listening on https://${host}:${listening} (store ${f.dataDir ?? join(dir, 'data')}; ${
+            workers === 0 ? 'one process' : `${processes} worker processes`
+          })`,
+        ),
+      startControllers: async (listening) => {
+        if (!controllers) return undefined;
+        const conf = join(dir, 'controller-manager.conf');
+        if (!existsSync(conf)) {
+          stderrLine(
+            `kubetls serve: the controllers do not run: no ${conf} (their credentials as kubetls init writes them)`,
+          );
+          return undefined;
+        }
         try {
-          manager = await controllers.runControllers({
-            kubeconfig: { file: conf, ...embeddedServer(f.bindAddress, server.port) },
+          return await controllers.runControllers({
+            kubeconfig: { file: conf, ...embeddedServer(f.bindAddress, listening) },
             specs,
             leaderElection,
             flags,
@@ -168,22 +203,9 @@ export function registerServe(program: Command): void {
         } catch (e) {
           // the API keeps serving; what the controllers lack is said once, plainly
           stderrLine(`kubetls serve: the controllers do not run: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
         }
-    }
-    await new Promise<void>((done) => {
-      const stop = (sig: string) => {
-        stderrLine(`kubetls serve: ${sig}: stopping`);
-        // the controllers first (they release the lease and flush events through the server)
-        Promise.resolve(manager?.stop())
-          .catch(() => undefined)
-          .then(() => server.stop())
-          .then(done, (e: unknown) => {
-            stderrLine(`kubetls serve: stop failed: ${String(e)}`);
-            done();
-          });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      },
     });
   });
 }

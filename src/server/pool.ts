@@ -4,14 +4,16 @@
  *   the same configuration over IPC, restarts one that dies (and gives up when they keep
  *   dying), and on SIGTERM/SIGINT stops them all; every worker listens on the shared port.
  *   For stateless work: `cfssl serve` signs in every worker.
- * - one process (`workers` = 0): the server runs here; state that must live in one place
- *   (the API server's store writer and its watch fan-out) lives with it.
+ *   For stateful work the primary keeps the state and serves the workers over IPC
+ *   (`primary` hooks): `kubetls serve --workers` keeps its store there (src/api/workers.ts).
+ *   A worker exits at once when the primary is gone (its IPC channel closed), so a primary
+ *   killed with SIGKILL leaves no orphan holding the port.
+ * - one process (`workers` = 0): the server runs here, its state with it.
  * Either way a stop is graceful (HttpsServer.stop): in-flight requests finish, idle
  * connections close, streams are ended, and the process exits within the shutdown timeout.
  */
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { errorMessage } from '../errors/index.js';
-import type { HttpsServer } from './server.js';
 
 export type PoolLogLevel = 'info' | 'warning' | 'error' | 'fatal';
 
@@ -21,12 +23,25 @@ export interface PoolOptions<C> {
   /** handed to each worker (structured clone over IPC): PEM text, not KeyObjects */
   config: C;
   /** starts serving in this process (a worker, or the only process) and resolves once listening */
-  start(config: C): Promise<{ server: HttpsServer; port: number }>;
+  start(config: C): Promise<{ server: { stop(): Promise<void> }; port: number }>;
   log(level: PoolLogLevel, msg: string): void;
   /** called once every process listens */
   onListening?(port: number, processes: number): void;
   /** how long a stop may take before workers are killed (default 5 s, the server's shutdown timeout) */
   shutdownMs?: number;
+  /** IPC message encoding (node:cluster's `serialization`; 'advanced' keeps Buffers, Maps, typed arrays) */
+  serialization?: 'json' | 'advanced';
+  /** the primary's own part of a stateful pool */
+  primary?: PrimaryHooks;
+}
+
+export interface PrimaryHooks {
+  /** a worker was forked (its messages beside the pool's own are the hook's to answer) */
+  onFork?(worker: Worker): void;
+  /** on SIGTERM/SIGINT, before the workers are told to stop (they still serve meanwhile) */
+  beforeStop?(): Promise<void>;
+  /** once every worker has exited */
+  afterStop?(): Promise<void>;
 }
 
 /** More exits than this within a minute stop the pool: a broken environment, not a rare crash. */
@@ -46,9 +61,12 @@ async function runSingle<C>(o: PoolOptions<C>): Promise<number> {
   const { server, port } = await o.start(o.config);
   o.onListening?.(port, 1);
   await new Promise<void>((resolve) => {
-    const stop = () => void server.stop().then(resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    const stop = (sig: string) => {
+      o.log('info', `${sig}: stopping`);
+      void server.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   });
   return 0;
 }
@@ -68,8 +86,10 @@ function runPrimary<C>(o: PoolOptions<C>): Promise<number> {
     // environment) stops the server, while rare crashes over a long uptime never add up to that
     let exits: number[] = [];
     let port = 0;
+    if (o.serialization) cluster.setupPrimary({ serialization: o.serialization });
     const fork = () => {
       const w = cluster.fork();
+      o.primary?.onFork?.(w);
       w.on('message', (m: WorkerMessage) => {
         if (m?.type === 'ready') w.send({ type: 'config', config: o.config });
         else if (m?.type === 'listening') {
@@ -82,24 +102,33 @@ function runPrimary<C>(o: PoolOptions<C>): Promise<number> {
         }
       });
     };
+    const stopWorkers = () =>
+      new Promise<void>((done) => {
+        const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+        let alive = workers.length;
+        if (alive === 0) return done();
+        cluster.on('exit', () => {
+          if (--alive <= 0) done();
+        });
+        // a signal, not worker.kill(): that first waits for a graceful IPC disconnect
+        for (const w of workers) w.process.kill('SIGTERM');
+        setTimeout(
+          () => {
+            for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
+            done();
+          },
+          (o.shutdownMs ?? 5000) + 1000,
+        ).unref();
+      });
     const stop = (code: number) => {
       if (stopping) return;
       stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-      let alive = workers.length;
-      if (alive === 0) return resolve(code);
-      cluster.on('exit', () => {
-        if (--alive <= 0) resolve(code);
-      });
-      // a signal, not worker.kill(): that first waits for a graceful IPC disconnect
-      for (const w of workers) w.process.kill('SIGTERM');
-      setTimeout(
-        () => {
-          for (const w of workers) if (w.process.exitCode === null) w.process.kill('SIGKILL');
-          resolve(code);
-        },
-        (o.shutdownMs ?? 5000) + 1000,
-      ).unref();
+      const hook = (f: (() => Promise<void>) | undefined, what: string) =>
+        Promise.resolve(f?.()).catch((e: unknown) => o.log('error', `${what}: ${errorMessage(e)}`));
+      void hook(o.primary?.beforeStop, 'before stopping the workers')
+        .then(stopWorkers)
+        .then(() => hook(o.primary?.afterStop, 'after stopping the workers'))
+        .then(() => resolve(code));
     };
     cluster.on('exit', (w, code, signal) => {
       if (stopping) return;
@@ -112,8 +141,12 @@ function runPrimary<C>(o: PoolOptions<C>): Promise<number> {
         stop(1);
       } else fork();
     });
-    process.once('SIGTERM', () => stop(0));
-    process.once('SIGINT', () => stop(0));
+    const onSignal = (sig: string) => {
+      o.log('info', `${sig}: stopping`);
+      stop(0);
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
     for (let i = 0; i < n; i++) fork();
   });
 }
@@ -138,6 +171,9 @@ function runWorker<C>(o: PoolOptions<C>): Promise<number> {
         },
       );
     });
+    // the primary is gone (SIGKILL, a crash): nobody will stop this worker, and a new primary
+    // needs the port
+    process.once('disconnect', () => process.exit(1));
     // the worker loads its modules asynchronously; ask for the config only once listening for it
     process.send?.({ type: 'ready' });
   });

@@ -12,9 +12,8 @@
  */
 import type { KubeObject } from '../api/object.js';
 import { KubetlsError } from '../errors/index.js';
-import { decodeContinue, encodeContinue } from './continue.js';
 import { HistoryWindow, DEFAULT_HISTORY, type HistoryOptions } from './history.js';
-import { alreadyExists, conflict, notFound, parseKey, selection, type Selection } from './keys.js';
+import { alreadyExists, conflict, notFound, parseKey } from './keys.js';
 import { checkObject, checkPreconditions, checkSize, withResourceVersion } from './preconditions.js';
 import { mainThreadCommitter, workerCommitter, type CommitMode, type Committer } from './sqlite-commit.js';
 import {
@@ -27,6 +26,7 @@ import {
   type DB,
   type LogRow,
 } from './sqlite-db.js';
+import { SqliteReader, type StoredRow } from './sqlite-read.js';
 import type {
   ListOptions,
   ListResult,
@@ -37,7 +37,7 @@ import type {
   WatchEvent,
   WatchOptions,
 } from './store.js';
-import { DEFAULT_WATCH_BUFFER, WatchHub, tooOld, type Change } from './watchhub.js';
+import { DEFAULT_WATCH_BUFFER, WatchHub, type Change } from './watchhub.js';
 
 export interface SqliteStoreOptions {
   dataDir: string;
@@ -66,11 +66,7 @@ const DEFAULT_QUOTA = 8 * 1024 ** 3;
 const MAX_UPDATE_TRIES = 64;
 
 /** A key's state as a write sees it. */
-interface Current {
-  rev: number;
-  deleted: boolean;
-  value: string;
-}
+type Current = StoredRow;
 
 interface Op {
   row: LogRow;
@@ -132,10 +128,12 @@ class SqliteStore implements Store {
   private closing = false;
   private failed: KubetlsError | undefined;
   private idle: (() => void)[] = [];
+  /** woken after every commit, successful or not */
+  private commits: (() => void)[] = [];
   private compacting: Promise<unknown> = Promise.resolve();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly hub: WatchHub;
-  private readonly q;
+  private readonly reader: SqliteReader;
   private readonly maxBatch: number;
 
   constructor(
@@ -148,28 +146,10 @@ class SqliteStore implements Store {
     const r = readRevisions(db);
     this.nextRev = this.committedRev = r.revision;
     this.compacted = r.compacted;
-    this.q = {
-      get: db.prepare('SELECT rev, deleted, value FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
-      getAt: db.prepare(
-        'SELECT key, value FROM log WHERE key = ? AND rev <= ? AND deleted = 0 AND rev = (SELECT max(rev) FROM log WHERE key = ? AND rev <= ?)',
-      ),
-      // the newest row of each key in (after, end) at or before the revision, unless a deletion
-      list: db.prepare(
-        `SELECT l.key, l.value FROM log l
-         WHERE l.key > ? AND l.key < ? AND l.rev <= ?
-           AND l.rev = (SELECT max(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
-           AND l.deleted = 0
-         ORDER BY l.key`,
-      ),
-      // the superseded row too: a deletion's event shows it, a filtered watch compares with it
-      replay: db.prepare(
-        `SELECT l.rev, l.key, l.created, l.deleted, l.value, p.value AS prev FROM log l LEFT JOIN log p ON p.rev = l.prev_rev
-         WHERE l.rev > ? AND l.rev <= ? AND l.key >= ? AND l.key < ? ORDER BY l.rev LIMIT ?`,
-      ),
-    };
+    this.reader = new SqliteReader(db);
     this.hub = new WatchHub({
       bufferSize: o.watchBufferSize ?? DEFAULT_WATCH_BUFFER,
-      replay: (sel, after, upTo, limit, withPrev) => this.replayChanges(sel, after, upTo, limit, withPrev),
+      replay: (sel, after, upTo, limit, withPrev) => this.reader.replay(sel, after, upTo, limit, withPrev),
       compacted: () => this.compacted,
       revision: () => this.committedRev,
     });
@@ -189,100 +169,23 @@ class SqliteStore implements Store {
 
   async get(key: string): Promise<KubeObject | undefined> {
     parseKey(key);
-    const row = this.q.get.get(key) as { rev: number; deleted: number; value: string } | undefined;
-    return row && !row.deleted ? (JSON.parse(row.value) as KubeObject) : undefined;
+    return this.reader.get(key);
   }
 
   async list(prefix: string, o: ListOptions = {}): Promise<ListResult> {
-    const sel = selection(prefix);
-    const limit = o.limit ?? 0;
-    if (!Number.isSafeInteger(limit) || limit < 0)
-      throw new KubetlsError('BadRequest', `a list limit must be a non-negative integer, not ${String(limit)}`);
-    let rev = o.revision ?? this.committedRev;
-    if (!Number.isSafeInteger(rev) || rev < 0)
-      throw new KubetlsError('BadRequest', `a list cannot be at revision ${String(rev)}`);
-    let after = 'key' in sel ? '' : sel.prefix;
-    if (o.continue !== undefined && o.continue !== '') {
-      if ('key' in sel) throw new KubetlsError('BadRequest', 'continue key is not valid: a single object has no pages');
-      const c = decodeContinue(o.continue, sel.prefix);
-      rev = c.revision;
-      after = c.after;
-      if (rev < this.compacted)
-        throw new KubetlsError(
-          'Expired',
-          `the continue token is too old: its revision ${rev} was compacted (the history starts at ${this.compacted})`,
-          { hint: 'list again without continue' },
-        );
-    } else if (rev < this.compacted) throw tooOld(rev, this.compacted);
-    if (rev > this.committedRev)
-      throw new KubetlsError('BadRequest', `revision ${String(rev)} is newer than the store (${this.committedRev})`, {
-        hint: 'the store may have been restored from an older copy: list again without it',
-      });
-
-    const items: KubeObject[] = [];
-    if ('key' in sel) {
-      const row = this.q.getAt.get(sel.key, rev, sel.key, rev) as { value: string } | undefined;
-      if (row) {
-        const obj = JSON.parse(row.value) as KubeObject;
-        if (!o.filter || o.filter(obj)) items.push(obj);
-      }
-      return { items, revision: rev };
-    }
-    let last: string | undefined;
-    let more = false;
-    for (const row of this.q.list.iterate(after, sel.end, rev, rev) as IterableIterator<{
-      key: string;
-      value: string;
-    }>) {
-      if (limit && items.length === limit) {
-        // one more stored object: a next page exists (it may be empty under a filter, as kube-apiserver's)
-        more = true;
-        break;
-      }
-      const obj = JSON.parse(row.value) as KubeObject;
-      last = row.key;
-      if (!o.filter || o.filter(obj)) items.push(obj);
-    }
-    return more && last !== undefined
-      ? { items, revision: rev, continue: encodeContinue(rev, sel.prefix, last) }
-      : { items, revision: rev };
-  }
-
-  private replayChanges(sel: Selection, after: number, upTo: number, limit: number, withPrev: boolean): Change[] {
-    // [key, key + NUL) holds exactly the key: keys contain no NUL
-    const [lo, hi] = 'key' in sel ? [sel.key, sel.key + '\0'] : [sel.prefix, sel.end];
-    const rows = this.q.replay.all(after, upTo, lo, hi, limit) as {
-      rev: number;
-      key: string;
-      created: number;
-      deleted: number;
-      value: string;
-      prev: string | null;
-    }[];
-    return rows.map((r): Change => {
-      if (r.deleted)
-        return {
-          key: r.key,
-          event: {
-            type: 'DELETED',
-            object: withResourceVersion(JSON.parse(r.prev!) as KubeObject, r.rev),
-            revision: r.rev,
-          },
-        };
-      const object = JSON.parse(r.value) as KubeObject;
-      const prev = withPrev && r.prev !== null ? (JSON.parse(r.prev) as KubeObject) : undefined;
-      return { key: r.key, event: { type: r.created ? 'ADDED' : 'MODIFIED', object, revision: r.rev }, prev };
-    });
+    return this.reader.list(prefix, o, { revision: this.committedRev, compacted: this.compacted });
   }
 
   // ---- writes
 
   /** the key's newest state: an uncommitted write's, else the database's */
   private current(key: string): Current | undefined {
-    const o = this.overlay.get(key);
-    if (o) return o;
-    const row = this.q.get.get(key) as { rev: number; deleted: number; value: string } | undefined;
-    return row && { rev: row.rev, deleted: row.deleted !== 0, value: row.value };
+    return this.overlay.get(key) ?? this.reader.row(key);
+  }
+
+  /** resolves once the key's write at `rev`, if it is still committing, has settled */
+  private async committedPast(key: string, rev: number): Promise<void> {
+    while (this.overlay.get(key)?.rev === rev) await new Promise<void>((resolve) => this.commits.push(resolve));
   }
 
   private writable(): void {
@@ -308,7 +211,14 @@ class SqliteStore implements Store {
       const cur = this.current(key);
       if (!cur || cur.deleted) throw notFound(key);
       const obj = JSON.parse(cur.value) as KubeObject;
-      checkPreconditions(key, pre, obj, 'update');
+      try {
+        checkPreconditions(key, pre, obj, 'update');
+      } catch (e) {
+        // the precondition was read from committed data, older than a write still committing:
+        // fail once that write is durable, so that the caller's re-read (a retry) sees it
+        await this.committedPast(key, cur.rev);
+        throw e;
+      }
       let next = fn(obj);
       if (isThenable(next)) {
         next = await next;
@@ -391,6 +301,7 @@ class SqliteStore implements Store {
     }
     this.hub.publish(changes);
     for (const op of batch) op.resolve(op.result);
+    for (const f of this.commits.splice(0)) f();
     // the writes that arrived while this commit was syncing go next, as one batch
     if (this.queue.length && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -417,6 +328,7 @@ class SqliteStore implements Store {
         cause: e,
       });
     for (const op of [...batch, ...queued]) op.reject(err);
+    for (const f of this.commits.splice(0)) f();
     this.settle();
   }
 

@@ -19,8 +19,12 @@ import { objectReply, type ApiRequest, type Reply, type ServerState } from './co
 import { admit, decodeBody, invalidObject, schemaOf, strategyContext, validateChange } from './write.js';
 import { createObject } from './create.js';
 
-/** Retries of an unconditional update or a patch that lost a race with another writer. */
-const CONFLICT_RETRIES = 5;
+/**
+ * Retries of an unconditional update or a patch that lost a race with another writer: enough
+ * for dozens of clients patching one object at once (each round of such a race has one
+ * winner; kube-apiserver retries without a bound), as the store's own update does.
+ */
+const CONFLICT_RETRIES = 64;
 
 export async function updateObject(s: ServerState, req: ApiRequest): Promise<Reply> {
   const { def, info } = req;

@@ -255,20 +255,48 @@ export function watch(s: Served, path: string, o: CallOptions = {}): Promise<Wat
 /** The server's open TCP sockets (from /proc: the fds that are sockets). */
 export function openSockets(pid: number): number {
   let n = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+  for (const p of serverProcesses(pid))
     try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+      for (const fd of readdirSync(`/proc/${p}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${p}/fd/${fd}`).startsWith('socket:')) n++;
+        } catch {
+          // closed while we looked
+        }
+      }
     } catch {
-      // closed while we looked
+      // the process exited while we looked
     }
-  }
   return n;
 }
 
-/** The server's resident memory, bytes. */
+/** The server's resident memory, bytes (its worker processes' included). */
 export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m![1]) * 1024;
+  let rss = 0;
+  for (const p of serverProcesses(pid))
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      rss += Number(m?.[1] ?? 0) * 1024;
+    } catch {
+      // the process exited while we looked
+    }
+  return rss;
+}
+
+/** `pid` and its child processes (`kubetls serve --workers`' workers). */
+export function serverProcesses(pid: number): number[] {
+  const out = [pid];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // the fields after the command's closing parenthesis: state, ppid, …
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,23 +4,26 @@
  * is there with the resourceVersion and uid it was acknowledged with; no other object
  * changed (the only extra objects are creates that were in flight, never acknowledged);
  * resourceVersions keep increasing after the restart. Repeated for a few kill points, each
- * on the data the previous one left.
+ * on the data the previous one left. The server runs with two worker processes (--workers 2):
+ * the primary, which owns the store, is the one killed, and its workers must exit with it.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { freePort } from '../../helpers.js';
 import { serve, servePki, type Served } from './harness.js';
-import { admin, call, caOf, fileScope } from './client.js';
+import { admin, call, caOf, eventually, fileScope, serverProcesses } from './client.js';
 
 const hooks = fileScope();
+const WORKERS = ['--workers', '2'];
 let s: Served;
 let dir: string;
 let port: number;
 before(async () => {
   port = await freePort();
   dir = servePki(hooks, port);
-  s = await serve(hooks, { dir, port });
+  s = await serve(hooks, { dir, port, args: WORKERS });
 });
 
 interface Meta {
@@ -70,6 +73,8 @@ interface Burst {
 async function burstAndKill(round: number, clients: number, killAfter: number): Promise<Burst> {
   const b: Burst = { acked: new Map(), tried: new Set() };
   let killed = false;
+  const workers = serverProcesses(s.proc.pid!).slice(1);
+  assert.equal(workers.length, 2, 'two worker processes serve');
   const id = admin(s);
   const loops = Array.from({ length: clients }, async (_, c) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1, cert: id.cert!, key: id.key!, ca: caOf(s) });
@@ -108,6 +113,20 @@ async function burstAndKill(round: number, clients: number, killAfter: number): 
   assert.ok(killed, 'the server was killed mid-burst');
   await s.stop();
   assert.equal(s.proc.signalCode, 'SIGKILL');
+  // no orphan: each worker exits as soon as its IPC channel to the dead primary closes
+  const alive = (pid: number) => {
+    try {
+      // a zombie (exited, not yet reaped by whoever adopted it) is not alive
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(
+    await eventually(() => !workers.some(alive), 5000),
+    `worker processes outlived the primary: ${workers.filter(alive).join(', ')}`,
+  );
   return b;
 }
 
@@ -118,7 +137,7 @@ async function crashRound(round: number, killAfter: number): Promise<void> {
   const b = await burstAndKill(round, 12, killAfter);
   assert.ok(b.acked.size >= killAfter);
 
-  s = await serve(hooks, { dir, port });
+  s = await serve(hooks, { dir, port, args: WORKERS });
   // nothing else changed, and nothing an earlier round stored
   assert.deepEqual(await snapshot(isBurst), before);
   const list = await call(s, 'GET', `/api/v1/namespaces/${BURST_NS}/configmaps`, { as: admin(s) });
