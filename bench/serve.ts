@@ -20,7 +20,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -36,7 +35,10 @@ import {
 import { openStore } from '../src/store/index.js';
 import { objectKey } from '../src/store/keys.js';
 import type { KubeObject } from '../src/api/object.js';
+import { freePort } from '../test/helpers.js';
+import { startServeProcess } from '../test/api/server/process.js';
 import { benchEnv, CLI, has, machine } from './common.js';
+import { RawHttpsConnection, scanString, type RawResponse } from './rawhttps.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,17 +65,6 @@ const pct = (xs: number[], p: number): number => {
 };
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 // ---- the server
 
 interface Server {
@@ -82,42 +73,37 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * `kubetls serve` on `dir` with its defaults (the embedded controllers run, as issue 18's
+ * speed section asks); the one place the benchmark spawns it. `prof` adds --cpu-prof when
+ * --cpu-prof DIR was given.
+ */
 async function startServe(dir: string, port: number, o: { prof?: boolean } = {}): Promise<Server> {
-  const node = [...(o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), CLI];
-  const argv = [...node, 'serve', '--dir', dir, '--secure-port', String(port)];
-  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() });
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    }
+  const p = await startServeProcess({
+    dir,
+    port,
+    nodeArgs: o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
+    env: benchEnv(),
+    stderr: 'inherit',
+    pollMs: 50,
+    killAfterMs: 15_000,
+  });
+  return {
+    proc: p.proc,
+    port,
+    stop: async () => {
+      await p.stop();
+    },
   };
-  process.on('exit', () => proc.kill('SIGKILL'));
-  for (let i = 0; i < 600; i++) {
-    if (proc.exitCode !== null) throw new Error(`kubetls serve exited ${proc.exitCode}`);
-    if ((await readyz(port)) === 200) return { proc, port, stop };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await stop();
-  throw new Error('kubetls serve did not become ready in 30 s');
 }
 
-function readyz(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
+/** The CPU time (user + system, ms) a process has used so far, from /proc (all its threads: the store's writer too). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the fields after the command name (which may hold spaces) in parentheses
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ = 100 on Linux)
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 /** admin.conf's credentials: the cluster CA and kubernetes-admin's client certificate. */
@@ -206,13 +192,58 @@ function signCsr(issuer: Issuer, csr: Csr): string {
   return Buffer.from(certToPem(der)).toString('base64');
 }
 
+const USAGES = ['digital signature', 'key encipherment', 'server auth'];
 const newCsr = (name: string, csr: Csr): string =>
   JSON.stringify({
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { name },
-    spec: { request: csr.b64, signerName: SIGNER, usages: ['digital signature', 'key encipherment', 'server auth'] },
+    spec: { request: csr.b64, signerName: SIGNER, usages: USAGES },
   });
+
+/**
+ * The three request bodies of one CSR's lifecycle, computed before the clock starts, each
+ * split where the per-lifecycle values go (the name; the resourceVersion the previous answer
+ * carried, sent as the update's precondition as client-go's UpdateApproval does). The
+ * certificate is signed here, ahead of time, with the cluster CA (issue 18: "signed in the
+ * benchmark client"); the /status body carries the Approved condition as sent to /approval
+ * (the server restores the stored one with its timestamps).
+ */
+interface LifecycleBodies {
+  create: [string, string];
+  approve: [string, string, string];
+  status: [string, string, string];
+}
+
+function lifecycleBodies(csr: Csr, certificate: string): LifecycleBodies {
+  // placeholders JSON.stringify keeps verbatim, in no base64 or PEM text
+  const NAME = '@@name@@';
+  const RV = '@@rv@@';
+  const approved = {
+    type: 'Approved',
+    status: 'True',
+    reason: 'BenchApprove',
+    message: 'approved by bench/serve',
+  };
+  const object = (status?: Record<string, unknown>) =>
+    JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: status ? { name: NAME, resourceVersion: RV } : { name: NAME },
+      spec: { request: csr.b64, signerName: SIGNER, usages: USAGES },
+      ...(status ? { status } : {}),
+    });
+  const split3 = (text: string): [string, string, string] => {
+    const [a, rest] = text.split(NAME) as [string, string];
+    const [b, c] = rest.split(RV) as [string, string];
+    return [a, b, c];
+  };
+  return {
+    create: object().split(NAME) as [string, string],
+    approve: split3(object({ conditions: [approved] })),
+    status: split3(object({ conditions: [approved], certificate })),
+  };
+}
 
 // ---- lifecycle
 
@@ -222,72 +253,112 @@ interface LifecycleResult {
   seconds: number;
   lifecycle: number[];
   perRequest: Record<string, number[]>;
+  /** CPU the benchmark process (this client) used meanwhile, in cores (user + system ÷ wall) */
+  clientCores: number;
+  /** CPU the server process used meanwhile, in cores, and per lifecycle (ms) */
+  serverCores: number;
+  serverMsPerLifecycle: number;
 }
 
+const RESOURCE_VERSION = Buffer.from('"resourceVersion":"');
+const CERTIFICATE = Buffer.from('"certificate":"');
+
+/**
+ * CLIENTS connections, each running lifecycles back to back: create (201), approve through
+ * /approval (200), set status.certificate through /status (200), get (200 with a certificate).
+ * Every request is a real API write or read; the client keeps only what the next request
+ * needs (the resourceVersion, found by a byte scan) and checks the final get for the
+ * certificate the same way.
+ */
 async function lifecycles(
   dir: string,
-  port: number,
-  csrs: Csr[],
+  server: Server,
+  bodies: LifecycleBodies[],
   seconds: number,
   tag: string,
 ): Promise<LifecycleResult> {
-  const { agent, call } = client(dir, port, CLIENTS);
-  const issuer = caIssuer(dir);
-  const perRequest: Record<string, number[]> = { create: [], approve: [], status: [], get: [] };
+  const creds = adminCredentials(dir);
+  const conns = await Promise.all(
+    Array.from({ length: CLIENTS }, () => RawHttpsConnection.open({ host: '127.0.0.1', port: server.port, ...creds })),
+  );
+  const perRequest = { create: [] as number[], approve: [] as number[], status: [] as number[], get: [] as number[] };
   const lifecycle: number[] = [];
   let done = 0;
   let errors = 0;
   let firstError = '';
+  const fail = (what: string, r: RawResponse) => {
+    errors++;
+    firstError ||= `${what} ${r.status} ${r.body.subarray(0, 300).toString()}`;
+  };
+  const serverCpu0 = processCpuMs(server.proc.pid!);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
-  const timed = async (verb: string, method: string, path: string, body?: string): Promise<Reply> => {
-    const t = performance.now();
-    const r = await call(method, path, body);
-    perRequest[verb]!.push(performance.now() - t);
-    return r;
-  };
   await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, c) => {
+    conns.map(async (conn, c) => {
       for (let i = 0; performance.now() < end; i++) {
         const name = `${tag}-${c}-${i}`;
-        const csr = csrs[(c * 7919 + i) % csrs.length]!;
+        const path = `${CSR_PATH}/${name}`;
+        const b = bodies[(c * 7919 + i) % bodies.length]!;
         const t0 = performance.now();
-        const created = await timed('create', 'POST', CSR_PATH, newCsr(name, csr));
+        const created = await conn.request('POST', CSR_PATH, b.create[0] + name + b.create[1]);
+        const t1 = performance.now();
+        perRequest.create.push(t1 - t0);
         if (created.status !== 201) {
-          errors++;
-          firstError ||= `create ${created.status} ${created.body.slice(0, 300)}`;
+          fail('create', created);
           continue;
         }
-        const obj = JSON.parse(created.body) as KubeObject & { status?: Record<string, unknown> };
-        obj.status = {
-          conditions: [
-            { type: 'Approved', status: 'True', reason: 'BenchApprove', message: 'approved by bench/serve' },
-          ],
-        };
-        const approved = await timed('approve', 'PUT', `${CSR_PATH}/${name}/approval`, JSON.stringify(obj));
+        const rv1 = scanString(created.body, RESOURCE_VERSION) ?? '';
+        const approved = await conn.request(
+          'PUT',
+          `${path}/approval`,
+          b.approve[0] + name + b.approve[1] + rv1 + b.approve[2],
+        );
+        const t2 = performance.now();
+        perRequest.approve.push(t2 - t1);
         if (approved.status !== 200) {
-          errors++;
-          firstError ||= `approve ${approved.status} ${approved.body.slice(0, 300)}`;
+          fail('approve', approved);
           continue;
         }
-        const a = JSON.parse(approved.body) as KubeObject & { status: Record<string, unknown> };
-        a.status.certificate = signCsr(issuer, csr);
-        const issued = await timed('status', 'PUT', `${CSR_PATH}/${name}/status`, JSON.stringify(a));
-        const got = await timed('get', 'GET', `${CSR_PATH}/${name}`);
-        if (issued.status !== 200 || got.status !== 200 || !got.body.includes('"certificate"')) {
-          errors++;
-          firstError ||= `status ${issued.status} ${issued.body.slice(0, 300)} / get ${got.status}`;
+        const rv2 = scanString(approved.body, RESOURCE_VERSION) ?? '';
+        const issued = await conn.request(
+          'PUT',
+          `${path}/status`,
+          b.status[0] + name + b.status[1] + rv2 + b.status[2],
+        );
+        const t3 = performance.now();
+        perRequest.status.push(t3 - t2);
+        if (issued.status !== 200) {
+          fail('status', issued);
           continue;
         }
-        lifecycle.push(performance.now() - t0);
+        const got = await conn.request('GET', path);
+        const t4 = performance.now();
+        perRequest.get.push(t4 - t3);
+        if (got.status !== 200 || got.body.indexOf(CERTIFICATE) < 0) {
+          fail('get (no status.certificate)', got);
+          continue;
+        }
+        lifecycle.push(t4 - t0);
         done++;
       }
     }),
   );
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const serverMs = processCpuMs(server.proc.pid!) - serverCpu0;
+  for (const conn of conns) conn.close();
   if (firstError) console.log(`  first error: ${firstError}`);
-  return { lifecycles: done, errors, seconds: elapsed, lifecycle, perRequest };
+  return {
+    lifecycles: done,
+    errors,
+    seconds: wall / 1000,
+    lifecycle,
+    perRequest,
+    clientCores: (cpu.user + cpu.system) / 1000 / wall,
+    serverCores: serverMs / wall,
+    serverMsPerLifecycle: serverMs / Math.max(1, done),
+  };
 }
 
 /** Debian's cfssl serve on the same CA over HTTPS, driven by wrk (-c CLIENTS) with the same CSRs round-robin. */
@@ -531,9 +602,12 @@ if (ONLY.includes('lifecycle')) {
   console.log(
     `  cfssl serve (before): ${before?.rps ?? 'n/a'} signs/s, p50 ${before?.p50}, p99 ${before?.p99}; load ${load()}`,
   );
+  // every body of the run, the certificates signed with the cluster CA, before the clock starts
+  const issuer = caIssuer(dir);
+  const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
   // warm-up (JIT, TLS sessions), not counted
-  await lifecycles(dir, port, csrs, 2, 'warm');
-  const r = await lifecycles(dir, port, csrs, SECONDS, 'run');
+  await lifecycles(dir, server, bodies, 2, 'warm');
+  const r = await lifecycles(dir, server, bodies, SECONDS, 'run');
   const rate = r.lifecycles / r.seconds;
   const loadNow = load();
   const after = await cfsslRate(dir, csrs, SECONDS, work);
@@ -544,6 +618,10 @@ if (ONLY.includes('lifecycle')) {
   console.log(
     `  kubetls serve: ${rate.toFixed(0)} lifecycles/s (${r.lifecycles} in ${r.seconds.toFixed(1)} s, ${r.errors} errors), ` +
       `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; load ${loadNow}`,
+  );
+  console.log(
+    `  CPU: server ${r.serverCores.toFixed(2)} cores, ${r.serverMsPerLifecycle.toFixed(3)} ms per lifecycle; ` +
+      `this client ${r.clientCores.toFixed(2)} cores`,
   );
   for (const [verb, xs] of Object.entries(r.perRequest))
     console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
@@ -561,6 +639,13 @@ if (ONLY.includes('lifecycle')) {
     '< 50 ms',
     ms(pct(r.lifecycle, 99)),
     (50 / pct(r.lifecycle, 99)).toFixed(2),
+    loadNow,
+  ]);
+  rows.push([
+    'server CPU per lifecycle (client CPU)',
+    '(no target)',
+    `${r.serverMsPerLifecycle.toFixed(3)} ms (server ${r.serverCores.toFixed(2)} cores, client ${r.clientCores.toFixed(2)})`,
+    '',
     loadNow,
   ]);
 }
