@@ -55,11 +55,11 @@ export class RawHttpsConnection {
   }
 
   /** Sends one request (`body` ASCII/UTF-8 JSON) and resolves with the status and the raw body. */
-  request(method: string, path: string, body?: string): Promise<RawResponse> {
+  request(method: string, path: string, body?: string, accept = 'application/json'): Promise<RawResponse> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.pending) return Promise.reject(new Error('one request at a time'));
     const head =
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\nAccept: application/json\r\n` +
+      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\nAccept: ${accept}\r\n` +
       (body === undefined
         ? '\r\n'
         : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);

@@ -13,6 +13,11 @@
  * Stored CSRs beyond the lifecycle's are written into the store directly (the server stopped),
  * as copies of one the API created, so seeding 100,000 takes seconds, not minutes.
  *
+ * - --baseline CLI|self [--baseline-args "…"] [--serve-args "…"]: instead of the above, the lifecycle alone, alternating --rounds times
+ *   between another build's server (A: its dist/src/cli/main.cjs) and this one (B), each
+ *   round on a new server process; prints both rates and server CPU per lifecycle and their
+ *   ratios, round by round, so a change is judged against its baseline under the same load.
+ *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
  *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl]
  */
@@ -51,6 +56,12 @@ const OBJECTS = Number(arg('objects', '100000'));
 const LISTED = Number(arg('listed', '10000'));
 const WATCHES = Number(arg('watches', '1000'));
 const CPU_PROF = arg('cpu-prof', '');
+/** another build's dist/src/cli/main.cjs: the lifecycle alternates between it (A) and this one (B) */
+const BASELINE = arg('baseline', '');
+const ROUNDS = Number(arg('rounds', '3'));
+/** extra `kubetls serve` flags (space-separated), for every server, and for A's only in an A/B run */
+const SERVE_ARGS = arg('serve-args', '').split(' ').filter(Boolean);
+const BASELINE_ARGS = arg('baseline-args', '').split(' ').filter(Boolean);
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const SIGNER = 'example.com/serving';
 
@@ -78,8 +89,14 @@ interface Server {
  * speed section asks); the one place the benchmark spawns it. `prof` adds --cpu-prof when
  * --cpu-prof DIR was given.
  */
-async function startServe(dir: string, port: number, o: { prof?: boolean } = {}): Promise<Server> {
+async function startServe(
+  dir: string,
+  port: number,
+  o: { prof?: boolean; cli?: string; args?: string[] } = {},
+): Promise<Server> {
   const p = await startServeProcess({
+    ...(o.cli ? { cli: o.cli } : {}),
+    args: o.args ?? SERVE_ARGS,
     dir,
     port,
     nodeArgs: o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
@@ -549,6 +566,65 @@ async function watches(
   return latencies;
 }
 
+/** CPU (user + system, ms) of this process's children that have been waited for (spawnSync's), from /proc. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // cutime and cstime are fields 16 and 17 of stat(5), in clock ticks (USER_HZ = 100)
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+/**
+ * kubectl's client-side rate limiter at -v=7: client-go logs each wait, as
+ * `"Waited before sending request" delay="1.99s" reason="client-side throttling…"` (1.32 and
+ * later) or `Waited for 1.99s due to client-side throttling…` (earlier).
+ */
+function throttleWaits(stderr: string): { count: number; totalMs: number } {
+  let count = 0;
+  let totalMs = 0;
+  for (const line of stderr.split('\n')) {
+    if (!/client-side throttling/.test(line)) continue;
+    const m = /delay="([\d.]+)(ms|s)"/.exec(line) ?? /Waited for ([\d.]+)(ms|s)/.exec(line);
+    count++;
+    if (m) totalMs += Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  }
+  return { count, totalMs };
+}
+
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+const CONTINUE = Buffer.from('"continue":"');
+
+/** The list kubectl makes, page by page, timed from one raw keep-alive HTTPS client: what the server spends per page. */
+async function serverPages(
+  dir: string,
+  srv: Server,
+  limit: number,
+): Promise<{ pages: number[]; total: number; bytes: number; serverCpu: number }> {
+  const conn = await RawHttpsConnection.open({ host: '127.0.0.1', port: srv.port, ...adminCredentials(dir) });
+  const pages: number[] = [];
+  let bytes = 0;
+  const pid = srv.proc.pid!;
+  try {
+    // one unmeasured list first (the server's JIT and the page cache), as kubectl's runs had
+    await conn.request('GET', `${CSR_PATH}?limit=${limit}`, undefined, TABLE_ACCEPT);
+    const cpu0 = processCpuMs(pid);
+    const t0 = performance.now();
+    let token: string | undefined = '';
+    while (token !== undefined) {
+      const t = performance.now();
+      const path = `${CSR_PATH}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+      const r = await conn.request('GET', path, undefined, TABLE_ACCEPT);
+      pages.push(performance.now() - t);
+      if (r.status !== 200) throw new Error(`list page: ${r.status} ${r.body.subarray(0, 300).toString()}`);
+      bytes += r.body.length;
+      token = scanString(r.body, CONTINUE) || undefined;
+    }
+    return { pages, total: performance.now() - t0, bytes, serverCpu: processCpuMs(pid) - cpu0 };
+  } finally {
+    conn.close();
+  }
+}
+
 function rss(pid: number): { rss: number; hwm: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
@@ -594,6 +670,42 @@ let server = await startServe(dir, port, { prof: true });
   const r = await call('POST', CSR_PATH, newCsr('template', csrs[0]!));
   if (r.status !== 201) throw new Error(`create: ${r.status} ${r.body}`);
   agent.destroy();
+}
+
+if (BASELINE) {
+  await server.stop();
+  const issuer = caIssuer(dir);
+  const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
+  const runOne = async (o: { cli?: string; args?: string[] }, tag: string): Promise<LifecycleResult> => {
+    const s = await startServe(dir, port, o);
+    try {
+      await lifecycles(dir, s, bodies, 2, `${tag}-warm`);
+      return await lifecycles(dir, s, bodies, SECONDS, tag);
+    } finally {
+      await s.stop();
+    }
+  };
+  console.log(
+    `\n== A/B lifecycle: A = ${BASELINE}, B = this build; ${ROUNDS} rounds of ${SECONDS} s, ${CLIENTS} clients`,
+  );
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = await runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`);
+    const b = await runOne({}, `b${round}`);
+    const line = (x: LifecycleResult) =>
+      `${(x.lifecycles / x.seconds).toFixed(0)}/s, p99 ${ms(pct(x.lifecycle, 99))}, server ${x.serverMsPerLifecycle.toFixed(3)} ms CPU/lifecycle (${x.serverCores.toFixed(2)} cores), client ${x.clientCores.toFixed(2)} cores, ${x.errors} errors`;
+    ratios.push(b.lifecycles / b.seconds / (a.lifecycles / a.seconds));
+    cpuRatios.push(b.serverMsPerLifecycle / a.serverMsPerLifecycle);
+    console.log(`  round ${round + 1}: A ${line(a)}\n           B ${line(b)}; load ${load()}`);
+    console.log(
+      `           B/A: rate ${ratios.at(-1)!.toFixed(3)}x, server CPU per lifecycle ${cpuRatios.at(-1)!.toFixed(3)}x`,
+    );
+  }
+  console.log(
+    `  median B/A: rate ${pct(ratios, 50).toFixed(3)}x, server CPU per lifecycle ${pct(cpuRatios, 50).toFixed(3)}x (load ${load()})`,
+  );
+  process.exit(0);
 }
 
 if (ONLY.includes('lifecycle')) {
@@ -659,29 +771,64 @@ if (ONLY.includes('list') || ONLY.includes('startup')) {
 }
 
 if (ONLY.includes('list') && has('kubectl')) {
-  console.log(`\n== kubectl get csr of ${LISTED}+ stored CSRs (Table, --chunk-size 500 default), load ${load()}`);
+  console.log(`\n== kubectl get csr of ${LISTED}+ stored CSRs (Table, chunked), load ${load()}`);
   const cache = join(work, 'kubectl-cache');
-  const run = () => {
+  const kubectlRun = (extra: string[]) => {
+    const cpu0 = childrenCpuMs();
     const t = performance.now();
-    const r = spawnSync('kubectl', ['--kubeconfig', join(dir, 'admin.conf'), '--cache-dir', cache, 'get', 'csr'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: benchEnv(),
-    });
+    const r = spawnSync(
+      'kubectl',
+      ['--kubeconfig', join(dir, 'admin.conf'), '--cache-dir', cache, 'get', 'csr', ...extra],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: benchEnv() },
+    );
+    const wall = performance.now() - t;
     if (r.status !== 0) throw new Error(`kubectl: ${r.stderr}`);
-    return { s: performance.now() - t, lines: r.stdout.split('\n').length - 2 };
+    return { wall, cpu: childrenCpuMs() - cpu0, lines: r.stdout.split('\n').length - 2, stderr: r.stderr };
   };
-  const cold = run();
-  const warm = Array.from({ length: 5 }, run).map((x) => x.s);
-  const med = pct(warm, 50);
+  const cold = kubectlRun([]);
+  const variants: Array<{ name: string; args: string[] }> = [
+    { name: 'default --chunk-size (500)', args: [] },
+    { name: '--chunk-size 1000', args: ['--chunk-size', '1000'] },
+    { name: '--chunk-size 0 (one request)', args: ['--chunk-size', '0'] },
+  ];
+  const timed = variants.map((v) => {
+    const runs = Array.from({ length: 3 }, () => kubectlRun(v.args));
+    return {
+      ...v,
+      wall: pct(
+        runs.map((x) => x.wall),
+        50,
+      ),
+      cpu: pct(
+        runs.map((x) => x.cpu),
+        50,
+      ),
+    };
+  });
+  const verbose = kubectlRun(['-v=7']);
+  const throttle = throttleWaits(verbose.stderr);
+  const pages = await serverPages(dir, server, 500);
   const loadNow = load();
   console.log(
-    `  ${cold.lines} rows; first (discovery cached afterwards) ${ms(cold.s)}; warm median ${ms(med)} (${warm.map((x) => x.toFixed(0)).join(', ')} ms); load ${loadNow}`,
+    `  ${cold.lines} rows; first run (discovery cached afterwards) ${ms(cold.wall)}; median of 3 each, load ${loadNow}:`,
   );
+  for (const v of timed)
+    console.log(`    kubectl ${v.name.padEnd(28)} wall ${ms(v.wall)}, kubectl's own CPU (user+sys) ${ms(v.cpu)}`);
+  console.log(
+    `    client-side throttling (kubectl -v=7, default chunks): ${throttle.count} waits, ${ms(throttle.totalMs)} in all`,
+  );
+  console.log(
+    `    the server alone, one raw HTTPS client, ${pages.pages.length} Table pages of 500: ` +
+      `median ${ms(pct(pages.pages, 50))}, max ${ms(pct(pages.pages, 100))}, all ${ms(pages.total)} ` +
+      `(${(pages.bytes / pages.pages.length / 1024).toFixed(0)} KiB a page); server CPU ${ms(pages.serverCpu)} ` +
+      `(${(pages.serverCpu / pages.pages.length).toFixed(1)} ms a page)`,
+  );
+  const med = timed[0]!.wall;
   rows.push([
     `kubectl get csr, ${cold.lines} CSRs`,
     '< 1 s',
-    `${ms(med)} (cold discovery ${ms(cold.s)})`,
+    `${ms(med)} (--chunk-size 1000: ${ms(timed[1]!.wall)}; 0: ${ms(timed[2]!.wall)}; throttled ${ms(throttle.totalMs)}, ` +
+      `kubectl CPU ${ms(timed[0]!.cpu)}, server ${ms(pages.total)} for the pages)`,
     (1000 / med).toFixed(2),
     loadNow,
   ]);

@@ -22,6 +22,8 @@ export interface SpawnServeOptions {
   port: number;
   /** `kubetls serve` flags after --dir and --secure-port */
   args?: readonly string[];
+  /** the CLI to run (default: this tree's dist/src/cli/main.cjs; a benchmark compares another build) */
+  cli?: string;
   /** node's own flags before the CLI (e.g. --cpu-prof) */
   nodeArgs?: readonly string[];
   env?: NodeJS.ProcessEnv;
