@@ -767,7 +767,7 @@ if (ONLY.includes('list') || ONLY.includes('startup')) {
   const t = performance.now();
   await seed(dir, 'template', LISTED, 'listed');
   console.log(`\n(seeded ${LISTED} CSRs in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  server = await startServe(dir, port);
+  server = await startServe(dir, port, { prof: true });
 }
 
 if (ONLY.includes('list') && has('kubectl')) {
