@@ -13,6 +13,11 @@
  * Stored CSRs beyond the lifecycle's are written into the store directly (the server stopped),
  * as copies of one the API created, so seeding 100,000 takes seconds, not minutes.
  *
+ * - --baseline CLI|self [--baseline-args "…"] [--serve-args "…"]: instead of the above, the lifecycle alone, alternating --rounds times
+ *   between another build's server (A: its dist/src/cli/main.cjs) and this one (B), each
+ *   round on a new server process; prints both rates and server CPU per lifecycle and their
+ *   ratios, round by round, so a change is judged against its baseline under the same load.
+ *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
  *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2]
  *
@@ -24,7 +29,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -37,9 +41,11 @@ import {
   parseCsrPem,
   type Issuer,
 } from '../src/pki/index.js';
-import type { KubeObject } from '../src/api/object.js';
+import { freePort } from '../test/helpers.js';
+import { startServeProcess } from '../test/api/server/process.js';
 import { benchEnv, CLI, has, machine } from './common.js';
 import { seedCsrs } from './seed.js';
+import { RawHttpsConnection, scanString, type RawResponse } from './rawhttps.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,6 +60,12 @@ const WATCHES = Number(arg('watches', '1000'));
 const CPU_PROF = arg('cpu-prof', '');
 const WORKERS: Array<number | undefined> = arg('workers', '') ? arg('workers', '').split(',').map(Number) : [undefined];
 let workers = WORKERS[WORKERS.length - 1];
+/** another build's dist/src/cli/main.cjs: the lifecycle alternates between it (A) and this one (B) */
+const BASELINE = arg('baseline', '');
+const ROUNDS = Number(arg('rounds', '3'));
+/** extra `kubetls serve` flags (space-separated), for every server, and for A's only in an A/B run */
+const SERVE_ARGS = arg('serve-args', '').split(' ').filter(Boolean);
+const BASELINE_ARGS = arg('baseline-args', '').split(' ').filter(Boolean);
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const SIGNER = 'example.com/serving';
 
@@ -68,17 +80,6 @@ const pct = (xs: number[], p: number): number => {
 };
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 // ---- the server
 
 interface Server {
@@ -87,50 +88,48 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServe(dir: string, port: number, o: { prof?: boolean } = {}): Promise<Server> {
-  const node = [...(o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), CLI];
-  const argv = [
-    ...node,
-    'serve',
-    '--dir',
+/**
+ * `kubetls serve` on `dir` with its defaults (the embedded controllers run, as issue 18's
+ * speed section asks); the one place the benchmark spawns it. `prof` adds --cpu-prof when
+ * --cpu-prof DIR was given.
+ */
+async function startServe(
+  dir: string,
+  port: number,
+  o: { prof?: boolean; cli?: string; args?: string[] } = {},
+): Promise<Server> {
+  const p = await startServeProcess({
+    ...(o.cli ? { cli: o.cli } : {}),
+    args: [...(o.args ?? SERVE_ARGS), ...(workers === undefined ? [] : ['--workers', String(workers)])],
     dir,
-    '--secure-port',
-    String(port),
-    ...(workers === undefined ? [] : ['--workers', String(workers)]),
-  ];
-  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() });
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    }
+    port,
+    nodeArgs: o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
+    env: benchEnv(),
+    stderr: 'inherit',
+    pollMs: 50,
+    killAfterMs: 15_000,
+  });
+  return {
+    proc: p.proc,
+    port,
+    stop: async () => {
+      await p.stop();
+    },
   };
-  process.on('exit', () => proc.kill('SIGKILL'));
-  for (let i = 0; i < 600; i++) {
-    if (proc.exitCode !== null) throw new Error(`kubetls serve exited ${proc.exitCode}`);
-    if ((await readyz(port)) === 200) return { proc, port, stop };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await stop();
-  throw new Error('kubetls serve did not become ready in 30 s');
 }
 
-function readyz(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
+/** The CPU time (user + system, ms) a process has used so far, from /proc (all its threads: the store's writer too). */
+function processCpuMs(pid: number): number {
+  let ticks = 0;
+  // the server's `--workers` are its children: their CPU is the server's too
+  for (const p of serverPids(pid)) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces) in parentheses
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ = 100 on Linux)
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10;
 }
 
 /** admin.conf's credentials: the cluster CA and kubernetes-admin's client certificate. */
@@ -219,13 +218,58 @@ function signCsr(issuer: Issuer, csr: Csr): string {
   return Buffer.from(certToPem(der)).toString('base64');
 }
 
+const USAGES = ['digital signature', 'key encipherment', 'server auth'];
 const newCsr = (name: string, csr: Csr): string =>
   JSON.stringify({
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { name },
-    spec: { request: csr.b64, signerName: SIGNER, usages: ['digital signature', 'key encipherment', 'server auth'] },
+    spec: { request: csr.b64, signerName: SIGNER, usages: USAGES },
   });
+
+/**
+ * The three request bodies of one CSR's lifecycle, computed before the clock starts, each
+ * split where the per-lifecycle values go (the name; the resourceVersion the previous answer
+ * carried, sent as the update's precondition as client-go's UpdateApproval does). The
+ * certificate is signed here, ahead of time, with the cluster CA (issue 18: "signed in the
+ * benchmark client"); the /status body carries the Approved condition as sent to /approval
+ * (the server restores the stored one with its timestamps).
+ */
+interface LifecycleBodies {
+  create: [string, string];
+  approve: [string, string, string];
+  status: [string, string, string];
+}
+
+function lifecycleBodies(csr: Csr, certificate: string): LifecycleBodies {
+  // placeholders JSON.stringify keeps verbatim, in no base64 or PEM text
+  const NAME = '@@name@@';
+  const RV = '@@rv@@';
+  const approved = {
+    type: 'Approved',
+    status: 'True',
+    reason: 'BenchApprove',
+    message: 'approved by bench/serve',
+  };
+  const object = (status?: Record<string, unknown>) =>
+    JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: status ? { name: NAME, resourceVersion: RV } : { name: NAME },
+      spec: { request: csr.b64, signerName: SIGNER, usages: USAGES },
+      ...(status ? { status } : {}),
+    });
+  const split3 = (text: string): [string, string, string] => {
+    const [a, rest] = text.split(NAME) as [string, string];
+    const [b, c] = rest.split(RV) as [string, string];
+    return [a, b, c];
+  };
+  return {
+    create: object().split(NAME) as [string, string],
+    approve: split3(object({ conditions: [approved] })),
+    status: split3(object({ conditions: [approved], certificate })),
+  };
+}
 
 // ---- lifecycle
 
@@ -235,72 +279,112 @@ interface LifecycleResult {
   seconds: number;
   lifecycle: number[];
   perRequest: Record<string, number[]>;
+  /** CPU the benchmark process (this client) used meanwhile, in cores (user + system ÷ wall) */
+  clientCores: number;
+  /** CPU the server process used meanwhile, in cores, and per lifecycle (ms) */
+  serverCores: number;
+  serverMsPerLifecycle: number;
 }
 
+const RESOURCE_VERSION = Buffer.from('"resourceVersion":"');
+const CERTIFICATE = Buffer.from('"certificate":"');
+
+/**
+ * CLIENTS connections, each running lifecycles back to back: create (201), approve through
+ * /approval (200), set status.certificate through /status (200), get (200 with a certificate).
+ * Every request is a real API write or read; the client keeps only what the next request
+ * needs (the resourceVersion, found by a byte scan) and checks the final get for the
+ * certificate the same way.
+ */
 async function lifecycles(
   dir: string,
-  port: number,
-  csrs: Csr[],
+  server: Server,
+  bodies: LifecycleBodies[],
   seconds: number,
   tag: string,
 ): Promise<LifecycleResult> {
-  const { agent, call } = client(dir, port, CLIENTS);
-  const issuer = caIssuer(dir);
-  const perRequest: Record<string, number[]> = { create: [], approve: [], status: [], get: [] };
+  const creds = adminCredentials(dir);
+  const conns = await Promise.all(
+    Array.from({ length: CLIENTS }, () => RawHttpsConnection.open({ host: '127.0.0.1', port: server.port, ...creds })),
+  );
+  const perRequest = { create: [] as number[], approve: [] as number[], status: [] as number[], get: [] as number[] };
   const lifecycle: number[] = [];
   let done = 0;
   let errors = 0;
   let firstError = '';
+  const fail = (what: string, r: RawResponse) => {
+    errors++;
+    firstError ||= `${what} ${r.status} ${r.body.subarray(0, 300).toString()}`;
+  };
+  const serverCpu0 = processCpuMs(server.proc.pid!);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
-  const timed = async (verb: string, method: string, path: string, body?: string): Promise<Reply> => {
-    const t = performance.now();
-    const r = await call(method, path, body);
-    perRequest[verb]!.push(performance.now() - t);
-    return r;
-  };
   await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, c) => {
+    conns.map(async (conn, c) => {
       for (let i = 0; performance.now() < end; i++) {
         const name = `${tag}-${c}-${i}`;
-        const csr = csrs[(c * 7919 + i) % csrs.length]!;
+        const path = `${CSR_PATH}/${name}`;
+        const b = bodies[(c * 7919 + i) % bodies.length]!;
         const t0 = performance.now();
-        const created = await timed('create', 'POST', CSR_PATH, newCsr(name, csr));
+        const created = await conn.request('POST', CSR_PATH, b.create[0] + name + b.create[1]);
+        const t1 = performance.now();
+        perRequest.create.push(t1 - t0);
         if (created.status !== 201) {
-          errors++;
-          firstError ||= `create ${created.status} ${created.body.slice(0, 300)}`;
+          fail('create', created);
           continue;
         }
-        const obj = JSON.parse(created.body) as KubeObject & { status?: Record<string, unknown> };
-        obj.status = {
-          conditions: [
-            { type: 'Approved', status: 'True', reason: 'BenchApprove', message: 'approved by bench/serve' },
-          ],
-        };
-        const approved = await timed('approve', 'PUT', `${CSR_PATH}/${name}/approval`, JSON.stringify(obj));
+        const rv1 = scanString(created.body, RESOURCE_VERSION) ?? '';
+        const approved = await conn.request(
+          'PUT',
+          `${path}/approval`,
+          b.approve[0] + name + b.approve[1] + rv1 + b.approve[2],
+        );
+        const t2 = performance.now();
+        perRequest.approve.push(t2 - t1);
         if (approved.status !== 200) {
-          errors++;
-          firstError ||= `approve ${approved.status} ${approved.body.slice(0, 300)}`;
+          fail('approve', approved);
           continue;
         }
-        const a = JSON.parse(approved.body) as KubeObject & { status: Record<string, unknown> };
-        a.status.certificate = signCsr(issuer, csr);
-        const issued = await timed('status', 'PUT', `${CSR_PATH}/${name}/status`, JSON.stringify(a));
-        const got = await timed('get', 'GET', `${CSR_PATH}/${name}`);
-        if (issued.status !== 200 || got.status !== 200 || !got.body.includes('"certificate"')) {
-          errors++;
-          firstError ||= `status ${issued.status} ${issued.body.slice(0, 300)} / get ${got.status}`;
+        const rv2 = scanString(approved.body, RESOURCE_VERSION) ?? '';
+        const issued = await conn.request(
+          'PUT',
+          `${path}/status`,
+          b.status[0] + name + b.status[1] + rv2 + b.status[2],
+        );
+        const t3 = performance.now();
+        perRequest.status.push(t3 - t2);
+        if (issued.status !== 200) {
+          fail('status', issued);
           continue;
         }
-        lifecycle.push(performance.now() - t0);
+        const got = await conn.request('GET', path);
+        const t4 = performance.now();
+        perRequest.get.push(t4 - t3);
+        if (got.status !== 200 || got.body.indexOf(CERTIFICATE) < 0) {
+          fail('get (no status.certificate)', got);
+          continue;
+        }
+        lifecycle.push(t4 - t0);
         done++;
       }
     }),
   );
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const serverMs = processCpuMs(server.proc.pid!) - serverCpu0;
+  for (const conn of conns) conn.close();
   if (firstError) console.log(`  first error: ${firstError}`);
-  return { lifecycles: done, errors, seconds: elapsed, lifecycle, perRequest };
+  return {
+    lifecycles: done,
+    errors,
+    seconds: wall / 1000,
+    lifecycle,
+    perRequest,
+    clientCores: (cpu.user + cpu.system) / 1000 / wall,
+    serverCores: serverMs / wall,
+    serverMsPerLifecycle: serverMs / Math.max(1, done),
+  };
 }
 
 /** Debian's cfssl serve on the same CA over HTTPS, driven by wrk (-c CLIENTS) with the same CSRs round-robin. */
@@ -481,18 +565,65 @@ function serverPids(pid: number): string[] {
   ];
 }
 
-/** CPU seconds (user + system) the server's processes have used so far */
-function cpuSeconds(pid: number): number {
-  let ticks = 0;
-  for (const p of serverPids(pid)) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks / 100;
+/** CPU (user + system, ms) of this process's children that have been waited for (spawnSync's), from /proc. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // cutime and cstime are fields 16 and 17 of stat(5), in clock ticks (USER_HZ = 100)
+  return (Number(f[13]) + Number(f[14])) * 10;
 }
 
-/** MiB, summed over the server's processes (its `--workers` are its children) */
+/**
+ * kubectl's client-side rate limiter at -v=7: client-go logs each wait, as
+ * `"Waited before sending request" delay="1.99s" reason="client-side throttling…"` (1.32 and
+ * later) or `Waited for 1.99s due to client-side throttling…` (earlier).
+ */
+function throttleWaits(stderr: string): { count: number; totalMs: number } {
+  let count = 0;
+  let totalMs = 0;
+  for (const line of stderr.split('\n')) {
+    if (!/client-side throttling/.test(line)) continue;
+    const m = /delay="([\d.]+)(ms|s)"/.exec(line) ?? /Waited for ([\d.]+)(ms|s)/.exec(line);
+    count++;
+    if (m) totalMs += Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  }
+  return { count, totalMs };
+}
+
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+const CONTINUE = Buffer.from('"continue":"');
+
+/** The list kubectl makes, page by page, timed from one raw keep-alive HTTPS client: what the server spends per page. */
+async function serverPages(
+  dir: string,
+  srv: Server,
+  limit: number,
+): Promise<{ pages: number[]; total: number; bytes: number; serverCpu: number }> {
+  const conn = await RawHttpsConnection.open({ host: '127.0.0.1', port: srv.port, ...adminCredentials(dir) });
+  const pages: number[] = [];
+  let bytes = 0;
+  const pid = srv.proc.pid!;
+  try {
+    // one unmeasured list first (the server's JIT and the page cache), as kubectl's runs had
+    await conn.request('GET', `${CSR_PATH}?limit=${limit}`, undefined, TABLE_ACCEPT);
+    const cpu0 = processCpuMs(pid);
+    const t0 = performance.now();
+    let token: string | undefined = '';
+    while (token !== undefined) {
+      const t = performance.now();
+      const path = `${CSR_PATH}?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+      const r = await conn.request('GET', path, undefined, TABLE_ACCEPT);
+      pages.push(performance.now() - t);
+      if (r.status !== 200) throw new Error(`list page: ${r.status} ${r.body.subarray(0, 300).toString()}`);
+      bytes += r.body.length;
+      token = scanString(r.body, CONTINUE) || undefined;
+    }
+    return { pages, total: performance.now() - t0, bytes, serverCpu: processCpuMs(pid) - cpu0 };
+  } finally {
+    conn.close();
+  }
+}
+
 function rss(pid: number): { rss: number; hwm: number } {
   const out = { rss: 0, hwm: 0 };
   const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
@@ -548,18 +679,52 @@ let server = await startServe(dir, port, { prof: true });
   agent.destroy();
 }
 
+if (BASELINE) {
+  await server.stop();
+  const issuer = caIssuer(dir);
+  const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
+  const runOne = async (o: { cli?: string; args?: string[] }, tag: string): Promise<LifecycleResult> => {
+    const s = await startServe(dir, port, o);
+    try {
+      await lifecycles(dir, s, bodies, 2, `${tag}-warm`);
+      return await lifecycles(dir, s, bodies, SECONDS, tag);
+    } finally {
+      await s.stop();
+    }
+  };
+  console.log(
+    `\n== A/B lifecycle: A = ${BASELINE}, B = this build; ${ROUNDS} rounds of ${SECONDS} s, ${CLIENTS} clients`,
+  );
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = await runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`);
+    const b = await runOne({}, `b${round}`);
+    const line = (x: LifecycleResult) =>
+      `${(x.lifecycles / x.seconds).toFixed(0)}/s, p99 ${ms(pct(x.lifecycle, 99))}, server ${x.serverMsPerLifecycle.toFixed(3)} ms CPU/lifecycle (${x.serverCores.toFixed(2)} cores), client ${x.clientCores.toFixed(2)} cores, ${x.errors} errors`;
+    ratios.push(b.lifecycles / b.seconds / (a.lifecycles / a.seconds));
+    cpuRatios.push(b.serverMsPerLifecycle / a.serverMsPerLifecycle);
+    console.log(`  round ${round + 1}: A ${line(a)}\n           B ${line(b)}; load ${load()}`);
+    console.log(
+      `           B/A: rate ${ratios.at(-1)!.toFixed(3)}x, server CPU per lifecycle ${cpuRatios.at(-1)!.toFixed(3)}x`,
+    );
+  }
+  console.log(
+    `  median B/A: rate ${pct(ratios, 50).toFixed(3)}x, server CPU per lifecycle ${pct(cpuRatios, 50).toFixed(3)}x (load ${load()})`,
+  );
+  process.exit(0);
+}
+
 if (ONLY.includes('lifecycle')) {
   console.log(`\n== lifecycle: ${CLIENTS} clients, ${SECONDS} s, load ${load()}`);
   const before = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(
     `  cfssl serve (before): ${before?.rps ?? 'n/a'} signs/s, p50 ${before?.p50}, p99 ${before?.p99}; load ${load()}`,
   );
-  const runs: Array<{
-    w: number | undefined;
-    r: Awaited<ReturnType<typeof lifecycles>>;
-    loadNow: string;
-    cpu: number;
-  }> = [];
+  // every body of the run, the certificates signed with the cluster CA, before the clock starts
+  const issuer = caIssuer(dir);
+  const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
+  const runs: Array<{ w: number | undefined; r: LifecycleResult; loadNow: string }> = [];
   for (const w of WORKERS) {
     if (w !== workers || runs.length) {
       await server.stop();
@@ -567,24 +732,24 @@ if (ONLY.includes('lifecycle')) {
       server = await startServe(dir, port);
     }
     // warm-up (JIT, TLS sessions), not counted
-    await lifecycles(dir, port, csrs, 2, `warm${runs.length}`);
-    // the server's CPU per lifecycle: what the work costs, whatever else the machine runs
-    const cpu0 = cpuSeconds(server.proc.pid!);
-    const r = await lifecycles(dir, port, csrs, SECONDS, `run${runs.length}`);
-    runs.push({ w, r, loadNow: load(), cpu: cpuSeconds(server.proc.pid!) - cpu0 });
+    await lifecycles(dir, server, bodies, 2, `warm${runs.length}`);
+    runs.push({ w, r: await lifecycles(dir, server, bodies, SECONDS, `run${runs.length}`), loadNow: load() });
   }
   const after = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(
     `  cfssl serve (after):  ${after?.rps ?? 'n/a'} signs/s, p50 ${after?.p50}, p99 ${after?.p99}; load ${load()}`,
   );
   const cf = before && after ? (before.rps + after.rps) / 2 : NaN;
-  for (const { w, r, loadNow, cpu } of runs) {
+  for (const { w, r, loadNow } of runs) {
     const rate = r.lifecycles / r.seconds;
     const tag = w === undefined ? '' : ` --workers ${w}`;
     console.log(
       `  kubetls serve${tag}: ${rate.toFixed(0)} lifecycles/s (${r.lifecycles} in ${r.seconds.toFixed(1)} s, ${r.errors} errors), ` +
-        `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; ` +
-        `server CPU ${((cpu * 1000) / r.lifecycles).toFixed(2)} ms a lifecycle (${(cpu / r.seconds).toFixed(2)} cores); load ${loadNow}`,
+        `lifecycle p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; load ${loadNow}`,
+    );
+    console.log(
+      `  CPU: server ${r.serverCores.toFixed(2)} cores, ${r.serverMsPerLifecycle.toFixed(3)} ms per lifecycle; ` +
+        `this client ${r.clientCores.toFixed(2)} cores`,
     );
     for (const [verb, xs] of Object.entries(r.perRequest))
       console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
@@ -606,6 +771,13 @@ if (ONLY.includes('lifecycle')) {
       (50 / pct(r.lifecycle, 99)).toFixed(2),
       loadNow,
     ]);
+    rows.push([
+      `server CPU per lifecycle (client CPU)${tag}`,
+      '(no target)',
+      `${r.serverMsPerLifecycle.toFixed(3)} ms (server ${r.serverCores.toFixed(2)} cores, client ${r.clientCores.toFixed(2)})`,
+      '',
+      loadNow,
+    ]);
   }
 }
 
@@ -614,33 +786,68 @@ if (ONLY.includes('list') || ONLY.includes('startup')) {
   const t = performance.now();
   await seed(dir, 'template', LISTED, 'listed');
   console.log(`\n(seeded ${LISTED} CSRs in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  server = await startServe(dir, port);
+  server = await startServe(dir, port, { prof: true });
 }
 
 if (ONLY.includes('list') && has('kubectl')) {
-  console.log(`\n== kubectl get csr of ${LISTED}+ stored CSRs (Table, --chunk-size 500 default), load ${load()}`);
+  console.log(`\n== kubectl get csr of ${LISTED}+ stored CSRs (Table, chunked), load ${load()}`);
   const cache = join(work, 'kubectl-cache');
-  const run = () => {
+  const kubectlRun = (extra: string[]) => {
+    const cpu0 = childrenCpuMs();
     const t = performance.now();
-    const r = spawnSync('kubectl', ['--kubeconfig', join(dir, 'admin.conf'), '--cache-dir', cache, 'get', 'csr'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: benchEnv(),
-    });
+    const r = spawnSync(
+      'kubectl',
+      ['--kubeconfig', join(dir, 'admin.conf'), '--cache-dir', cache, 'get', 'csr', ...extra],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: benchEnv() },
+    );
+    const wall = performance.now() - t;
     if (r.status !== 0) throw new Error(`kubectl: ${r.stderr}`);
-    return { s: performance.now() - t, lines: r.stdout.split('\n').length - 2 };
+    return { wall, cpu: childrenCpuMs() - cpu0, lines: r.stdout.split('\n').length - 2, stderr: r.stderr };
   };
-  const cold = run();
-  const warm = Array.from({ length: 5 }, run).map((x) => x.s);
-  const med = pct(warm, 50);
+  const cold = kubectlRun([]);
+  const variants: Array<{ name: string; args: string[] }> = [
+    { name: 'default --chunk-size (500)', args: [] },
+    { name: '--chunk-size 1000', args: ['--chunk-size', '1000'] },
+    { name: '--chunk-size 0 (one request)', args: ['--chunk-size', '0'] },
+  ];
+  const timed = variants.map((v) => {
+    const runs = Array.from({ length: 3 }, () => kubectlRun(v.args));
+    return {
+      ...v,
+      wall: pct(
+        runs.map((x) => x.wall),
+        50,
+      ),
+      cpu: pct(
+        runs.map((x) => x.cpu),
+        50,
+      ),
+    };
+  });
+  const verbose = kubectlRun(['-v=7']);
+  const throttle = throttleWaits(verbose.stderr);
+  const pages = await serverPages(dir, server, 500);
   const loadNow = load();
   console.log(
-    `  ${cold.lines} rows; first (discovery cached afterwards) ${ms(cold.s)}; warm median ${ms(med)} (${warm.map((x) => x.toFixed(0)).join(', ')} ms); load ${loadNow}`,
+    `  ${cold.lines} rows; first run (discovery cached afterwards) ${ms(cold.wall)}; median of 3 each, load ${loadNow}:`,
   );
+  for (const v of timed)
+    console.log(`    kubectl ${v.name.padEnd(28)} wall ${ms(v.wall)}, kubectl's own CPU (user+sys) ${ms(v.cpu)}`);
+  console.log(
+    `    client-side throttling (kubectl -v=7, default chunks): ${throttle.count} waits, ${ms(throttle.totalMs)} in all`,
+  );
+  console.log(
+    `    the server alone, one raw HTTPS client, ${pages.pages.length} Table pages of 500: ` +
+      `median ${ms(pct(pages.pages, 50))}, max ${ms(pct(pages.pages, 100))}, all ${ms(pages.total)} ` +
+      `(${(pages.bytes / pages.pages.length / 1024).toFixed(0)} KiB a page); server CPU ${ms(pages.serverCpu)} ` +
+      `(${(pages.serverCpu / pages.pages.length).toFixed(1)} ms a page)`,
+  );
+  const med = timed[0]!.wall;
   rows.push([
     `kubectl get csr, ${cold.lines} CSRs`,
     '< 1 s',
-    `${ms(med)} (cold discovery ${ms(cold.s)})`,
+    `${ms(med)} (--chunk-size 1000: ${ms(timed[1]!.wall)}; 0: ${ms(timed[2]!.wall)}; throttled ${ms(throttle.totalMs)}, ` +
+      `kubectl CPU ${ms(timed[0]!.cpu)}, server ${ms(pages.total)} for the pages)`,
     (1000 / med).toFixed(2),
     loadNow,
   ]);

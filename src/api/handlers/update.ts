@@ -7,13 +7,12 @@
  * GuaranteedUpdate does. An update that changes nothing is not written (same
  * resourceVersion), so `kubectl apply` of an unchanged object stays a no-op.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { fieldError } from '../../errors/index.js';
 import { badRequest, conflict, notFound } from '../machinery/status.js';
 import { parsePatchOptions, parseUpdateOptions, type WriteOptions } from '../machinery/queryOptions.js';
 import { applyPatch, patchTypeOf } from '../machinery/patch.js';
 import { isKubetlsError } from '../../errors/index.js';
-import type { KubeObject } from '../object.js';
+import { jsonEqual, type KubeObject } from '../object.js';
 import { fromStore, groupResource, groupVersion, keyOf, storageForm, typed, view } from './common.js';
 import { objectReply, type ApiRequest, type Reply, type ServerState } from './context.js';
 import { admit, decodeBody, invalidObject, schemaOf, strategyContext, validateChange } from './write.js';
@@ -116,7 +115,7 @@ async function writeUpdate(
     validateChange(def, o, current, ctx);
     await admit(s, req, o, current);
     const comparable = (x: KubeObject) => ({ ...x, apiVersion: undefined, kind: undefined });
-    if (isDeepStrictEqual(comparable(o), comparable(current)) || opts.dryRun)
+    if (jsonEqual(comparable(o), comparable(current)) || opts.dryRun)
       return objectReply(200, typed(def, storageForm(def, o)), warnings);
     try {
       const next = storageForm(def, o);

@@ -3,11 +3,11 @@
  * server started as a child process on a free 127.0.0.1 port, ready when /readyz answers,
  * stopped (SIGTERM, then SIGKILL) after the test. Also the kubectl binaries the machine has.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
-import { request } from 'node:https';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLI, cli, freePort, hasCommand, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
+import { cli, freePort, hasCommand, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
+import { startServeProcess } from './process.js';
 
 export interface Served {
   dir: string;
@@ -57,69 +57,23 @@ export async function serve(
 ): Promise<Served> {
   const port = o.port ?? (await freePort());
   const dir = o.dir ?? servePki(t, port);
-  let stderr = '';
   // the embedded controllers write too (events, leases, certificates): a test of the API runs
   // without them unless it names them (`--controllers=*`), so what it counts is its own doing
   const args = o.args ?? [];
   const controllers = args.some((a) => a.startsWith('--controllers')) ? [] : ['--controllers='];
-  const argv = [CLI, 'serve', '--dir', dir, '--secure-port', String(port), ...controllers, ...args];
-  const proc = spawn(process.execPath, argv, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...o.env },
-  });
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-    proc.kill(signal);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-  t.after(async () => {
-    await stop();
-  });
-  const served: Served = {
+  const kubeconfig = join(dir, 'admin.conf');
+  // a server that never gets ready is stopped by startServeProcess itself
+  const p = await startServeProcess({
     dir,
     port,
-    url: `https://127.0.0.1:${port}`,
-    kubeconfig: join(dir, 'admin.conf'),
-    proc,
-    log: () => stderr,
-    stop,
-  };
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error(`kubetls serve exited ${proc.exitCode}: ${stderr}`);
-    if ((await readyz(port, served.kubeconfig)) === 200) return served;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`kubetls serve did not become ready in 30 s: ${stderr}`);
-}
-
-/** GET /readyz as the admin (so --anonymous-auth=false servers are seen ready too). */
-function readyz(port: number, kubeconfig: string): Promise<number> {
-  let id: { cert?: string; key?: string } = {};
-  try {
-    const text = readFileSync(kubeconfig, 'utf8');
-    const field = (name: string) =>
-      Buffer.from(new RegExp(`${name}:\\s*(\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
-    id = { cert: field('client-certificate-data'), key: field('client-key-data') };
-  } catch {
-    // no admin.conf (a --tls-cert-file setup): anonymous
-  }
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 2000, ...id },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
+    args: [...controllers, ...args],
+    env: { ...process.env, ...o.env },
+    kubeconfig,
   });
+  t.after(async () => {
+    await p.stop();
+  });
+  return { dir, port, url: `https://127.0.0.1:${port}`, kubeconfig, proc: p.proc, log: p.log, stop: p.stop };
 }
 
 /**
