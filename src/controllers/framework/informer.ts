@@ -142,6 +142,26 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 }
 
+/**
+ * The informers' list, in pages of 500 as client-go's reflector lists: one unpaged list of
+ * 100,000 CSRs is a ~240 MB response the client holds as bytes, text and objects at once
+ * (bench/RESULTS.md, "controller-memory"). Every page belongs to the first page's snapshot
+ * (its resourceVersion); an expired continue token fails the list, and the informer relists.
+ */
+export async function listInPages<L extends { items: unknown[]; metadata?: { _continue?: string } }>(
+  page: (o: { limit: number; _continue?: string }) => Promise<L>,
+  limit = 500,
+): Promise<L> {
+  const first = await page({ limit });
+  for (let cont = first.metadata?._continue; cont;) {
+    const next = await page({ limit, _continue: cont });
+    for (const item of next.items) first.items.push(item);
+    cont = next.metadata?._continue;
+  }
+  if (first.metadata) delete first.metadata._continue;
+  return first;
+}
+
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const NODE_PATH = '/api/v1/nodes';
 
@@ -168,7 +188,7 @@ export class InformerFactory {
         'certificatesigningrequests',
         (listed) =>
           this.client.lib.makeInformer(this.client.kubeConfig, CSR_PATH, () =>
-            api.listCertificateSigningRequest().then((l) => (listed(), l)),
+            listInPages((o) => api.listCertificateSigningRequest(o)).then((l) => (listed(), l)),
           ),
         this.clock,
         this.log,
@@ -185,7 +205,7 @@ export class InformerFactory {
         'nodes',
         (listed) =>
           this.client.lib.makeInformer(this.client.kubeConfig, NODE_PATH, () =>
-            api.listNode().then((l) => (listed(), l)),
+            listInPages((o) => api.listNode(o)).then((l) => (listed(), l)),
           ),
         this.clock,
         this.log,
