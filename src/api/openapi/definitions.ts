@@ -35,7 +35,7 @@ export const STATUS = `${META_PACKAGE}.Status`;
 
 /** `io.k8s.api.<first label of the group, or core>.<version>` */
 export const packageOf = (group: string, version: string): string =>
-  `io.k8s.api.${group ? group.slice(0, group.indexOf('.') < 0 ? undefined : group.indexOf('.')) : 'core'}.${version}`;
+  `io.k8s.api.${group ? group.split('.')[0]! : 'core'}.${version}`;
 
 export interface Gvk {
   group: string;

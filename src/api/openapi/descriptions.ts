@@ -206,7 +206,6 @@ const REQUIRED: Record<string, string[]> = {
     'operatingSystem',
     'architecture',
   ],
-  [`${CORE}.NodeRuntimeHandler`]: [],
   [`${CORE}.Event`]: ['metadata', 'involvedObject'],
   [`${EVENTS}.Event`]: ['eventTime'],
   [`${EVENTS}.EventSeries`]: ['count', 'lastObservedTime'],

@@ -14,6 +14,11 @@
  *
  * Anything else under /openapi is a 404 Status; a path is only ever a key of a map here,
  * never a file name.
+ *
+ * Who reads what (measured with kubectl -v=6 against this server): 1.20 only /openapi/v2 as
+ * protobuf (explain, client-side validation, apply's patch); 1.27 and 1.28 /openapi/v2 as
+ * protobuf, then /openapi/v3 and the group-version document; 1.29 to 1.33 only /openapi/v3
+ * and the group-version document (v2 is their fallback when v3 is missing).
  */
 import { createHash } from 'node:crypto';
 import type { ResourceNames } from '../resource.js';

@@ -197,13 +197,10 @@ test(
         assert.match(ssa.stderr, /Server-side apply not available on the server|UnsupportedMediaType/);
         assert.deepEqual(json(kc(['get', 'configmap', `applied-${v}`, '-o', 'json'])).data, { key: 'two' });
 
-        // no OpenAPI schema is published, so `kubectl explain` cannot work (the README says so)
+        // the OpenAPI documents are published, so `kubectl explain` works (test/api/server/openapi.test.ts)
         const explain = kc(['explain', 'certificatesigningrequest.spec']);
-        assert.notEqual(explain.code, 0);
-        assert.match(
-          explain.stderr,
-          /couldn't find resource for "certificates\.k8s\.io\/v1, Kind=CertificateSigningRequest"/,
-        );
+        assert.equal(explain.code, 0, explain.stderr);
+        assert.match(explain.stdout, /signerName\s+<string> -required-/);
 
         // kubectl edit with a real editor (sed), then label and annotate: all patches
         const edit = kc(['edit', 'configmap', `applied-${v}`], {
