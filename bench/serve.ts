@@ -322,46 +322,44 @@ async function lifecycles(
   const end = start + seconds * 1000;
   await Promise.all(
     conns.map(async (conn, c) => {
+      /** one request, timed; the answer, or undefined (counted as an error) when its status is not `want` */
+      const step = async (verb: keyof typeof perRequest, method: string, to: string, want: number, body?: string) => {
+        const t = performance.now();
+        const r = await conn.request(method, to, body);
+        perRequest[verb].push(performance.now() - t);
+        if (r.status === want) return r;
+        fail(verb, r);
+        return undefined;
+      };
       for (let i = 0; performance.now() < end; i++) {
         const name = `${tag}-${c}-${i}`;
         const path = `${CSR_PATH}/${name}`;
         const b = bodies[(c * 7919 + i) % bodies.length]!;
         const t0 = performance.now();
-        const created = await conn.request('POST', CSR_PATH, b.create[0] + name + b.create[1]);
-        const t1 = performance.now();
-        perRequest.create.push(t1 - t0);
-        if (created.status !== 201) {
-          fail('create', created);
-          continue;
-        }
+        const created = await step('create', 'POST', CSR_PATH, 201, b.create[0] + name + b.create[1]);
+        if (!created) continue;
         const rv1 = scanString(created.body, RESOURCE_VERSION) ?? '';
-        const approved = await conn.request(
+        const approved = await step(
+          'approve',
           'PUT',
           `${path}/approval`,
+          200,
           b.approve[0] + name + b.approve[1] + rv1 + b.approve[2],
         );
-        const t2 = performance.now();
-        perRequest.approve.push(t2 - t1);
-        if (approved.status !== 200) {
-          fail('approve', approved);
-          continue;
-        }
+        if (!approved) continue;
         const rv2 = scanString(approved.body, RESOURCE_VERSION) ?? '';
-        const issued = await conn.request(
+        const issued = await step(
+          'status',
           'PUT',
           `${path}/status`,
+          200,
           b.status[0] + name + b.status[1] + rv2 + b.status[2],
         );
-        const t3 = performance.now();
-        perRequest.status.push(t3 - t2);
-        if (issued.status !== 200) {
-          fail('status', issued);
-          continue;
-        }
-        const got = await conn.request('GET', path);
+        if (!issued) continue;
+        const got = await step('get', 'GET', path, 200);
+        if (!got) continue;
         const t4 = performance.now();
-        perRequest.get.push(t4 - t3);
-        if (got.status !== 200 || got.body.indexOf(CERTIFICATE) < 0) {
+        if (got.body.indexOf(CERTIFICATE) < 0) {
           fail('get (no status.certificate)', got);
           continue;
         }

@@ -37,6 +37,12 @@ export interface SpawnServeOptions {
   killAfterMs?: number;
 }
 
+/** Servers not stopped yet: a benchmark or test process that exits leaves none behind (one listener for all). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
 /** Spawns `kubetls serve` and resolves once /readyz answers 200; rejects (the process stopped) when it exits or never gets ready. */
 export async function startServeProcess(o: SpawnServeOptions): Promise<ServeProcess> {
   const argv = [
@@ -58,15 +64,15 @@ export async function startServeProcess(o: SpawnServeOptions): Promise<ServeProc
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const kill = () => proc.kill('SIGKILL');
-  // a benchmark or test that dies leaves no server behind
-  process.on('exit', kill);
+  live.add(proc);
+  proc.on('exit', () => live.delete(proc));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
     if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
     proc.kill(signal);
     const timer = setTimeout(kill, o.killAfterMs ?? 10_000);
     const code = await exited;
     clearTimeout(timer);
-    process.off('exit', kill);
+    live.delete(proc);
     return code;
   };
   const served: ServeProcess = { proc, port: o.port, log: () => stderr, stop };
