@@ -25,7 +25,7 @@
  * run the lifecycle once per value back to back in the same run (compare the ratio, the machine
  * is shared), and the other parts with the last value.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -43,6 +43,7 @@ import {
 } from '../src/pki/index.js';
 import { freePort } from '../test/helpers.js';
 import { startServeProcess } from '../test/api/server/process.js';
+import { startCfsslServe } from '../test/cfssl/realserve.js';
 import { benchEnv, CLI, has, machine } from './common.js';
 import { seedCsrs } from './seed.js';
 import { RawHttpsConnection, scanString, type RawResponse } from './rawhttps.js';
@@ -393,7 +394,6 @@ async function cfsslRate(
   work: string,
 ): Promise<{ rps: number; p50: string; p99: string } | undefined> {
   if (!has('cfssl') || !has('wrk') || process.argv.includes('--no-cfssl')) return undefined;
-  const port = await freePort();
   writeFileSync(
     join(work, 'ca-config.json'),
     JSON.stringify({
@@ -422,32 +422,17 @@ async function cfsslRate(
   ].join('\n');
   writeFileSync(join(work, 'sign.lua'), lua);
   const pki = join(dir, 'pki');
-  const proc = spawn(
-    'cfssl',
-    [
-      'serve',
-      '-address',
-      '127.0.0.1',
-      '-port',
-      String(port),
-      '-ca',
-      join(pki, 'ca.crt'),
-      '-ca-key',
-      join(pki, 'ca.key'),
-      '-config',
-      join(work, 'ca-config.json'),
-      '-tls-cert',
-      join(pki, 'apiserver.crt'),
-      '-tls-key',
-      join(pki, 'apiserver.key'),
-      '-loglevel',
-      '3',
-    ],
-    { stdio: 'ignore' },
-  );
-  process.on('exit', () => proc.kill('SIGKILL'));
+  // HTTPS, the cluster CA signing; its serving certificate made from that CA by cfssl gencert
+  const cfssl = await startCfsslServe(work, {
+    config: 'ca-config.json',
+    tls: true,
+    ca: join(pki, 'ca.crt'),
+    caKey: join(pki, 'ca.key'),
+    loglevel: 3,
+  });
+  process.on('exit', () => void cfssl.stop());
   try {
-    const url = `https://127.0.0.1:${port}/api/v1/cfssl/sign`;
+    const url = `${cfssl.url}/api/v1/cfssl/sign`;
     for (let i = 0; i < 50; i++) {
       const r = spawnSync(
         'curl',
@@ -469,7 +454,7 @@ async function cfsslRate(
     if (/Non-2xx/.test(w.stdout)) console.log(`  cfssl: ${/Non-2xx.*$/m.exec(w.stdout)?.[0]}`);
     return { rps, p50, p99 };
   } finally {
-    proc.kill('SIGTERM');
+    await cfssl.stop();
   }
 }
 
