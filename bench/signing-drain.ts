@@ -27,6 +27,8 @@ import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { connect, type ControllerClient } from '../src/controllers/framework/client.js';
 import { realClock } from '../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../src/controllers/framework/csr.js';
+import { freePort } from '../test/helpers.js';
+import { servePkiInitArgs } from '../test/api/server/process.js';
 import { CLI } from './common.js';
 
 export interface PhaseResult {
@@ -186,25 +188,10 @@ async function currentRevision(admin: ControllerClient): Promise<string> {
 }
 
 export async function drain(dir: string, pems: string[], signerConfig: string): Promise<DrainResult> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const init = spawnSync(
-    process.execPath,
-    [
-      CLI,
-      'init',
-      '--dir',
-      join(dir, 'cluster'),
-      '--encryption-algorithm',
-      'ECDSA-P256',
-      '--node-name',
-      'cp-0',
-      '--apiserver-advertise-address',
-      '127.0.0.1',
-      '--apiserver-bind-port',
-      String(port),
-    ],
-    { encoding: 'utf8' },
-  );
+  const port = await freePort();
+  const init = spawnSync(process.execPath, [CLI, ...servePkiInitArgs(join(dir, 'cluster'), port)], {
+    encoding: 'utf8',
+  });
   if (init.status !== 0) throw new Error(`init: ${init.stderr}`);
   const kubeconfig = join(dir, 'cluster', 'admin.conf');
   const signer = ['--signer-config', signerConfig];

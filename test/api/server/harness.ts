@@ -7,7 +7,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cli, freePort, hasCommand, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
-import { startServeProcess } from './process.js';
+import { servePkiInitArgs, startServeProcess } from './process.js';
 
 export interface Served {
   dir: string;
@@ -33,19 +33,7 @@ export interface ServeOptions {
 /** A fresh PKI (`kubetls init`, ECDSA) for a server on `port`, removed after the test; returns its directory. */
 export function servePki(t: { after: (fn: () => void) => void }, port: number): string {
   const dir = tmpDir('kubetls-serve-', t);
-  const r = cli([
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'cp-0',
-    '--apiserver-advertise-address',
-    '127.0.0.1',
-    '--apiserver-bind-port',
-    String(port),
-  ]);
+  const r = cli(servePkiInitArgs(dir, port));
   if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
   return dir;
 }
