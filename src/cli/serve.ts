@@ -34,10 +34,10 @@ interface ServeFlags extends ControllerFlagValues {
 }
 
 /**
- * The default of --workers: one process, until a quiet measurement shows the workers faster
- * on the machine at hand. On the 2-core VM they were not, measured under load (no idle core
- * to use), and they start slower (bench/RESULTS.md, 2026-12-05 19:35–20:30). `--workers N`
- * (the number of cores, say) opts in; every serve test suite passes with it.
+ * The default of --workers: one process. On the 2-core VM, quiet, the workers cost more than
+ * the second core gives (1.34 vs 3.2 ms of server CPU a CSR lifecycle: catching up with the
+ * log before each request, tailing it, the IPC of writes; bench/RESULTS.md, 2026-12-05
+ * 20:46–21:00). `--workers N` opts in; every serve test suite passes with it.
  */
 export function defaultWorkers(): number {
   return 0;

@@ -8,9 +8,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, freePort, openssl, run } from '../../helpers.js';
+import { cli, freePort, openssl, run, tmpDir } from '../../helpers.js';
 import { OpensslCa } from '../authn/fixtures.js';
 import { serve, servePki, type Served } from './harness.js';
 import {
@@ -417,6 +417,16 @@ test('--tls-min-version VersionTLS11 (or 10) is refused at start-up with a clear
     const r = cli(['serve', '--dir', s.dir, '--secure-port', '0', '--tls-min-version', v], { timeout: 20_000 });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, new RegExp(`--tls-min-version: ${v} is refused: kubetls serves TLS 1.2 and 1.3 only`));
+  }
+});
+
+test('--workers that is not a number of processes is refused at start-up, before any PKI is made', (t) => {
+  for (const v of ['abc', '-1', '1.5', '257', '0x2', '']) {
+    const dir = join(tmpDir('kubetls-workers-', t), 'pki');
+    const r = cli(['serve', '--dir', dir, '--secure-port', '0', '--workers', v], { timeout: 20_000 });
+    assert.equal(r.code, 2, `--workers ${JSON.stringify(v)}: ${r.stderr}`);
+    assert.match(r.stderr, /--workers: ".*" is not a number of processes \(0 to 256\)/);
+    assert.equal(existsSync(dir), false, 'no PKI made for a refused flag');
   }
 });
 
