@@ -1,9 +1,9 @@
 /** Shared test helpers: temp dirs, running the real CLI and real tools (openssl, etcd, kubectl). */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../src/cli/main.cjs', import.meta.url));
@@ -112,3 +112,18 @@ export const SERVE_FILE_FLAGS: readonly string[] = [
   '-tls-key',
   'tls-key.pem',
 ];
+
+/**
+ * Whether an unprivileged user (the tests that drop root's privileges run as uid 65534) can
+ * reach `path`: every directory above it searchable by others. A checkout under a 0700
+ * directory (`mktemp -d`) is not, and such a test can only skip there.
+ */
+export function othersCanReach(path: string): boolean {
+  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
+    if (!(statSync(d).mode & 0o001)) return false;
+    if (d === dirname(d)) return true;
+  }
+}
+
+/** The reason a test that runs kubetls as uid 65534 gives when `othersCanReach(CLI)` is false. */
+export const CHECKOUT_NOT_REACHABLE = `the checkout (${CLI}) is not reachable by an unprivileged user: a directory above it is not searchable by others (e.g. under mktemp -d's 0700)`;
