@@ -68,6 +68,49 @@ export interface RequestAttributes {
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** what JSON.stringify leaves out of an object (and prints as null in an array) */
+const unprinted = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/** a value as JSON.stringify prints it: NaN and Infinity as null, -0 as 0, undefined (in an array) as null */
+function printed(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return unprinted(v) ? null : v;
+}
+
+const printedKeys = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => !unprinted(o[k]));
+
+/**
+ * `JSON.stringify(a) === JSON.stringify(b)` for JSON data (no toJSON methods), without building
+ * the two texts: key order matters, keys whose value is undefined do not. The store's no-op
+ * check of an update was this comparison of texts; the update handler now makes it itself
+ * (bench/RESULTS.md, 2026-12-05 22:30), so that the store compares revisions only.
+ */
+export function sameJsonText(x: unknown, y: unknown): boolean {
+  const a = printed(x);
+  const b = printed(y);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const arr = Array.isArray(a);
+  if (arr !== Array.isArray(b)) return false;
+  if (arr) {
+    const p = a as unknown[];
+    const q = b as unknown[];
+    if (p.length !== q.length) return false;
+    for (let i = 0; i < p.length; i++) if (!sameJsonText(p[i], q[i])) return false;
+    return true;
+  }
+  const p = a as Record<string, unknown>;
+  const q = b as Record<string, unknown>;
+  const pk = printedKeys(p);
+  const qk = printedKeys(q);
+  if (pk.length !== qk.length) return false;
+  for (let i = 0; i < pk.length; i++) {
+    const k = pk[i]!;
+    if (k !== qk[i] || !sameJsonText(p[k], q[k])) return false;
+  }
+  return true;
+}
+
 /**
  * Deep equality of two JSON documents (plain objects, arrays, strings, numbers, booleans,
  * null), with util.isDeepStrictEqual's answer for them: key order does not matter, a key whose

@@ -56,13 +56,6 @@ export function fromWire(w: WireError): KubetlsError {
   return new KubetlsError(w.code, w.message, { hint: w.hint, fieldErrors: w.fieldErrors ?? [] });
 }
 
-/** thrown inside the owner's update function when the key moved on: carries the newer object */
-class Moved extends Error {
-  constructor(readonly current: KubeObject) {
-    super('the key moved on');
-  }
-}
-
 /**
  * The owner's side: applies followers' writes to its store, and announces the newest revision
  * (once per event-loop turn, however many writes committed in it) to `announce`.
@@ -83,14 +76,15 @@ export class StoreHost {
       this.scheduleAnnounce();
       return { ok: true, obj };
     } catch (e) {
-      if (e instanceof Moved && req.op === 'cas') {
+      if (req.op === 'cas' && e instanceof KubetlsError && e.code === 'Conflict') {
         // the write that moved the key may still be committing: answer once it is durable, so
         // that the follower (and whatever it re-reads on its own connection) sees it, rather
         // than spinning on a state it cannot read yet
         await this.committing.get(req.key);
+        const current = await this.store.get(req.key);
         return {
           ok: false,
-          current: { rev: Number(e.current.metadata.resourceVersion), value: JSON.stringify(e.current) },
+          current: current ? { rev: Number(current.metadata.resourceVersion), value: JSON.stringify(current) } : null,
         };
       }
       return { ok: false, error: toWire(e) };
@@ -121,12 +115,10 @@ export class StoreHost {
       case 'delete':
         return this.store.delete(req.key, req.pre);
       case 'cas':
-        // a synchronous update function: the owner decides it against the key's newest state
-        // (a write still committing included), so nothing can come between the check and the write
-        return this.store.update(req.key, (cur) => {
-          if (Number(cur.metadata.resourceVersion) !== req.rev) throw new Moved(cur);
-          return req.obj;
-        });
+        // the owner's store decides it against the key's newest state (a write still committing
+        // included), so nothing can come between the check and the write; it compares revisions
+        // only, without parsing the stored object
+        return this.store.replace(req.key, req.obj, String(req.rev));
       case 'compact':
         await this.store.compact(req.revision);
         return undefined;

@@ -35,6 +35,8 @@ export class SqliteReader {
   constructor(db: DB) {
     this.q = {
       get: db.prepare('SELECT rev, deleted, value FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
+      head: db.prepare('SELECT rev, deleted FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
+      valueAt: db.prepare('SELECT value FROM log WHERE rev = ?').pluck(),
       getAt: db.prepare(
         'SELECT key, value FROM log WHERE key = ? AND rev <= ? AND deleted = 0 AND rev = (SELECT max(rev) FROM log WHERE key = ? AND rev <= ?)',
       ),
@@ -58,6 +60,21 @@ export class SqliteReader {
   row(key: string): StoredRow | undefined {
     const r = this.q.get.get(key) as { rev: number; deleted: number; value: string } | undefined;
     return r && { rev: r.rev, deleted: r.deleted !== 0, value: r.value };
+  }
+
+  /**
+   * the key's newest revision and whether it is a deletion, without the object: a
+   * compare-and-swap needs no more (copying the value out of SQLite and parsing it were
+   * most of an update's store time: bench/RESULTS.md, 2026-12-05 22:30)
+   */
+  head(key: string): { rev: number; deleted: boolean } | undefined {
+    const r = this.q.head.get(key) as { rev: number; deleted: number } | undefined;
+    return r && { rev: r.rev, deleted: r.deleted !== 0 };
+  }
+
+  /** the stored JSON of the row at revision `rev` (undefined when compacted away or a deletion's empty row) */
+  valueAt(rev: number): string | undefined {
+    return (this.q.valueAt.get(rev) as string | undefined) || undefined;
   }
 
   get(key: string): KubeObject | undefined {

@@ -8,6 +8,7 @@
  * - `update` runs as etcd's GuaranteedUpdate: the function runs here on the newest committed
  *   object, the owner stores the result only if the key is still at the revision the
  *   function saw, else it answers with the newer object and the function runs again;
+ *   `replace` is that compare-and-swap alone (Conflict instead of a retry);
  * - watches: a local WatchHub fed by tailing the log (the rows after the last one seen), on
  *   every revision the owner announces, before every read and watch, after every write, and
  *   on `catchUp()` (called before each request) — cheap when nothing changed: SQLite's
@@ -203,6 +204,18 @@ class SqliteReplica implements ReplicaStore {
       if (tries >= MAX_UPDATE_TRIES) throw conflict(key);
       cur = r.current ? { rev: r.current.rev, deleted: false, value: r.current.value } : undefined;
     }
+  }
+
+  async replace(key: string, obj: KubeObject, resourceVersion: string): Promise<KubeObject> {
+    parseKey(key);
+    checkObject(obj, key);
+    // the owner compares revisions (a resourceVersion that is not one can never match)
+    const rev = /^[0-9]{1,16}$/.test(resourceVersion) ? Number(resourceVersion) : -1;
+    const r = await this.send({ op: 'cas', key, obj, rev });
+    if (r.ok) return r.obj!;
+    if ('error' in r) throw fromWire(r.error);
+    if (r.current === null) throw notFound(key);
+    throw conflict(key);
   }
 
   async compact(revision: number): Promise<void> {

@@ -72,7 +72,10 @@ interface Op {
   row: LogRow;
   key: string;
   type: WatchEvent['type'];
-  /** the stored object before an update or a delete (parsed only when a watcher needs it) */
+  /**
+   * the stored object before an update or a delete (parsed only when a watcher needs it);
+   * undefined for a replace of a committed row, read back by its revision if a watcher needs it
+   */
   prev: string | undefined;
   result: KubeObject;
   resolve: (o: KubeObject) => void;
@@ -239,6 +242,24 @@ class SqliteStore implements Store {
     }
   }
 
+  async replace(key: string, obj: KubeObject, resourceVersion: string): Promise<KubeObject> {
+    parseKey(key);
+    checkObject(obj, key);
+    this.writable();
+    // a write still committing has its object at hand; a committed one is not read, only its revision
+    const pending = this.overlay.get(key);
+    const cur = pending ?? this.reader.head(key);
+    if (!cur || cur.deleted) throw notFound(key);
+    if (String(cur.rev) !== resourceVersion) {
+      // as update's precondition: fail once a write still committing is durable
+      await this.committedPast(key, cur.rev);
+      throw conflict(key);
+    }
+    const rev = this.nextRev + 1;
+    const result = withResourceVersion(obj, rev);
+    return this.enqueue(key, 'MODIFIED', [rev, key, 0, 0, cur.rev, JSON.stringify(result)], result, pending?.value);
+  }
+
   async delete(key: string, pre?: Preconditions): Promise<KubeObject> {
     parseKey(key);
     this.writable();
@@ -295,8 +316,7 @@ class SqliteStore implements Store {
         op.type === 'DELETED'
           ? withResourceVersion(JSON.parse(op.prev!) as KubeObject, rev)
           : (JSON.parse(op.row[5]) as KubeObject);
-      const prev =
-        op.type === 'MODIFIED' && this.hub.wantsPrev(op.key) ? (JSON.parse(op.prev!) as KubeObject) : undefined;
+      const prev = op.type === 'MODIFIED' && this.hub.wantsPrev(op.key) ? this.superseded(op) : undefined;
       changes.push({ key: op.key, event: { type: op.type, object, revision: rev }, prev });
     }
     this.hub.publish(changes);
@@ -308,6 +328,17 @@ class SqliteStore implements Store {
       setImmediate(() => this.flush());
     }
     this.settle();
+  }
+
+  /**
+   * The object a MODIFIED write superseded: kept by the write, or (a replace of a committed
+   * row) read back by its revision: still there: compaction removes a superseded row only
+   * once the revision that superseded it is at or below its target, and this one was not
+   * committed when any compaction under way was asked for.
+   */
+  private superseded(op: Op): KubeObject | undefined {
+    const json = op.prev ?? this.reader.valueAt(op.row[4]);
+    return json === undefined ? undefined : (JSON.parse(json) as KubeObject);
   }
 
   /**

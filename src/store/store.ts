@@ -106,6 +106,16 @@ export interface Store {
    */
   update(key: string, fn: UpdateFn, pre?: Preconditions): Promise<KubeObject>;
   /**
+   * Stores `obj` at `key` only if the key's newest revision is still `resourceVersion` (a
+   * compare-and-swap: etcd's txn comparing mod_revision, then a put). For a caller that has
+   * already read the object and computed the next one (the API's update handler): the store
+   * compares revisions only, without reading, parsing or comparing the stored object again.
+   * KubetlsError NotFound when absent, Conflict (the update wording) when the key is at another
+   * revision. Unlike `update`, it always writes a new revision: the caller decides whether
+   * anything changed.
+   */
+  replace(key: string, obj: KubeObject, resourceVersion: string): Promise<KubeObject>;
+  /**
    * Returns the deleted object with the deletion's resourceVersion (as its DELETED event
    * carries it); NotFound when absent, Conflict when a precondition fails.
    */

@@ -185,6 +185,111 @@ export function storeConformance(target: ConformanceTarget): void {
     assert.equal(rv(changed), r + 1);
   });
 
+  it('replace: a compare-and-swap on the revision; Conflict when stale, NotFound when absent or deleted', async (t) => {
+    const { store } = await open(t);
+    const a = await store.create(key('a'), secret('a', { k: 'djE=' }));
+    const r1 = await store.replace(key('a'), { ...a, data: { k: 'djI=' } }, a.metadata.resourceVersion!);
+    assert.equal(rv(r1), rv(a) + 1);
+    assert.equal(store.revision(), rv(r1));
+    assert.deepEqual(await store.get(key('a')), r1);
+    // what it hands back is the caller's
+    r1.metadata.name = 'changed';
+    assert.equal((await store.get(key('a')))!.metadata.name, 'a');
+    const stale =
+      /^Operation cannot be fulfilled on secrets "a": the object has been modified; please apply your changes to the latest version and try again$/;
+    const before = store.revision();
+    for (const wrong of [a.metadata.resourceVersion!, String(rv(r1) + 1), '', 'x', '-1', `${rv(r1)}.0`, ` ${rv(r1)}`])
+      await assert.rejects(
+        store.replace(key('a'), { ...a, data: { k: 'eA==' } }, wrong),
+        code('Conflict', stale),
+        JSON.stringify(wrong),
+      );
+    assert.equal(store.revision(), before, 'a refused replace writes nothing');
+    assert.deepEqual((await store.get(key('a')))?.data, { k: 'djI=' });
+    // unlike update, an unchanged object is written again (the caller decided it changed)
+    const same = await store.replace(key('a'), { ...a, data: { k: 'djI=' } }, String(rv(r1)));
+    assert.equal(rv(same), rv(r1) + 1);
+    await assert.rejects(
+      store.replace(key('nope'), secret('nope'), String(rv(same))),
+      code('NotFound', /^secrets "nope" not found$/),
+    );
+    const d = await store.delete(key('a'));
+    await assert.rejects(store.replace(key('a'), a, String(rv(same))), code('NotFound'));
+    await assert.rejects(store.replace(key('a'), a, String(rv(d))), code('NotFound'), 'the deletion’s own revision');
+    // malformed keys and objects, oversized objects: refused, nothing written
+    const b = await store.create(key('b'), secret('b'));
+    const at = String(rv(b));
+    await assert.rejects(store.replace('/core/secrets/b', b, at), code('InternalError'));
+    await assert.rejects(store.replace(key('b'), [] as unknown as KubeObject, at), code('InternalError'));
+    await assert.rejects(
+      store.replace(key('b'), secret('b', { k: 'x'.repeat(2 * 1024 * 1024) }), at),
+      code('TooLarge'),
+    );
+    assert.equal(store.revision(), rv(b));
+  });
+
+  it('replace: of two at one revision exactly one wins, and the loser hears it once the winner is durable', async (t) => {
+    const { store } = await open(t);
+    const a = await store.create(key('a'), secret('a', { n: 'MA==' }));
+    const at = a.metadata.resourceVersion!;
+    let winner: KubeObject | undefined;
+    const tries = [1, 2].map((n) =>
+      store.replace(key('a'), { ...a, data: { n: String(n) } }, at).then((o) => (winner = o)),
+    );
+    const outcome = await Promise.allSettled(tries);
+    assert.equal(outcome.filter((o) => o.status === 'fulfilled').length, 1, 'one winner');
+    const lost = outcome.find((o) => o.status === 'rejected');
+    assert.ok(lost && code('Conflict')(lost.reason));
+    assert.deepEqual(await store.get(key('a')), winner);
+    // a refusal waits for the write it lost to: a re-read right after it sees the winner
+    const base = (await store.get(key('a')))!;
+    const first = store.replace(key('a'), { ...base, data: { n: 'x' } }, base.metadata.resourceVersion!);
+    await assert.rejects(
+      store.replace(key('a'), { ...base, data: { n: 'y' } }, base.metadata.resourceVersion!),
+      code('Conflict'),
+    );
+    const seen = await store.get(key('a'));
+    assert.deepEqual(seen?.data, { n: 'x' });
+    assert.deepEqual(await first, seen);
+  });
+
+  it('replace: watchers see MODIFIED, and a filtered watch sees an object leave (the replaced object read back)', async (t) => {
+    const { store } = await open(t);
+    const x = await store.create(key('x'), secret('x', { team: 'red' }));
+    const filter = (o: KubeObject) => (o.data as Record<string, string>).team === 'red';
+    const all: string[] = [];
+    const red: string[] = [];
+    const show = (e: WatchEvent) => `${e.type} ${(e.object.data as Record<string, string>).team} ${e.revision}`;
+    const w1 = store.watch(SECRETS, (e) => void all.push(show(e)));
+    const w2 = store.watch(SECRETS, (e) => void red.push(show(e)), { filter });
+    // committed before the replace: the store has only its revision at hand
+    const blue = await store.replace(key('x'), { ...x, data: { team: 'blue' } }, x.metadata.resourceVersion!);
+    const back = await store.replace(key('x'), { ...x, data: { team: 'red' } }, blue.metadata.resourceVersion!);
+    // two in one turn: the second replaces a write still being committed (where a backend allows it)
+    const p1 = store.replace(key('x'), { ...x, data: { team: 'green' } }, back.metadata.resourceVersion!);
+    const p2 = store.replace(key('x'), { ...x, data: { team: 'red', n: '1' } }, String(rv(back) + 1));
+    const green = await p1;
+    const again = await p2.catch((e: unknown) => {
+      code('Conflict')(e);
+      return undefined;
+    });
+    const expectAll = [`MODIFIED blue ${rv(blue)}`, `MODIFIED red ${rv(back)}`, `MODIFIED green ${rv(green)}`];
+    const expectRed = [`DELETED red ${rv(blue)}`, `ADDED red ${rv(back)}`, `DELETED red ${rv(green)}`];
+    if (again) {
+      expectAll.push(`MODIFIED red ${rv(again)}`);
+      expectRed.push(`ADDED red ${rv(again)}`);
+    }
+    await until(() => all.length === expectAll.length && red.length === expectRed.length, 'every event');
+    assert.deepEqual(all, expectAll);
+    assert.deepEqual(red, expectRed);
+    // the same through a replay
+    const replayed: string[] = [];
+    const w3 = store.watch(SECRETS, (e) => void replayed.push(show(e)), { filter, fromRevision: rv(x) });
+    await until(() => replayed.length === expectRed.length, 'the replayed events');
+    assert.deepEqual(replayed, expectRed);
+    for (const w of [w1, w2, w3]) w.stop();
+  });
+
   it('revisions only grow, across a restart too, even when the newest write was a compacted deletion', async (t) => {
     const location = await target.newLocation(t);
     let store = await target.open(location);

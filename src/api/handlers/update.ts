@@ -12,7 +12,7 @@ import { badRequest, conflict, notFound } from '../machinery/status.js';
 import { parsePatchOptions, parseUpdateOptions, type WriteOptions } from '../machinery/queryOptions.js';
 import { applyPatch, patchTypeOf } from '../machinery/patch.js';
 import { isKubetlsError } from '../../errors/index.js';
-import { jsonEqual, type KubeObject } from '../object.js';
+import { jsonEqual, sameJsonText, type KubeObject } from '../object.js';
 import { fromStore, groupResource, groupVersion, keyOf, storageForm, typed, view } from './common.js';
 import { objectReply, type ApiRequest, type Reply, type ServerState } from './context.js';
 import { admit, decodeBody, invalidObject, schemaOf, strategyContext, validateChange } from './write.js';
@@ -34,8 +34,7 @@ export async function updateObject(s: ServerState, req: ApiRequest): Promise<Rep
   obj.metadata.name = info.name;
   const wantedRv = obj.metadata.resourceVersion;
   const got = await s.store.get(keyOf(def, info.namespace, info.name));
-  const current = got && view(def, got);
-  if (!current) {
+  if (!got) {
     if (def.strategy.allowCreateOnUpdate && !info.subresource)
       return createObject(s, { ...req, info: { ...info, name: '' } });
     throw notFound(groupResource(def), info.name);
@@ -44,7 +43,7 @@ export async function updateObject(s: ServerState, req: ApiRequest): Promise<Rep
     throw invalidObject(def, info.name, [
       fieldError.invalid('metadata.resourceVersion', 0, 'must be specified for an update'),
     ]);
-  return writeUpdate(s, req, opts, current, () => structuredClone(obj), wantedRv, warnings);
+  return writeUpdate(s, req, opts, got, () => structuredClone(obj), wantedRv, warnings);
 }
 
 export async function patchObject(s: ServerState, req: ApiRequest): Promise<Reply> {
@@ -73,12 +72,16 @@ export async function patchObject(s: ServerState, req: ApiRequest): Promise<Repl
   // a patch that carries metadata.resourceVersion makes it a precondition
   const wantedRv = patched(current).metadata?.resourceVersion;
   const rv = wantedRv !== current.metadata.resourceVersion ? wantedRv : undefined;
-  return writeUpdate(s, req, opts, current, patched, rv, warnings);
+  return writeUpdate(s, req, opts, got, patched, rv, warnings);
 }
 
 /**
  * The shared tail of PUT and PATCH: `next(stored)` computes the proposed object; `wantedRv`
  * (the client's precondition) fails with 409 when stale; otherwise a lost race is retried.
+ * `first` is the object as read from the store (its storage form). The object is read once:
+ * the write is a compare-and-swap on the revision read (Store.replace), so the store neither
+ * reads nor parses it again; the no-op check the store's update made on the JSON text is
+ * made here on the storage forms.
  */
 async function writeUpdate(
   s: ServerState,
@@ -92,7 +95,8 @@ async function writeUpdate(
   const { def, info } = req;
   const key = keyOf(def, info.namespace, info.name);
   const ctx = strategyContext(s, req);
-  let current = first;
+  let stored = first;
+  let current = view(def, stored);
   for (let attempt = 0; ; attempt++) {
     if (wantedRv && wantedRv !== current.metadata.resourceVersion) throw conflict(groupResource(def), info.name);
     const o = next(current);
@@ -117,15 +121,18 @@ async function writeUpdate(
     const comparable = (x: KubeObject) => ({ ...x, apiVersion: undefined, kind: undefined });
     if (jsonEqual(comparable(o), comparable(current)) || opts.dryRun)
       return objectReply(200, typed(def, storageForm(def, o)), warnings);
+    const proposed = storageForm(def, o);
+    // the same JSON text as stored (a key set to undefined, say): nothing to write either
+    if (sameJsonText(proposed, stored)) return objectReply(200, typed(def, proposed), warnings);
     try {
-      const next = storageForm(def, o);
-      const stored = await s.store.update(key, () => next, { resourceVersion: current.metadata.resourceVersion! });
-      return objectReply(200, typed(def, stored), warnings);
+      const written = await s.store.replace(key, proposed, current.metadata.resourceVersion!);
+      return objectReply(200, typed(def, written), warnings);
     } catch (e) {
       if (!(isKubetlsError(e) && e.code === 'Conflict') || wantedRv || attempt >= CONFLICT_RETRIES)
         throw fromStore(e, def, info.name);
       const fresh = await s.store.get(key);
       if (!fresh) throw notFound(groupResource(def), info.name);
+      stored = fresh;
       current = view(def, fresh);
     }
   }
