@@ -240,3 +240,54 @@ test('status.certificate: PEM CERTIFICATE blocks only, no headers, parsing as X.
   const [notX509] = viaStatus(b64('-----BEGIN CERTIFICATE-----\nAAECAwQF\n-----END CERTIFICATE-----\n'));
   assert.match(notX509!, /^status\.certificate: Invalid value: "<certificate data>": not a valid X\.509 certificate/);
 });
+
+test('update: the stored request, byte for byte, is not read again; a changed request is, with the create message', () => {
+  // a request whose signature does not verify (its last byte flipped): on create it is refused
+  const tamper = (pem: string): string => {
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    der[der.length - 1] = der[der.length - 1]! ^ 0x01;
+    return b64(csrToPem(der));
+  };
+  const broken = tamper(csrPem({ commonName: 'broken-a' }));
+  const refusal = errs(newCSR({ spec: { request: broken } }));
+  assert.equal(refusal.length, 1);
+  assert.match(refusal[0]!, /^spec\.request: Invalid value: ".*": x509: ECDSA verification failure$/);
+  // stored with it anyway (written around the API): /approval, /status and the main resource
+  // take the stored text as settled and do not verify it again
+  const storedBroken = newCSR({ spec: { request: broken } });
+  for (const path of ['main', 'approval', 'status'] as const)
+    assert.deepEqual(
+      validateUpdate(newCSR({ spec: { request: broken } }), storedBroken, path).map(formatFieldError),
+      [],
+      path,
+    );
+  assert.deepEqual(
+    validateUpdate(
+      newCSR({ spec: { request: broken }, status: { certificate: CERTIFICATE } }),
+      storedBroken,
+      'status',
+    ).map(formatFieldError),
+    [],
+  );
+  // a request that differs from the stored one (the strategy never lets one through; the rule
+  // holds anyway) is read and verified, and refused in the words of create
+  const other = tamper(csrPem({ commonName: 'broken-b' }));
+  for (const [request, prev] of [
+    [other, newCSR()],
+    [other, storedBroken],
+    [broken, newCSR()],
+  ] as const)
+    assert.deepEqual(
+      validateUpdate(newCSR({ spec: { request } }), prev, 'status').map(formatFieldError),
+      errs(newCSR({ spec: { request } })),
+    );
+  const garbage = b64('not a request');
+  assert.deepEqual(validateUpdate(newCSR({ spec: { request: garbage } }), newCSR(), 'approval').map(formatFieldError), [
+    `spec.request: Invalid value: "${garbage}": PEM block type must be CERTIFICATE REQUEST`,
+  ]);
+  // absent on both sides is no stored text: read (and refused) as on create
+  const none = newCSR({ spec: { request: null } });
+  assert.deepEqual(validateUpdate(none, none, 'status').map(formatFieldError), [
+    'spec.request: Invalid value: null: PEM block type must be CERTIFICATE REQUEST',
+  ]);
+});
