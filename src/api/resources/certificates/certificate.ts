@@ -22,7 +22,7 @@ function parseCertificates(der: Buffer): number {
 
 /** Why `status.certificate` (base64 text) is not acceptable, or undefined when it is (an empty value is). */
 export function certificateProblem(certificateBase64: string | null | undefined): string | undefined {
-  const pem = Buffer.from(certificateBase64 ?? '', 'base64');
+  const pem = certificateBytes(certificateBase64) ?? Buffer.alloc(0);
   if (pem.length === 0) return undefined;
   try {
     const blocks = pemDecodeAll(pem);
@@ -39,9 +39,21 @@ export function certificateProblem(certificateBase64: string | null | undefined)
   return undefined;
 }
 
+/**
+ * The last certificate text decoded and its bytes: a /status upload is read four times in its
+ * request (validation's tolerances, its certificate rule and its update rule, the
+ * CertificateSigning admission check), one decode serves them all. Callers only read the bytes.
+ */
+let lastDecoded: { text: string; bytes: Buffer } | undefined;
+
 /** The certificate bytes for comparisons: null when absent (Go's nil), the decoded bytes otherwise. */
-export const certificateBytes = (certificateBase64: string | null | undefined): Buffer | null =>
-  certificateBase64 === null || certificateBase64 === undefined ? null : Buffer.from(certificateBase64, 'base64');
+export function certificateBytes(certificateBase64: string | null | undefined): Buffer | null {
+  if (certificateBase64 === null || certificateBase64 === undefined) return null;
+  if (lastDecoded?.text === certificateBase64) return lastDecoded.bytes;
+  const bytes = Buffer.from(certificateBase64, 'base64');
+  lastDecoded = { text: certificateBase64, bytes };
+  return bytes;
+}
 
 /** bytes.Equal: absent and empty are the same content. */
 export function sameCertificate(a: string | null | undefined, b: string | null | undefined): boolean {
