@@ -64,6 +64,8 @@ export const DEFAULT_COMMIT_MODE: CommitMode = 'worker';
 const DEFAULT_QUOTA = 8 * 1024 ** 3;
 /** an asynchronous UpdateFn that keeps losing to other writers gives up (Conflict) after this many tries */
 const MAX_UPDATE_TRIES = 64;
+/** keys whose newest committed revision is remembered (~150 bytes each) */
+const REMEMBERED_HEADS = 16_384;
 
 /** A key's state as a write sees it. */
 type Current = StoredRow;
@@ -125,6 +127,15 @@ class SqliteStore implements Store {
   private compacted: number;
   /** keys written but not yet committed: their newest state, for the writes queued after them */
   private readonly overlay = new Map<string, Current>();
+  /**
+   * The newest committed revision of recently read or written keys, so that a replace (the API's
+   * update, right after its get) decides without asking SQLite again: finding a row after a
+   * commit costs as much as reading it, SQLite's page cache being invalidated by every commit
+   * (1.4% of the lifecycle's main thread, bench/RESULTS.md 2026-12-05 update-lean). Exact
+   * because this store is the data directory's only writer: every commit updates it, and a
+   * read records only what was committed when it ran. Oldest inserted out first.
+   */
+  private readonly heads = new Map<string, { rev: number; deleted: boolean }>();
   private queue: Op[] = [];
   private inFlight = false;
   private flushScheduled = false;
@@ -172,7 +183,30 @@ class SqliteStore implements Store {
 
   async get(key: string): Promise<KubeObject | undefined> {
     parseKey(key);
-    return this.reader.get(key);
+    const r = this.reader.row(key);
+    if (!r) return undefined;
+    this.remember(key, r.rev, r.deleted);
+    return r.deleted ? undefined : (JSON.parse(r.value) as KubeObject);
+  }
+
+  private remember(key: string, rev: number, deleted: boolean): void {
+    const known = this.heads.get(key);
+    if (known) {
+      // a read that raced a commit of the same key never takes the record back
+      if (known.rev < rev) this.heads.set(key, { rev, deleted });
+      return;
+    }
+    if (this.heads.size >= REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(key, { rev, deleted });
+  }
+
+  /** the key's newest committed revision, without reading its object */
+  private committedHead(key: string): { rev: number; deleted: boolean } | undefined {
+    const known = this.heads.get(key);
+    if (known) return known;
+    const r = this.reader.head(key);
+    if (r) this.remember(key, r.rev, r.deleted);
+    return r;
   }
 
   async list(prefix: string, o: ListOptions = {}): Promise<ListResult> {
@@ -248,7 +282,7 @@ class SqliteStore implements Store {
     this.writable();
     // a write still committing has its object at hand; a committed one is not read, only its revision
     const pending = this.overlay.get(key);
-    const cur = pending ?? this.reader.head(key);
+    const cur = pending ?? this.committedHead(key);
     if (!cur || cur.deleted) throw notFound(key);
     if (String(cur.rev) !== resourceVersion) {
       // as update's precondition: fail once a write still committing is durable
@@ -309,6 +343,7 @@ class SqliteStore implements Store {
     const changes: Change[] = [];
     for (const op of batch) {
       if (this.overlay.get(op.key)?.rev === op.row[0]) this.overlay.delete(op.key);
+      this.remember(op.key, op.row[0], op.row[3] === 1);
       if (!this.hub.wants(op.key)) continue;
       const rev = op.row[0];
       // the event's own copy: the writer's result goes back to the caller, who may change it

@@ -226,6 +226,18 @@ export function storeConformance(target: ConformanceTarget): void {
       code('TooLarge'),
     );
     assert.equal(store.revision(), rv(b));
+    // whatever wrote last (update, delete, create again, a compaction), replace sees it
+    const c = await store.create(key('c'), secret('c'));
+    await store.get(key('c'));
+    const cu = await store.update(key('c'), (o) => ({ ...o, data: { v: 'MQ==' } }));
+    await assert.rejects(store.replace(key('c'), c, String(rv(c))), code('Conflict'));
+    await store.delete(key('c'));
+    await store.compact(store.revision());
+    await assert.rejects(store.replace(key('c'), c, String(rv(cu))), code('NotFound'));
+    const c2 = await store.create(key('c'), secret('c', { v: 'Mg==' }));
+    await assert.rejects(store.replace(key('c'), c, String(rv(cu))), code('Conflict'));
+    const c3 = await store.replace(key('c'), { ...c2, data: { v: 'Mw==' } }, String(rv(c2)));
+    assert.deepEqual(await store.get(key('c')), c3);
   });
 
   it('replace: of two at one revision exactly one wins, and the loser hears it once the winner is durable', async (t) => {
