@@ -153,7 +153,7 @@ test('kubetls controller-manager: /metrics on its own HTTPS port needs a client 
     async () => (await httpsGet(`${url}/healthz`).catch(() => ({ status: 0 }))).status === 200,
     45_000,
   );
-  assert.equal((await httpsGet(`${url}/metrics`)).status, 401, 'no certificate: 401 (tokens are not accepted)');
+  assert.equal((await httpsGet(`${url}/metrics`)).status, 401, 'no certificate, no token: 401');
   const nobody = await httpsGet(`${url}/metrics`, clientCert(s.dir, 'nobody'));
   assert.equal(nobody.status, 403);
   assert.equal(nobody.body, 'Forbidden: "/metrics", Reason: ""\n');

@@ -93,7 +93,7 @@ export function expiredCert(): string {
 /** GET over HTTPS with an optional client certificate; resolves to status and body. */
 export function httpsGet(
   url: string,
-  o: { ca?: string; cert?: string; key?: string } = {},
+  o: { ca?: string; cert?: string; key?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -101,6 +101,7 @@ export function httpsGet(
       {
         ...(o.ca ? { ca: o.ca } : { rejectUnauthorized: false }),
         ...(o.cert ? { cert: o.cert, key: o.key } : {}),
+        ...(o.headers ? { headers: o.headers } : {}),
         timeout: 10_000,
       },
       (res) => {
