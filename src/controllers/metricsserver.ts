@@ -37,7 +37,7 @@ export interface MetricsServerOptions {
   /** serving certificate and key (PEM); a self-signed pair when absent */
   tls?: { cert: string; key: string };
   minVersion?: TlsVersion;
-  /** verifies client certificates; without it no caller can authenticate (every /metrics is 401) */
+  /** verifies client certificates; without it only bearer tokens (TokenReview) authenticate */
   clientCaPem?: string | undefined;
   client: ControllerClient;
   metrics: ControllerMetrics;
