@@ -18,9 +18,9 @@ import { FakeClock } from '../../src/controllers/framework/clock.js';
 import { connect } from '../../src/controllers/framework/client.js';
 import { ControllerMetrics } from '../../src/controllers/framework/metrics.js';
 import { startMetricsServer } from '../../src/controllers/metricsserver.js';
-import { freePort, hasCommand, run, tmpDir } from '../helpers.js';
+import { hasCommand, run, tmpDir } from '../helpers.js';
 import { kubectl, serve } from '../api/server/harness.js';
-import { clientCert, eventually, httpsGet, startCli, tcpProxy } from './helpers.js';
+import { clientCert, eventually, httpsGet, startMetricsManager, tcpProxy } from './helpers.js';
 
 const SCRAPER = 'scraper-token-5d0c2e7f19';
 const NOBODY = 'nobody-token-a41f88c2e0';
@@ -76,19 +76,7 @@ test(
   { skip: (!hasCommand('kubectl') || !hasCommand('curl')) && 'kubectl or curl not installed' },
   async (t) => {
     const { s, audit, reviews } = await serveWithTokens(t);
-    const port = await freePort();
-    const cm = startCli(t, [
-      'controller-manager',
-      '--kubeconfig', join(s.dir, 'controller-manager.conf'),
-      '--controllers=csrcleaner', '--leader-elect=false',
-      '--secure-port', String(port), '--client-ca-file', join(s.dir, 'pki', 'ca.crt'),
-    ]); // prettier-ignore
-    const url = `https://127.0.0.1:${port}`;
-    await eventually(
-      'the metrics endpoint',
-      async () => (await httpsGet(`${url}/healthz`).catch(() => ({ status: 0 }))).status === 200,
-      45_000,
-    );
+    const { cm, url } = await startMetricsManager(t, s);
     const metrics = `${url}/metrics`;
 
     const before = reviews();

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { freePort, hasCommand, run } from '../../helpers.js';
 import { adminClient } from '../../controllers/helpers.js';
 import { kubectl, kubectls, serve, servePki, type Served } from './harness.js';
-import { admin, call, fileScope } from './client.js';
+import { admin, call, createBootstrapTokenSecret, fileScope } from './client.js';
 import { bytesField, envelope, message } from '../protobuf/encode.js';
 
 const hooks = fileScope();
@@ -40,25 +40,12 @@ before(async () => {
     port,
     args: ['--token-auth-file', join(dir, 'tokens.csv'), '--audit-log-path', auditPath],
   });
-  const secret = async (id: string, expiration: Date) => {
-    const r = await call(s, 'POST', '/api/v1/namespaces/kube-system/secrets', {
-      as: admin(s),
-      body: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
-        type: 'bootstrap.kubernetes.io/token',
-        stringData: {
-          'token-id': id,
-          'token-secret': '0123456789abcdef',
-          expiration: expiration.toISOString().replace(/\.\d+Z$/, 'Z'),
-          'usage-bootstrap-authentication': 'true',
-          'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token',
-        },
-      },
+  const secret = (id: string, expiration: Date) =>
+    createBootstrapTokenSecret(s, id, '0123456789abcdef', {
+      expiration: expiration.toISOString().replace(/\.\d+Z$/, 'Z'),
+      'usage-bootstrap-authentication': 'true',
+      'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token',
     });
-    assert.equal(r.status, 201, r.text);
-  };
   await secret('tr0001', new Date(Date.now() + 3600_000));
   await secret('tr0002', new Date(Date.now() - 60_000));
 });
