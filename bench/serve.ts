@@ -86,6 +86,8 @@ const ms = (x: number): string => `${x.toFixed(1)} ms`;
 interface Server {
   proc: ChildProcess;
   port: number;
+  /** stderr so far (only when started with `pipe`) */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -97,7 +99,7 @@ interface Server {
 async function startServe(
   dir: string,
   port: number,
-  o: { prof?: boolean; cli?: string; args?: string[] } = {},
+  o: { prof?: boolean; cli?: string; args?: string[]; pipe?: boolean } = {},
 ): Promise<Server> {
   const p = await startServeProcess({
     ...(o.cli ? { cli: o.cli } : {}),
@@ -106,13 +108,14 @@ async function startServe(
     port,
     nodeArgs: o.prof && CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
     env: benchEnv(),
-    stderr: 'inherit',
+    stderr: o.pipe ? 'pipe' : 'inherit',
     pollMs: 50,
     killAfterMs: 15_000,
   });
   return {
     proc: p.proc,
     port,
+    log: p.log,
     stop: async () => {
       await p.stop();
     },
@@ -853,9 +856,23 @@ if (ONLY.includes('startup')) {
     mem = rss(s.proc.pid!);
     await s.stop();
   }
+  // the embedded controllers list every CSR into their informer after /readyz: the server's
+  // memory once they have (their "controllers started" line), not only at ready
+  const t1 = performance.now();
+  const s = await startServe(dir, port, { pipe: true });
+  for (let i = 0; !/controllers started/.test(s.log()); i++) {
+    if (i > 1200) throw new Error(`the controllers did not start in 60 s: ${s.log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const synced = performance.now() - t1;
+  const memSynced = rss(s.proc.pid!);
+  await s.stop();
   const loadNow = load();
   console.log(
     `  to /readyz 200: ${times.map((x) => ms(x)).join(', ')} (polled every 50 ms); RSS at ready ${mem.rss.toFixed(0)} MiB (peak ${mem.hwm.toFixed(0)}); load ${loadNow}`,
+  );
+  console.log(
+    `  the embedded controllers' informer synced (${OBJECTS}+ CSRs) ${ms(synced)} after the spawn: RSS ${memSynced.rss.toFixed(0)} MiB (peak ${memSynced.hwm.toFixed(0)})`,
   );
   rows.push([`start-up, ${OBJECTS} CSRs`, '< 2 s', ms(pct(times, 50)), (2000 / pct(times, 50)).toFixed(2), loadNow]);
   rows.push([
@@ -863,6 +880,13 @@ if (ONLY.includes('startup')) {
     '< 300 MB',
     `${mem.rss.toFixed(0)} MiB`,
     (300 / mem.rss).toFixed(2),
+    loadNow,
+  ]);
+  rows.push([
+    `RSS with the controllers' informer synced, ${OBJECTS} CSRs`,
+    '< 300 MB',
+    `${memSynced.rss.toFixed(0)} MiB (peak ${memSynced.hwm.toFixed(0)}; synced ${ms(synced)} after the spawn)`,
+    (300 / memSynced.rss).toFixed(2),
     loadNow,
   ]);
 }

@@ -167,6 +167,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       clock,
       log: (msg: string) => log(msg),
     });
+    state.tokenAuthenticator = authn.tokens;
     for (const w of authn.warnings) log(`warning: ${w}`);
     if (o.auditLog) audit = o.auditLog;
     else if (o.auditLogPath) audit = openAuditLog(o.auditLogPath);

@@ -99,6 +99,14 @@ export interface Authorizer {
   authorize(a: RequestAttributes): Promise<Decision>;
 }
 
+/** What the review resources answer with. */
+export interface ReviewServices {
+  /** every request's authorizer (the access reviews) */
+  authorizer: Authorizer;
+  /** the bearer-token authenticators (TokenReview); absent, every token is refused */
+  tokens?: Authenticator | undefined;
+}
+
 /** A request's credentials, as the authenticators see them. */
 export interface RequestCredentials {
   /**
@@ -162,9 +170,10 @@ export interface ResourceDefinition {
   nameValidator?: NameValidator;
   storage?: SharedStorage;
   /**
-   * Review resources (SubjectAccessReview, SelfSubjectAccessReview, SelfSubjectReview) are
-   * created and answered, never stored: this computes the answer (the object with status).
+   * Review resources (SubjectAccessReview, SelfSubjectAccessReview, SelfSubjectReview,
+   * TokenReview) are created and answered, never stored: this computes the answer (the object
+   * with status).
    */
-  review?: (obj: KubeObject, ctx: StrategyContext, authorizer: Authorizer) => Promise<KubeObject>;
+  review?: (obj: KubeObject, ctx: StrategyContext, services: ReviewServices) => Promise<KubeObject>;
   admission?: AdmissionCheck[];
 }

@@ -27,8 +27,12 @@ export interface ServeProcessesOptions {
   api: Omit<ApiServerOptions, 'replica' | 'readyChecks' | 'metrics' | 'auditLog'>;
   /** the embedded controllers' metrics, served at /metrics */
   metrics?: { contentType: string; render(): Promise<string> } | undefined;
-  /** starts the embedded controllers once the API serves on `port` (in the primary, or the only process) */
-  startControllers?: (port: number) => Promise<{ stop(): Promise<void> } | undefined>;
+  /**
+   * the embedded controllers (in the primary, or the only process): started once the API
+   * serves on `port` (later calls do nothing), stopped before the API so they can release
+   * their lease and flush their events through it — at any point of their start
+   */
+  controllers?: { start(port: number): void; stop(): Promise<void> } | undefined;
   /** the port serves (every worker listens) */
   onListening?: (port: number, processes: number) => void;
   log: (line: string) => void;
@@ -59,7 +63,6 @@ export async function runApiServerProcesses(o: ServeProcessesOptions): Promise<n
 }
 
 async function runSingle(o: ServeProcessesOptions): Promise<number> {
-  let controllers: { stop(): Promise<void> } | undefined;
   return runPool<undefined>({
     workers: 0,
     config: undefined,
@@ -70,7 +73,7 @@ async function runSingle(o: ServeProcessesOptions): Promise<number> {
         server: {
           // the controllers first: they release their lease and flush events through the server
           stop: async () => {
-            await controllers?.stop().catch(() => undefined);
+            await o.controllers?.stop().catch(() => undefined);
             await api.stop();
           },
         },
@@ -79,7 +82,7 @@ async function runSingle(o: ServeProcessesOptions): Promise<number> {
     log: poolLog(o.log),
     onListening: (port, n) => {
       o.onListening?.(port, n);
-      void o.startControllers?.(port).then((c) => (controllers = c));
+      o.controllers?.start(port);
     },
   });
 }
@@ -91,7 +94,6 @@ async function runPrimary(o: ServeProcessesOptions): Promise<number> {
     const m = revisionMessage(revision);
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m);
   });
-  let controllers: Promise<{ stop(): Promise<void> } | undefined> | undefined;
   const answerMetrics = (w: Worker) => (m: MetricsMessage) => {
     if (m?.type !== 'metrics-request') return;
     void (o.metrics?.render() ?? Promise.resolve('')).then(
@@ -118,8 +120,7 @@ async function runPrimary(o: ServeProcessesOptions): Promise<number> {
       },
       // the controllers first, while the workers still serve them (lease release, events)
       beforeStop: async () => {
-        const c = await controllers;
-        await c?.stop();
+        await o.controllers?.stop().catch(() => undefined);
       },
       // every worker has exited: no write can arrive any more
       afterStop: () => store.close(),
@@ -127,10 +128,7 @@ async function runPrimary(o: ServeProcessesOptions): Promise<number> {
     onListening: (port, n) => {
       o.onListening?.(port, n);
       // again after a worker was replaced: the controllers start once
-      controllers ??= o.startControllers?.(port).catch((e: unknown) => {
-        o.log(`kubetls serve: the controllers do not run: ${errorMessage(e)}`);
-        return undefined;
-      });
+      o.controllers?.start(port);
     },
   });
 }

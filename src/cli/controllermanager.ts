@@ -3,7 +3,8 @@
  * kube-apiserver or another `kubetls serve`), with kube-controller-manager's flag names:
  * `--kubeconfig`, `--controllers`, `--leader-elect*`, and its HTTPS endpoint for /metrics
  * (`--secure-port` 10257, `--bind-address`, `--tls-cert-file`/`--tls-private-key-file`,
- * `--client-ca-file`). The RBAC the identity needs is deploy/controller-manager-rbac.yaml.
+ * `--client-ca-file`; bearer tokens are checked by TokenReview). The RBAC the identity needs is
+ * deploy/controller-manager-rbac.yaml.
  * The work is in src/controllers/run.ts and metricsserver.ts.
  */
 import { Command } from 'commander';
@@ -36,7 +37,7 @@ export function registerControllerManager(program: Command): void {
     .option('--tls-private-key-file <file>', 'its key')
     .option(
       '--client-ca-file <file>',
-      'CA verifying the client certificates of /metrics callers (none: every caller is 401)',
+      'CA verifying the client certificates of /metrics callers (bearer tokens are checked by a TokenReview)',
     )
     .option('--tls-min-version <version>', 'VersionTLS12 or VersionTLS13', 'VersionTLS12');
   addControllerFlags(cmd, { leaderElect: true });

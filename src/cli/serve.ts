@@ -150,8 +150,12 @@ export function registerServe(program: Command): void {
       'system:kube-controller-manager',
       specs.flatMap((spec) => spec.permissions?.(flags) ?? []),
     );
-    const metrics = controllers
-      ? new (await import('../controllers/framework/metrics.js')).ControllerMetrics()
+    // the embedded controllers run in a thread of their own (src/controllers/thread.ts)
+    const controllerThread = controllers
+      ? new (await import('../controllers/thread.js')).ControllerThread({
+          contentType: (await import('../controllers/framework/metrics.js')).ControllerMetrics.contentType,
+          log: (line) => stderrLine(`kubetls serve: ${line}`),
+        })
       : undefined;
     const dataDir = resolve(f.dataDir ?? join(dir, 'data'));
     process.exitCode = await processes.runApiServerProcesses({
@@ -174,7 +178,7 @@ export function registerServe(program: Command): void {
         controllerPolicy,
         log: stderrLine,
       },
-      metrics,
+      metrics: controllerThread?.metrics,
       log: stderrLine,
       onListening: (listening, processes) =>
         stderrLine(
@@ -182,30 +186,22 @@ export function registerServe(program: Command): void {
             workers === 0 ? 'one process' : `${processes} worker processes`
           })`,
         ),
-      startControllers: async (listening) => {
-        if (!controllers) return undefined;
-        const conf = join(dir, 'controller-manager.conf');
-        if (!existsSync(conf)) {
-          stderrLine(
-            `kubetls serve: the controllers do not run: no ${conf} (their credentials as kubetls init writes them)`,
-          );
-          return undefined;
-        }
-        try {
-          return await controllers.runControllers({
+      controllers: controllerThread && {
+        start: (listening) => {
+          const conf = join(dir, 'controller-manager.conf');
+          if (!existsSync(conf))
+            return stderrLine(
+              `kubetls serve: the controllers do not run: no ${conf} (their credentials as kubetls init writes them)`,
+            );
+          controllerThread.start({
             kubeconfig: { file: conf, ...embeddedServer(f.bindAddress, listening) },
-            specs,
+            controllers: specs.map((s) => s.name),
             leaderElection,
             flags,
             pkiDir: join(dir, 'pki'),
-            ...(metrics ? { metrics } : {}),
-            log: (line) => stderrLine(`kubetls serve: controllers: ${line}`),
           });
-        } catch (e) {
-          // the API keeps serving; what the controllers lack is said once, plainly
-          stderrLine(`kubetls serve: the controllers do not run: ${e instanceof Error ? e.message : String(e)}`);
-          return undefined;
-        }
+        },
+        stop: () => controllerThread.stop(),
       },
     });
   });

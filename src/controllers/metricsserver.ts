@@ -7,8 +7,13 @@
  *   --cert-dir; kubetls keeps the key off disk);
  * - the health paths are always allowed (--authorization-always-allow-paths' default);
  * - everything else needs an authenticated caller: a client certificate verified against
- *   --client-ca-file (CN → user, O → groups). Bearer tokens (kube-controller-manager checks
- *   them with a TokenReview) are not accepted: a request without a verified certificate is 401;
+ *   --client-ca-file (CN → user, O → groups), or else `Authorization: Bearer <token>`, which
+ *   the API server authenticates through a TokenReview (./tokenreview.ts: answers cached 10 s
+ *   by a hash of the token, bounded, one review for concurrent requests). A certificate wins
+ *   when both are sent. Neither, a token the API server does not know, or an API server that
+ *   cannot be asked: 401. This is how Prometheus scrapes it in a cluster, with its
+ *   ServiceAccount's token; the controller manager's identity needs `create tokenreviews`
+ *   (the ClusterRole system:auth-delegator, which deploy/controller-manager-rbac.yaml binds);
  * - and an authorized one: a SubjectAccessReview to the API server for `get` on the
  *   non-resource URL, decisions cached 10 s (as kube-controller-manager's delegating
  *   authorizer caches them); refused is 403.
@@ -21,6 +26,7 @@ import { HttpsServer, pathOf, peerInfo, type TlsVersion } from '../server/index.
 import { apiError, type ControllerClient } from './framework/client.js';
 import type { ControllerClock } from './framework/clock.js';
 import type { ControllerMetrics } from './framework/metrics.js';
+import { bearerTokenOf, TokenReviewer, type MetricsCaller } from './tokenreview.js';
 
 export const ALWAYS_ALLOW_PATHS = ['/healthz', '/readyz', '/livez'];
 const DECISION_TTL_MS = 10_000;
@@ -31,13 +37,15 @@ export interface MetricsServerOptions {
   /** serving certificate and key (PEM); a self-signed pair when absent */
   tls?: { cert: string; key: string };
   minVersion?: TlsVersion;
-  /** verifies client certificates; without it no caller can authenticate (every /metrics is 401) */
+  /** verifies client certificates; without it only bearer tokens (TokenReview) authenticate */
   clientCaPem?: string | undefined;
   client: ControllerClient;
   metrics: ControllerMetrics;
   clock: ControllerClock;
   healthy: () => boolean;
   log: (line: string) => void;
+  /** bearer-token answers' lifetime and count (TokenReviewer's defaults: 10 s, 1024) */
+  tokenCache?: { ttlMs?: number; maxEntries?: number };
 }
 
 /** A self-signed ECDSA P-256 serving pair for localhost and 127.0.0.1, valid a year. */
@@ -59,13 +67,8 @@ export function selfSignedServing(now: Date): { cert: string; key: string } {
   return { cert: pemEncode('CERTIFICATE', der), key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
-interface Caller {
-  user: string;
-  groups: string[];
-}
-
 /** CN and O of the verified client certificate (undefined without one). */
-function callerOf(req: IncomingMessage): Caller | undefined {
+function certificateCaller(req: IncomingMessage): MetricsCaller | undefined {
   const p = peerInfo(req);
   const leaf = p.verified ? p.chain[0] : undefined;
   if (!leaf) return undefined;
@@ -76,12 +79,28 @@ function callerOf(req: IncomingMessage): Caller | undefined {
   return { user, groups: [...list(leaf.subject?.O), 'system:authenticated'] };
 }
 
-export async function startMetricsServer(o: MetricsServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
+export interface RunningMetricsServer {
+  port: number;
+  /** TokenReviews sent so far */
+  tokenReviews(): number;
+  stop(): Promise<void>;
+}
+
+export async function startMetricsServer(o: MetricsServerOptions): Promise<RunningMetricsServer> {
   const tls = o.tls ?? selfSignedServing(o.clock.now());
   const decisions = new Map<string, { allowed: boolean; at: number }>();
+  const tokens = new TokenReviewer({ client: o.client, clock: o.clock, log: o.log, ...o.tokenCache });
 
-  const authorize = async (caller: Caller, path: string): Promise<boolean> => {
-    const key = `${caller.user}\u0000${caller.groups.join(',')}\u0000${path}`;
+  /** the certificate's caller, else the bearer token's (undefined: 401) */
+  const authenticate = (req: IncomingMessage): Promise<MetricsCaller | undefined> | MetricsCaller | undefined => {
+    const fromCertificate = certificateCaller(req);
+    if (fromCertificate) return fromCertificate;
+    const token = bearerTokenOf(req.headers.authorization);
+    return token ? tokens.authenticate(token) : undefined;
+  };
+
+  const authorize = async (caller: MetricsCaller, path: string): Promise<boolean> => {
+    const key = JSON.stringify([caller.user, caller.groups, caller.uid ?? '', caller.extra ?? {}, path]);
     const now = o.clock.now().getTime();
     const cached = decisions.get(key);
     if (cached && now - cached.at < DECISION_TTL_MS) return cached.allowed;
@@ -89,7 +108,13 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
       body: {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SubjectAccessReview',
-        spec: { user: caller.user, groups: caller.groups, nonResourceAttributes: { path, verb: 'get' } },
+        spec: {
+          user: caller.user,
+          groups: caller.groups,
+          ...(caller.uid ? { uid: caller.uid } : {}),
+          ...(caller.extra ? { extra: caller.extra } : {}),
+          nonResourceAttributes: { path, verb: 'get' },
+        },
       },
     });
     const allowed = review.status?.allowed === true;
@@ -111,7 +136,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
     if (ALWAYS_ALLOW_PATHS.includes(path)) return o.healthy() ? text(res, 200, 'ok') : text(res, 500, 'not ready\n');
-    const caller = callerOf(req);
+    const caller = await authenticate(req);
     if (!caller) return text(res, 401, 'Unauthorized\n');
     let allowed: boolean;
     try {
@@ -141,5 +166,5 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
     handler,
   );
   const port = await server.listen(o.port, o.bindAddress);
-  return { port, stop: () => server.stop() };
+  return { port, tokenReviews: () => tokens.reviews, stop: () => server.stop() };
 }

@@ -10,9 +10,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '../../src/controllers/framework/clock.js';
 import { updateApproval, updateStatus, withCertificate, withCondition } from '../../src/controllers/framework/csr.js';
-import { cli, freePort } from '../helpers.js';
+import { cli } from '../helpers.js';
 import { serve } from '../api/server/harness.js';
-import { adminClient, clientCert, createCsr, eventually, expiredCert, httpsGet, startCli } from './helpers.js';
+import {
+  adminClient,
+  clientCert,
+  createCsr,
+  eventually,
+  expiredCert,
+  httpsGet,
+  startCli,
+  startMetricsManager,
+} from './helpers.js';
 
 const HOUR = 3600_000;
 
@@ -140,20 +149,8 @@ test('leader election: two controller managers, one leads; killed (-9), the othe
 
 test('kubetls controller-manager: /metrics on its own HTTPS port needs a client certificate and RBAC (SubjectAccessReview)', async (t) => {
   const s = await serve(t, { args: ['--controllers=-csrcleaner'] });
-  const port = await freePort();
-  const cm = startCli(t, [
-    'controller-manager',
-    '--kubeconfig', join(s.dir, 'controller-manager.conf'),
-    '--controllers=csrcleaner', '--leader-elect=false',
-    '--secure-port', String(port), '--client-ca-file', join(s.dir, 'pki', 'ca.crt'),
-  ]); // prettier-ignore
-  const url = `https://127.0.0.1:${port}`;
-  await eventually(
-    'the metrics endpoint',
-    async () => (await httpsGet(`${url}/healthz`).catch(() => ({ status: 0 }))).status === 200,
-    45_000,
-  );
-  assert.equal((await httpsGet(`${url}/metrics`)).status, 401, 'no certificate: 401 (tokens are not accepted)');
+  const { cm, url } = await startMetricsManager(t, s);
+  assert.equal((await httpsGet(`${url}/metrics`)).status, 401, 'no certificate, no token: 401');
   const nobody = await httpsGet(`${url}/metrics`, clientCert(s.dir, 'nobody'));
   assert.equal(nobody.status, 403);
   assert.equal(nobody.body, 'Forbidden: "/metrics", Reason: ""\n');

@@ -5,8 +5,9 @@
  * kubetls-controller-manager`, O `system:serviceaccounts` and `system:serviceaccounts:kube-system`,
  * issued by serve's CA: serve authenticates client certificates as CN/O) and does every job
  * with no 403: signs a CSR, approves a kubelet's client CSR, writes an Event for a refused
- * request, holds its Lease. Before the manifest is applied, the same identity is refused at
- * start-up, each missing permission named.
+ * request, holds its Lease, and serves /metrics to a bearer token it checks with a TokenReview
+ * (the manifest's binding to system:auth-delegator). Before the manifest is applied, the same
+ * identity is refused at start-up, each missing permission named.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,9 +15,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '../../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../../src/controllers/framework/csr.js';
-import { cli, hasCommand, ROOT, tmpDir } from '../helpers.js';
+import { cli, freePort, hasCommand, ROOT, tmpDir } from '../helpers.js';
 import { kubectl, serve } from '../api/server/harness.js';
-import { adminClient, clientCert, createCsr, csrPem, eventually, startCli } from './helpers.js';
+import { adminClient, clientCert, createCsr, csrPem, eventually, httpsGet, startCli } from './helpers.js';
 
 const NS = 'kube-system';
 const SA = 'kubetls-controller-manager';
@@ -50,8 +51,11 @@ test(
   'deploy/controller-manager-rbac.yaml: applied by kubectl, it is all kubetls controller-manager needs as its ServiceAccount',
   { skip: !hasCommand('kubectl') && 'kubectl not installed' },
   async (t) => {
-    const s = await serve(t);
     const work = tmpDir('kubetls-deploy-', t);
+    // Prometheus's token (a ServiceAccount token in a cluster; a static one here), its user bound to get /metrics
+    const PROMETHEUS = 'prometheus-token-6c1d9e04b7';
+    writeFileSync(join(work, 'tokens.csv'), `${PROMETHEUS},system:serviceaccount:monitoring:prometheus,\n`);
+    const s = await serve(t, { args: ['--token-auth-file', join(work, 'tokens.csv')] });
     const k = kubeconfigFor(
       s.dir,
       s.port,
@@ -60,12 +64,13 @@ test(
       join(work, 'sa.conf'),
     );
     const pki = join(s.dir, 'pki');
+    const metricsPort = await freePort();
     const args = [
       'controller-manager',
       '--kubeconfig',
       k,
       '--secure-port',
-      '0',
+      String(metricsPort),
       '--cluster-signing-cert-file',
       join(pki, 'ca.crt'),
       '--cluster-signing-key-file',
@@ -92,6 +97,7 @@ test(
       'clusterrolebinding.rbac.authorization.k8s.io/kubetls:controller-manager created',
       'role.rbac.authorization.k8s.io/kubetls:controller-manager:leader-election created',
       'rolebinding.rbac.authorization.k8s.io/kubetls:controller-manager:leader-election created',
+      'clusterrolebinding.rbac.authorization.k8s.io/kubetls:controller-manager:auth-delegator created',
     ])
       assert.ok(applied.stdout.includes(o), `${o}\n${applied.stdout}${applied.stderr}`);
     if (applied.code !== 0) {
@@ -152,6 +158,18 @@ test(
       ),
     );
     assert.equal(event.reason, 'SignerValidationFailure');
+
+    // /metrics for Prometheus's bearer token: a TokenReview and a SubjectAccessReview by the ServiceAccount
+    const bound = kubectl('kubectl', s.kubeconfig, [
+      'create', 'clusterrolebinding', 'prometheus-metrics', '--clusterrole=system:monitoring',
+      '--user=system:serviceaccount:monitoring:prometheus',
+    ]); // prettier-ignore
+    assert.equal(bound.code, 0, bound.stderr);
+    const scraped = await httpsGet(`https://127.0.0.1:${metricsPort}/metrics`, {
+      headers: { Authorization: `Bearer ${PROMETHEUS}` },
+    });
+    assert.equal(scraped.status, 200, `${scraped.body}\n${cm.log()}`);
+    assert.match(scraped.body, /^kubetls_controller_leader 1$/m);
 
     // the Lease, held by this process
     const lease = await admin.coordination.readNamespacedLease({ name: SA, namespace: NS });

@@ -13,7 +13,7 @@ import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { connect, type ControllerClient } from '../../src/controllers/framework/client.js';
 import { createIssuer, issueCertificate } from '../../src/pki/certificate.js';
 import { pemDecodeOne, pemEncode } from '../../src/pki/pem.js';
-import { CLI, opensslCsrPem } from '../helpers.js';
+import { CLI, freePort, opensslCsrPem } from '../helpers.js';
 
 export const adminClient = (dir: string): Promise<ControllerClient> => connect({ file: join(dir, 'admin.conf') });
 export const controllerClient = (dir: string): Promise<ControllerClient> =>
@@ -93,7 +93,7 @@ export function expiredCert(): string {
 /** GET over HTTPS with an optional client certificate; resolves to status and body. */
 export function httpsGet(
   url: string,
-  o: { ca?: string; cert?: string; key?: string } = {},
+  o: { ca?: string; cert?: string; key?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -101,6 +101,7 @@ export function httpsGet(
       {
         ...(o.ca ? { ca: o.ca } : { rejectUnauthorized: false }),
         ...(o.cert ? { cert: o.cert, key: o.key } : {}),
+        ...(o.headers ? { headers: o.headers } : {}),
         timeout: 10_000,
       },
       (res) => {
@@ -191,4 +192,29 @@ export async function tcpProxy(
   };
   t.after(() => proxy.close());
   return proxy;
+}
+
+/**
+ * `kubetls controller-manager` running csrcleaner as system:kube-controller-manager against
+ * serve `s`, with its /metrics on a free port (client certificates from the cluster CA);
+ * resolves once /healthz answers.
+ */
+export async function startMetricsManager(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  s: { dir: string },
+): Promise<{ cm: RunningCli; url: string }> {
+  const port = await freePort();
+  const cm = startCli(t, [
+    'controller-manager',
+    '--kubeconfig', join(s.dir, 'controller-manager.conf'),
+    '--controllers=csrcleaner', '--leader-elect=false',
+    '--secure-port', String(port), '--client-ca-file', join(s.dir, 'pki', 'ca.crt'),
+  ]); // prettier-ignore
+  const url = `https://127.0.0.1:${port}`;
+  await eventually(
+    'the metrics endpoint',
+    async () => (await httpsGet(`${url}/healthz`).catch(() => ({ status: 0 }))).status === 200,
+    45_000,
+  );
+  return { cm, url };
 }

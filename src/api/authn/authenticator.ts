@@ -41,6 +41,11 @@ export interface AuthenticationConfig {
 
 export interface RequestAuthentication {
   authenticator: Authenticator;
+  /**
+   * the bearer-token authenticators alone (what TokenReview asks: src/api/authn/tokenreview.ts),
+   * with no token authenticator configured one that refuses every token
+   */
+  tokens: Authenticator;
   /** present with clientCAs; setClientCAs() swaps the bundle */
   clientCertificates: ClientCertificateAuthenticator | undefined;
   revocation: RevocationFiles | undefined;
@@ -99,13 +104,15 @@ export async function createRequestAuthentication(cfg: AuthenticationConfig): Pr
         ...(cfg.clock ? { clock: cfg.clock } : {}),
       }),
     );
-  if (tokens.length) authenticators.push(new BearerTokenAuthenticator(tokens));
+  const bearer = new BearerTokenAuthenticator(tokens);
+  if (tokens.length) authenticators.push(bearer);
   const anon = cfg.anonymous;
   const anonymous = anon
     ? new AnonymousAuthenticator(typeof anon === 'object' && anon.paths ? { paths: anon.paths } : {})
     : undefined;
   return {
     authenticator: new UnionAuthenticator(authenticators, anonymous),
+    tokens: bearer,
     clientCertificates: x509,
     revocation,
     warnings,

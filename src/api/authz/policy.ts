@@ -11,6 +11,9 @@
  * - cluster-admin, bound to the group system:masters (which is also hard-wired: union.ts);
  * - system:discovery and system:basic-user, bound to system:authenticated;
  * - system:public-info-viewer, bound to system:authenticated and system:unauthenticated;
+ * - system:auth-delegator (create TokenReviews and SubjectAccessReviews: what a component that
+ *   delegates authentication and authorization to the API server needs, such as a controller
+ *   manager's /metrics), bound to nobody, as upstream;
  * - system:node-bootstrapper; the nodeclient / selfnodeclient CSR roles; the four approver
  *   roles (system:certificates.k8s.io:*-approver), none bound (upstream binds none);
  * - system:kube-controller-manager, bound to the user system:kube-controller-manager (the
@@ -131,6 +134,10 @@ export function defaultPolicy(): RbacPolicy {
     clusterRole('system:basic-user', [
       rule(['create'], { groups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }),
       rule(['create'], { groups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] }),
+    ]),
+    clusterRole('system:auth-delegator', [
+      rule(['create'], { groups: ['authentication.k8s.io'], resources: ['tokenreviews'] }),
+      rule(['create'], { groups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'] }),
     ]),
     clusterRole('system:public-info-viewer', [
       rule(['get'], { urls: ['/livez', '/readyz', '/healthz', '/version', '/version/'] }),

@@ -6,7 +6,7 @@
  */
 import type { Store } from '../../store/store.js';
 import type { UserInfo } from '../object.js';
-import type { Authorizer, ResourceDefinition } from '../resource.js';
+import type { Authenticator, Authorizer, ResourceDefinition } from '../resource.js';
 import type { ResourceRegistry } from '../registry.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 
@@ -14,6 +14,8 @@ export interface ServerState {
   store: Store;
   registry: ResourceRegistry;
   authorizer: Authorizer;
+  /** the bearer-token authenticators, which TokenReview asks (src/api/authn/tokenreview.ts) */
+  tokenAuthenticator?: Authenticator | undefined;
   now: () => Date;
   /** a new metadata.uid */
   uid: () => string;

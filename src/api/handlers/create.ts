@@ -22,8 +22,15 @@ export async function createObject(s: ServerState, req: ApiRequest): Promise<Rep
   if (def.names.namespaced && !info.namespace) throw badRequest('the namespace of the object must be set');
   const ctx = strategyContext(s, req);
 
-  // review resources (SubjectAccessReview, …) are answered, never stored
-  if (def.review) return objectReply(201, { ...(await def.review(obj, ctx, s.authorizer)) }, warnings);
+  // review resources (SubjectAccessReview, TokenReview, …) are answered, never stored; all are
+  // cluster-scoped, and kube-apiserver has no namespaced path for them (404)
+  if (def.review && info.namespace && !def.names.namespaced) throw notFound({ group: '', resource: '' }, '');
+  if (def.review)
+    return objectReply(
+      201,
+      { ...(await def.review(obj, ctx, { authorizer: s.authorizer, tokens: s.tokenAuthenticator })) },
+      warnings,
+    );
 
   if (obj.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
   // NamespaceLifecycle: no objects in a namespace that does not exist

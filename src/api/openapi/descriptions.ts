@@ -159,6 +159,19 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
   [`${AUTHZ}.SubjectAccessReview`]: { '': 'Asks whether a given user may perform an action.' },
   [`${AUTHZ}.SelfSubjectAccessReview`]: { '': 'Asks whether the caller may perform an action (kubectl auth can-i).' },
   [`${AUTHN}.SelfSubjectReview`]: { '': 'Returns who the caller is authenticated as (kubectl auth whoami).' },
+  [`${AUTHN}.TokenReview`]: {
+    '': 'Asks who a bearer token authenticates as (delegated authentication, e.g. a /metrics endpoint). Not stored.',
+  },
+  [`${AUTHN}.TokenReviewSpec`]: {
+    token: 'The bearer token to authenticate.',
+    audiences: "The audiences the token must be valid for; empty means the server's own.",
+  },
+  [`${AUTHN}.TokenReviewStatus`]: {
+    authenticated: 'True when the token authenticates someone.',
+    user: 'Who the token authenticates as.',
+    audiences: 'The requested audiences the token is valid for.',
+    error: 'Why the token could not be authenticated.',
+  },
 
   [`${M}.ObjectMeta`]: {
     '': 'The metadata every stored object has.',
@@ -217,6 +230,7 @@ const REQUIRED: Record<string, string[]> = {
   [`${AUTHZ}.SubjectAccessReview`]: ['spec'],
   [`${AUTHZ}.SelfSubjectAccessReview`]: ['spec'],
   [`${AUTHZ}.SubjectAccessReviewStatus`]: ['allowed'],
+  [`${AUTHN}.TokenReview`]: ['spec'],
   [`${M}.OwnerReference`]: ['apiVersion', 'kind', 'name', 'uid'],
   [`${M}.LabelSelectorRequirement`]: ['key', 'operator'],
   [`${M}.FieldSelectorRequirement`]: ['key', 'operator'],

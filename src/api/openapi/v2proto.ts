@@ -5,73 +5,14 @@
  * client-go's OpenAPISchema has no JSON fallback). kubectl 1.20 explains and validates from
  * it, 1.27 reads it for explain and for the fieldValidation check, 1.33 falls back to it.
  *
- * Hand-written because the project has no protobuf library and this is an encoder for the
- * few messages the generated document uses (the decoder in ../protobuf/ reads, never
- * writes): every key of the JSON document must be known here, or the build at start-up
+ * Hand-written because the project has no protobuf library (../protobuf/wire.ts says why) and
+ * this is an encoder for the few messages the generated document uses: every key of the JSON document must be known here, or the build at start-up
  * throws, so nothing is dropped silently. Vendor extensions travel as `NamedAny` whose
  * `Any.yaml` holds the value as text; JSON text is YAML, which is what kubectl parses there.
  */
+import { WireWriter as Writer } from '../protobuf/wire.js';
+
 type Json = Record<string, unknown>;
-
-/** one-byte varints, shared (most tags and lengths are below 128) */
-const SMALL = Array.from({ length: 0x80 }, (_, i) => Buffer.from([i]));
-
-/** Protobuf's wire encoding, just the parts these messages need (proto3: defaults are omitted). */
-class Writer {
-  private readonly parts: Buffer[] = [];
-
-  /** lengths and tags only: never negative, far below 2^53 */
-  private varint(n: number): void {
-    if (n < 0x80) {
-      this.parts.push(SMALL[n]!);
-      return;
-    }
-    const out: number[] = [];
-    while (n > 0x7f) {
-      out.push((n % 0x80) | 0x80);
-      n = Math.floor(n / 0x80);
-    }
-    out.push(n);
-    this.parts.push(Buffer.from(out));
-  }
-
-  private tag(no: number, wire: number): void {
-    this.varint(no * 8 + wire);
-  }
-
-  string(no: number, v: unknown): this {
-    if (v === undefined || v === '') return this;
-    if (typeof v !== 'string') throw new Error(`openapi v2 protobuf: field ${no} is not a string`);
-    return this.bytes(no, Buffer.from(v, 'utf8'));
-  }
-
-  strings(no: number, v: unknown): this {
-    for (const s of (v as unknown[] | undefined) ?? []) this.bytes(no, Buffer.from(String(s), 'utf8'));
-    return this;
-  }
-
-  bool(no: number, v: unknown): this {
-    if (v !== true) return this;
-    this.tag(no, 0);
-    this.varint(1);
-    return this;
-  }
-
-  bytes(no: number, b: Buffer): this {
-    this.tag(no, 2);
-    this.varint(b.length);
-    this.parts.push(b);
-    return this;
-  }
-
-  message(no: number, b: Buffer | undefined): this {
-    return b === undefined ? this : this.bytes(no, b);
-  }
-
-  done(): Buffer {
-    return Buffer.concat(this.parts);
-  }
-}
 
 const known = (o: Json, keys: readonly string[], what: string): void => {
   for (const k of Object.keys(o))

@@ -1,5 +1,6 @@
 /**
- * The protobuf wire format, read defensively: varints of at most 10 bytes, lengths checked
+ * The protobuf wire format, read defensively (and, at the end, written for the OpenAPI v2
+ * document): varints of at most 10 bytes, lengths checked
  * against the bytes actually left before anything is sliced, field numbers in range, groups
  * refused. Every failure is a ProtobufError (HTTP 400) naming where it happened; nothing
  * here allocates from a length the input claims, recurses, or loops without consuming
@@ -135,5 +136,68 @@ export class WireReader {
       default:
         this.fail(`wire type ${wireName(wire)} is not supported`);
     }
+  }
+}
+
+/** one-byte varints, shared (most tags and lengths are below 128) */
+const SMALL = Array.from({ length: 0x80 }, (_, i) => Buffer.from([i]));
+
+/**
+ * Protobuf's wire encoding, writing: just what the OpenAPI v2 document (../openapi/v2proto.ts)
+ * needs — strings, bools, bytes and nested messages, proto3 (defaults are omitted).
+ */
+export class WireWriter {
+  private readonly parts: Buffer[] = [];
+
+  /** lengths and tags only: never negative, far below 2^53 */
+  private varint(n: number): void {
+    if (n < 0x80) {
+      this.parts.push(SMALL[n]!);
+      return;
+    }
+    const out: number[] = [];
+    while (n > 0x7f) {
+      out.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    out.push(n);
+    this.parts.push(Buffer.from(out));
+  }
+
+  private tag(no: number, wire: number): void {
+    this.varint(no * 8 + wire);
+  }
+
+  string(no: number, v: unknown): this {
+    if (v === undefined || v === '') return this;
+    if (typeof v !== 'string') throw new Error(`protobuf writer: field ${no} is not a string`);
+    return this.bytes(no, Buffer.from(v, 'utf8'));
+  }
+
+  strings(no: number, v: unknown): this {
+    for (const s of (v as unknown[] | undefined) ?? []) this.bytes(no, Buffer.from(String(s), 'utf8'));
+    return this;
+  }
+
+  bool(no: number, v: unknown): this {
+    if (v !== true) return this;
+    this.tag(no, WIRE.varint);
+    this.varint(1);
+    return this;
+  }
+
+  bytes(no: number, b: Buffer): this {
+    this.tag(no, WIRE.bytes);
+    this.varint(b.length);
+    this.parts.push(b);
+    return this;
+  }
+
+  message(no: number, b: Buffer | undefined): this {
+    return b === undefined ? this : this.bytes(no, b);
+  }
+
+  done(): Buffer {
+    return Buffer.concat(this.parts);
   }
 }

@@ -8,7 +8,7 @@ import { secrets } from './core/secrets.js';
 import { coreEvents, eventsV1 } from './events/events.js';
 import { leases } from './coordination/leases.js';
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from './rbac/rbac.js';
-import { selfSubjectAccessReviews, selfSubjectReviews, subjectAccessReviews } from './reviews/reviews.js';
+import { selfSubjectAccessReviews, selfSubjectReviews, subjectAccessReviews, tokenReviews } from './reviews/reviews.js';
 
 export function servedResources(extra: readonly ResourceDefinition[] = []): ResourceDefinition[] {
   return [
@@ -27,6 +27,7 @@ export function servedResources(extra: readonly ResourceDefinition[] = []): Reso
     subjectAccessReviews,
     selfSubjectAccessReviews,
     selfSubjectReviews,
+    tokenReviews,
     ...extra,
   ];
 }

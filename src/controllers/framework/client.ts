@@ -27,6 +27,8 @@ export interface ControllerClient {
   core: ClientNode.CoreV1Api;
   coordination: ClientNode.CoordinationV1Api;
   authorization: ClientNode.AuthorizationV1Api;
+  /** TokenReviews (the metrics endpoint's bearer tokens: src/controllers/tokenreview.ts) */
+  authentication: ClientNode.AuthenticationV1Api;
 }
 
 export interface KubeconfigSource {
@@ -87,6 +89,7 @@ export async function connect(src: KubeconfigSource): Promise<ControllerClient> 
     core: new lib.CoreV1Api(config),
     coordination: new lib.CoordinationV1Api(config),
     authorization: new lib.AuthorizationV1Api(config),
+    authentication: new lib.AuthenticationV1Api(config),
   };
 }
 

@@ -19,6 +19,7 @@ import type {
 } from '@kubernetes/client-node';
 import { sleep, type ControllerClock } from './clock.js';
 import { apiError, type ControllerClient } from './client.js';
+import { internCsr, StringPool } from './intern.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type Handler<T> = (obj: T, type: InformerEvent) => void;
@@ -40,6 +41,8 @@ export class SharedInformer<T extends KubernetesObject> {
     private readonly make: (listed: () => void) => Informer<T> & ObjectCache<T>,
     private readonly clock: ControllerClock,
     private readonly log: (line: string) => void,
+    /** shrinks an object, in place, before it stays in the cache (the listed ones too: each is an add) */
+    private readonly compact?: (obj: T) => void,
   ) {}
 
   /** Calls handler for every add, update and delete (register before the factory starts). */
@@ -87,8 +90,11 @@ export class SharedInformer<T extends KubernetesObject> {
     // a watch's headers until its first event).
     const informer = this.make(() => setImmediate(() => this.markSynced()));
     this.informer = informer;
+    // the client's cache holds the very object it calls back with
+    const compact = this.compact;
     for (const verb of ['add', 'update', 'delete'] as const)
       informer.on(verb, (obj: T) => {
+        if (compact && verb !== 'delete') compact(obj);
         for (const h of this.handlers) h(obj, verb);
       });
     let failed: (e: unknown) => void = () => {};
@@ -184,6 +190,7 @@ export class InformerFactory {
   csrs(): SharedInformer<V1CertificateSigningRequest> {
     if (!this.csrInformer) {
       const api = this.client.certificates;
+      const pool = new StringPool();
       this.csrInformer = new SharedInformer(
         'certificatesigningrequests',
         (listed) =>
@@ -192,6 +199,7 @@ export class InformerFactory {
           ),
         this.clock,
         this.log,
+        (csr) => internCsr(csr, pool),
       );
       this.all.push(this.csrInformer);
     }

@@ -68,6 +68,11 @@ export class ControllerMetrics {
     return this.registry.contentType;
   }
 
+  /** what every ControllerMetrics renders (a registry's default: Prometheus text 0.0.4) */
+  static get contentType(): string {
+    return Registry.PROMETHEUS_CONTENT_TYPE;
+  }
+
   render(): Promise<string> {
     return this.registry.metrics();
   }

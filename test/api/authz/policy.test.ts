@@ -70,6 +70,7 @@ const cases: Array<[keyof typeof who, Omit<RequestAttributes, 'user'>, boolean]>
   ['user', res('create', 'authorization.k8s.io', 'selfsubjectrulesreviews'), true],
   ['user', res('create', 'authentication.k8s.io', 'selfsubjectreviews'), true],
   ['user', res('create', 'authorization.k8s.io', 'subjectaccessreviews'), false],
+  ['user', res('create', 'authentication.k8s.io', 'tokenreviews'), false],
   ['user', res('list', CERTS, CSR), false],
   ['user', res('create', CERTS, CSR), false],
   ['bootstrap', res('create', CERTS, CSR), true],
@@ -92,6 +93,7 @@ const cases: Array<[keyof typeof who, Omit<RequestAttributes, 'user'>, boolean]>
   ['node', res('create', CERTS, CSR, { subresource: 'nodeclient' }), false],
   ['node', res('get', '', 'secrets', { namespace: 'kube-system', name: 'x' }), false],
   ['node', res('update', '', 'nodes', { subresource: 'status', name: 'worker-1' }), false],
+  ['kcm', res('create', 'authentication.k8s.io', 'tokenreviews'), true],
   ['kcm', res('list', CERTS, CSR), true],
   ['kcm', res('watch', CERTS, CSR), true],
   ['kcm', res('get', CERTS, CSR, { name: 'c' }), true],
@@ -190,6 +192,7 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
   assert.deepEqual(names(p.clusterRoles).sort(), [
     'cluster-admin',
     'kubeadm:get-nodes',
+    'system:auth-delegator',
     'system:basic-user',
     'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
     'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
@@ -263,6 +266,12 @@ test('default policy: the objects (upstream names and metadata, sorted rules, no
       ],
     },
   ]);
+  // upstream's system:auth-delegator: what delegated authentication and authorization need, bound to nobody
+  assert.deepEqual((p.clusterRoles.find((r) => r.metadata.name === 'system:auth-delegator') as RoleObject).rules, [
+    { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'] },
+    { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'] },
+  ]);
+  assert.ok(!(p.clusterRoleBindings as BindingObject[]).some((b) => b.roleRef.name === 'system:auth-delegator'));
   // every call returns fresh objects: the core may stamp them
   const q = defaultPolicy();
   q.clusterRoles[0]!.metadata.resourceVersion = '1';

@@ -341,3 +341,23 @@ export function fileScope(): { after: (fn: () => unknown) => void } {
   });
   return { after: (fn) => void cleanups.push(fn) };
 }
+
+/** A bootstrap-token Secret kube-system/bootstrap-token-`id`, created by the admin through the API. */
+export async function createBootstrapTokenSecret(
+  s: Served,
+  id: string,
+  secret: string,
+  data: Record<string, string>,
+): Promise<void> {
+  const r = await call(s, 'POST', '/api/v1/namespaces/kube-system/secrets', {
+    as: admin(s),
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      type: 'bootstrap.kubernetes.io/token',
+      stringData: { 'token-id': id, 'token-secret': secret, ...data },
+    },
+  });
+  if (r.status !== 201) throw new Error(`bootstrap token Secret ${id}: ${r.status} ${r.text}`);
+}

@@ -106,3 +106,35 @@ for (const workers of ['0', '2'])
     assert.ok(names.has('in-flight'));
     for (const n of acked) assert.ok(names.has(n), `${n} got 201 before the stop and is gone`);
   });
+
+const LEASE = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kubetls-controller-manager';
+
+for (const workers of ['0', '2'])
+  test(`SIGTERM (--workers ${workers}) while the embedded controllers are still starting: a clean exit 0, nothing misleading said`, async (t) => {
+    // serve() returns at the first /readyz 200: the controllers' thread is then loading or
+    // checking its permissions, and the stop must end it wherever it is
+    const s = await serve(t, { args: ['--controllers=*', '--workers', workers] });
+    const start = Date.now();
+    const exit = await s.stop();
+    assert.equal(exit, 0, s.log());
+    assert.ok(Date.now() - start < 5000, `exit took ${Date.now() - start} ms`);
+    assert.doesNotMatch(s.log(), /do not run|ECONNREFUSED|failed|restarting/, s.log());
+  });
+
+test('SIGTERM with the embedded controllers leading: their thread releases the lease before the API stops', async (t) => {
+  const port = await freePort();
+  const dir = servePki(t, port);
+  const s = await serve(t, { dir, port, args: ['--controllers=csrcleaner', '--leader-elect'] });
+  const as = admin(s);
+  for (let i = 0; !/controllers started/.test(s.log()); i++) {
+    assert.ok(i < 300, `the controllers did not start: ${s.log()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const held = (await call(s, 'GET', LEASE, { as })).json() as { spec: { holderIdentity?: string } };
+  assert.ok(held.spec.holderIdentity, 'the lease is held while leading');
+  assert.equal(await s.stop(), 0, s.log());
+
+  const again = await serve(t, { dir, port, args: ['--controllers='] });
+  const released = (await call(again, 'GET', LEASE, { as })).json() as { spec: { holderIdentity?: string } };
+  assert.ok(!released.spec.holderIdentity, `released on stop: ${JSON.stringify(released)}`);
+});

@@ -16,6 +16,7 @@ import { serve, servePki, type Served } from './harness.js';
 import {
   admin,
   call,
+  createBootstrapTokenSecret,
   eventually,
   fileScope,
   expiredClientCert,
@@ -181,19 +182,8 @@ test('a SHA-256 fingerprint added to --client-deny-list is refused within 5 s, a
 });
 
 /** A bootstrap-token Secret in kube-system, created by the admin through the API. */
-async function bootstrapSecret(id: string, secret: string, data: Record<string, string>): Promise<void> {
-  const r = await call(s, 'POST', '/api/v1/namespaces/kube-system/secrets', {
-    as: admin(s),
-    body: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
-      type: 'bootstrap.kubernetes.io/token',
-      stringData: { 'token-id': id, 'token-secret': secret, ...data },
-    },
-  });
-  assert.equal(r.status, 201, r.text);
-}
+const bootstrapSecret = (id: string, secret: string, data: Record<string, string>): Promise<void> =>
+  createBootstrapTokenSecret(s, id, secret, data);
 
 test('bootstrap token: unknown token id is refused (401)', async () => {
   assert.equal((await whoami(s, { token: 'zzzzzz.0123456789abcdef' })).status, 401);

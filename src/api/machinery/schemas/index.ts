@@ -10,7 +10,7 @@ import { eventsV1Event } from './events.js';
 import { lease } from './coordination.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.js';
 import { selfSubjectAccessReview, subjectAccessReview } from './authorization.js';
-import { selfSubjectReview } from './authentication.js';
+import { selfSubjectReview, tokenReview } from './authentication.js';
 import { deleteOptions, status } from './meta.js';
 
 export * from './meta.js';
@@ -38,6 +38,7 @@ const SCHEMAS: Record<string, ObjectSchema> = {
   'authorization.k8s.io/v1/SubjectAccessReview': subjectAccessReview,
   'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,
   'authentication.k8s.io/v1/SelfSubjectReview': selfSubjectReview,
+  'authentication.k8s.io/v1/TokenReview': tokenReview,
   'v1/DeleteOptions': deleteOptions,
   'meta.k8s.io/v1/DeleteOptions': deleteOptions,
   'v1/Status': status,

@@ -2,7 +2,8 @@
  * The review resources — created and answered, never stored: authorization.k8s.io/v1
  * SubjectAccessReview (may a given user…?) and SelfSubjectAccessReview (may I…? — `kubectl
  * auth can-i`), and authentication.k8s.io/v1 SelfSubjectReview (who am I? — `kubectl auth
- * whoami`). The answers come from the same authorizer every request goes through.
+ * whoami`) and TokenReview (who is this bearer token? — delegated authentication). The answers
+ * come from the same authorizer and token authenticators every request goes through.
  */
 import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition, ResourceNames, Strategy } from '../../resource.js';
@@ -12,6 +13,7 @@ import {
   subjectAccessReview,
   type ReviewResult,
 } from '../../authz/review.js';
+import { tokenReview } from '../../authn/tokenreview.js';
 import { invalid } from '../../machinery/status.js';
 
 /** Reviews are not stored, so there is nothing to prepare or validate beyond the review itself. */
@@ -41,14 +43,14 @@ function answer(r: ReviewResult, kind: string, group: string): KubeObject {
 export const subjectAccessReviews: ResourceDefinition = {
   names: names('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
   strategy: noStrategy,
-  review: async (obj, _ctx, authorizer) =>
+  review: async (obj, _ctx, { authorizer }) =>
     answer(await subjectAccessReview(obj, authorizer), 'SubjectAccessReview', 'authorization.k8s.io'),
 };
 
 export const selfSubjectAccessReviews: ResourceDefinition = {
   names: names('authorization.k8s.io', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
   strategy: noStrategy,
-  review: async (obj, ctx, authorizer) =>
+  review: async (obj, ctx, { authorizer }) =>
     answer(await selfSubjectAccessReview(obj, ctx.user, authorizer), 'SelfSubjectAccessReview', 'authorization.k8s.io'),
 };
 
@@ -56,4 +58,10 @@ export const selfSubjectReviews: ResourceDefinition = {
   names: names('authentication.k8s.io', 'SelfSubjectReview', 'selfsubjectreviews'),
   strategy: noStrategy,
   review: async (_obj, ctx) => selfSubjectReview(ctx.user, ctx.now),
+};
+
+export const tokenReviews: ResourceDefinition = {
+  names: names('authentication.k8s.io', 'TokenReview', 'tokenreviews'),
+  strategy: noStrategy,
+  review: (obj, _ctx, { tokens }) => tokenReview(obj, tokens),
 };
