@@ -368,12 +368,21 @@ test('a handler that throws or rejects costs one request (500), never the server
 test('graceful stop: in-flight requests finish, idle connections close, streams are ended, new connections refused', async (t) => {
   let streamEnded = 0;
   const holder: { server?: HttpsServer } = {};
+  // the stop begins once the server holds both requests (fixed sleeps lost that race on a loaded machine)
+  let slowArrived: () => void = () => {};
+  let watchArrived: () => void = () => {};
+  const arrived = {
+    slow: new Promise<void>((r) => (slowArrived = r)),
+    watch: new Promise<void>((r) => (watchArrived = r)),
+  };
   const handler: RequestHandler = (req, res) => {
     if (req.url === '/slow') {
+      slowArrived();
       setTimeout(() => res.end('slow done'), 800);
       return;
     }
     if (req.url === '/watch') {
+      watchArrived();
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.write('event 1\n');
       const untrack = holder.server!.trackStream({
@@ -392,9 +401,9 @@ test('graceful stop: in-flight requests finish, idle connections close, streams 
   const { server, port } = started;
   const idle = await tlsOpen(port); // an idle TLS connection
   const watch = get(port, { path: '/watch' });
-  await new Promise((r) => setTimeout(r, 200));
+  await arrived.watch;
   const slow = get(port, { path: '/slow' });
-  await new Promise((r) => setTimeout(r, 200));
+  await arrived.slow;
   const t0 = Date.now();
   const stopped = server.stop();
   const idleClosed = closedWithin(idle, 3000);
