@@ -28,6 +28,19 @@ export const ageColumn: TableColumn = {
 };
 
 /** NAME and AGE: for every resource without a printer of its own. */
+/**
+ * NAME and CREATED AT (the creation time as RFC 3339, printed by kubectl as is): what
+ * kube-apiserver's default table convertor gives kinds without printer columns of their own
+ * (Roles, ClusterRoles, CustomResourceDefinitions).
+ */
+export const createdAtTableConvertor: TableConvertor = {
+  columns: [
+    { name: 'Name', type: 'string', format: 'name' },
+    { name: 'Created At', type: 'date' },
+  ],
+  cells: (o) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? ''],
+};
+
 export const defaultTableConvertor: TableConvertor = {
   columns: [nameColumn, ageColumn],
   cells: (obj, now) => [obj.metadata.name ?? '', humanAge(obj.metadata.creationTimestamp, now)],

@@ -33,9 +33,16 @@ export const PATCH = `${META_PACKAGE}.Patch`;
 export const DELETE_OPTIONS = `${META_PACKAGE}.DeleteOptions`;
 export const STATUS = `${META_PACKAGE}.Status`;
 
-/** `io.k8s.api.<first label of the group, or core>.<version>` */
+/** The groups whose Go types live outside k8s.io/api, by the package path their definitions are named after. */
+const OWN_PACKAGES: Record<string, string> = {
+  'apiextensions.k8s.io': 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions',
+};
+
+/** `io.k8s.api.<first label of the group, or core>.<version>` (apiextensions: its own module's path) */
 export const packageOf = (group: string, version: string): string =>
-  `io.k8s.api.${group ? group.split('.')[0]! : 'core'}.${version}`;
+  Object.hasOwn(OWN_PACKAGES, group)
+    ? `${OWN_PACKAGES[group]}.${version}`
+    : `io.k8s.api.${group ? group.split('.')[0]! : 'core'}.${version}`;
 
 export interface Gvk {
   group: string;
@@ -80,6 +87,7 @@ function listExtensions(l: ListSchema): Json {
  */
 const LIST_MAP_KEYS: Record<string, string> = {
   'io.k8s.api.certificates.v1.CertificateSigningRequestStatus.conditions': 'type',
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus.conditions': 'type',
 };
 
 /** Builds the definitions of every schema in the registry of schemas, plus the list kinds of `resources`. */

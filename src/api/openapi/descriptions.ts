@@ -14,6 +14,7 @@ const COORD = 'io.k8s.api.coordination.v1';
 const EVENTS = 'io.k8s.api.events.v1';
 const AUTHZ = 'io.k8s.api.authorization.v1';
 const AUTHN = 'io.k8s.api.authentication.v1';
+const APIEXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
 /** Every top-level type and list has these two (TypeMeta). */
 const TYPE_META: Record<string, string> = {
@@ -193,6 +194,14 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
   [`${M}.Time`]: { '': 'A time in RFC 3339 form, to the second.' },
   [`${M}.MicroTime`]: { '': 'A time in RFC 3339 form, to the microsecond.' },
   ['io.k8s.apimachinery.pkg.api.resource.Quantity']: { '': 'An amount with an optional suffix, such as 100Mi or 2.' },
+  [`${APIEXT}.CustomResourceDefinition`]: {
+    '':
+      'A custom resource type added to the API. kubetls serve defines none and accepts none: the list is ' +
+      'always empty, and kubectl reads it to learn that a kind is not a custom resource.',
+    spec: 'The group, names, scope and versions of the custom resource.',
+    status: 'The names accepted and the versions ever stored.',
+  },
+  [`${APIEXT}.CustomResourceDefinitionList`]: { '': 'A page of CustomResourceDefinitions.', items: 'The definitions.' },
 };
 
 /** upstream's required fields (struct fields without `+optional`) */
@@ -231,6 +240,17 @@ const REQUIRED: Record<string, string[]> = {
   [`${AUTHZ}.SelfSubjectAccessReview`]: ['spec'],
   [`${AUTHZ}.SubjectAccessReviewStatus`]: ['allowed'],
   [`${AUTHN}.TokenReview`]: ['spec'],
+  [`${APIEXT}.CustomResourceDefinition`]: ['spec'],
+  [`${APIEXT}.CustomResourceDefinitionSpec`]: ['group', 'names', 'scope', 'versions'],
+  [`${APIEXT}.CustomResourceDefinitionNames`]: ['plural', 'kind'],
+  [`${APIEXT}.CustomResourceDefinitionVersion`]: ['name', 'served', 'storage'],
+  [`${APIEXT}.CustomResourceColumnDefinition`]: ['name', 'type', 'jsonPath'],
+  [`${APIEXT}.CustomResourceSubresourceScale`]: ['specReplicasPath', 'statusReplicasPath'],
+  [`${APIEXT}.SelectableField`]: ['jsonPath'],
+  [`${APIEXT}.CustomResourceConversion`]: ['strategy'],
+  [`${APIEXT}.WebhookConversion`]: ['conversionReviewVersions'],
+  [`${APIEXT}.ServiceReference`]: ['namespace', 'name'],
+  [`${APIEXT}.CustomResourceDefinitionCondition`]: ['type', 'status'],
   [`${M}.OwnerReference`]: ['apiVersion', 'kind', 'name', 'uid'],
   [`${M}.LabelSelectorRequirement`]: ['key', 'operator'],
   [`${M}.FieldSelectorRequirement`]: ['key', 'operator'],

@@ -48,3 +48,14 @@ export function basicStrategy(o: BasicStrategyOptions = {}): Strategy {
     validateUpdate: (obj, old, ctx) => o.validateUpdate?.(obj, old, ctx) ?? o.validate?.(obj, ctx) ?? [],
   };
 }
+
+/**
+ * A strategy that prepares and validates nothing: for resources whose writes never reach one
+ * (reviews are answered, not stored; CustomResourceDefinitions refuse every write).
+ */
+export const noStrategy: Strategy = {
+  prepareForCreate: (o) => o,
+  validate: () => [],
+  prepareForUpdate: (o) => o,
+  validateUpdate: () => [],
+};

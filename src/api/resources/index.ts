@@ -8,6 +8,7 @@ import { secrets } from './core/secrets.js';
 import { coreEvents, eventsV1 } from './events/events.js';
 import { leases } from './coordination/leases.js';
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from './rbac/rbac.js';
+import { customResourceDefinitions } from './apiextensions/crds.js';
 import { selfSubjectAccessReviews, selfSubjectReviews, subjectAccessReviews, tokenReviews } from './reviews/reviews.js';
 
 export function servedResources(extra: readonly ResourceDefinition[] = []): ResourceDefinition[] {
@@ -28,6 +29,7 @@ export function servedResources(extra: readonly ResourceDefinition[] = []): Reso
     selfSubjectAccessReviews,
     selfSubjectReviews,
     tokenReviews,
+    customResourceDefinitions,
     ...extra,
   ];
 }

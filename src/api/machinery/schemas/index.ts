@@ -11,6 +11,7 @@ import { lease } from './coordination.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.js';
 import { selfSubjectAccessReview, subjectAccessReview } from './authorization.js';
 import { selfSubjectReview, tokenReview } from './authentication.js';
+import { customResourceDefinition } from './apiextensions.js';
 import { deleteOptions, status } from './meta.js';
 
 export * from './meta.js';
@@ -21,6 +22,7 @@ export * from './coordination.js';
 export * from './rbac.js';
 export * from './authorization.js';
 export * from './authentication.js';
+export * from './apiextensions.js';
 
 const SCHEMAS: Record<string, ObjectSchema> = {
   'certificates.k8s.io/v1/CertificateSigningRequest': certificateSigningRequest,
@@ -39,6 +41,7 @@ const SCHEMAS: Record<string, ObjectSchema> = {
   'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,
   'authentication.k8s.io/v1/SelfSubjectReview': selfSubjectReview,
   'authentication.k8s.io/v1/TokenReview': tokenReview,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': customResourceDefinition,
   'v1/DeleteOptions': deleteOptions,
   'meta.k8s.io/v1/DeleteOptions': deleteOptions,
   'v1/Status': status,

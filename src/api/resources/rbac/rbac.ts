@@ -10,6 +10,7 @@ import type { KubeObject } from '../../object.js';
 import type { ResourceDefinition, ResourceNames } from '../../resource.js';
 import { humanAge } from '../../humanduration.js';
 import { basicStrategy } from '../basic.js';
+import { createdAtTableConvertor } from '../../machinery/table.js';
 import { nameIsPathSegment } from '../../validation/objectmeta.js';
 
 const GROUP = 'rbac.authorization.k8s.io';
@@ -104,14 +105,6 @@ const names = (kind: string, resource: string, namespaced: boolean): ResourceNam
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
 });
 
-const roleTable = {
-  columns: [
-    { name: 'Name', type: 'string' as const, format: 'name' },
-    { name: 'Created At', type: 'date' as const },
-  ],
-  cells: (o: KubeObject) => [o.metadata.name ?? '', o.metadata.creationTimestamp ?? ''],
-};
-
 const bindingTable = {
   columns: [
     { name: 'Name', type: 'string' as const, format: 'name' },
@@ -138,7 +131,7 @@ export const roles: ResourceDefinition = {
   // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
   nameValidator: nameIsPathSegment,
   strategy: basicStrategy({ validate: (o) => ruleErrors(o, false) }),
-  table: roleTable,
+  table: createdAtTableConvertor,
 };
 
 export const clusterRoles: ResourceDefinition = {
@@ -146,7 +139,7 @@ export const clusterRoles: ResourceDefinition = {
   // upstream's RBAC names are path segments (ValidateRBACName), so `kubeadm:get-nodes` is valid
   nameValidator: nameIsPathSegment,
   strategy: basicStrategy({ validate: (o) => ruleErrors(o, true) }),
-  table: roleTable,
+  table: createdAtTableConvertor,
 };
 
 export const roleBindings: ResourceDefinition = {

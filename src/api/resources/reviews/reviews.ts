@@ -6,7 +6,8 @@
  * come from the same authorizer and token authenticators every request goes through.
  */
 import type { KubeObject } from '../../object.js';
-import type { ResourceDefinition, ResourceNames, Strategy } from '../../resource.js';
+import type { ResourceDefinition, ResourceNames } from '../../resource.js';
+import { noStrategy } from '../basic.js';
 import {
   selfSubjectAccessReview,
   selfSubjectReview,
@@ -15,14 +16,6 @@ import {
 } from '../../authz/review.js';
 import { tokenReview } from '../../authn/tokenreview.js';
 import { invalid } from '../../machinery/status.js';
-
-/** Reviews are not stored, so there is nothing to prepare or validate beyond the review itself. */
-const noStrategy: Strategy = {
-  prepareForCreate: (o) => o,
-  validate: () => [],
-  prepareForUpdate: (o) => o,
-  validateUpdate: () => [],
-};
 
 const names = (group: string, kind: string, resource: string): ResourceNames => ({
   group,
