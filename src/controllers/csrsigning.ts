@@ -42,12 +42,15 @@ import {
 
 /**
  * Concurrent syncs. kube-controller-manager runs 5, against a kube-apiserver on many cores; a
- * sync here mostly waits for its /status write's synced commit, and more writes in flight share
- * each commit. Embedded in serve, 3,000 CSRs back to back (load 11–15): approved first, 135
- * certificates/s with 16 against 118 with 5; approved while draining, approve→issued p99 319 ms
- * with 16 against 13 s with 5, whose queue fell behind the approvals (bench/RESULTS.md).
+ * sync here mostly waits for its /status write, which queues behind every other request of the
+ * API (the approvals too) and shares its synced commit with them, so the signer's rate is about
+ * workers ÷ that round trip. Embedded in serve, 3,000 CSRs approved while draining (load 11–15):
+ * approve→issued p99 13 s with 5, 319 ms with 16. With the controllers in their own thread the
+ * approvals come faster; 10,000 CSRs, same session back to back (load 2.5, bench/RESULTS.md
+ * "session 23"): 16 workers drained 758/s approved first and kept 576/s with p99 247 ms while 16
+ * clients approved; 32 workers 1,055/s and 822/s with p99 57 ms.
  */
-const WORKERS = 16;
+const WORKERS = 32;
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
