@@ -15,7 +15,7 @@
  *
  * - --baseline CLI|self [--baseline-args "…"] [--serve-args "…"]: instead of the above, the lifecycle alone, alternating --rounds times
  *   between another build's server (A: its dist/src/cli/main.cjs) and this one (B), each
- *   round on a new server process; prints both rates and server CPU per lifecycle and their
+ *   round on a new server process over the same starting store, the order swapped every round; prints both rates and server CPU per lifecycle and their
  *   ratios, round by round, so a change is judged against its baseline under the same load.
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
@@ -27,7 +27,7 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -652,7 +652,14 @@ if (BASELINE) {
   await server.stop();
   const issuer = caIssuer(dir);
   const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
+  // every run starts from the same store (the template alone): otherwise each new server's
+  // embedded controllers list every earlier run's CSRs, and later runs pay for a bigger store
+  const data = join(dir, 'data');
+  const snapshot = join(work, 'data-snapshot');
+  cpSync(data, snapshot, { recursive: true });
   const runOne = async (o: { cli?: string; args?: string[] }, tag: string): Promise<LifecycleResult> => {
+    rmSync(data, { recursive: true, force: true });
+    cpSync(snapshot, data, { recursive: true });
     const s = await startServe(dir, port, o);
     try {
       await lifecycles(dir, s, bodies, 2, `${tag}-warm`);
@@ -667,8 +674,17 @@ if (BASELINE) {
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const a = await runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`);
-    const b = await runOne({}, `b${round}`);
+    // A first in even rounds, B first in odd ones: neither always runs on a warmer machine
+    const runA = () => runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`);
+    const runB = () => runOne({}, `b${round}`);
+    let a: LifecycleResult, b: LifecycleResult;
+    if (round % 2 === 0) {
+      a = await runA();
+      b = await runB();
+    } else {
+      b = await runB();
+      a = await runA();
+    }
     const line = (x: LifecycleResult) =>
       `${(x.lifecycles / x.seconds).toFixed(0)}/s, p99 ${ms(pct(x.lifecycle, 99))}, server ${x.serverMsPerLifecycle.toFixed(3)} ms CPU/lifecycle (${x.serverCores.toFixed(2)} cores), client ${x.clientCores.toFixed(2)} cores, ${x.errors} errors`;
     ratios.push(b.lifecycles / b.seconds / (a.lifecycles / a.seconds));
