@@ -74,7 +74,8 @@ const status = (pid: number) => {
 async function measure(
   dir: string,
   probe: string,
-): Promise<{ syncSecs: number; rss: number; hwm: number; heap: number }> {
+  servePid: number,
+): Promise<{ syncSecs: number; rss: number; hwm: number; heap: number; serveRss: number }> {
   const t0 = performance.now();
   const cm = start(
     ['controller-manager', '--kubeconfig', join(dir, 'admin.conf'), '--leader-elect=false', '--secure-port', '0'],
@@ -88,7 +89,7 @@ async function measure(
     cm.proc.kill('SIGUSR2');
     await until('the memory probe', cm, () => /MEMPROBE /.test(cm.log().slice(before)), 30_000);
     const m = JSON.parse(/MEMPROBE (.*)/.exec(cm.log().slice(before))![1]!) as { heapUsed: number };
-    return { syncSecs, ...status(cm.proc.pid!), heap: m.heapUsed / 2 ** 20 };
+    return { syncSecs, ...status(cm.proc.pid!), heap: m.heapUsed / 2 ** 20, serveRss: status(servePid).rss };
   } finally {
     await cm.stop();
   }
@@ -129,7 +130,7 @@ try {
       },
     },
   });
-  const one = await measure(dir, probe);
+  const one = await measure(dir, probe, serve.proc.pid!);
   const oneLoad = load();
   await serve.stop();
   const s0 = performance.now();
@@ -137,21 +138,21 @@ try {
   const seedSecs = (performance.now() - s0) / 1000;
   serve = start(serveArgs);
   await until('serve listening', serve, () => /listening on/.test(serve.log()));
-  const many = await measure(dir, probe);
+  const many = await measure(dir, probe, serve.proc.pid!);
   const manyLoad = load();
   await serve.stop();
 
   console.log(`(seeded ${OBJECTS} CSRs in ${seedSecs.toFixed(1)} s)\n`);
   console.log(
-    '| CSRs in the cache | start → informers synced | RSS | peak RSS (VmHWM) | V8 heap used after GC | load |',
+    '| CSRs in the cache | start → informers synced | RSS | peak RSS (VmHWM) | V8 heap used after GC | serve (no controllers) RSS after their list | load |',
   );
-  console.log('|---:|---:|---:|---:|---:|---|');
+  console.log('|---:|---:|---:|---:|---:|---:|---|');
   for (const [n, r, l] of [
     [1, one, oneLoad],
     [OBJECTS + 1, many, manyLoad],
   ] as const)
     console.log(
-      `| ${n.toLocaleString('en')} | ${r.syncSecs.toFixed(2)} s | ${r.rss.toFixed(0)} MiB | ${r.hwm.toFixed(0)} MiB | ${r.heap.toFixed(0)} MiB | ${l} |`,
+      `| ${n.toLocaleString('en')} | ${r.syncSecs.toFixed(2)} s | ${r.rss.toFixed(0)} MiB | ${r.hwm.toFixed(0)} MiB | ${r.heap.toFixed(0)} MiB | ${r.serveRss.toFixed(0)} MiB | ${l} |`,
     );
   console.log(
     `\nper CSR: ${(((many.rss - one.rss) * 2 ** 20) / OBJECTS).toFixed(0)} bytes of RSS, ${(((many.heap - one.heap) * 2 ** 20) / OBJECTS).toFixed(0)} bytes of heap`,

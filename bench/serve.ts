@@ -859,6 +859,7 @@ if (ONLY.includes('watch')) {
 await server.stop();
 
 if (ONLY.includes('startup')) {
+  const mib = (m: number) => `${m.toFixed(0)} MiB = ${((m * 2 ** 20) / 1e6).toFixed(0)} MB`;
   const t = performance.now();
   await seed(dir, 'template', Math.max(0, OBJECTS - LISTED), 'stored');
   console.log(`\n(seeded to ${OBJECTS}+ CSRs in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
@@ -882,27 +883,32 @@ if (ONLY.includes('startup')) {
   }
   const synced = performance.now() - t1;
   const memSynced = rss(s.proc.pid!);
+  // and once the list's garbage is collected: the steady state a long-running server keeps
+  await new Promise((r) => setTimeout(r, 10_000));
+  const memLater = rss(s.proc.pid!);
   await s.stop();
   const loadNow = load();
   console.log(
     `  to /readyz 200: ${times.map((x) => ms(x)).join(', ')} (polled every 50 ms); RSS at ready ${mem.rss.toFixed(0)} MiB (peak ${mem.hwm.toFixed(0)}); load ${loadNow}`,
   );
   console.log(
-    `  the embedded controllers' informer synced (${OBJECTS}+ CSRs) ${ms(synced)} after the spawn: RSS ${memSynced.rss.toFixed(0)} MiB (peak ${memSynced.hwm.toFixed(0)})`,
+    `  the embedded controllers' informer synced (${OBJECTS}+ CSRs) ${ms(synced)} after the spawn: RSS ${mib(memSynced.rss)} (peak ${mib(memSynced.hwm)}); 10 s later ${mib(memLater.rss)} (peak ${mib(memLater.hwm)})`,
   );
   rows.push([`start-up, ${OBJECTS} CSRs`, '< 2 s', ms(pct(times, 50)), (2000 / pct(times, 50)).toFixed(2), loadNow]);
+  // the goal is in MB (10^6 bytes), RSS in MiB: the ratio compares bytes, against the peak
+  const ofGoal = (m: number) => ((300 * 1e6) / (m * 2 ** 20)).toFixed(2);
   rows.push([
     `RSS at ready, ${OBJECTS} CSRs`,
     '< 300 MB',
-    `${mem.rss.toFixed(0)} MiB`,
-    (300 / mem.rss).toFixed(2),
+    `${mib(mem.rss)} (peak ${mib(mem.hwm)})`,
+    ofGoal(mem.hwm),
     loadNow,
   ]);
   rows.push([
     `RSS with the controllers' informer synced, ${OBJECTS} CSRs`,
     '< 300 MB',
-    `${memSynced.rss.toFixed(0)} MiB (peak ${memSynced.hwm.toFixed(0)}; synced ${ms(synced)} after the spawn)`,
-    (300 / memSynced.rss).toFixed(2),
+    `${mib(memSynced.rss)} (peak ${mib(memSynced.hwm)}; synced ${ms(synced)} after the spawn); 10 s later ${mib(memLater.rss)}`,
+    ofGoal(Math.max(memSynced.hwm, memLater.hwm)),
     loadNow,
   ]);
 }

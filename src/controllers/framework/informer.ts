@@ -19,7 +19,8 @@ import type {
 } from '@kubernetes/client-node';
 import { sleep, type ControllerClock } from './clock.js';
 import { apiError, type ControllerClient } from './client.js';
-import { internCsr, StringPool } from './intern.js';
+import { compactCsr, RequestReaders } from './csrcache.js';
+import { StringPool } from './intern.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type Handler<T> = (obj: T, type: InformerEvent) => void;
@@ -174,6 +175,8 @@ const NODE_PATH = '/api/v1/nodes';
 /** One informer per resource for the whole manager (created on first use). */
 export class InformerFactory {
   private csrInformer: SharedInformer<V1CertificateSigningRequest> | undefined;
+  /** whose spec.request the CSR cache keeps (csrcache.ts) */
+  private readonly requestReaders = new RequestReaders();
   private nodeInformer: SharedInformer<V1Node> | undefined;
   private readonly all: Array<{
     start(s: AbortSignal): void;
@@ -191,19 +194,33 @@ export class InformerFactory {
     if (!this.csrInformer) {
       const api = this.client.certificates;
       const pool = new StringPool();
+      const compact = (csr: V1CertificateSigningRequest) => compactCsr(csr, this.requestReaders.reads(csr), pool);
       this.csrInformer = new SharedInformer(
         'certificatesigningrequests',
         (listed) =>
           this.client.lib.makeInformer(this.client.kubeConfig, CSR_PATH, () =>
-            listInPages((o) => api.listCertificateSigningRequest(o)).then((l) => (listed(), l)),
+            listInPages((o) =>
+              // each page compacted as it arrives: a list of 100,000 would otherwise hold every
+              // page's full model objects at once, and the heap (and RSS) grows to that peak
+              api.listCertificateSigningRequest(o).then((l) => (l.items.forEach(compact), l)),
+            ).then((l) => (listed(), l)),
           ),
         this.clock,
         this.log,
-        (csr) => internCsr(csr, pool),
+        compact,
       );
       this.all.push(this.csrInformer);
     }
     return this.csrInformer;
+  }
+
+  /**
+   * Declares that a controller reads `spec.request` of the CSRs `filter` accepts (while they
+   * are unfinished); the cache drops every other CSR's request. Call it before the informers
+   * start (in the controller's `start`), as handlers are registered.
+   */
+  readsRequests(filter: (csr: V1CertificateSigningRequest) => boolean): void {
+    this.requestReaders.add(filter);
   }
 
   nodes(): SharedInformer<V1Node> {

@@ -24,6 +24,25 @@ export class StringPool {
   get size(): number {
     return this.pool.size;
   }
+
+  private readonly lists = new Map<string, readonly string[]>();
+
+  /**
+   * One frozen copy of each repeated list of strings (a CSR's usages, its requester's groups):
+   * ~130 bytes a CSR. Frozen because every CSR with the same list shares it: a mutation would
+   * change them all, so it throws instead. Bounded as the strings are; anything but a list of
+   * strings is returned as it is.
+   */
+  internList<T>(xs: T): T {
+    if (!Array.isArray(xs) || !xs.every((x) => typeof x === 'string')) return xs;
+    // JSON text: unambiguous, whatever the strings hold
+    const key = JSON.stringify(xs);
+    const hit = this.lists.get(key);
+    if (hit !== undefined) return hit as T;
+    const shared = Object.freeze(xs.map((x: string) => this.intern(x)));
+    if (this.lists.size < this.max) this.lists.set(key, shared);
+    return shared as T;
+  }
 }
 
 interface CsrLike {
@@ -39,20 +58,22 @@ interface CsrLike {
   status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> };
 }
 
-/** Replaces, in place, a CSR's low-cardinality strings by the pool's copies (arrays are changed in place too: the cache holds this very object). */
+/**
+ * Replaces, in place, a CSR's low-cardinality strings by the pool's copies, and its lists of
+ * them (usages, groups, extra's values) by shared frozen lists (the cache holds this very
+ * object, so its fields are changed, not the object).
+ */
 export function internCsr(csr: CsrLike, pool: StringPool): void {
-  const each = (xs: unknown): void => {
-    if (Array.isArray(xs)) for (let i = 0; i < xs.length; i++) xs[i] = pool.intern<unknown>(xs[i]);
-  };
   if (csr.apiVersion !== undefined) csr.apiVersion = pool.intern(csr.apiVersion);
   if (csr.kind !== undefined) csr.kind = pool.intern(csr.kind);
   const spec = csr.spec;
   if (spec) {
     if (spec.signerName !== undefined) spec.signerName = pool.intern(spec.signerName);
     if (spec.username !== undefined) spec.username = pool.intern(spec.username);
-    each(spec.usages);
-    each(spec.groups);
-    if (spec.extra && typeof spec.extra === 'object') for (const v of Object.values(spec.extra)) each(v);
+    if (spec.usages !== undefined) spec.usages = pool.internList(spec.usages);
+    if (spec.groups !== undefined) spec.groups = pool.internList(spec.groups);
+    const extra = spec.extra;
+    if (extra && typeof extra === 'object') for (const k of Object.keys(extra)) extra[k] = pool.internList(extra[k]!);
   }
   const conditions = csr.status?.conditions;
   if (Array.isArray(conditions))

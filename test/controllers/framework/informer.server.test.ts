@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from '../../../src/controllers/framework/client.js';
 import { realClock } from '../../../src/controllers/framework/clock.js';
 import { InformerFactory, type InformerEvent } from '../../../src/controllers/framework/informer.js';
+import { updateApproval, withCondition } from '../../../src/controllers/framework/csr.js';
 import { serve } from '../../api/server/harness.js';
 import { adminClient, createCsr, eventually, tcpProxy } from '../helpers.js';
 
@@ -72,4 +73,46 @@ test('informer: deletions during a watch gap are delivered when it resumes from 
 
 test('informer: deletions during a watch gap are delivered by the relist after 410 Gone', async (t) => {
   await gap(t, ['--etcd-compaction-interval', '1s'], true);
+});
+
+test('informer: the CSR cache keeps spec.request only for a reader’s unfinished CSRs, listed or watched', async (t) => {
+  const s = await serve(t, {});
+  const admin = await adminClient(s.dir);
+  const informers = new InformerFactory(await adminClient(s.dir), realClock, () => undefined);
+  informers.readsRequests((c) => c.spec.signerName === 'example.com/kept');
+  const csrs = informers.csrs();
+  const stop = new AbortController();
+  t.after(async () => {
+    stop.abort();
+    await informers.stopped();
+  });
+  const created = new Map<string, string>();
+  const make = async (name: string, signerName: string) =>
+    created.set(name, (await createCsr(admin, name, { signerName })).spec.request);
+  await make('kept-listed', 'example.com/kept');
+  await make('other-listed', 'example.com/other');
+  informers.start(stop.signal);
+  await informers.waitForSync(stop.signal);
+  await make('kept-watched', 'example.com/kept');
+  await make('other-watched', 'example.com/other');
+  await eventually('four CSRs in the cache', () => csrs.list().length === 4);
+
+  for (const name of created.keys()) {
+    const c = csrs.get(name)!;
+    if (name.startsWith('kept')) assert.equal(c.spec.request, created.get(name), name);
+    else assert.equal(Object.hasOwn(c.spec, 'request'), false, name);
+    assert.equal(c.spec.signerName, name.startsWith('kept') ? 'example.com/kept' : 'example.com/other');
+    const undefinedFields = Object.entries(c.metadata ?? {}).filter(([, v]) => v === undefined);
+    assert.deepEqual(undefinedFields, [], `${name}: metadata holds only set fields`);
+    assert.ok(c.metadata?.creationTimestamp, name);
+  }
+  // denied: finished, so the next event's object comes without it
+  await updateApproval(admin, 'kept-listed', (cur) =>
+    withCondition(cur, { type: 'Denied', reason: 'Test', message: 'no' }, realClock),
+  );
+  await eventually('kept-listed denied in the cache, without its request', () => {
+    const c = csrs.get('kept-listed');
+    return c?.status?.conditions?.some((x) => x.type === 'Denied') && !Object.hasOwn(c.spec, 'request');
+  });
+  assert.equal(csrs.get('kept-watched')?.spec.request, created.get('kept-watched'));
 });

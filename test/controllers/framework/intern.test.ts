@@ -26,7 +26,10 @@ test('internCsr keeps every value (the cached object is the same CSR) and pools 
     objs,
     Array.from({ length: 50 }, (_, i) => csr(i)),
   );
-  assert.equal(objs[0]!.spec.usages, usages, 'arrays are changed in place, not replaced');
+  assert.notEqual(objs[0]!.spec.usages, usages, 'lists are replaced by shared copies');
+  assert.equal(objs[0]!.spec.usages, objs[1]!.spec.usages, 'one copy of each list');
+  assert.ok(Object.isFrozen(objs[0]!.spec.usages), 'a shared list cannot be changed through one CSR');
+  assert.throws(() => objs[0]!.spec.usages.push('x'));
   // apiVersion, kind, signerName, 3 usages, username, 2 groups, 2 extra values, Approved, True,
   // AutoApproved, 2 messages: names and requests are not pooled
   assert.equal(pool.size, 16);
@@ -48,4 +51,24 @@ test('the pool is bounded: past its size new values pass through unpooled', () =
   assert.equal(pool.size, 3);
   assert.equal(pool.intern(7), 7);
   assert.equal(pool.intern(undefined), undefined);
+});
+
+test('internList shares only lists of strings with the same items in the same order', () => {
+  const pool = new StringPool();
+  const a = pool.internList(['x', 'y']);
+  assert.equal(pool.internList(['x', 'y']), a);
+  assert.notEqual(pool.internList(['y', 'x']), a);
+  assert.notEqual(pool.internList(['x\u0000y']), a, 'the separator cannot make two lists one');
+  assert.deepEqual(pool.internList(['x\u0000y']), ['x\u0000y']);
+  assert.deepEqual(pool.internList(['a\u0000b', 'c']), ['a\u0000b', 'c']);
+  assert.deepEqual(pool.internList(['a', 'b\u0000c']), ['a', 'b\u0000c']);
+  assert.deepEqual(pool.internList(['a","b']), ['a","b']);
+  assert.deepEqual(pool.internList(['a', 'b']), ['a', 'b']);
+  const mixed = ['x', 1];
+  assert.equal(pool.internList(mixed), mixed, 'not a list of strings: left as it is');
+  assert.equal(pool.internList('x'), 'x');
+  const small = new StringPool(1);
+  small.internList(['a']);
+  const b = small.internList(['b']);
+  assert.notEqual(small.internList(['b']), b, 'past the bound, lists are copied, not pooled');
 });
