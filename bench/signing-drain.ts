@@ -20,7 +20,7 @@
  * when serve exits); `DRAIN_LOG=1` copies serve's stderr here; `DRAIN_ONLY_A=1` skips phase B.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
@@ -40,8 +40,12 @@ export interface PhaseResult {
 }
 
 export interface DrainResult {
-  /** A: N approved CSRs, drained after serve (re)starts with the signer */
-  first: PhaseResult & { syncSecs: number };
+  /**
+   * A: N approved CSRs, drained after serve (re)starts with the signer; serveMsPerCsr is serve's
+   * CPU (user + system, every thread: the API, the store's writer, the controllers) over the
+   * phase ÷ N, and serveCores that CPU ÷ the phase's wall time
+   */
+  first: PhaseResult & { syncSecs: number; serveMsPerCsr: number; serveCores: number };
   /** B: approvals by 16 clients while the controller drains */
   during: PhaseResult & { p50: number; p99: number; max: number; approveSecs: number };
   createSecs: number;
@@ -56,6 +60,15 @@ const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
+
+/** A process's CPU time so far (user + system, all threads), in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the fields after the command name, which may hold spaces: utime and stime are 14th and 15th
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** Runs `fn` over items with at most `c` in flight. */
 async function pool<T>(items: T[], c: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -212,7 +225,10 @@ export async function drain(dir: string, pems: string[], signerConfig: string): 
     await ready(kubeconfig, serve);
     const a = await watchIssued(admin, rv, new Set(firstNames));
     const t0 = await serve.controllersStarted;
+    const cpu0 = cpuMs(serve.proc.pid!);
     await a.all;
+    const cpu1 = cpuMs(serve.proc.pid!);
+    const cpuWall = performance.now() - t0;
     const aEnd = Math.max(...a.issuedAt.values());
     a.stop();
     const first = {
@@ -220,6 +236,8 @@ export async function drain(dir: string, pems: string[], signerConfig: string): 
       secs: (aEnd - t0) / 1000,
       rate: N / ((aEnd - t0) / 1000),
       syncSecs: (t0 - spawned) / 1000,
+      serveMsPerCsr: (cpu1 - cpu0) / N,
+      serveCores: (cpu1 - cpu0) / cpuWall,
       load: load(),
     };
 

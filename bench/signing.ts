@@ -160,6 +160,12 @@ request = function() n = n % #reqs + 1 return reqs[n] end
       console.log(
         `cfssl serve ${cfsslRate.toFixed(0)}/s at load ${cfsslLoad}; creates (32 concurrent) ${(f.n / d.createSecs).toFixed(0)}/s; targets: ≥ 0.5x, p99 < 100 ms`,
       );
+      // what bounds A on this machine: serve's CPU per certificate against the cores there are
+      // (this process's watch and the OS take the rest)
+      const cores = cpus().length;
+      console.log(
+        `A: serve used ${f.serveCores.toFixed(2)} cores, ${f.serveMsPerCsr.toFixed(3)} ms of CPU a certificate (API, store writer, controllers); at that cost ${cores} cores allow at most ${((cores * 1000) / f.serveMsPerCsr).toFixed(0)}/s; 0.5x cfssl serve needs ≤ ${((cores * 1000) / (0.5 * cfsslRate)).toFixed(3)} ms`,
+      );
     }
   } finally {
     for (const f of stop) f();
