@@ -59,7 +59,14 @@ export const certificatePem = (csr: Csr): string =>
 /** spec.request as PEM text. */
 export const requestPem = (csr: Csr): string => Buffer.from(csr.spec.request, 'base64').toString('latin1');
 
-export type CsrMutation = (current: Csr) => Csr | undefined | Promise<Csr | undefined>;
+/**
+ * The next object, made from the current one, or undefined to write nothing. It must not
+ * change its argument — on the first attempt that is the informer's cached object, shared by
+ * every controller — but return a copy, as withCondition and withCertificate do. (A
+ * structuredClone of every CSR before each update was 2.5% of the controllers' thread in a
+ * drain: bench/RESULTS.md, session 24.)
+ */
+export type CsrMutation = (current: Readonly<Csr>) => Csr | undefined | Promise<Csr | undefined>;
 
 export interface UpdateOptions {
   /** the CSR as last seen (the informer's copy); read from the server when absent */
@@ -87,7 +94,7 @@ async function update(
   const attempts = o.attempts ?? 5;
   for (let i = 0; ; i++) {
     if (!csr) return undefined;
-    const next = await mutate(structuredClone(csr));
+    const next = await mutate(csr);
     if (!next) return undefined;
     try {
       return await replace(name, next);
