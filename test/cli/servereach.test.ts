@@ -10,23 +10,12 @@ import { join } from 'node:path';
 import { reachProblems, reachWarning } from '../../src/cli/servereach.js';
 import { cli, freePort, tmpDir } from '../helpers.js';
 import { serve } from '../api/server/harness.js';
+import { servePkiInitArgs } from '../api/server/process.js';
 
 /** A PKI from `kubetls init` advertising `address` on `port`; returns its directory. */
 function pki(t: { after: (fn: () => void) => void }, address: string, port: number): string {
   const dir = tmpDir('kubetls-reach-', t);
-  const r = cli([
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'cp-0',
-    '--apiserver-advertise-address',
-    address,
-    '--apiserver-bind-port',
-    String(port),
-  ]);
+  const r = cli(servePkiInitArgs(dir, port, address));
   assert.equal(r.code, 0, r.stderr);
   return dir;
 }
