@@ -16,7 +16,13 @@ import type { ApiRequest, Reply, Representation, ServerState } from './handlers/
 import { requestInfo, type RequestInfo } from './requestinfo.js';
 import type { Authenticator, RequestCredentials } from './resource.js';
 import type { RequestAttributes, UserInfo } from './object.js';
-import { notFound, requestEntityTooLarge, toStatus, unauthorized, unsupportedMediaType } from './machinery/status.js';
+import {
+  pathNotFound,
+  requestEntityTooLarge,
+  toStatus,
+  unauthorized,
+  unsupportedMediaType,
+} from './machinery/status.js';
 import { forbiddenStatus } from './authz/forbidden.js';
 import { presentedChain } from './authn/tlspeer.js';
 import { MAX_BODY_BYTES } from './machinery/jsonBody.js';
@@ -254,7 +260,7 @@ export function apiRequestHandler(o: ApiServerOptions) {
         return;
       }
       const def = state.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
-      if (!def) throw notFound({ group: '', resource: '' }, '');
+      if (!def) throw pathNotFound();
       const representation = representationOf(req.headers.accept, url.searchParams);
       const contentType = String(req.headers['content-type'] ?? '')
         .split(';')[0]!

@@ -6,7 +6,7 @@
  * (`/api`, `/apis`, and their groups and versions). Anything else is kube's 404.
  */
 import type { IncomingMessage } from 'node:http';
-import { notFound } from './machinery/status.js';
+import { pathNotFound } from './machinery/status.js';
 import { discoveryForPath } from './machinery/discovery.js';
 import type { NonResourceRequestInfo } from './requestinfo.js';
 import type { ResourceRegistry } from './registry.js';
@@ -73,7 +73,7 @@ const json = (status: number, body: unknown, contentType = 'application/json'): 
 /** kube's health endpoint: `ok`, or with ?verbose each check as `[+]name ok` / `[-]name failed: reason`. */
 function health(kind: string, checks: HealthCheck[], url: URL, only?: string): NonResourceReply {
   const selected = only ? checks.filter((c) => c.name === only) : checks;
-  if (only && !selected.length) throw notFound({ group: '', resource: '' }, '');
+  if (only && !selected.length) throw pathNotFound();
   const results = selected.map((c) => ({ name: c.name, failure: c.check() }));
   const failed = results.filter((r) => r.failure !== undefined);
   if (!url.searchParams.has('verbose') && !failed.length) return text(200, 'ok');
@@ -93,7 +93,7 @@ export async function serveNonResource(
   url: URL,
 ): Promise<NonResourceReply> {
   const path = info.path.replace(/\/+$/, '') || '/';
-  if (info.verb !== 'get' && info.verb !== 'head') throw notFound({ group: '', resource: '' }, '');
+  if (info.verb !== 'get' && info.verb !== 'head') throw pathNotFound();
   const hm = /^\/(healthz|livez|readyz)(?:\/([a-z0-9-]+))?$/.exec(path);
   if (hm) {
     const kind = hm[1]!;
@@ -122,5 +122,5 @@ export async function serveNonResource(
     if (d.etag) Object.assign(r.headers, { ETag: d.etag, Vary: 'Accept' });
     return r;
   }
-  throw notFound({ group: '', resource: '' }, '');
+  throw pathNotFound();
 }

@@ -33,7 +33,7 @@ export class PkiContext {
   private certs = new Map<string, ParsedCertificate[] | Error>();
   private keys = new Map<string, KeyObject | Error>();
   private checkedFiles = new Set<string>();
-  /** cert ↔ key pairs already judged (by a component's flags or as siblings in the PKI directory) */
+  /** cert <-> key pairs already judged (by a component's flags or as siblings in the PKI directory) */
   private checkedPairs = new Set<string>();
   constructor(
     readonly f: Findings,
@@ -202,7 +202,7 @@ export class PkiContext {
 
   /**
    * A certificate in the PKI directory with its key beside it (`X.crt` + `X.key`, `X.pem` +
-   * `X-key.pem`): the pair must match even when no component's flags name it — a tree
+   * `X-key.pem`): the pair must match even when no component's flags name it - a tree
    * `kubetls init` wrote before any control plane runs, or a file only an operator uses.
    */
   siblingPair(component: string, certPath: string): void {

@@ -80,6 +80,17 @@ export function registerControllerManager(program: Command): void {
           `--client-ca-file ${f.clientCaFile}`,
         )
       : undefined;
+    // the one reader and parser first: a missing, special, oversized or malformed kubeconfig
+    // is a one-line error naming the file, not client-node's raw `ENOENT: … open '…'` or a
+    // multi-line YAML excerpt
+    if (f.kubeconfig) {
+      const [{ parseYaml }, { kubeconfigFields }] = await Promise.all([
+        import('../util/yaml.js'),
+        import('../cluster/kubeconfig.js'),
+      ]);
+      const text = readFileBounded(f.kubeconfig, 1024 * 1024).toString('utf8');
+      kubeconfigFields(parseYaml(text, f.kubeconfig, { code: 'InvalidKubeconfig' }), f.kubeconfig);
+    }
     const metrics = new ControllerMetrics();
     const manager = await runControllers({
       kubeconfig: f.kubeconfig ? { file: resolve(f.kubeconfig) } : { default: true },

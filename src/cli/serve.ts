@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KubetlsError } from '../errors/index.js';
-import { stderrLine } from './output.js';
+import { stderrLine, warn } from './output.js';
+import { reachWarning } from './servereach.js';
 import { addControllerFlags, boolFlag, controllerSelection, type ControllerFlagValues } from './controllerflags.js';
 
 interface ServeFlags extends ControllerFlagValues {
@@ -135,6 +136,14 @@ export function registerServe(program: Command): void {
     const cert = readFileBounded(certFile, 1024 * 1024).toString('latin1');
     const key = readFileBounded(keyFile, 1024 * 1024).toString('latin1');
     checkServingMaterial({ cert, key }, `--tls-cert-file ${certFile}`, `--tls-private-key-file ${keyFile}`);
+    const reach = reachWarning({
+      dir,
+      certPem: cert,
+      bindAddress: f.bindAddress,
+      port,
+      kubeconfigServer: await adminServer(join(dir, 'admin.conf')),
+    });
+    if (reach) warn(reach);
     const caPem = readFileBounded(caFile, 4 * 1024 * 1024).toString('latin1');
     const certificates = parseCertificatesPem(caPem, caFile);
     const host = f.bindAddress.includes(':') ? `[${f.bindAddress}]` : f.bindAddress;
@@ -222,6 +231,21 @@ function positiveDuration(parse: (s: string, field: string) => number, v: string
   const ms = parse(v, flag);
   if (!(ms > 0)) throw new KubetlsError('BadFlag', `${flag}: "${v}" must be a positive duration`);
   return ms;
+}
+
+/** `server:` of the kubeconfig kubectl will use, or undefined when it is absent or unreadable (not serve's to judge). */
+async function adminServer(file: string): Promise<string | undefined> {
+  if (!existsSync(file)) return undefined;
+  try {
+    const [{ readFileBounded }, { parseYaml }, { kubeconfigFields }] = await Promise.all([
+      import('../util/read.js'),
+      import('../util/yaml.js'),
+      import('../cluster/kubeconfig.js'),
+    ]);
+    return kubeconfigFields(parseYaml(readFileBounded(file, 1024 * 1024).toString('utf8'), file), file).server;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A PKI as `kubetls init --dir D --apiserver-advertise-address <bind>` would write it. */

@@ -57,11 +57,12 @@ const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string)
 export const SIGNING_FLAGS: ControllerFlag[] = [
   {
     flags: '--cluster-signing-cert-file <file>',
-    description: "CA certificate (PEM) of the built-in signers (default: serve's PKI ca.crt)",
+    description:
+      "CA certificate (PEM) of the built-in signers (default: serve's PKI ca.crt; controller-manager: none, the built-in signers do not run)",
   },
   {
     flags: '--cluster-signing-key-file <file>',
-    description: "CA key of the built-in signers (default: serve's PKI ca.key)",
+    description: "CA key of the built-in signers (default: serve's PKI ca.key; controller-manager: none)",
   },
   ...BUILTIN_SIGNER_NAMES.flatMap((s) => [
     {

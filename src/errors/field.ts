@@ -73,7 +73,7 @@ export const fieldError = {
   }),
   duplicate: (path: PathLike, value: unknown): FieldError => ({ type: 'Duplicate', field: p(path), value, detail: '' }),
   forbidden: (path: PathLike, detail: string): FieldError => ({ type: 'Forbidden', field: p(path), detail }),
-  /** kube-apiserver ≥ 1.32 wording (`may not be more than 253 bytes`; 1.31 and older said `must have at most`) */
+  /** kube-apiserver >= 1.32 wording (`may not be more than 253 bytes`; 1.31 and older said `must have at most`) */
   tooLong: (path: PathLike, max: number, unit: 'bytes' | 'characters' = 'bytes'): FieldError => ({
     type: 'TooLong',
     field: p(path),

@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '../../src/controllers/framework/clock.js';
 import { updateApproval, updateStatus, withCertificate, withCondition } from '../../src/controllers/framework/csr.js';
-import { cli } from '../helpers.js';
+import { cli, tmpDir } from '../helpers.js';
 import { serve } from '../api/server/harness.js';
 import {
   adminClient,
@@ -59,6 +59,22 @@ test('--controllers: unknown names stop start-up (exit 2) before anything is wri
   const bad = cli(['controller-manager', '--leader-elect-renew-deadline=20s']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--leader-elect-renew-deadline must be less than --leader-elect-lease-duration/);
+});
+
+test('kubetls controller-manager --kubeconfig: a missing, special, malformed or context-less file is one line naming it (exit 2)', (t) => {
+  const dir = tmpDir('kubetls-cm-kubeconfig-', t);
+  writeFileSync(join(dir, 'bad.conf'), 'garbage: [\n');
+  writeFileSync(join(dir, 'nocontext.conf'), 'apiVersion: v1\nkind: Config\n');
+  for (const [file, message] of [
+    [join(dir, 'absent.conf'), /^error: cannot read .*absent\.conf: no such file\n$/],
+    [dir, /^error: .* is a directory, not a regular file\n$/],
+    [join(dir, 'bad.conf'), /^error: .*bad\.conf: not valid YAML: [^\n]+\n$/],
+    [join(dir, 'nocontext.conf'), /^error: .*nocontext\.conf: no current-context\n$/],
+  ] as const) {
+    const r = cli(['controller-manager', '--kubeconfig', file, '--secure-port', '0']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
 });
 
 test('kubetls controller-manager: the cleaner deletes what kube-controller-manager deletes, and keeps the rest', async (t) => {

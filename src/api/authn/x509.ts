@@ -52,7 +52,7 @@ export class ClientCertificateAuthenticator implements Authenticator {
   /**
    * The same paths by the presented chain's array: tlspeer.ts reads a connection's chain once
    * and hands every request on it the same array, so a keep-alive client's requests find their
-   * path without building and hashing the chain's bytes as a string key (0.3–0.9% of the
+   * path without building and hashing the chain's bytes as a string key (0.3-0.9% of the
    * server's CPU in bench/serve.ts's lifecycle). Validity and revocation are still checked on
    * every request, below.
    */

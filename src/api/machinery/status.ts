@@ -145,6 +145,14 @@ const grDetails = (gr: GroupResource, name: string): StatusDetails => ({
 export const notFound = (gr: GroupResource, name: string): StatusError =>
   new StatusError('NotFound', `${qualifiedResource(gr)} ${goQuote(name)} not found`, grDetails(gr, name));
 
+/**
+ * 404 for a path nothing serves (an unknown group, version or resource; /metrics without the
+ * embedded controllers): the words kubectl prints for kube-apiserver's 404 there, not
+ * notFound's ` "" not found`, which names nothing.
+ */
+export const pathNotFound = (): StatusError =>
+  new StatusError('NotFound', 'the server could not find the requested resource', {});
+
 /** 409 AlreadyExists `… "x" already exists` */
 export const alreadyExists = (gr: GroupResource, name: string): StatusError =>
   new StatusError('AlreadyExists', `${qualifiedResource(gr)} ${goQuote(name)} already exists`, grDetails(gr, name));

@@ -155,7 +155,7 @@ export class OpenAPIDocuments {
   private readonly v2Json: Representation;
   private readonly v2Protobuf: Representation;
   private readonly v3Index: Representation;
-  /** `apis/<group>/<version>` or `api/v1` → its document and hash */
+  /** `apis/<group>/<version>` or `api/v1` -> its document and hash */
   private readonly v3 = new Map<string, Representation & { hash: string }>();
 
   constructor(resources: readonly ResourceNames[], o: OpenAPIOptions) {

@@ -17,6 +17,7 @@ import {
   successStatus,
   toStatus,
   unsupportedMediaType,
+  pathNotFound,
 } from '../../../src/api/machinery/status.js';
 import { KubetlsError, fieldError } from '../../../src/errors/index.js';
 
@@ -33,6 +34,7 @@ test('Status objects carry kube-apiserver messages, reasons, codes and details',
       { name: 'x', group: 'certificates.k8s.io', kind: 'certificatesigningrequests' },
     ],
     [notFound(SECRETS, 's'), 404, 'NotFound', 'secrets "s" not found', { name: 's', kind: 'secrets' }],
+    [pathNotFound(), 404, 'NotFound', 'the server could not find the requested resource', undefined],
     // names are quoted as Go's %q quotes them
     [notFound(SECRETS, 'a"b\n'), 404, 'NotFound', 'secrets "a\\"b\\n" not found', { name: 'a"b\n', kind: 'secrets' }],
     [

@@ -10,9 +10,10 @@ import { CLI } from '../../helpers.js';
 
 /**
  * `kubetls init`'s arguments for the PKI a test or benchmark server runs on: ECDSA, node
- * cp-0, the API server advertised on 127.0.0.1:`port` (so admin.conf points at the server).
+ * cp-0, the API server advertised on 127.0.0.1:`port` (so admin.conf points at the server),
+ * or on another `address` (a PKI made for somewhere else).
  */
-export function servePkiInitArgs(dir: string, port: number): string[] {
+export function servePkiInitArgs(dir: string, port: number, address = '127.0.0.1'): string[] {
   return [
     'init',
     '--dir',
@@ -22,7 +23,7 @@ export function servePkiInitArgs(dir: string, port: number): string[] {
     '--node-name',
     'cp-0',
     '--apiserver-advertise-address',
-    '127.0.0.1',
+    address,
     '--apiserver-bind-port',
     String(port),
   ];
