@@ -41,8 +41,8 @@ import {
   parseCsrPem,
   type Issuer,
 } from '../src/pki/index.js';
-import { freePort } from '../test/helpers.js';
-import { servePkiInitArgs, startServeProcess } from '../test/api/server/process.js';
+import { freePort, initArgs } from '../test/helpers.js';
+import { startServeProcess } from '../test/api/server/process.js';
 import { startCfsslServe } from '../test/cfssl/realserve.js';
 import { benchEnv, CLI, has, machine } from './common.js';
 import { seedCsrs } from './seed.js';
@@ -630,7 +630,10 @@ console.log(machine());
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'kubetls-serve-bench-'));
 const dir = join(work, 'pki-tree');
 const port = await freePort();
-const init = spawnSync(process.execPath, [CLI, ...servePkiInitArgs(dir, port)], { encoding: 'utf8', env: benchEnv() });
+const init = spawnSync(process.execPath, [CLI, ...initArgs(dir, { nodeName: 'cp-0', apiServerPort: port })], {
+  encoding: 'utf8',
+  env: benchEnv(),
+});
 if (init.status !== 0) throw new Error(`init: ${init.stderr}`);
 const df = spawnSync('stat', ['-f', '-c', '%T', work], { encoding: 'utf8' }).stdout.trim();
 console.log(`store on ${work} (${df})`);
