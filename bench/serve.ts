@@ -614,14 +614,17 @@ function machineBusyMs(): number {
   return busy * 10;
 }
 
-/** CPU (ms) used so far by every process on the machine (all its threads), by pid, with its command name. */
-function cpuByProcess(): Map<string, { comm: string; ms: number }> {
+/**
+ * CPU (ms) used so far by each entry of a /proc directory, with its command name: every process
+ * of the machine (all its threads) for `/proc`, every thread of one for `/proc/<pid>/task`.
+ */
+function cpuByEntry(procDir: string): Map<string, { comm: string; ms: number }> {
   const out = new Map<string, { comm: string; ms: number }>();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  for (const id of readdirSync(procDir).filter((p) => /^\d+$/.test(p))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = readFileSync(`${procDir}/${id}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(pid, {
+      out.set(id, {
         comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
         ms: (Number(f[11]) + Number(f[12])) * 10,
       });
@@ -631,24 +634,8 @@ function cpuByProcess(): Map<string, { comm: string; ms: number }> {
   }
   return out;
 }
-
-/** CPU (ms) used so far by each thread of a process, by thread id, with the thread's name. */
-function cpuByThread(pid: number): Map<string, { comm: string; ms: number }> {
-  const out = new Map<string, { comm: string; ms: number }>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, {
-        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-        ms: (Number(f[11]) + Number(f[12])) * 10,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
+const cpuByProcess = () => cpuByEntry('/proc');
+const cpuByThread = (pid: number) => cpuByEntry(`/proc/${pid}/task`);
 
 /**
  * Samples, every 10 ms until stop(), which CPU thread `tid` of process `pid` (the main thread
@@ -881,9 +868,12 @@ if (BASELINE || REPEAT) {
     if (PIN !== 'auto') return Number(PIN);
     return speeds.indexOf(Math.min(...speeds.filter((x) => !Number.isNaN(x))));
   };
-  /** the probes of the CPU the runs depended on (every CPU when unpinned) stayed within 10% */
-  const steady = (pin: number | undefined, probes: number[][]): boolean =>
-    (pin === undefined ? probes[0]!.map((_, i) => i) : [pin]).every((c) => {
+  /**
+   * every CPU's probes stayed within 10%: the pinned one runs the main thread, the other the
+   * server's other threads and this client (a round at 02:21 lost 10% when only it slowed)
+   */
+  const steady = (probes: number[][]): boolean =>
+    probes[0]!.every((_, c) => {
       const xs = probes.map((p) => p[c]!);
       return Math.max(...xs) / Math.min(...xs) <= 1.1;
     });
@@ -899,7 +889,7 @@ if (BASELINE || REPEAT) {
       const ratio = r.lifecycles / r.seconds / (first.lifecycles / first.seconds);
       console.log(
         `  run ${i + 1}: ${line(r)}; load ${load()}\n         CPU speeds before ${speedsText(before)}, after ${speedsText(after)}` +
-          `${pin === undefined ? '' : `; main thread pinned to cpu${pin}`}${steady(pin, [before, after]) ? '' : ' (UNSTEADY: a CPU changed speed)'}${r.otherCores > 0.1 ? ' (BUSY: other processes used more than 0.1 core)' : ''}; ÷ run 1: rate ${ratio.toFixed(3)}x`,
+          `${pin === undefined ? '' : `; main thread pinned to cpu${pin}`}${steady([before, after]) ? '' : ' (UNSTEADY: a CPU changed speed)'}${r.otherCores > 0.1 ? ' (BUSY: other processes used more than 0.1 core)' : ''}; ÷ run 1: rate ${ratio.toFixed(3)}x`,
       );
     }
     process.exit(0);
@@ -931,14 +921,14 @@ if (BASELINE || REPEAT) {
     const after = cpuSpeeds();
     // another process using CPU meanwhile takes it from one run and not the other
     const busy = Math.max(a.otherCores, b.otherCores) > 0.1;
-    const ok = steady(pin, [before, mid, after]) && !busy;
+    const ok = steady([before, mid, after]) && !busy;
     ratios.push(b.lifecycles / b.seconds / (a.lifecycles / a.seconds));
     cpuRatios.push(b.serverMsPerLifecycle / a.serverMsPerLifecycle);
     if (ok) steadyRatios.push(ratios.at(-1)!);
     console.log(`  round ${round + 1}: A ${line(a)}\n           B ${line(b)}; load ${load()}`);
     console.log(
       `           CPU speeds before ${speedsText(before)}, between ${speedsText(mid)}, after ${speedsText(after)}` +
-        `${pin === undefined ? '' : `; main threads pinned to cpu${pin}`}${steady(pin, [before, mid, after]) ? '' : ' — UNSTEADY: a CPU the runs used changed speed by more than 10%'}${busy ? ' — BUSY: other processes used more than 0.1 core' : ''}${ok ? '' : ' (not counted in the steady median)'}`,
+        `${pin === undefined ? '' : `; main threads pinned to cpu${pin}`}${steady([before, mid, after]) ? '' : ' — UNSTEADY: a CPU changed speed by more than 10%'}${busy ? ' — BUSY: other processes used more than 0.1 core' : ''}${ok ? '' : ' (not counted in the steady median)'}`,
     );
     console.log(
       `           B/A: rate ${ratios.at(-1)!.toFixed(3)}x, server CPU per lifecycle ${cpuRatios.at(-1)!.toFixed(3)}x`,

@@ -5,22 +5,12 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseConfigFile } from '../../src/cluster/config.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { cli, tmpDir } from '../helpers.js';
+import { cli, initArgs, tmpDir } from '../helpers.js';
 import { treeHash } from './fixtures.js';
 
 function initTree(t: { after: (fn: () => void) => void }) {
   const dir = tmpDir('kubetls-hostile-', t);
-  const r = cli([
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ]);
+  const r = cli(initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] }));
   assert.equal(r.code, 0, r.stderr);
   return dir;
 }
