@@ -17,6 +17,13 @@
  *   between another build's server (A: its dist/src/cli/main.cjs) and this one (B), each
  *   round on a new server process over the same starting store, the order swapped every round; prints both rates and server CPU per lifecycle and their
  *   ratios, round by round, so a change is judged against its baseline under the same load.
+ *   Each round probes every CPU's speed (bench/cpuprobe.ts) before, between and after its runs
+ *   and pins both servers' main threads to one CPU (--pin auto|N|none; auto: the fastest at the
+ *   round's start): this VM's vCPUs run up to 1.5× apart, which one changes over minutes, and a
+ *   run's rate follows its main thread's CPU (bench/RESULTS.md, 2026-12-06). Rounds where a CPU
+ *   changed speed (UNSTEADY) or other processes used CPU (BUSY) are left out of the steady median.
+ * - --repeat N: this build's lifecycle N times, each on a new server over the same starting
+ *   store, each run beside the first (the harness's own check).
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
  *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2]
