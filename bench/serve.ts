@@ -17,6 +17,13 @@
  *   between another build's server (A: its dist/src/cli/main.cjs) and this one (B), each
  *   round on a new server process over the same starting store, the order swapped every round; prints both rates and server CPU per lifecycle and their
  *   ratios, round by round, so a change is judged against its baseline under the same load.
+ *   Each round probes every CPU's speed (bench/cpuprobe.ts) before, between and after its runs
+ *   and pins both servers' main threads to one CPU (--pin auto|N|none; auto: the fastest at the
+ *   round's start): this VM's vCPUs run up to 1.5× apart, which one changes over minutes, and a
+ *   run's rate follows its main thread's CPU (bench/RESULTS.md, 2026-12-06). Rounds where a CPU
+ *   changed speed (UNSTEADY) or other processes used CPU (BUSY) are left out of the steady median.
+ * - --repeat N: this build's lifecycle N times, each on a new server over the same starting
+ *   store, each run beside the first (the harness's own check).
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
  *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2]
@@ -27,9 +34,10 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { loadavg, tmpdir } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -41,10 +49,10 @@ import {
   parseCsrPem,
   type Issuer,
 } from '../src/pki/index.js';
-import { freePort } from '../test/helpers.js';
-import { servePkiInitArgs, startServeProcess } from '../test/api/server/process.js';
+import { freePort, initArgs } from '../test/helpers.js';
+import { startServeProcess } from '../test/api/server/process.js';
 import { startCfsslServe } from '../test/cfssl/realserve.js';
-import { benchEnv, CLI, has, machine } from './common.js';
+import { benchEnv, CLI, has, machine, ROOT } from './common.js';
 import { seedCsrs } from './seed.js';
 import { RawHttpsConnection, scanString, type RawResponse } from './rawhttps.js';
 
@@ -64,6 +72,10 @@ let workers = WORKERS[WORKERS.length - 1];
 /** another build's dist/src/cli/main.cjs: the lifecycle alternates between it (A) and this one (B) */
 const BASELINE = arg('baseline', '');
 const ROUNDS = Number(arg('rounds', '3'));
+/** the harness's own check: this build's lifecycle REPEAT times, each on a new server over the same starting store */
+const REPEAT = Number(arg('repeat', '0'));
+/** A/B and --repeat: the CPU the servers' main threads are pinned to: auto (the fastest at the round's start), N, or none */
+const PIN = arg('pin', 'auto');
 /** extra `kubetls serve` flags (space-separated), for every server, and for A's only in an A/B run */
 const SERVE_ARGS = arg('serve-args', '').split(' ').filter(Boolean);
 const BASELINE_ARGS = arg('baseline-args', '').split(' ').filter(Boolean);
@@ -88,7 +100,8 @@ interface Server {
   port: number;
   /** stderr so far (only when started with `pipe`) */
   log(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, resolving with the exit code once the process has exited */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -116,9 +129,7 @@ async function startServe(
     proc: p.proc,
     port,
     log: p.log,
-    stop: async () => {
-      await p.stop();
-    },
+    stop: () => p.stop(),
   };
 }
 
@@ -193,7 +204,19 @@ interface Csr {
 
 function makeCsrs(n: number): Csr[] {
   return Array.from({ length: n }, (_, i) => {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // the key as PKCS#8 bytes, imported anew: a KeyObject straight from generateKeyPairSync
+    // shares a lock with its generation job, and Node 20 hung here once (gdb, 2026-12-06: a GC
+    // inside the key's JWK export ran the finished job's destructor, which waited for the lock
+    // the export held)
+    const privateKey = createPrivateKey({
+      key: generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+      }).privateKey,
+      format: 'der',
+      type: 'pkcs8',
+    });
     const cn = `worker-${i}`;
     const pem = csrToPem(createCsr({ subject: { commonName: cn }, dnsNames: [`${cn}.example.com`] }, privateKey));
     return { pem, b64: Buffer.from(pem).toString('base64'), parsed: parseCsrPem(pem) };
@@ -288,6 +311,17 @@ interface LifecycleResult {
   /** CPU the server process used meanwhile, in cores, and per lifecycle (ms) */
   serverCores: number;
   serverMsPerLifecycle: number;
+  /** this client's CPU per lifecycle (ms) and its garbage collectors' pause time meanwhile (ms) */
+  clientMsPerLifecycle: number;
+  clientGcMs: number;
+  /** CPU every other process on the machine used meanwhile, in cores (/proc/stat busy − server − client) */
+  otherCores: number;
+  /** the biggest of those others, e.g. "cc1 (pid 123) 0.50" (cores) */
+  otherTop: string;
+  /** the server's threads by name, in cores, the main thread first, e.g. "main 0.98, node 0.20" */
+  serverThreads: string;
+  /** where the server's main thread was seen running (sampled every 10 ms), e.g. "cpu0 3%, cpu1 97%" */
+  mainOn: string;
 }
 
 const RESOURCE_VERSION = Buffer.from('"resourceVersion":"');
@@ -320,7 +354,16 @@ async function lifecycles(
     errors++;
     firstError ||= `${what} ${r.status} ${r.body.subarray(0, 300).toString()}`;
   };
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const serverCpu0 = processCpuMs(server.proc.pid!);
+  const machine0 = machineBusyMs();
+  const procs0 = cpuByProcess();
+  const threads0 = cpuByThread(server.proc.pid!);
+  const placement = sampleCpu(server.proc.pid!);
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + seconds * 1000;
@@ -375,6 +418,29 @@ async function lifecycles(
   const wall = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const serverMs = processCpuMs(server.proc.pid!) - serverCpu0;
+  const machineMs = machineBusyMs() - machine0;
+  const ours = new Set([String(process.pid), ...serverPids(server.proc.pid!)]);
+  const otherTop = [...cpuByProcess()]
+    .filter(([pid]) => !ours.has(pid))
+    .map(([pid, p]) => ({ name: `${p.comm} (pid ${pid})`, ms: p.ms - (procs0.get(pid)?.ms ?? 0) }))
+    .filter((p) => p.ms > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 4)
+    .map((p) => `${p.name} ${(p.ms / wall).toFixed(2)}`)
+    .join(', ');
+  // Node names its worker threads (the store's writer, the controllers) "node" like the main
+  // thread: each thread on its own, by id, the main thread first
+  const serverThreads = [...cpuByThread(server.proc.pid!)]
+    .map(([tid, t]) => ({
+      name: tid === String(server.proc.pid) ? 'main' : `${t.comm}/${tid}`,
+      ms: t.ms - (threads0.get(tid)?.ms ?? 0),
+    }))
+    .sort((a, b) => (a.name === 'main' ? -1 : b.name === 'main' ? 1 : b.ms - a.ms))
+    .filter((t) => t.ms > 0)
+    .slice(0, 5)
+    .map((t) => `${t.name} ${(t.ms / wall).toFixed(2)}`)
+    .join(', ');
+  gc.disconnect();
   for (const conn of conns) conn.close();
   if (firstError) console.log(`  first error: ${firstError}`);
   return {
@@ -386,6 +452,12 @@ async function lifecycles(
     clientCores: (cpu.user + cpu.system) / 1000 / wall,
     serverCores: serverMs / wall,
     serverMsPerLifecycle: serverMs / Math.max(1, done),
+    clientMsPerLifecycle: (cpu.user + cpu.system) / 1000 / Math.max(1, done),
+    clientGcMs: gcMs,
+    otherCores: Math.max(0, machineMs - serverMs - (cpu.user + cpu.system) / 1000) / wall,
+    otherTop,
+    serverThreads,
+    mainOn: placement.stop(),
   };
 }
 
@@ -541,6 +613,125 @@ async function watches(
   return latencies;
 }
 
+/** CPU (ms) every process on the machine has used so far: /proc/stat's first line, all but idle and iowait. */
+function machineBusyMs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+  const busy = f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3]! - f[4]!;
+  return busy * 10;
+}
+
+/**
+ * CPU (ms) used so far by each entry of a /proc directory, with its command name: every process
+ * of the machine (all its threads) for `/proc`, every thread of one for `/proc/<pid>/task`.
+ */
+function cpuByEntry(procDir: string): Map<string, { comm: string; ms: number }> {
+  const out = new Map<string, { comm: string; ms: number }>();
+  for (const id of readdirSync(procDir).filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`${procDir}/${id}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(id, {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ms: (Number(f[11]) + Number(f[12])) * 10,
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+const cpuByProcess = () => cpuByEntry('/proc');
+const cpuByThread = (pid: number) => cpuByEntry(`/proc/${pid}/task`);
+
+/**
+ * Samples, every 10 ms until stop(), which CPU thread `tid` of process `pid` (the main thread
+ * by default) last ran on (field 39 of stat(5)); stop() returns the shares, e.g. "cpu0 3%, cpu1 97%".
+ */
+function sampleCpu(pid: number, tid = pid): { stop(): string } {
+  const seen = new Map<string, number>();
+  const file = `/proc/${pid}/task/${tid}/stat`;
+  const timer = setInterval(() => {
+    try {
+      const stat = readFileSync(file, 'utf8');
+      const cpu = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]!;
+      seen.set(cpu, (seen.get(cpu) ?? 0) + 1);
+    } catch {
+      // exited
+    }
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const n = [...seen.values()].reduce((a, b) => a + b, 0);
+      return [...seen]
+        .sort((a, b) => Number(a[0]) - Number(b[0]))
+        .map(([cpu, k]) => `cpu${cpu} ${((100 * k) / n).toFixed(0)}%`)
+        .join(', ');
+    },
+  };
+}
+
+/**
+ * Each CPU's speed now: bench/cpuprobe.js pinned to it, in ms (lower is faster); empty without
+ * taskset. The host may run one vCPU much slower than the other for minutes (cpuprobe.ts).
+ */
+function cpuSpeeds(): number[] {
+  if (!has('taskset')) return [];
+  return cpus().map((_, i) => {
+    const r = spawnSync('taskset', ['-c', String(i), process.execPath, join(ROOT, 'dist/bench/cpuprobe.js')], {
+      encoding: 'utf8',
+      env: benchEnv(),
+    });
+    return r.status === 0 ? Number(r.stdout.trim()) : NaN;
+  });
+}
+const speedsText = (xs: number[]): string => xs.map((x, i) => `cpu${i} ${x.toFixed(1)} ms`).join(', ');
+
+/**
+ * Pins a server's main thread (the API's event loop, the benchmark's bottleneck) to `cpu` and
+ * lets every other thread run anywhere, so that A and B run their main threads on the same
+ * CPU: with CPUs of unequal speed, where the scheduler happened to put it decided the rate.
+ */
+function pinMainThread(pid: number, cpu: number): void {
+  const all = `0-${cpus().length - 1}`;
+  for (const args of [
+    ['-a', '-p', '-c', all, String(pid)],
+    ['-p', '-c', String(cpu), String(pid)],
+  ]) {
+    const r = spawnSync('taskset', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`taskset ${args.join(' ')}: ${r.stderr}`);
+  }
+}
+
+/** `kubetls serve` processes whose command line names `dir` (from /proc): pid, state and CPU so far. */
+function serversOn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes('serve') || !argv.includes(dir)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.push(`pid ${pid} state ${f[0]} cpu ${(Number(f[11]) + Number(f[12])) * 10} ms`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** The store's files and their sizes, e.g. "kubetls.db 4.1 MiB, kubetls.db-wal 0 B". */
+function dataSizes(data: string): string {
+  return readdirSync(data)
+    .filter((f) => f.startsWith('kubetls.db'))
+    .map((f) => {
+      const b = statSync(join(data, f)).size;
+      return `${f} ${b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${b} B`}`;
+    })
+    .join(', ');
+}
+
 /** the server's processes: it and its `--workers` (its children) */
 function serverPids(pid: number): string[] {
   return [
@@ -630,7 +821,10 @@ console.log(machine());
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'kubetls-serve-bench-'));
 const dir = join(work, 'pki-tree');
 const port = await freePort();
-const init = spawnSync(process.execPath, [CLI, ...servePkiInitArgs(dir, port)], { encoding: 'utf8', env: benchEnv() });
+const init = spawnSync(process.execPath, [CLI, ...initArgs(dir, { nodeName: 'cp-0', apiServerPort: port })], {
+  encoding: 'utf8',
+  env: benchEnv(),
+});
 if (init.status !== 0) throw new Error(`init: ${init.stderr}`);
 const df = spawnSync('stat', ['-f', '-c', '%T', work], { encoding: 'utf8' }).stdout.trim();
 console.log(`store on ${work} (${df})`);
@@ -648,7 +842,7 @@ let server = await startServe(dir, port, { prof: true });
   agent.destroy();
 }
 
-if (BASELINE) {
+if (BASELINE || REPEAT) {
   await server.stop();
   const issuer = caIssuer(dir);
   const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
@@ -657,45 +851,103 @@ if (BASELINE) {
   const data = join(dir, 'data');
   const snapshot = join(work, 'data-snapshot');
   cpSync(data, snapshot, { recursive: true });
-  const runOne = async (o: { cli?: string; args?: string[] }, tag: string): Promise<LifecycleResult> => {
+  const runOne = async (o: { cli?: string; args?: string[] }, tag: string, pin?: number): Promise<LifecycleResult> => {
+    const left = serversOn(dir);
+    if (left.length) throw new Error(`a server on ${dir} still runs before run ${tag}: ${left.join('; ')}`);
     rmSync(data, { recursive: true, force: true });
     cpSync(snapshot, data, { recursive: true });
     const s = await startServe(dir, port, o);
     try {
+      if (pin !== undefined) pinMainThread(s.proc.pid!, pin);
       await lifecycles(dir, s, bodies, 2, `${tag}-warm`);
       return await lifecycles(dir, s, bodies, SECONDS, tag);
     } finally {
-      await s.stop();
+      const t = performance.now();
+      const code = await s.stop();
+      console.log(`  (${tag}: server stopped in ${ms(performance.now() - t)}, exit ${code}; data ${dataSizes(data)})`);
     }
   };
+  const line = (x: LifecycleResult) =>
+    `${(x.lifecycles / x.seconds).toFixed(0)}/s, p99 ${ms(pct(x.lifecycle, 99))}, server ${x.serverMsPerLifecycle.toFixed(3)} ms CPU/lifecycle (${x.serverCores.toFixed(2)} cores: ${x.serverThreads}; main thread on ${x.mainOn}), client ${x.clientMsPerLifecycle.toFixed(3)} ms (${x.clientCores.toFixed(2)} cores, GC ${ms(x.clientGcMs)}), others ${x.otherCores.toFixed(2)} cores (${x.otherTop}), ${x.errors} errors`;
+  /** where the main threads go: the CPU fastest now (auto), a given CPU, or wherever the scheduler puts them (none) */
+  const pinFor = (speeds: number[]): number | undefined => {
+    if (PIN === 'none' || !speeds.length) return undefined;
+    if (PIN !== 'auto') return Number(PIN);
+    return speeds.indexOf(Math.min(...speeds.filter((x) => !Number.isNaN(x))));
+  };
+  /**
+   * every CPU's probes stayed within 10%: the pinned one runs the main thread, the other the
+   * server's other threads and this client (a round at 02:21 lost 10% when only it slowed)
+   */
+  const steady = (probes: number[][]): boolean =>
+    probes[0]!.every((_, c) => {
+      const xs = probes.map((p) => p[c]!);
+      return Math.max(...xs) / Math.min(...xs) <= 1.1;
+    });
+  if (REPEAT) {
+    console.log(`\n== the same lifecycle ${REPEAT} times: this build, ${SECONDS} s, ${CLIENTS} clients, --pin ${PIN}`);
+    let first: LifecycleResult | undefined;
+    for (let i = 0; i < REPEAT; i++) {
+      const before = cpuSpeeds();
+      const pin = pinFor(before);
+      const r = await runOne({}, `r${i}`, pin);
+      const after = cpuSpeeds();
+      first ??= r;
+      const ratio = r.lifecycles / r.seconds / (first.lifecycles / first.seconds);
+      console.log(
+        `  run ${i + 1}: ${line(r)}; load ${load()}\n         CPU speeds before ${speedsText(before)}, after ${speedsText(after)}` +
+          `${pin === undefined ? '' : `; main thread pinned to cpu${pin}`}${steady([before, after]) ? '' : ' (UNSTEADY: a CPU changed speed)'}${r.otherCores > 0.1 ? ' (BUSY: other processes used more than 0.1 core)' : ''}; ÷ run 1: rate ${ratio.toFixed(3)}x`,
+      );
+    }
+    process.exit(0);
+  }
   console.log(
-    `\n== A/B lifecycle: A = ${BASELINE}, B = this build; ${ROUNDS} rounds of ${SECONDS} s, ${CLIENTS} clients`,
+    `\n== A/B lifecycle: A = ${BASELINE}, B = this build; ${ROUNDS} rounds of ${SECONDS} s, ${CLIENTS} clients, --pin ${PIN}`,
   );
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
+  const steadyRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    const before = cpuSpeeds();
+    const pin = pinFor(before);
+    let mid: number[] = [];
     // A first in even rounds, B first in odd ones: neither always runs on a warmer machine
-    const runA = () => runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`);
-    const runB = () => runOne({}, `b${round}`);
+    const runA = () =>
+      runOne({ ...(BASELINE !== 'self' ? { cli: BASELINE } : {}), args: BASELINE_ARGS }, `a${round}`, pin);
+    const runB = () => runOne({}, `b${round}`, pin);
     let a: LifecycleResult, b: LifecycleResult;
     if (round % 2 === 0) {
       a = await runA();
+      mid = cpuSpeeds();
       b = await runB();
     } else {
       b = await runB();
+      mid = cpuSpeeds();
       a = await runA();
     }
-    const line = (x: LifecycleResult) =>
-      `${(x.lifecycles / x.seconds).toFixed(0)}/s, p99 ${ms(pct(x.lifecycle, 99))}, server ${x.serverMsPerLifecycle.toFixed(3)} ms CPU/lifecycle (${x.serverCores.toFixed(2)} cores), client ${x.clientCores.toFixed(2)} cores, ${x.errors} errors`;
+    const after = cpuSpeeds();
+    // another process using CPU meanwhile takes it from one run and not the other
+    const busy = Math.max(a.otherCores, b.otherCores) > 0.1;
+    const ok = steady([before, mid, after]) && !busy;
     ratios.push(b.lifecycles / b.seconds / (a.lifecycles / a.seconds));
     cpuRatios.push(b.serverMsPerLifecycle / a.serverMsPerLifecycle);
+    if (ok) steadyRatios.push(ratios.at(-1)!);
     console.log(`  round ${round + 1}: A ${line(a)}\n           B ${line(b)}; load ${load()}`);
+    console.log(
+      `           CPU speeds before ${speedsText(before)}, between ${speedsText(mid)}, after ${speedsText(after)}` +
+        `${pin === undefined ? '' : `; main threads pinned to cpu${pin}`}${steady([before, mid, after]) ? '' : ' — UNSTEADY: a CPU changed speed by more than 10%'}${busy ? ' — BUSY: other processes used more than 0.1 core' : ''}${ok ? '' : ' (not counted in the steady median)'}`,
+    );
     console.log(
       `           B/A: rate ${ratios.at(-1)!.toFixed(3)}x, server CPU per lifecycle ${cpuRatios.at(-1)!.toFixed(3)}x`,
     );
   }
   console.log(
-    `  median B/A: rate ${pct(ratios, 50).toFixed(3)}x, server CPU per lifecycle ${pct(cpuRatios, 50).toFixed(3)}x (load ${load()})`,
+    `  median B/A: rate ${pct(ratios, 50).toFixed(3)}x (${ratios.map((r) => r.toFixed(2)).join(', ')}), server CPU per lifecycle ${pct(cpuRatios, 50).toFixed(3)}x (load ${load()})`,
+  );
+  console.log(
+    steadyRatios.length
+      ? `  median B/A of the ${steadyRatios.length} steady rounds: rate ${pct(steadyRatios, 50).toFixed(3)}x`
+      : '  no steady round: the CPUs changed speed in every round, rerun',
   );
   process.exit(0);
 }

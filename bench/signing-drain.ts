@@ -27,8 +27,7 @@ import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { connect, type ControllerClient } from '../src/controllers/framework/client.js';
 import { realClock } from '../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../src/controllers/framework/csr.js';
-import { freePort } from '../test/helpers.js';
-import { servePkiInitArgs } from '../test/api/server/process.js';
+import { freePort, initArgs } from '../test/helpers.js';
 import { CLI } from './common.js';
 
 export interface PhaseResult {
@@ -202,9 +201,13 @@ async function currentRevision(admin: ControllerClient): Promise<string> {
 
 export async function drain(dir: string, pems: string[], signerConfig: string): Promise<DrainResult> {
   const port = await freePort();
-  const init = spawnSync(process.execPath, [CLI, ...servePkiInitArgs(join(dir, 'cluster'), port)], {
-    encoding: 'utf8',
-  });
+  const init = spawnSync(
+    process.execPath,
+    [CLI, ...initArgs(join(dir, 'cluster'), { nodeName: 'cp-0', apiServerPort: port })],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (init.status !== 0) throw new Error(`init: ${init.stderr}`);
   const kubeconfig = join(dir, 'cluster', 'admin.conf');
   const signer = ['--signer-config', signerConfig];

@@ -87,17 +87,35 @@ export function mkfifo(path: string): string {
   return path;
 }
 
-/** `kubetls init` arguments for a quick test tree: ECDSA P-256 keys (fast), node name n1. */
-export const initArgs = (dir: string, ...extra: string[]): string[] => [
-  'init',
-  '--dir',
-  dir,
-  '--encryption-algorithm',
-  'ECDSA-P256',
-  '--node-name',
-  'n1',
-  ...extra,
-];
+/**
+ * `kubetls init` arguments for a quick test or benchmark tree: ECDSA P-256 keys (fast), node
+ * `nodeName` (default n1); with `apiServerPort`, the API server advertised on
+ * `apiServerAddress` (default 127.0.0.1):`apiServerPort`, so admin.conf points at a `kubetls serve`
+ * there; then `extra`.
+ */
+export function initArgs(
+  dir: string,
+  o: { nodeName?: string; apiServerPort?: number; apiServerAddress?: string; extra?: readonly string[] } = {},
+): string[] {
+  return [
+    'init',
+    '--dir',
+    dir,
+    '--encryption-algorithm',
+    'ECDSA-P256',
+    '--node-name',
+    o.nodeName ?? 'n1',
+    ...(o.apiServerPort === undefined
+      ? []
+      : [
+          '--apiserver-advertise-address',
+          o.apiServerAddress ?? '127.0.0.1',
+          '--apiserver-bind-port',
+          String(o.apiServerPort),
+        ]),
+    ...(o.extra ?? []),
+  ];
+}
 
 /** The file flags of a cfssl-compatible `serve` run in a directory holding ca.pem, config.json and a tls.pem pair. */
 export const SERVE_FILE_FLAGS: readonly string[] = [

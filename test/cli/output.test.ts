@@ -103,7 +103,7 @@ test('errors, warnings and tables escape control characters and terminal escapes
   // a warning quoting a config key
   const cfg = join(d, 'c.yaml');
   writeFileSync(cfg, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"\\e[31mred\\a": 1\n');
-  const w = boundedCli(initArgs(join(d, 'out'), '--config', cfg, '--dry-run'));
+  const w = boundedCli(initArgs(join(d, 'out'), { extra: ['--config', cfg, '--dry-run'] }));
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stderr, /\[warning\] ClusterConfiguration: unknown field "\\x1b\[31mred\\x07"; ignored/);
   assert.ok(!w.stderr.includes(ESC));

@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reachProblems, reachWarning } from '../../src/cli/servereach.js';
-import { cli, freePort, tmpDir } from '../helpers.js';
+import { cli, freePort, initArgs, tmpDir } from '../helpers.js';
 import { serve } from '../api/server/harness.js';
-import { servePkiInitArgs } from '../api/server/process.js';
 
 /** A PKI from `kubetls init` advertising `address` on `port`; returns its directory. */
 function pki(t: { after: (fn: () => void) => void }, address: string, port: number): string {
   const dir = tmpDir('kubetls-reach-', t);
-  const r = cli(servePkiInitArgs(dir, port, address));
+  const r = cli(initArgs(dir, { nodeName: 'cp-0', apiServerPort: port, apiServerAddress: address }));
   assert.equal(r.code, 0, r.stderr);
   return dir;
 }

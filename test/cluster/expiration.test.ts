@@ -13,7 +13,7 @@ import {
 } from '../../src/cluster/expiration.js';
 import { formatExpires, parseThreshold, residualTime } from '../../src/cluster/expiryformat.js';
 import { fixedClock } from '../../src/pki/clock.js';
-import { cli, openssl, tmpDir } from '../helpers.js';
+import { cli, initArgs, openssl, tmpDir } from '../helpers.js';
 import { initNode, START } from './fixtures.js';
 
 test('residualTime follows ShortHumanDuration exactly', () => {
@@ -197,20 +197,7 @@ test('whole-cluster mode: check-expiration, list and renew read every node tree 
 
 test('an unreadable certificate is one !ERROR! row; the reason goes to stderr and the columns keep their width', async (t) => {
   const dir = tmpDir('kubetls-exp-err-', t);
-  assert.equal(
-    cli([
-      'init',
-      '--dir',
-      dir,
-      '--encryption-algorithm',
-      'ECDSA-P256',
-      '--node-name',
-      'n1',
-      '--apiserver-advertise-address',
-      '10.0.0.1',
-    ]).code,
-    0,
-  );
+  assert.equal(cli(initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] })).code, 0);
   const width = (out: string) => /^CERTIFICATE\s+EXPIRES\s+/m.exec(out)![0].length;
   const good = cli(['certs', 'check-expiration', '--dir', dir]);
   writeFileSync(join(dir, 'pki', 'apiserver.crt'), 'garbage\n');

@@ -5,22 +5,12 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, parseConfigFile } from '../../src/cluster/config.js';
 import { KubetlsError } from '../../src/errors/index.js';
-import { cli, tmpDir } from '../helpers.js';
+import { cli, initArgs, tmpDir } from '../helpers.js';
 import { treeHash } from './fixtures.js';
 
 function initTree(t: { after: (fn: () => void) => void }) {
   const dir = tmpDir('kubetls-hostile-', t);
-  const r = cli([
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ]);
+  const r = cli(initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] }));
   assert.equal(r.code, 0, r.stderr);
   return dir;
 }
@@ -43,17 +33,7 @@ function expectOneLineError(dir: string, args: string[], re: RegExp) {
 
 test('garbage PEM in ca.crt, cert/key mismatch, a key that is not a key', (t) => {
   const dir = initTree(t);
-  const base = [
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ];
+  const base = initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] });
   const ca = readFileSync(join(dir, 'pki/ca.crt'));
   writeFileSync(
     join(dir, 'pki/ca.crt'),
@@ -85,17 +65,7 @@ test('a leaf from another CA is refused by init and reported by renew', (t) => {
 
 test('a kept kubeconfig is checked whole: client key vs certificate, client certificate vs CA, identity', (t) => {
   const dir = initTree(t);
-  const base = [
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ];
+  const base = initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] });
   const admin = readFileSync(join(dir, 'admin.conf'), 'utf8');
   const field = (text: string, name: string) => new RegExp(`${name}: (\\S+)`).exec(text)![1]!;
   const scheduler = readFileSync(join(dir, 'scheduler.conf'), 'utf8');
@@ -128,17 +98,7 @@ test('a kept kubeconfig is checked whole: client key vs certificate, client cert
 test('sa.pub that is not the public half of sa.key is refused', (t) => {
   const dir = initTree(t);
   const other = initTree(t);
-  const base = [
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'n1',
-    '--apiserver-advertise-address',
-    '10.0.0.1',
-  ];
+  const base = initArgs(dir, { extra: ['--apiserver-advertise-address', '10.0.0.1'] });
   writeFileSync(join(dir, 'pki/sa.pub'), readFileSync(join(other, 'pki/sa.pub')));
   expectOneLineError(dir, base, /sa\.pub is not the public half of .*sa\.key; remove it/);
   writeFileSync(join(dir, 'pki/sa.pub'), 'garbage');

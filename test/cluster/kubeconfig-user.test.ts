@@ -5,24 +5,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { parseCertificatePem } from '../../src/pki/certpem.js';
-import { CLI, cli, openssl, run, tmpDir } from '../helpers.js';
+import { CLI, cli, initArgs, openssl, run, tmpDir } from '../helpers.js';
 
 test('kubeconfig user: CN/O from flags, validity, signed by the cluster CA, readable by kubectl', async (t) => {
   const dir = tmpDir('kubetls-user-', t);
-  assert.equal(
-    cli([
-      'init',
-      '--dir',
-      dir,
-      '--encryption-algorithm',
-      'ECDSA-P256',
-      '--node-name',
-      'n1',
-      '--control-plane-endpoint',
-      'api.example.com',
-    ]).code,
-    0,
-  );
+  assert.equal(cli(initArgs(dir, { extra: ['--control-plane-endpoint', 'api.example.com'] })).code, 0);
   const out = join(dir, 'alice.conf');
   const r = cli([
     'kubeconfig',

@@ -91,7 +91,7 @@ test(`SAN lists stop at ${MAX_SANS_PER_LIST} entries, each list named`, async ()
 
 test('the CLI refuses 0.0.0.0/0 and 10,000 extra SANs quickly, in one line, writing nothing', (t) => {
   const d = tmpDir('kubetls-limits-', t);
-  const base = initArgs(d, '--apiserver-advertise-address', '10.0.0.1');
+  const base = initArgs(d, { extra: ['--apiserver-advertise-address', '10.0.0.1'] });
   const wide = boundedCli([...base, '--service-cidr', '0.0.0.0/0']);
   assert.equal(wide.code, 2);
   assert.equal(wide.stderr.trim().split('\n').length, 1);

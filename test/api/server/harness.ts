@@ -6,8 +6,8 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cli, freePort, hasCommand, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
-import { servePkiInitArgs, startServeProcess } from './process.js';
+import { cli, freePort, hasCommand, initArgs, opensslCsrPem, tmpDir, type RunResult } from '../../helpers.js';
+import { startServeProcess } from './process.js';
 
 export interface Served {
   dir: string;
@@ -33,7 +33,7 @@ export interface ServeOptions {
 /** A fresh PKI (`kubetls init`, ECDSA) for a server on `port`, removed after the test; returns its directory. */
 export function servePki(t: { after: (fn: () => void) => void }, port: number): string {
   const dir = tmpDir('kubetls-serve-', t);
-  const r = cli(servePkiInitArgs(dir, port));
+  const r = cli(initArgs(dir, { nodeName: 'cp-0', apiServerPort: port }));
   if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
   return dir;
 }

@@ -8,27 +8,6 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { CLI } from '../../helpers.js';
 
-/**
- * `kubetls init`'s arguments for the PKI a test or benchmark server runs on: ECDSA, node
- * cp-0, the API server advertised on 127.0.0.1:`port` (so admin.conf points at the server),
- * or on another `address` (a PKI made for somewhere else).
- */
-export function servePkiInitArgs(dir: string, port: number, address = '127.0.0.1'): string[] {
-  return [
-    'init',
-    '--dir',
-    dir,
-    '--encryption-algorithm',
-    'ECDSA-P256',
-    '--node-name',
-    'cp-0',
-    '--apiserver-advertise-address',
-    address,
-    '--apiserver-bind-port',
-    String(port),
-  ];
-}
-
 export interface ServeProcess {
   proc: ChildProcess;
   port: number;
@@ -68,7 +47,7 @@ process.on('exit', () => {
 export async function startServeProcess(o: SpawnServeOptions): Promise<ServeProcess> {
   const argv = [
     ...(o.nodeArgs ?? []),
-    CLI,
+    o.cli ?? CLI,
     'serve',
     '--dir',
     o.dir,
