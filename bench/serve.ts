@@ -961,7 +961,7 @@ if (ONLY.includes('lifecycle')) {
   // every body of the run, the certificates signed with the cluster CA, before the clock starts
   const issuer = caIssuer(dir);
   const bodies = csrs.map((c) => lifecycleBodies(c, signCsr(issuer, c)));
-  const runs: Array<{ w: number | undefined; r: LifecycleResult; loadNow: string }> = [];
+  const runs: Array<{ w: number | undefined; r: LifecycleResult; loadNow: string; speeds: string }> = [];
   for (const w of WORKERS) {
     if (w !== workers || runs.length) {
       await server.stop();
@@ -970,14 +970,19 @@ if (ONLY.includes('lifecycle')) {
     }
     // warm-up (JIT, TLS sessions), not counted
     await lifecycles(dir, server, bodies, 2, `warm${runs.length}`);
-    runs.push({ w, r: await lifecycles(dir, server, bodies, SECONDS, `run${runs.length}`), loadNow: load() });
+    // the CPUs' speed around the run: on this project's VMs a vCPU may run 1.5x slower for
+    // minutes (bench/cpuprobe.ts), and the rate follows it
+    const speedsBefore = cpuSpeeds();
+    const r = await lifecycles(dir, server, bodies, SECONDS, `run${runs.length}`);
+    const speeds = `CPU probes before ${speedsText(speedsBefore) || 'n/a'}; after ${speedsText(cpuSpeeds()) || 'n/a'} (14.5 ms is this VM's fastest)`;
+    runs.push({ w, r, loadNow: load(), speeds });
   }
   const after = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(
     `  cfssl serve (after):  ${after?.rps ?? 'n/a'} signs/s, p50 ${after?.p50}, p99 ${after?.p99}; load ${load()}`,
   );
   const cf = before && after ? (before.rps + after.rps) / 2 : NaN;
-  for (const { w, r, loadNow } of runs) {
+  for (const { w, r, loadNow, speeds } of runs) {
     const rate = r.lifecycles / r.seconds;
     const tag = w === undefined ? '' : ` --workers ${w}`;
     console.log(
@@ -986,7 +991,7 @@ if (ONLY.includes('lifecycle')) {
     );
     console.log(
       `  CPU: server ${r.serverCores.toFixed(2)} cores, ${r.serverMsPerLifecycle.toFixed(3)} ms per lifecycle; ` +
-        `this client ${r.clientCores.toFixed(2)} cores`,
+        `this client ${r.clientCores.toFixed(2)} cores\n  ${speeds}`,
     );
     for (const [verb, xs] of Object.entries(r.perRequest))
       console.log(`    ${verb.padEnd(8)} p50 ${ms(pct(xs, 50))}  p99 ${ms(pct(xs, 99))}  (${xs.length})`);
