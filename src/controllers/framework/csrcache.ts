@@ -1,13 +1,10 @@
 /**
  * What the shared CSR informer keeps of each CSR. An informer holds every CSR of the cluster
  * for as long as the controllers run, so each cached byte is paid 100,000 times in a big
- * cluster (issue 19 asks for the controller's memory with 100,000 CSRs in its cache). Three
- * cuts, none of which changes what a controller reads:
+ * cluster (issue 19 asks for the controller's memory with 100,000 CSRs in its cache). Two
+ * cuts, neither of which changes what a controller reads (and a third before the cache: the
+ * list's items are plain JSON objects, not client-node's models, listjson.ts):
  *
- * - **dense objects**: client-node's list deserialises every object into its model classes,
- *   which assign every declared field, `undefined` ones too (a V1ObjectMeta has 16). Those
- *   are rebuilt as plain objects holding only the fields that are set. Watch events arrive as
- *   plain `JSON.parse` objects already and are left alone.
  * - **no `spec.request` nobody here reads**: a controller declares, through its queue filter
  *   (`runCsrController`), the CSRs it works on; only those CSRs' requests are kept, and only
  *   while the CSR is unfinished — an issued, denied, or approved and failed CSR is acted on by
@@ -18,23 +15,14 @@
  * - **shared strings** (intern.ts).
  *
  * Measured (bench/RESULTS.md, "session 24"): 100,000 pending CSRs of a signerName no
- * controller serves, as client-node lists them: 1,435 bytes of heap each with the shared
- * strings alone, 547 with all three.
+ * controller serves: 1,435 bytes of heap each as client-node's models with the shared strings
+ * alone, 547 as plain objects without their requests, ~430 with the lists shared too.
  */
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { isApproved, isDenied, isFailed, isIssued } from './csr.js';
 import { internCsr, type StringPool } from './intern.js';
 
 type Csr = V1CertificateSigningRequest;
-
-/** A copy of a JSON-shaped value without undefined-valued properties; Dates are kept as they are. */
-export function dense<T>(v: T): T {
-  if (v === null || typeof v !== 'object' || v instanceof Date) return v;
-  if (Array.isArray(v)) return v.map(dense) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = dense(x);
-  return out as T;
-}
 
 /**
  * No signer or approver acts on it again: issued, denied, or approved and failed. (Approvers
@@ -62,15 +50,9 @@ export class RequestReaders {
 
 /**
  * Shrinks a CSR in place (the client's cache holds this very object, so its identity stays):
- * nested objects dense, `spec.request` dropped unless `keepRequest`, shared strings.
+ * `spec.request` dropped unless `keepRequest`, shared strings and lists.
  */
 export function compactCsr(csr: Csr, keepRequest: boolean, pool: StringPool): void {
-  // a list's model instances; an event's JSON.parse objects have no undefined fields
-  if (Object.getPrototypeOf(csr) !== Object.prototype) {
-    if (csr.metadata) csr.metadata = dense(csr.metadata);
-    if (csr.spec) csr.spec = dense(csr.spec);
-    if (csr.status) csr.status = dense(csr.status);
-  }
   if (!keepRequest && csr.spec && 'request' in csr.spec) {
     // a new object without the field: deleting it would turn the object into a slower,
     // larger dictionary-mode one

@@ -13,6 +13,7 @@
 import type {
   KubernetesObject,
   V1CertificateSigningRequest,
+  V1CertificateSigningRequestList,
   V1Node,
   Informer,
   ObjectCache,
@@ -20,6 +21,7 @@ import type {
 import { sleep, type ControllerClock } from './clock.js';
 import { apiError, type ControllerClient } from './client.js';
 import { compactCsr, RequestReaders } from './csrcache.js';
+import { JsonLister } from './listjson.js';
 import { StringPool } from './intern.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -192,7 +194,6 @@ export class InformerFactory {
 
   csrs(): SharedInformer<V1CertificateSigningRequest> {
     if (!this.csrInformer) {
-      const api = this.client.certificates;
       const pool = new StringPool();
       const compact = (csr: V1CertificateSigningRequest) => compactCsr(csr, this.requestReaders.reads(csr), pool);
       this.csrInformer = new SharedInformer(
@@ -200,10 +201,13 @@ export class InformerFactory {
         (listed) =>
           this.client.lib.makeInformer(this.client.kubeConfig, CSR_PATH, () =>
             listInPages((o) =>
-              // each page compacted as it arrives: a list of 100,000 would otherwise hold every
-              // page's full model objects at once, and the heap (and RSS) grows to that peak
-              api.listCertificateSigningRequest(o).then((l) => (l.items.forEach(compact), l)),
-            ).then((l) => (listed(), l)),
+              // plain JSON objects, not client-node's models (listjson.ts), each page compacted
+              // as it arrives: a list of 100,000 would otherwise hold every page's objects at
+              // once, and the heap (and RSS) grows to that peak
+              this.lister()
+                .page<V1CertificateSigningRequest>(CSR_PATH, o)
+                .then((l) => (l.items.forEach(compact), l)),
+            ).then((l) => (listed(), l) as unknown as V1CertificateSigningRequestList),
           ),
         this.clock,
         this.log,
@@ -240,6 +244,13 @@ export class InformerFactory {
     return this.nodeInformer;
   }
 
+  private jsonLister: JsonLister | undefined;
+
+  private lister(): JsonLister {
+    this.jsonLister ??= new JsonLister(this.client.kubeConfig, this.client.server);
+    return this.jsonLister;
+  }
+
   /** Starts every informer asked for so far. */
   start(signal: AbortSignal): void {
     for (const i of this.all) i.start(signal);
@@ -252,5 +263,6 @@ export class InformerFactory {
   /** After the start signal aborted: resolves when every informer's loop has ended. */
   async stopped(): Promise<void> {
     await Promise.all(this.all.map((i) => i.whenStopped()));
+    this.jsonLister?.close();
   }
 }
