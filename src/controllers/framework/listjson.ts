@@ -31,7 +31,7 @@ export class JsonLister {
   ) {}
 
   /**
-   * GET `path?limit=…&continue=…`. A non-200 answer rejects with `code` (the HTTP status) and
+   * GET `path?limit=...&continue=...`. A non-200 answer rejects with `code` (the HTTP status) and
    * `body` (the Status text), the shape `apiError` reads from client-node's ApiException.
    */
   async page<T>(path: string, o: { limit: number; _continue?: string }): Promise<ListPage<T>> {
