@@ -63,7 +63,15 @@ export class JsonLister {
       req.end();
     });
     if (status !== 200) throw Object.assign(new Error(`list ${path}: HTTP ${status}`), { code: status, body: text });
-    const list = JSON.parse(text) as ListPage<T>;
+    let list: ListPage<T>;
+    try {
+      list = JSON.parse(text) as ListPage<T>;
+    } catch (e) {
+      throw Object.assign(new Error(`list ${path}: the answer is not JSON (${(e as Error).message})`), {
+        code: status,
+        body: '',
+      });
+    }
     if (!Array.isArray(list.items))
       throw Object.assign(new Error(`list ${path}: the answer has no items`), { code: status, body: '' });
     if (list.metadata?.continue) list.metadata._continue = list.metadata.continue;

@@ -1,17 +1,19 @@
 /**
  * The informers' JSON list pages against a real `kubetls serve`: pages chained by `continue`,
- * plain objects (not client-node's models), and a refusal carried as the status and Status
- * that apiError reads, as a client-node ApiException is.
+ * plain objects (not client-node's models), a refusal carried as the status and Status that
+ * apiError reads, as a client-node ApiException is, and hostile answers refused clearly.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { apiError, connect } from '../../../src/controllers/framework/client.js';
 import { listInPages } from '../../../src/controllers/framework/informer.js';
 import { JsonLister } from '../../../src/controllers/framework/listjson.js';
 import { serve } from '../../api/server/harness.js';
 import { adminClient, clientCert, createCsr } from '../helpers.js';
+import { cli, freePort, initArgs, tmpDir } from '../../helpers.js';
 
 const CSRS = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 
@@ -58,4 +60,40 @@ test('JsonLister: a refusal rejects with the HTTP status and the server’s Stat
   assert.equal(info.code, 403);
   assert.equal(info.reason, 'Forbidden');
   assert.match(info.message, /User "nobody" cannot list resource "certificatesigningrequests"/);
+});
+
+test('JsonLister: a hostile answer (not JSON, no items, an error without a Status) is a clear error', async (t) => {
+  // a server that speaks TLS with the cluster's serving certificate but answers garbage
+  const port = await freePort();
+  const dir = tmpDir('kubetls-listjson-', t);
+  const init = cli(initArgs(dir, { nodeName: 'cp-0', apiServerPort: port }));
+  assert.equal(init.code, 0, init.stderr);
+  const answers: Array<[number, string]> = [
+    [200, '{"items": [ {"metadata": '],
+    [200, '{"kind":"CertificateSigningRequestList","items":{"a":1}}'],
+    [500, '<html>proxy error</html>'],
+  ];
+  let next = 0;
+  const server = createServer(
+    { cert: readFileSync(join(dir, 'pki', 'apiserver.crt')), key: readFileSync(join(dir, 'pki', 'apiserver.key')) },
+    (_req, res) => {
+      const [code, body] = answers[next++]!;
+      res.writeHead(code, { 'Content-Type': 'application/json' }).end(body);
+    },
+  );
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  t.after(() => server.close());
+  const client = await connect({ file: join(dir, 'admin.conf') });
+  const lister = new JsonLister(client.kubeConfig, client.server);
+  t.after(() => lister.close());
+  await assert.rejects(
+    lister.page(CSRS, { limit: 1 }),
+    /list \/apis\/certificates.k8s.io\/v1\/certificatesigningrequests: the answer is not JSON/,
+  );
+  await assert.rejects(lister.page(CSRS, { limit: 1 }), /the answer has no items/);
+  const e = await lister.page(CSRS, { limit: 1 }).then(
+    () => assert.fail('a 500 was taken as a list'),
+    (x: unknown) => x,
+  );
+  assert.deepEqual(apiError(e), { code: 500, message: '<html>proxy error</html>' });
 });
