@@ -53,6 +53,7 @@ import { freePort, initArgs } from '../test/helpers.js';
 import { startServeProcess } from '../test/api/server/process.js';
 import { startCfsslServe } from '../test/cfssl/realserve.js';
 import { benchEnv, CLI, has, machine, ROOT } from './common.js';
+import { childrenCpuMsOf, cpuMsOf, lastCpuOf, processCpuMs, readStat } from './procstat.js';
 import { seedCsrs } from './seed.js';
 import { RawHttpsConnection, scanString, type RawResponse } from './rawhttps.js';
 
@@ -134,17 +135,9 @@ async function startServe(
 }
 
 /** The CPU time (user + system, ms) a process has used so far, from /proc (all its threads: the store's writer too). */
-function processCpuMs(pid: number): number {
-  let ticks = 0;
+function serverCpuMs(pid: number): number {
   // the server's `--workers` are its children: their CPU is the server's too
-  for (const p of serverPids(pid)) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    // the fields after the command name (which may hold spaces) in parentheses
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ = 100 on Linux)
-    ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks * 10;
+  return serverPids(pid).reduce((ms, p) => ms + processCpuMs(Number(p)), 0);
 }
 
 /** admin.conf's credentials: the cluster CA and kubernetes-admin's client certificate. */
@@ -359,7 +352,7 @@ async function lifecycles(
     for (const e of list.getEntries()) gcMs += e.duration;
   });
   gc.observe({ entryTypes: ['gc'] });
-  const serverCpu0 = processCpuMs(server.proc.pid!);
+  const serverCpu0 = serverCpuMs(server.proc.pid!);
   const machine0 = machineBusyMs();
   const procs0 = cpuByProcess();
   const threads0 = cpuByThread(server.proc.pid!);
@@ -417,7 +410,7 @@ async function lifecycles(
   );
   const wall = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
-  const serverMs = processCpuMs(server.proc.pid!) - serverCpu0;
+  const serverMs = serverCpuMs(server.proc.pid!) - serverCpu0;
   const machineMs = machineBusyMs() - machine0;
   const ours = new Set([String(process.pid), ...serverPids(server.proc.pid!)]);
   const otherTop = [...cpuByProcess()]
@@ -629,12 +622,8 @@ function cpuByEntry(procDir: string): Map<string, { comm: string; ms: number }> 
   const out = new Map<string, { comm: string; ms: number }>();
   for (const id of readdirSync(procDir).filter((p) => /^\d+$/.test(p))) {
     try {
-      const stat = readFileSync(`${procDir}/${id}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(id, {
-        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-        ms: (Number(f[11]) + Number(f[12])) * 10,
-      });
+      const st = readStat(`${procDir}/${id}/stat`);
+      out.set(id, { comm: st.comm, ms: cpuMsOf(st) });
     } catch {
       // gone meanwhile
     }
@@ -653,8 +642,7 @@ function sampleCpu(pid: number, tid = pid): { stop(): string } {
   const file = `/proc/${pid}/task/${tid}/stat`;
   const timer = setInterval(() => {
     try {
-      const stat = readFileSync(file, 'utf8');
-      const cpu = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]!;
+      const cpu = lastCpuOf(readStat(file));
       seen.set(cpu, (seen.get(cpu) ?? 0) + 1);
     } catch {
       // exited
@@ -711,9 +699,8 @@ function serversOn(dir: string): string[] {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (!argv.includes('serve') || !argv.includes(dir)) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      found.push(`pid ${pid} state ${f[0]} cpu ${(Number(f[11]) + Number(f[12])) * 10} ms`);
+      const st = readStat(`/proc/${pid}/stat`);
+      found.push(`pid ${pid} state ${st.fields[0]} cpu ${cpuMsOf(st)} ms`);
     } catch {
       // gone meanwhile
     }
@@ -744,10 +731,7 @@ function serverPids(pid: number): string[] {
 
 /** CPU (user + system, ms) of this process's children that have been waited for (spawnSync's), from /proc. */
 function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // cutime and cstime are fields 16 and 17 of stat(5), in clock ticks (USER_HZ = 100)
-  return (Number(f[13]) + Number(f[14])) * 10;
+  return childrenCpuMsOf(readStat('/proc/self/stat'));
 }
 
 /**
@@ -783,7 +767,7 @@ async function serverPages(
   try {
     // one unmeasured list first (the server's JIT and the page cache), as kubectl's runs had
     await conn.request('GET', `${CSR_PATH}?limit=${limit}`, undefined, TABLE_ACCEPT);
-    const cpu0 = processCpuMs(pid);
+    const cpu0 = serverCpuMs(pid);
     const t0 = performance.now();
     let token: string | undefined = '';
     while (token !== undefined) {
@@ -795,7 +779,7 @@ async function serverPages(
       bytes += r.body.length;
       token = scanString(r.body, CONTINUE) || undefined;
     }
-    return { pages, total: performance.now() - t0, bytes, serverCpu: processCpuMs(pid) - cpu0 };
+    return { pages, total: performance.now() - t0, bytes, serverCpu: serverCpuMs(pid) - cpu0 };
   } finally {
     conn.close();
   }

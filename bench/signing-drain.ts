@@ -20,7 +20,7 @@
  * when serve exits); `DRAIN_LOG=1` copies serve's stderr here; `DRAIN_ONLY_A=1` skips phase B.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
@@ -29,6 +29,7 @@ import { realClock } from '../src/controllers/framework/clock.js';
 import { updateApproval, withCondition } from '../src/controllers/framework/csr.js';
 import { freePort, initArgs } from '../test/helpers.js';
 import { CLI } from './common.js';
+import { processCpuMs } from './procstat.js';
 
 export interface PhaseResult {
   n: number;
@@ -59,15 +60,6 @@ const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
-
-/** A process's CPU time so far (user + system, all threads), in ms, from /proc/<pid>/stat. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // the fields after the command name, which may hold spaces: utime and stime are 14th and 15th
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** Runs `fn` over items with at most `c` in flight. */
 async function pool<T>(items: T[], c: number, fn: (x: T) => Promise<void>): Promise<void> {
@@ -228,9 +220,9 @@ export async function drain(dir: string, pems: string[], signerConfig: string): 
     await ready(kubeconfig, serve);
     const a = await watchIssued(admin, rv, new Set(firstNames));
     const t0 = await serve.controllersStarted;
-    const cpu0 = cpuMs(serve.proc.pid!);
+    const cpu0 = processCpuMs(serve.proc.pid!);
     await a.all;
-    const cpu1 = cpuMs(serve.proc.pid!);
+    const cpu1 = processCpuMs(serve.proc.pid!);
     const cpuWall = performance.now() - t0;
     const aEnd = Math.max(...a.issuedAt.values());
     a.stop();
