@@ -60,11 +60,6 @@ export interface CsrControllerOptions {
   sync: SyncFn;
   /** a queue name other than the controller's */
   queueName?: string;
-  /**
-   * false when the sync never reads `spec.request`: the informer's cache then need not keep
-   * it for this controller's CSRs (csrcache.ts). Default true.
-   */
-  readsRequest?: boolean;
 }
 
 /** Queues CSR names from the shared informer (adds and updates) and runs the workers on them. */
@@ -74,7 +69,8 @@ export function runCsrController(
   o: CsrControllerOptions,
 ): { queue: WorkQueue; done: Promise<void> } {
   const queue = ctx.newQueue(o.queueName);
-  if (o.readsRequest !== false) ctx.informers.readsRequests(o.filter ?? (() => true));
+  // the informer's cache keeps spec.request for the CSRs this controller works on (csrcache.ts)
+  ctx.informers.readsRequests(o.filter ?? (() => true));
   ctx.informers.csrs().onChange((csr, type) => {
     if (type === 'delete' || signal.aborted) return;
     if (o.filter && !o.filter(csr)) return;
