@@ -26,13 +26,14 @@
  *   store, each run beside the first (the harness's own check).
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
- *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2]
+ *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2] [--floor 1,2]
  *
  * `--workers` is passed to `kubetls serve` (absent: its default); several values, comma-separated,
  * run the lifecycle once per value back to back in the same run (compare the ratio, the machine
  * is shared), and the other parts with the last value.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -73,6 +74,11 @@ let workers = WORKERS[WORKERS.length - 1];
 /** another build's dist/src/cli/main.cjs: the lifecycle alternates between it (A) and this one (B) */
 const BASELINE = arg('baseline', '');
 const ROUNDS = Number(arg('rounds', '3'));
+/**
+ * --floor 1,2: after kubetls's lifecycle, the same client against bench/lifecycle-floor.ts
+ * (Node's HTTPS stack answering from a Map) with each number of processes listed
+ */
+const FLOOR: number[] = arg('floor', '') ? arg('floor', '').split(',').map(Number) : [];
 /** the harness's own check: this build's lifecycle REPEAT times, each on a new server over the same starting store */
 const REPEAT = Number(arg('repeat', '0'));
 /** A/B and --repeat: the CPU the servers' main threads are pinned to: auto (the fastest at the round's start), N, or none */
@@ -131,6 +137,40 @@ async function startServe(
     port,
     log: p.log,
     stop: () => p.stop(),
+  };
+}
+
+/** bench/lifecycle-floor.ts on `dir`'s serving certificate with `processes` processes, once its port answers */
+async function startFloor(dir: string, processes: number): Promise<Server> {
+  const p = await freePort();
+  const proc = spawn(
+    process.execPath,
+    [join(ROOT, 'dist/bench/lifecycle-floor.js'), '--port', String(p), '--dir', dir, '--workers', String(processes)],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv() },
+  );
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  for (let i = 0; ; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const c = tcpConnect(p, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (i === 200 || proc.exitCode !== null) throw new Error('lifecycle-floor did not start');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  // cluster workers listen one by one: give the others their turn
+  if (processes > 1) await new Promise((r) => setTimeout(r, 500));
+  return {
+    proc,
+    port: p,
+    log: () => '',
+    stop: () => {
+      proc.kill('SIGTERM');
+      return exited;
+    },
   };
 }
 
@@ -960,6 +1000,27 @@ if (ONLY.includes('lifecycle')) {
     const r = await lifecycles(dir, server, bodies, SECONDS, `run${runs.length}`);
     const speeds = `CPU probes before ${speedsText(speedsBefore) || 'n/a'}; after ${speedsText(cpuSpeeds()) || 'n/a'} (14.5 ms is this VM's fastest)`;
     runs.push({ w, r, loadNow: load(), speeds });
+  }
+  // Node's HTTPS floor for the same client (bench/lifecycle-floor.ts): what is left for kubetls's own work
+  for (const n of FLOOR) {
+    const floor = await startFloor(dir, n);
+    try {
+      await lifecycles(dir, floor, bodies, 2, `floor-warm${n}`);
+      const speedsBefore = cpuSpeeds();
+      const r = await lifecycles(dir, floor, bodies, SECONDS, `floor${n}`);
+      const rate = r.lifecycles / r.seconds;
+      const ours = runs.at(-1)!.r;
+      console.log(
+        `  floor, Node HTTPS answering from a Map, ${n} process${n > 1 ? 'es' : ''}: ${rate.toFixed(0)} lifecycles/s ` +
+          `(${r.errors} errors), p50 ${ms(pct(r.lifecycle, 50))} p99 ${ms(pct(r.lifecycle, 99))}; server ${r.serverCores.toFixed(2)} cores ` +
+          `(${r.serverThreads}), ${r.serverMsPerLifecycle.toFixed(3)} ms CPU a lifecycle; client ${r.clientCores.toFixed(2)} cores; ` +
+          `CPU probes before ${speedsText(speedsBefore)}, after ${speedsText(cpuSpeeds())}; load ${load()}\n` +
+          `    kubetls serve ÷ this floor: rate ${(ours.lifecycles / ours.seconds / rate).toFixed(3)}x, ` +
+          `server CPU a lifecycle ${(ours.serverMsPerLifecycle / r.serverMsPerLifecycle).toFixed(2)}x`,
+      );
+    } finally {
+      await floor.stop();
+    }
   }
   const after = await cfsslRate(dir, csrs, SECONDS, work);
   console.log(

@@ -27,6 +27,7 @@ import {
   type LogRow,
 } from './sqlite-db.js';
 import { SqliteReader, type StoredRow } from './sqlite-read.js';
+import { RecentRows } from './rowcache.js';
 import type {
   ListOptions,
   ListResult,
@@ -64,8 +65,10 @@ export const DEFAULT_COMMIT_MODE: CommitMode = 'worker';
 const DEFAULT_QUOTA = 8 * 1024 ** 3;
 /** an asynchronous UpdateFn that keeps losing to other writers gives up (Conflict) after this many tries */
 const MAX_UPDATE_TRIES = 64;
-/** keys whose newest committed revision is remembered (~150 bytes each) */
-const REMEMBERED_HEADS = 16_384;
+/** keys whose newest committed row is remembered (~150 bytes each besides the value) */
+const REMEMBERED_ROWS = 16_384;
+/** … and at most this much of their stored JSON (characters; the lifecycle reads back within ms) */
+const REMEMBERED_CHARS = 4 * 1024 * 1024;
 
 /** A key's state as a write sees it. */
 type Current = StoredRow;
@@ -127,15 +130,8 @@ class SqliteStore implements Store {
   private compacted: number;
   /** keys written but not yet committed: their newest state, for the writes queued after them */
   private readonly overlay = new Map<string, Current>();
-  /**
-   * The newest committed revision of recently read or written keys, so that a replace (the API's
-   * update, right after its get) decides without asking SQLite again: finding a row after a
-   * commit costs as much as reading it, SQLite's page cache being invalidated by every commit
-   * (1.4% of the lifecycle's main thread, bench/RESULTS.md 2026-12-05 update-lean). Exact
-   * because this store is the data directory's only writer: every commit updates it, and a
-   * read records only what was committed when it ran. Oldest inserted out first.
-   */
-  private readonly heads = new Map<string, { rev: number; deleted: boolean }>();
+  /** recently read or written keys' newest committed rows (./rowcache.ts: exact, this being the only writer) */
+  private readonly recent = new RecentRows(REMEMBERED_ROWS, REMEMBERED_CHARS);
   private queue: Op[] = [];
   private inFlight = false;
   private flushScheduled = false;
@@ -183,29 +179,25 @@ class SqliteStore implements Store {
 
   async get(key: string): Promise<KubeObject | undefined> {
     parseKey(key);
-    const r = this.reader.row(key);
-    if (!r) return undefined;
-    this.remember(key, r.rev, r.deleted);
-    return r.deleted ? undefined : (JSON.parse(r.value) as KubeObject);
+    const r = this.committedRow(key);
+    return r && !r.deleted ? (JSON.parse(r.value) as KubeObject) : undefined;
   }
 
-  private remember(key: string, rev: number, deleted: boolean): void {
-    const known = this.heads.get(key);
-    if (known) {
-      // a read that raced a commit of the same key never takes the record back
-      if (known.rev < rev) this.heads.set(key, { rev, deleted });
-      return;
-    }
-    if (this.heads.size >= REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
-    this.heads.set(key, { rev, deleted });
+  /** the key's newest committed row: remembered, else read (and remembered) */
+  private committedRow(key: string): StoredRow | undefined {
+    const known = this.recent.row(key);
+    if (known) return known;
+    const r = this.reader.row(key);
+    if (r) this.recent.note(key, r.rev, r.deleted, r.value);
+    return r;
   }
 
   /** the key's newest committed revision, without reading its object */
   private committedHead(key: string): { rev: number; deleted: boolean } | undefined {
-    const known = this.heads.get(key);
+    const known = this.recent.get(key);
     if (known) return known;
     const r = this.reader.head(key);
-    if (r) this.remember(key, r.rev, r.deleted);
+    if (r) this.recent.note(key, r.rev, r.deleted, undefined);
     return r;
   }
 
@@ -217,7 +209,7 @@ class SqliteStore implements Store {
 
   /** the key's newest state: an uncommitted write's, else the database's */
   private current(key: string): Current | undefined {
-    return this.overlay.get(key) ?? this.reader.row(key);
+    return this.overlay.get(key) ?? this.committedRow(key);
   }
 
   /** resolves once the key's write at `rev`, if it is still committing, has settled */
@@ -343,7 +335,7 @@ class SqliteStore implements Store {
     const changes: Change[] = [];
     for (const op of batch) {
       if (this.overlay.get(op.key)?.rev === op.row[0]) this.overlay.delete(op.key);
-      this.remember(op.key, op.row[0], op.row[3] === 1);
+      this.recent.note(op.key, op.row[0], op.row[3] === 1, op.row[5]);
       if (!this.hub.wants(op.key)) continue;
       const rev = op.row[0];
       // the event's own copy: the writer's result goes back to the caller, who may change it
