@@ -1,7 +1,8 @@
 /**
  * authentication.k8s.io/v1 and v1beta1 SelfSubjectReview (`kubectl auth whoami`, which kubectl
- * >= 1.32 sends as protobuf; kubectl 1.27 asks v1beta1) and v1 TokenReview (delegated authentication: a component asks the API
- * server who a bearer token is); k8s.io/api `authentication/v1/types.go` and
+ * >= 1.32 sends as protobuf; kubectl 1.27 asks v1beta1) and v1 TokenReview (delegated
+ * authentication: a component asks the API server who a bearer token is); k8s.io/api
+ * `authentication/v1/types.go`, `authentication/v1beta1/types.go` and
  * `generated.proto`. The SelfSubjectReview numbers were checked against kubectl 1.33
  * decoding a protobuf answer. Go's JSON presence: TokenReview's spec and status and
  * status.user are structs, always printed; status.authenticated is `omitempty`, so a refused
