@@ -27,6 +27,7 @@ import { forbiddenStatus } from './authz/forbidden.js';
 import { presentedChain } from './authn/tlspeer.js';
 import { MAX_BODY_BYTES } from './machinery/jsonBody.js';
 import { warningHeader } from './machinery/schema.js';
+import { deprecationAnnotations, deprecationWarning } from './machinery/deprecation.js';
 import { negotiateOutput, type OutputTarget } from './machinery/mediaType.js';
 import { parseTableOptions } from './machinery/queryOptions.js';
 import { serveNonResource, type NonResourceContext } from './nonresource.js';
@@ -186,6 +187,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
     /** what a create made: its name is in no URL (generateName chose it), the audit event names it */
     let written: { name?: string; uid?: string } | undefined;
     const annotations: Record<string, string> = {};
+    /** the deprecation warning of the version asked, when upstream deprecated it */
+    let deprecation: string | undefined;
     /**
      * Writes the request's audit event (writes and refused credentials only), once, before
      * the response is sent: the line is in the file (and, for a file, synced to disk) by the
@@ -261,6 +264,11 @@ export function apiRequestHandler(o: ApiServerOptions) {
       }
       const def = state.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
       if (!def) throw pathNotFound();
+      if (def.deprecation) {
+        // on every answer from here on, errors too, as kube-apiserver's installer adds it
+        deprecation = deprecationWarning(def.names, def.deprecation);
+        Object.assign(annotations, deprecationAnnotations(def.deprecation));
+      }
       const representation = representationOf(req.headers.accept, url.searchParams);
       const contentType = String(req.headers['content-type'] ?? '')
         .split(';')[0]!
@@ -289,7 +297,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
       }
       code = reply.status;
       const headers: Record<string, string[]> = {};
-      if (reply.warnings?.length) headers.Warning = reply.warnings.map(warningHeader);
+      const warnings = [...(deprecation ? [deprecation] : []), ...(reply.warnings ?? [])];
+      if (warnings.length) headers.Warning = warnings.map(warningHeader);
       annotateCsrWrite(info, reply.body, annotations);
       if (info.kind === 'resource' && !info.name && info.verb === 'create') written = metadataOf(reply.body);
       await audited();
@@ -301,7 +310,9 @@ export function apiRequestHandler(o: ApiServerOptions) {
       // a Status with retryAfterSeconds carries it as Retry-After too, as kube-apiserver's error writer does
       const retry = status.details?.retryAfterSeconds;
       await audited();
-      if (!res.headersSent) writeJson(res, code, status, retry ? { 'Retry-After': String(retry) } : {});
+      const headers: Record<string, string | string[]> = retry ? { 'Retry-After': String(retry) } : {};
+      if (deprecation) headers.Warning = [warningHeader(deprecation)];
+      if (!res.headersSent) writeJson(res, code, status, headers);
       else res.destroy();
     } finally {
       // paths that answered without going through `audited` (a stream, readBody's own 413)

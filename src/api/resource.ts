@@ -155,6 +155,20 @@ export interface SharedStorage {
 }
 
 /**
+ * The lifecycle of a served version upstream has deprecated (k8s.io/api's
+ * `zz_generated.prerelease-lifecycle.go`): kube-apiserver adds a deprecation warning to every
+ * answer of such a version and marks its audit events (machinery/deprecation.ts).
+ */
+export interface Deprecation {
+  /** the release that deprecated it, 'major.minor' */
+  deprecated: string;
+  /** the first release that no longer serves it, 'major.minor' */
+  removed?: string;
+  /** what to use instead, when upstream names one */
+  replacement?: { group: string; version: string; kind: string };
+}
+
+/**
  * A served resource. Its kind's schema is not a member: it is `schemaFor(names)`
  * (machinery/schemas/index.ts), the one registry by group, version and kind that also serves
  * the types that are not resources (DeleteOptions), so a definition cannot point at a
@@ -176,4 +190,6 @@ export interface ResourceDefinition {
    */
   review?: (obj: KubeObject, ctx: StrategyContext, services: ReviewServices) => Promise<KubeObject>;
   admission?: AdmissionCheck[];
+  /** set on a version upstream has deprecated */
+  deprecation?: Deprecation;
 }

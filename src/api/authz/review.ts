@@ -4,7 +4,7 @@
  * - authorization.k8s.io/v1 SubjectAccessReview: may user U (groups G) do X?
  *   (`kubectl auth can-i … --as U`, controllers such as the CSR approver);
  * - SelfSubjectAccessReview: may I do X? (`kubectl auth can-i`);
- * - authentication.k8s.io/v1 SelfSubjectReview: who am I? (`kubectl auth whoami`).
+ * - authentication.k8s.io/v1 (and v1beta1) SelfSubjectReview: who am I? (`kubectl auth whoami`).
  * X is resourceAttributes (verb, group, version, resource, subresource, name, namespace; an
  * empty namespace means "all namespaces", as upstream) or nonResourceAttributes (path, verb).
  * Validation as kube-apiserver's: exactly one of the two, user or groups for a
@@ -145,14 +145,21 @@ export async function selfSubjectAccessReview(
   return { ok: true, object: await evaluate({ ...obj, kind: 'SelfSubjectAccessReview' }, p, requester, authorizer) };
 }
 
-/** SelfSubjectReview (`kubectl auth whoami`): the requester's user info, stamped with `now`. */
-export function selfSubjectReview(requester: UserInfo, now: Date): KubeObject {
+/**
+ * SelfSubjectReview (`kubectl auth whoami`): the requester's user info, stamped with `now`,
+ * in the API version the request named (every served version answers the same status).
+ */
+export function selfSubjectReview(
+  requester: UserInfo,
+  now: Date,
+  apiVersion: string = AUTHENTICATION_API_VERSION,
+): KubeObject {
   const userInfo: Record<string, unknown> = { username: requester.username };
   if (requester.uid) userInfo.uid = requester.uid;
   userInfo.groups = [...requester.groups];
   if (requester.extra && Object.keys(requester.extra).length) userInfo.extra = requester.extra;
   return {
-    apiVersion: AUTHENTICATION_API_VERSION,
+    apiVersion,
     kind: 'SelfSubjectReview',
     metadata: { creationTimestamp: formatTime(now) },
     status: { userInfo },

@@ -14,6 +14,8 @@ const COORD = 'io.k8s.api.coordination.v1';
 const EVENTS = 'io.k8s.api.events.v1';
 const AUTHZ = 'io.k8s.api.authorization.v1';
 const AUTHN = 'io.k8s.api.authentication.v1';
+const AUTHN_V1BETA1 = 'io.k8s.api.authentication.v1beta1';
+const WHOAMI = 'Returns who the caller is authenticated as (kubectl auth whoami).';
 const APIEXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
 /** Every top-level type and list has these two (TypeMeta). */
@@ -159,7 +161,10 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   [`${AUTHZ}.SubjectAccessReview`]: { '': 'Asks whether a given user may perform an action.' },
   [`${AUTHZ}.SelfSubjectAccessReview`]: { '': 'Asks whether the caller may perform an action (kubectl auth can-i).' },
-  [`${AUTHN}.SelfSubjectReview`]: { '': 'Returns who the caller is authenticated as (kubectl auth whoami).' },
+  [`${AUTHN}.SelfSubjectReview`]: { '': WHOAMI },
+  [`${AUTHN_V1BETA1}.SelfSubjectReview`]: {
+    '': `${WHOAMI} Deprecated since 1.30 (kubectl 1.27 asks this version): use authentication.k8s.io/v1.`,
+  },
   [`${AUTHN}.TokenReview`]: {
     '': 'Asks who a bearer token authenticates as (delegated authentication, e.g. a /metrics endpoint). Not stored.',
   },

@@ -9,7 +9,13 @@ import { coreEvents, eventsV1 } from './events/events.js';
 import { leases } from './coordination/leases.js';
 import { clusterRoleBindings, clusterRoles, roleBindings, roles } from './rbac/rbac.js';
 import { customResourceDefinitions } from './apiextensions/crds.js';
-import { selfSubjectAccessReviews, selfSubjectReviews, subjectAccessReviews, tokenReviews } from './reviews/reviews.js';
+import {
+  selfSubjectAccessReviews,
+  selfSubjectReviews,
+  selfSubjectReviewsV1beta1,
+  subjectAccessReviews,
+  tokenReviews,
+} from './reviews/reviews.js';
 
 export function servedResources(extra: readonly ResourceDefinition[] = []): ResourceDefinition[] {
   return [
@@ -29,6 +35,9 @@ export function servedResources(extra: readonly ResourceDefinition[] = []): Reso
     selfSubjectAccessReviews,
     selfSubjectReviews,
     tokenReviews,
+    // after every v1 resource of the group: discovery lists versions in the order their first
+    // resource comes, and the first is the preferred one (v1, as kube-apiserver prefers it)
+    selfSubjectReviewsV1beta1,
     customResourceDefinitions,
     ...extra,
   ];

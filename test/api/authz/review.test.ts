@@ -183,5 +183,7 @@ test('SelfSubjectReview (kubectl auth whoami): the requester as authenticated', 
   const anonymous = selfSubjectReview({ username: 'system:anonymous', groups: ['system:unauthenticated'] }, now);
   assert.deepEqual(anonymous.status, {
     userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
-  });
+  }); // v1beta1 (kubectl 1.27): the same answer in the version asked
+  const beta = selfSubjectReview(jane, now, 'authentication.k8s.io/v1beta1');
+  assert.deepEqual(beta, { ...selfSubjectReview(jane, now), apiVersion: 'authentication.k8s.io/v1beta1' });
 });

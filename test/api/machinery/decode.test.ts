@@ -386,7 +386,7 @@ test('every served type has a schema, looked up by group, version and kind', () 
     selfSubjectAccessReview,
   );
   assert.equal(schemaFor({ group: '', version: 'v1', kind: 'toString' }), undefined);
-  assert.equal(schemaKeys().length, 20);
+  assert.equal(schemaKeys().length, 21);
   // what kubectl delete sends, and what kubectl auth can-i sends (as JSON)
   assert.deepEqual(
     decodeJsonObject('{"propagationPolicy":"Background"}', deleteOptions, 'Strict', {

@@ -137,6 +137,38 @@ test('legacy discovery documents', () => {
   assert.equal(apiResourceList(DEFS, 'toString', 'v1'), undefined);
 });
 
+test('a group served in two versions: listed in definition order, the first preferred, each with its own resources', () => {
+  const ssr = (version: string): ResourceNames => ({
+    group: 'authentication.k8s.io',
+    version,
+    resource: 'selfsubjectreviews',
+    singular: 'selfsubjectreview',
+    kind: 'SelfSubjectReview',
+    listKind: 'SelfSubjectReviewList',
+    namespaced: false,
+    verbs: ['create'],
+  });
+  const tokenReviews: ResourceNames = { ...ssr('v1'), resource: 'tokenreviews', singular: 'tokenreview', kind: 'TokenReview', listKind: 'TokenReviewList' }; // prettier-ignore
+  const defs = [ssr('v1'), tokenReviews, ssr('v1beta1')];
+  const v1 = { groupVersion: 'authentication.k8s.io/v1', version: 'v1' };
+  const v1beta1 = { groupVersion: 'authentication.k8s.io/v1beta1', version: 'v1beta1' };
+  assert.deepEqual(apiGroup(defs, 'authentication.k8s.io'), {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name: 'authentication.k8s.io',
+    versions: [v1, v1beta1],
+    preferredVersion: v1,
+  });
+  assert.deepEqual(apiResourceList(defs, 'authentication.k8s.io', 'v1beta1')?.resources.map((r) => r.name), ['selfsubjectreviews']); // prettier-ignore
+  assert.deepEqual(apiResourceList(defs, 'authentication.k8s.io', 'v1')?.resources.map((r) => r.name), ['selfsubjectreviews', 'tokenreviews']); // prettier-ignore
+  assert.equal(apiResourceList(defs, 'authentication.k8s.io', 'v1alpha1'), undefined);
+  const agg = aggregatedDiscovery(defs, 'apis', 'v2');
+  assert.deepEqual(agg.items[0]!.versions.map((v) => [v.version, v.resources.map((r) => `${r.resource} ${r.responseKind.version}`)]), [
+    ['v1', ['selfsubjectreviews v1', 'tokenreviews v1']],
+    ['v1beta1', ['selfsubjectreviews v1beta1']],
+  ]); // prettier-ignore
+});
+
 test('aggregated discovery for /api and /apis, v2 and v2beta1, with a stable ETag', () => {
   const apis = aggregatedDiscovery(DEFS, 'apis', 'v2');
   assert.equal(apis.apiVersion, 'apidiscovery.k8s.io/v2');

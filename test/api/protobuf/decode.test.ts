@@ -443,6 +443,7 @@ test('protobuf numbers in the schemas: the kinds kubectl sends as protobuf have 
     'authorization.k8s.io/v1/SelfSubjectAccessReview',
     'authentication.k8s.io/v1/SelfSubjectReview',
     'authentication.k8s.io/v1/TokenReview',
+    'authentication.k8s.io/v1beta1/SelfSubjectReview',
   ]);
   const structs = (s: Schema, out: Set<ObjectSchema>): Set<ObjectSchema> => {
     if (s.type === 'object' && !out.has(s)) {

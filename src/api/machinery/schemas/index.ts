@@ -10,7 +10,7 @@ import { eventsV1Event } from './events.js';
 import { lease } from './coordination.js';
 import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.js';
 import { selfSubjectAccessReview, subjectAccessReview } from './authorization.js';
-import { selfSubjectReview, tokenReview } from './authentication.js';
+import { selfSubjectReview, selfSubjectReviewV1beta1, tokenReview } from './authentication.js';
 import { customResourceDefinition } from './apiextensions.js';
 import { deleteOptions, status } from './meta.js';
 
@@ -41,6 +41,7 @@ const SCHEMAS: Record<string, ObjectSchema> = {
   'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,
   'authentication.k8s.io/v1/SelfSubjectReview': selfSubjectReview,
   'authentication.k8s.io/v1/TokenReview': tokenReview,
+  'authentication.k8s.io/v1beta1/SelfSubjectReview': selfSubjectReviewV1beta1,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': customResourceDefinition,
   'v1/DeleteOptions': deleteOptions,
   'meta.k8s.io/v1/DeleteOptions': deleteOptions,
