@@ -143,8 +143,15 @@ export function acquireLock(files: StoreFiles): DB {
   }
 }
 
+/**
+ * Each connection's page cache. The OS page cache holds the file anyway, so SQLite's own is a
+ * second copy: 16 MiB in each of serve's two connections (reader and writer) was ~20 MiB of its
+ * RSS once a list of 100,000 CSRs had gone through them (bench/RESULTS.md, session 25).
+ */
+export const DEFAULT_CACHE_KIB = 4 * 1024;
+
 export interface ConnectionOptions {
-  /** page cache of this connection, in KiB */
+  /** page cache of this connection, in KiB (default DEFAULT_CACHE_KIB) */
   cacheKiB?: number;
   /** the database may not grow beyond this many bytes (SQLITE_FULL: the store is full) */
   quotaBytes?: number;
@@ -157,7 +164,7 @@ export function connect(path: string, o: ConnectionOptions = {}): DB {
   // (NORMAL would sync only at checkpoints: not durable)
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma(`cache_size = ${-(o.cacheKiB ?? 16 * 1024)}`);
+  db.pragma(`cache_size = ${-(o.cacheKiB ?? DEFAULT_CACHE_KIB)}`);
   db.pragma('temp_store = MEMORY');
   if (o.quotaBytes !== undefined) {
     const pageSize = db.pragma('page_size', { simple: true }) as number;

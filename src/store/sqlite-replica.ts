@@ -41,7 +41,7 @@ export interface SqliteReplicaOptions {
   dataDir: string;
   link: PrimaryLink;
   watchBufferSize?: number;
-  /** SQLite page cache of the connection, KiB (default 16 MiB) */
+  /** SQLite page cache of the connection, KiB (default 4 MiB: ./sqlite-db.ts DEFAULT_CACHE_KIB) */
   cacheKiB?: number;
   /** how often the log is tailed when no announcement came (a backstop; default 1 s) */
   pollMs?: number;

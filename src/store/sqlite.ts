@@ -56,7 +56,7 @@ export interface SqliteStoreOptions {
    * transaction and one sync per write (bench/store.ts measures the difference)
    */
   maxBatch?: number;
-  /** SQLite page cache of each connection, KiB (default 16 MiB) */
+  /** SQLite page cache of each connection, KiB (default 4 MiB: ./sqlite-db.ts DEFAULT_CACHE_KIB) */
   cacheKiB?: number;
   now?: () => number;
 }
