@@ -212,6 +212,13 @@ export const methodNotSupported = (gr: GroupResource, action: string): StatusErr
     kind: gr.resource,
   });
 
+/**
+ * 405 for a method the path has no route for (PUT on a collection, POST on an object), as
+ * kube-apiserver's router answers it: apimachinery's generic wording for the code.
+ */
+export const methodNotAllowed = (): StatusError =>
+  new StatusError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
+
 /** 410 Expired (a resourceVersion or continue token older than the history kept) */
 export const resourceExpired = (message: string): StatusError => new StatusError('Expired', message);
 
