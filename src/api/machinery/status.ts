@@ -109,6 +109,15 @@ export function successStatus(details?: StatusDetails): Status {
 }
 
 /**
+ * The Status of an answer Node's HTTP parser gives before any handler runs (400, 408, 413,
+ * 431): the reason kube's Status uses for the code, the code as sent.
+ */
+export function protocolErrorStatus(code: number, message: string): Status {
+  const reason = code === 408 ? 'Timeout' : code === 413 || code === 431 ? 'RequestEntityTooLarge' : 'BadRequest';
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+/**
  * The Status for any thrown value. A StatusError keeps its details; a plain KubetlsError gets
  * its field errors as causes; anything else is a 500 `Internal error occurred: …`, as
  * kube-apiserver answers an error it did not classify.

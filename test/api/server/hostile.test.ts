@@ -314,6 +314,25 @@ test('a NUL in an RBAC name is 422 Invalid, not a 500 from the store (fuzz)', as
   );
 });
 
+test('a request Node cannot parse (unknown method, broken request line) gets a Status, then the connection closes (fuzz)', async () => {
+  for (const line of ['FOO /api/v1/namespaces HTTP/1.1', 'GET /api/v1 HTTP/1.1 extra', 'GET /api\x01 HTTP/1.1']) {
+    const c = await rawConnection();
+    const closed = closedBy(c, 5000);
+    c.write(`${line}\r\nHost: x\r\n\r\n`);
+    const { got } = await closed;
+    // was an empty 400 with no body
+    assert.match(got, /^HTTP\/1\.1 400 Bad Request\r\n/, got);
+    assert.match(got, /\r\nContent-Type: application\/json\r\n/, got);
+    const st = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    assert.deepEqual(
+      [st.kind, st.apiVersion, st.status, st.reason, st.code],
+      ['Status', 'v1', 'Failure', 'BadRequest', 400],
+    );
+    assert.match(String(st.message), /HTTP/);
+  }
+  assert.equal((await call(s, 'GET', '/readyz', { as: admin(s) })).status, 200);
+});
+
 /** A TLS connection as the admin, to write raw HTTP on. */
 function rawConnection(): Promise<TLSSocket> {
   const id = admin(s);
