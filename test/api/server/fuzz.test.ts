@@ -18,7 +18,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { serve, type Served } from './harness.js';
 import { admin, caOf, fileScope, type Identity } from './client.js';
-import { opensslCsrPem } from '../../helpers.js';
+import { opensslCsrPem, seededRandom } from '../../helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b756265);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
@@ -28,18 +28,6 @@ const FROM = Number(process.env.FUZZ_FROM ?? 0);
 const ANSWER_MS = 8_000;
 /** the server's body limit (src/api/machinery/jsonBody.ts MAX_BODY_BYTES) */
 const MAX_BODY = 3 * 1024 * 1024;
-
-/** mulberry32: small, seedable, good enough to pick mutations */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hooks = fileScope();
 let s: Served;
@@ -992,7 +980,7 @@ test(
   { timeout: 120_000 },
   async (t) => {
     t.diagnostic(`FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT}`);
-    const rng = prng(SEED);
+    const rng = seededRandom(SEED);
     const failures: Failure[] = [];
     // made one at a time as the workers take them (the same order, so the same requests): the
     // bodies of a whole run held at once are hundreds of MB, and the client's own GC pauses
