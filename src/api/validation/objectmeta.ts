@@ -35,9 +35,10 @@ export const nameIsDNSLabel: NameValidator = (name, prefix) => isDNS1123Label(pr
 
 /**
  * Resources that accept any name (CertificateSigningRequests, RBAC): what a URL path segment
- * needs, and at most 253 characters. kube-apiserver sets no length here (etcd takes long
- * keys); the store's keys are bounded (src/store/keys.ts MAX_KEY_LENGTH), and a longer name
- * was refused by the store as a malformed key — a 500 — instead of here, as bad input.
+ * needs, and at most 512 characters. kube-apiserver sets no length here (etcd takes long
+ * keys); the store's keys are bounded (src/store/keys.ts MAX_KEY_LENGTH, 1024: this leaves
+ * room for the group, resource and namespace before the name), and a longer name was
+ * refused by the store as a malformed key — a 500 — instead of here, as bad input.
  */
 export const nameIsPathSegment: NameValidator = (name, prefix) => [
   ...isPathSegmentName(name, prefix),
@@ -45,7 +46,7 @@ export const nameIsPathSegment: NameValidator = (name, prefix) => [
     ? [`must be no more than ${PATH_SEGMENT_NAME_MAX_LENGTH} characters`]
     : []),
 ];
-const PATH_SEGMENT_NAME_MAX_LENGTH = 253;
+const PATH_SEGMENT_NAME_MAX_LENGTH = 512;
 
 export interface ObjectMetaRules {
   namespaced: boolean;

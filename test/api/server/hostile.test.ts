@@ -292,7 +292,7 @@ test('names and namespaces too long for a store key are 404 or 422, not 500 (fuz
     await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: long }, rules: [] }), 'application/json'), // prettier-ignore
     422,
     'Invalid',
-    /metadata\.name: Invalid value: "a+\.\.\.": must be no more than 253 characters$/,
+    /metadata\.name: Invalid value: "a+\.\.\.": must be no more than 512 characters$/,
   );
 });
 
