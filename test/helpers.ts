@@ -145,3 +145,18 @@ export function othersCanReach(path: string): boolean {
 
 /** The reason a test that runs kubetls as uid 65534 gives when `othersCanReach(CLI)` is false. */
 export const CHECKOUT_NOT_REACHABLE = `the checkout (${CLI}) is not reachable by an unprivileged user: a directory above it is not searchable by others (e.g. under mktemp -d's 0700)`;
+
+/**
+ * mulberry32: a small seeded PRNG in [0, 1), good enough to pick test cases; a property or
+ * fuzz test prints its seed so a failure can be replayed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

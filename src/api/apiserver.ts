@@ -23,7 +23,7 @@ import { createRequestAuthorization } from './authz/authorizer.js';
 import { defaultPolicy } from './authz/policy.js';
 import type { ServerState } from './handlers/context.js';
 import { apiRequestHandler } from './http.js';
-import { toStatus } from './machinery/status.js';
+import { protocolErrorStatus, toStatus } from './machinery/status.js';
 import type { HealthCheck } from './nonresource.js';
 import { ResourceRegistry } from './registry.js';
 import { servedResources } from './resources/index.js';
@@ -218,6 +218,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         log: (level, msg) => {
           if (level === 'error') log(msg);
         },
+        clientErrorBody: (code: number, message: string) => ({
+          contentType: 'application/json',
+          body: JSON.stringify(protocolErrorStatus(code, message)),
+        }),
         onHandlerError: (e: unknown, _req: IncomingMessage, res: ServerResponse) => {
           const status = toStatus(e);
           if (res.headersSent) return res.destroy();

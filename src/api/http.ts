@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { isKubetlsError } from '../errors/index.js';
 import type { AuditLog } from './auditlog.js';
-import { dispatch } from './handlers/index.js';
+import { checkPathNames, checkRoute, dispatch } from './handlers/index.js';
 import type { ApiRequest, Reply, Representation, ServerState } from './handlers/context.js';
 import { requestInfo, type RequestInfo } from './requestinfo.js';
 import type { Authenticator, RequestCredentials } from './resource.js';
@@ -269,6 +269,8 @@ export function apiRequestHandler(o: ApiServerOptions) {
         deprecation = deprecationWarning(def.names, def.deprecation);
         Object.assign(annotations, deprecationAnnotations(def.deprecation));
       }
+      checkRoute(info, def);
+      checkPathNames(info);
       const representation = representationOf(req.headers.accept, url.searchParams);
       const contentType = String(req.headers['content-type'] ?? '')
         .split(';')[0]!

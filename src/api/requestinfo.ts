@@ -34,6 +34,21 @@ export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 /** Subresources of a namespace object (`/api/v1/namespaces/<name>/status`), not namespaced resources. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/**
+ * A path segment with its percent-escapes decoded, as Go's URL parsing gives kube-apiserver
+ * its path: clients that escape every reserved character (@kubernetes/client-node sends
+ * `system%3Anode`) name the same object as kubectl (`system:node`). A segment whose escapes
+ * are not UTF-8 is kept as sent: it names nothing, and its '%' is refused with the names.
+ */
+function decodeSegment(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** Go's strconv.ParseBool spellings, which clients use for ?watch= and other flags. */
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
@@ -44,7 +59,10 @@ const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  */
 export function requestInfo(method: string, path: string, watchParam: string | null): RequestInfo {
   const m = method.toUpperCase();
-  const segments = path.split('/').filter((s) => s !== '');
+  const segments = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
   const nonResource = (): NonResourceRequestInfo => ({ kind: 'nonresource', verb: m.toLowerCase(), path });
   let rest: string[];
   let apiGroup: string;

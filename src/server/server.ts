@@ -92,7 +92,36 @@ export interface HttpsServerOptions {
    * "internal error"): the server does not know the handler's response format.
    */
   onHandlerError?: ((e: unknown, req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /**
+   * The body of the answer to a request Node's parser refused before any handler saw it (an
+   * unknown method, a malformed request line or header, headers too large, a request that
+   * timed out): default Node's empty one. The server does not know the handler's format.
+   */
+  clientErrorBody?: ((status: number, message: string) => { contentType: string; body: string }) | undefined;
 }
+
+/** The status Node itself answers a parser error with (its default clientError answers). */
+function clientErrorStatus(code: string | undefined): { status: number; message: string } {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, message: 'request header fields too large' };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { status: 413, message: 'request chunk extensions too large' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, message: 'the request did not arrive in time' };
+    case 'HPE_INVALID_METHOD':
+      return { status: 400, message: 'the request method is not a known HTTP method' };
+    default:
+      return { status: 400, message: 'the request is not valid HTTP' };
+  }
+}
+
+const REASON_PHRASES: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 /** What the TLS layer knows about the peer of a request. */
 export interface PeerInfo {
@@ -222,6 +251,23 @@ export class HttpsServer {
     this.server = createServer(serverOptions, (req, res) => this.onRequest(req, res));
     this.server.maxHeadersCount = o.maxHeadersCount ?? 100;
     this.server.on('secureConnection', (s: TLSSocket) => this.onConnection(s));
+    if (o.clientErrorBody) {
+      const body = o.clientErrorBody;
+      // Node's own answer with the handler's format: the same statuses, written only when no
+      // response has started on the connection (else the peer would read a corrupt answer)
+      this.server.on('clientError', (e: Error & { code?: string }, socket: Socket) => {
+        const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+        if (e.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+          const { status, message } = clientErrorStatus(e.code);
+          const b = body(status, message);
+          socket.write(
+            `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\nContent-Type: ${b.contentType}\r\n` +
+              `Content-Length: ${Buffer.byteLength(b.body)}\r\nConnection: close\r\n\r\n${b.body}`,
+          );
+        }
+        socket.destroy(e);
+      });
+    }
     this.server.on('tlsClientError', (e: Error, s: TLSSocket) => {
       o.log?.('debug', `TLS handshake with ${s.remoteAddress ?? '?'} failed: ${e.message}`);
     });

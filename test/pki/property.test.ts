@@ -47,23 +47,11 @@ import {
   type KeyUsage,
   type RandomSource,
 } from '../../src/pki/index.js';
-import { openssl, tmpDir } from '../helpers.js';
+import { openssl, seededRandom, tmpDir } from '../helpers.js';
 
 const SEED = Number(process.env.KUBETLS_PROPERTY_SEED ?? 20260101);
 
-/** mulberry32: small, seeded, good enough to pick test cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = prng(SEED);
+const rnd = seededRandom(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 const some = <T>(xs: readonly T[]): T[] => xs.filter(() => rnd() < 0.3);

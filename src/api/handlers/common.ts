@@ -1,6 +1,6 @@
 /** Helpers every verb's handler shares: store keys, typed output, Tables, store errors in kube's words. */
 import { isKubetlsError } from '../../errors/index.js';
-import { objectKey, resourcePrefix } from '../../store/keys.js';
+import { MAX_KEY_LENGTH, objectKey, resourcePrefix } from '../../store/keys.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceDefinition } from '../resource.js';
 import { buildTable, defaultTableConvertor } from '../machinery/table.js';
@@ -21,13 +21,28 @@ const stored = (def: ResourceDefinition) => def.storage ?? def.names;
 /** The store key of the object a request names (namespaced resources in the request's namespace). */
 export function keyOf(def: ResourceDefinition, namespace: string, name: string): string {
   const s = stored(def);
-  return objectKey(s.group, s.resource, def.names.namespaced ? namespace : undefined, name);
+  const key = objectKey(s.group, s.resource, def.names.namespaced ? namespace : undefined, name);
+  // a name longer than any stored key holds names no object (creates refuse it in validation
+  // first); the store would call the key malformed (a 500), kube-apiserver answers 404
+  if (key.length > MAX_KEY_LENGTH) throw notFound(groupResource(def), name);
+  return key;
+}
+
+/** The store key of a namespace, as keyOf: 404 for a name longer than any key holds. */
+export function namespaceKey(name: string): string {
+  const key = objectKey('', 'namespaces', undefined, name);
+  if (key.length > MAX_KEY_LENGTH) throw notFound({ group: '', resource: 'namespaces' }, name);
+  return key;
 }
 
 /** The prefix a list or watch reads: one namespace, or all of them. */
 export function prefixOf(def: ResourceDefinition, namespace: string): string {
   const s = stored(def);
-  return resourcePrefix(s.group, s.resource, def.names.namespaced && namespace ? namespace : undefined);
+  const prefix = resourcePrefix(s.group, s.resource, def.names.namespaced && namespace ? namespace : undefined);
+  // as keyOf: a namespace longer than any key holds is no namespace (names are ≤ 63
+  // characters); kube-apiserver lists nothing there, a 404 of the namespace says why
+  if (prefix.length > MAX_KEY_LENGTH) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+  return prefix;
 }
 
 /** A stored object as this resource serves it (converted when another version owns the storage). */

@@ -2,9 +2,8 @@
 import { alreadyExists, badRequest, generateNameConflict, notFound } from '../machinery/status.js';
 import { parseCreateOptions } from '../machinery/queryOptions.js';
 import { isKubetlsError } from '../../errors/index.js';
-import { objectKey } from '../../store/keys.js';
 import type { KubeObject } from '../object.js';
-import { fromStore, groupResource, keyOf, storageForm, typed } from './common.js';
+import { fromStore, groupResource, keyOf, namespaceKey, storageForm, typed } from './common.js';
 import { objectReply, type ApiRequest, type Reply, type ServerState } from './context.js';
 import { admit, decodeBody, nameFor, strategyContext, validateNew } from './write.js';
 
@@ -34,7 +33,7 @@ export async function createObject(s: ServerState, req: ApiRequest): Promise<Rep
 
   if (obj.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
   // NamespaceLifecycle: no objects in a namespace that does not exist
-  if (def.names.namespaced && !(await s.store.get(objectKey('', 'namespaces', undefined, info.namespace))))
+  if (def.names.namespaced && !(await s.store.get(namespaceKey(info.namespace))))
     throw notFound({ group: '', resource: 'namespaces' }, info.namespace);
 
   const generated = !obj.metadata.name && !!obj.metadata.generateName;

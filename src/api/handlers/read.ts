@@ -46,9 +46,10 @@ export async function listObjects(s: ServerState, req: ApiRequest): Promise<Repl
   // a revision the store has not reached: wait up to 3 s for it, then kube-apiserver's 504 (./fresh.ts)
   if (rv !== undefined && rv > s.store.revision()) await waitUntilFresh(s.store, rv);
   const exact = o.resourceVersionMatch === 'Exact' && rv ? rv : undefined;
+  const prefix = prefixOf(def, info.namespace);
   let r;
   try {
-    r = await s.store.list(prefixOf(def, info.namespace), {
+    r = await s.store.list(prefix, {
       ...(o.limit ? { limit: o.limit } : {}),
       ...(o.continue ? { continue: o.continue } : {}),
       ...(exact !== undefined ? { revision: exact } : {}),

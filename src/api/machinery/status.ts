@@ -109,6 +109,15 @@ export function successStatus(details?: StatusDetails): Status {
 }
 
 /**
+ * The Status of an answer Node's HTTP parser gives before any handler runs (400, 408, 413,
+ * 431): the reason kube's Status uses for the code, the code as sent.
+ */
+export function protocolErrorStatus(code: number, message: string): Status {
+  const reason = code === 408 ? 'Timeout' : code === 413 || code === 431 ? 'RequestEntityTooLarge' : 'BadRequest';
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+/**
  * The Status for any thrown value. A StatusError keeps its details; a plain KubetlsError gets
  * its field errors as causes; anything else is a 500 `Internal error occurred: …`, as
  * kube-apiserver answers an error it did not classify.
@@ -211,6 +220,13 @@ export const methodNotSupported = (gr: GroupResource, action: string): StatusErr
     group: gr.group,
     kind: gr.resource,
   });
+
+/**
+ * 405 for a method the path has no route for (PUT on a collection, POST on an object), as
+ * kube-apiserver's router answers it: apimachinery's generic wording for the code.
+ */
+export const methodNotAllowed = (): StatusError =>
+  new StatusError('MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
 /** 410 Expired (a resourceVersion or continue token older than the history kept) */
 export const resourceExpired = (message: string): StatusError => new StatusError('Expired', message);

@@ -107,13 +107,16 @@ export const isValidLabelValue = (value: string): string[] =>
 
 /**
  * A name the API puts in a URL path and a storage key: not '.' or '..', no '/' or '%'. This
- * is all kube-apiserver asks of names for resources that accept any name (CSRs); `prefix`
- * checks a generateName, which may become valid once characters are appended.
+ * is all kube-apiserver asks of names for resources that accept any name (CSRs, RBAC);
+ * `prefix` checks a generateName, which may become valid once characters are appended. A
+ * NUL is refused too, where etcd would keep it: the store's keys cannot hold one (a create
+ * of `a\u0000b` was a 500), and no client can type such a name back.
  */
 export function isPathSegmentName(value: string, prefix = false): string[] {
   if (!prefix && (value === '.' || value === '..')) return [`may not be '${value}'`];
   const errs: string[] = [];
   if (value.includes('/')) errs.push("may not contain '/'");
   if (value.includes('%')) errs.push("may not contain '%'");
+  if (value.includes('\0')) errs.push('may not contain a NUL character');
   return errs;
 }

@@ -33,8 +33,20 @@ export const nameIsDNSSubdomain: NameValidator = (name, prefix) =>
 /** Namespaces and other label-like names: a DNS-1123 label of at most 63 bytes. */
 export const nameIsDNSLabel: NameValidator = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 
-/** Resources that accept any name (CertificateSigningRequests): only what a URL path segment needs. */
-export const nameIsPathSegment: NameValidator = (name, prefix) => isPathSegmentName(name, prefix);
+/**
+ * Resources that accept any name (CertificateSigningRequests, RBAC): what a URL path segment
+ * needs, and at most 512 characters. kube-apiserver sets no length here (etcd takes long
+ * keys); the store's keys are bounded (src/store/keys.ts MAX_KEY_LENGTH, 1024: this leaves
+ * room for the group, resource and namespace before the name), and a longer name was
+ * refused by the store as a malformed key — a 500 — instead of here, as bad input.
+ */
+export const nameIsPathSegment: NameValidator = (name, prefix) => [
+  ...isPathSegmentName(name, prefix),
+  ...(name.length > PATH_SEGMENT_NAME_MAX_LENGTH
+    ? [`must be no more than ${PATH_SEGMENT_NAME_MAX_LENGTH} characters`]
+    : []),
+];
+const PATH_SEGMENT_NAME_MAX_LENGTH = 512;
 
 export interface ObjectMetaRules {
   namespaced: boolean;

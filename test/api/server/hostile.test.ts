@@ -235,6 +235,104 @@ test('an invalid resourceVersion, limit or continue token: 400 BadRequest', asyn
   await assertStatus(await get('timeoutSeconds=abc&watch=1'), 400, 'BadRequest', /ParseInt|timeoutSeconds/);
 });
 
+// ---- found by fuzz.test.ts (seeded): each was a 4xx of the wrong kind, a 500, or not a Status
+
+test('a method the path has no route for is 405 MethodNotAllowed, before the body is read (fuzz)', async () => {
+  const as = admin(s);
+  const notAllowed = 'the server does not allow this method on the requested resource';
+  // a PUT or PATCH of a collection: was 400 (name mismatch, or the malformed body's error) or 415
+  await assertStatus(await call(s, 'PUT', CMS, { as, body: '{"kind":', contentType: 'application/json' }), 405, 'MethodNotAllowed', notAllowed); // prettier-ignore
+  await assertStatus(await call(s, 'PATCH', CMS, { as, body: '{}', contentType: 'text/plain' }), 405, 'MethodNotAllowed', notAllowed); // prettier-ignore
+  // a POST to an object or a subresource: was 400 "create is not supported on …"
+  await assertStatus(await post(`${CMS}/x`, '{}', 'application/json'), 405, 'MethodNotAllowed', notAllowed);
+  await assertStatus(await post(`${CSRS}/x/approval`, '{}', 'application/json'), 405, 'MethodNotAllowed', notAllowed);
+  // a verb the resource does not serve keeps its own wording (a review is create-only)
+  await assertStatus(
+    await call(s, 'PATCH', '/apis/authorization.k8s.io/v1/subjectaccessreviews/x', {
+      as,
+      body: '{',
+      contentType: 'text/plain',
+    }),
+    405,
+    'MethodNotAllowed',
+    'patch is not supported on resources of kind "subjectaccessreviews.authorization.k8s.io"',
+  );
+  // nothing was stored on the way
+  assert.equal((await call(s, 'GET', `${CMS}/x`, { as })).status, 404);
+});
+
+test('percent-escaped path segments are decoded: client-node\'s system%3A… names the object; a decoded "/" or "%" is 400 (fuzz)', async () => {
+  const as = admin(s);
+  // was 404: the name was looked up with its escape (@kubernetes/client-node escapes ':')
+  const role = await call(s, 'GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/kubeadm%3Aget-nodes', { as });
+  assert.equal(role.status, 200, role.text);
+  assert.equal((role.json().metadata as { name: string }).name, 'kubeadm:get-nodes');
+  await assertStatus(await call(s, 'GET', `${CMS}/a%2Fb`, { as }), 400, 'BadRequest', `invalid resource name "a/b": may not contain '/'`); // prettier-ignore
+  await assertStatus(await call(s, 'GET', `${CMS}/%252e%252e`, { as }), 400, 'BadRequest', `invalid resource name "%2e%2e": may not contain '%'`); // prettier-ignore
+  await assertStatus(
+    await call(s, 'DELETE', '/api/v1/namespaces/a%2Fb/secrets/x', { as }),
+    400,
+    'BadRequest',
+    `invalid namespace "a/b": may not contain '/'`,
+  );
+});
+
+test('names and namespaces too long for a store key are 404 or 422, not 500 (fuzz)', async () => {
+  const as = admin(s);
+  const long = 'a'.repeat(1100);
+  // a get or an update of a name no object can have: was 500 "store key … is not valid"
+  await assertStatus(await call(s, 'GET', `${CMS}/${long}`, { as }), 404, 'NotFound', `configmaps "${long}" not found`);
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: long } };
+  await assertStatus(await call(s, 'PUT', `${CMS}/${long}`, { as, body: cm }), 404, 'NotFound', /not found/);
+  // a list in, or a create into, such a namespace
+  await assertStatus(await call(s, 'GET', `/api/v1/namespaces/${long}/configmaps`, { as }), 404, 'NotFound', `namespaces "${long}" not found`); // prettier-ignore
+  await assertStatus(await post(`/api/v1/namespaces/${long}/configmaps`, JSON.stringify({ ...cm, metadata: { name: 'x' } }), 'application/json'), 404, 'NotFound', `namespaces "${long}" not found`); // prettier-ignore
+  // RBAC and CSR names take any path segment: a long one was a 500 at create, now 422 with the rest
+  await assertStatus(
+    await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: long }, rules: [] }), 'application/json'), // prettier-ignore
+    422,
+    'Invalid',
+    /metadata\.name: Invalid value: "a+\.\.\.": must be no more than 512 characters$/,
+  );
+});
+
+test('a NUL in an RBAC name is 422 Invalid, not a 500 from the store (fuzz)', async () => {
+  await assertStatus(
+    await post(
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles',
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'a\u0000b' },
+        rules: [],
+      }),
+      'application/json',
+    ),
+    422,
+    'Invalid',
+    /metadata\.name: Invalid value: "a\\u0000b": may not contain a NUL character$/,
+  );
+});
+
+test('a request Node cannot parse (unknown method, broken request line) gets a Status, then the connection closes (fuzz)', async () => {
+  for (const line of ['FOO /api/v1/namespaces HTTP/1.1', 'GET /api/v1 HTTP/1.1 extra', 'GET /api\x01 HTTP/1.1']) {
+    const c = await rawConnection();
+    const closed = closedBy(c, 5000);
+    c.write(`${line}\r\nHost: x\r\n\r\n`);
+    const { got } = await closed;
+    // was an empty 400 with no body
+    assert.match(got, /^HTTP\/1\.1 400 Bad Request\r\n/, got);
+    assert.match(got, /\r\nContent-Type: application\/json\r\n/, got);
+    const st = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    assert.deepEqual(
+      [st.kind, st.apiVersion, st.status, st.reason, st.code],
+      ['Status', 'v1', 'Failure', 'BadRequest', 400],
+    );
+    assert.match(String(st.message), /HTTP/);
+  }
+  assert.equal((await call(s, 'GET', '/readyz', { as: admin(s) })).status, 200);
+});
+
 /** A TLS connection as the admin, to write raw HTTP on. */
 function rawConnection(): Promise<TLSSocket> {
   const id = admin(s);

@@ -122,6 +122,8 @@ test('metadata: a name or generateName, any name a URL path can carry, no namesp
     `metadata.name: Invalid value: "a/b%c": may not contain '%'`,
   ]);
   assert.deepEqual(errs(newCSR({ metadata: { name: '..' } })), [`metadata.name: Invalid value: "..": may not be '..'`]);
+  // longer than a store key can hold (was a 500 from the store; fuzz)
+  assert.match(errs(newCSR({ metadata: { name: 'x'.repeat(513) } })).join(), /must be no more than 512 characters$/);
   assert.deepEqual(errs(newCSR({ metadata: { namespace: 'default' } })), [
     'metadata.namespace: Forbidden: not allowed on this type',
   ]);
