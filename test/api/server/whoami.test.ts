@@ -184,13 +184,14 @@ for (const name of ['kubectl.1.27', 'kubectl.1.33']) {
 const post = (
   version: string,
   body: string | Buffer | object,
-  o: { query?: string; contentType?: string; as?: Identity | null } = {},
+  o: { query?: string; contentType?: string; as?: Identity | null; headers?: Record<string, string> } = {},
 ) =>
   // prettier-ignore
   call(s, 'POST', `${pathOf(version)}${o.query ?? ''}`, {
     ...(o.as === null ? {} : { as: o.as ?? admin(s) }),
     body,
     ...(o.contentType ? { contentType: o.contentType } : {}),
+    ...(o.headers ? { headers: o.headers } : {}),
   });
 
 const warningsOf = (a: Answer): string[] => {
@@ -240,6 +241,8 @@ test('raw POSTs of malformed and hostile bodies: a clear Status, the same for v1
     body: string | Buffer;
     query?: string;
     contentType?: string;
+    /** a Content-Length larger than the body sent */
+    declared?: number;
     code: number;
     message?: RegExp;
   }> = [
@@ -272,7 +275,10 @@ test('raw POSTs of malformed and hostile bodies: a clear Status, the same for v1
     { name: 'JSON nested 5000 deep', body: deep, code: 400 },
     { name: 'a truncated protobuf envelope', body: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x7f]), contentType: 'application/vnd.kubernetes.protobuf', code: 400 }, // prettier-ignore
     { name: 'an unsupported media type', body: '<x/>', contentType: 'application/xml', code: 415 },
-    { name: 'more than 3 MiB', body: `{"metadata":{"annotations":{"a":"${'x'.repeat(3 * 1024 * 1024 + 10)}"}}}`, code: 413 }, // prettier-ignore
+    // declared, not sent: the server answers 413 and closes without reading the body, so a
+    // client still streaming 3 MiB could get EPIPE before it reads the answer (CI saw it once);
+    // hostile.test.ts streams one with a client that stops writing once the answer is in
+    { name: 'more than 3 MiB', body: '{}', declared: 3 * 1024 * 1024 + 10, code: 413 },
   ];
   // (invalid UTF-8 is read as Go reads it, each bad byte a U+FFFD: here an unknown field's name)
   for (const c of cases) {
@@ -283,6 +289,7 @@ test('raw POSTs of malformed and hostile bodies: a clear Status, the same for v1
       const a = (answers[version] = await post(version, body, {
         ...(c.query ? { query: c.query } : {}),
         ...(c.contentType ? { contentType: c.contentType } : {}),
+        ...(c.declared ? { headers: { 'Content-Length': String(c.declared) } } : {}),
       }));
       assert.equal(a.status, c.code, `${c.name} (${version}): ${a.text.slice(0, 300)}`);
       const st = a.json();
