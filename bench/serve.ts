@@ -26,7 +26,7 @@
  *   store, each run beside the first (the harness's own check).
  *
  * node dist/bench/serve.js [--seconds 10] [--clients 32] [--only lifecycle,list,watch,startup]
- *   [--objects 100000] [--listed 10000] [--watches 1000] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2] [--floor 1,2]
+ *   [--objects 100000] [--listed 10000] [--watches 1000] [--events 5] [--cpu-prof DIR] [--no-cfssl] [--workers 0,2] [--floor 1,2]
  *
  * `--workers` is passed to `kubetls serve` (absent: its default); several values, comma-separated,
  * run the lifecycle once per value back to back in the same run (compare the ratio, the machine
@@ -68,6 +68,8 @@ const ONLY = arg('only', 'lifecycle,list,watch,startup').split(',');
 const OBJECTS = Number(arg('objects', '100000'));
 const LISTED = Number(arg('listed', '10000'));
 const WATCHES = Number(arg('watches', '1000'));
+/** creates the open watches see, one after another (more give a steadier p99) */
+const WATCH_EVENTS = Number(arg('events', '5'));
 const CPU_PROF = arg('cpu-prof', '');
 const WORKERS: Array<number | undefined> = arg('workers', '') ? arg('workers', '').split(',').map(Number) : [undefined];
 let workers = WORKERS[WORKERS.length - 1];
@@ -1141,9 +1143,9 @@ if (ONLY.includes('list') && has('kubectl')) {
 }
 
 if (ONLY.includes('watch')) {
-  console.log(`\n== ${WATCHES} open watches, 5 events, load ${load()}`);
+  console.log(`\n== ${WATCHES} open watches, ${WATCH_EVENTS} events, load ${load()}`);
   const creates: number[] = [];
-  const lat = await watches(dir, port, WATCHES, 5, csrs, creates);
+  const lat = await watches(dir, port, WATCHES, WATCH_EVENTS, csrs, creates);
   const loadNow = load();
   console.log(
     `  ${lat.length} deliveries, from sending the create: p50 ${ms(pct(lat, 50))} p99 ${ms(pct(lat, 99))} max ${ms(pct(lat, 100))}; ` +
