@@ -111,6 +111,9 @@ function closedWithin(s: Socket, maxMs: number): Promise<number> {
       reject(new Error(`the connection was still open after ${maxMs} ms`));
     }, maxMs);
     s.on('error', () => {});
+    // read what the server sends before closing (Node's own 408 when its header check fires
+    // first): a paused socket with unread data never sees the end, and so never closes
+    s.resume();
     s.once('close', () => {
       clearTimeout(timer);
       resolve(Date.now() - start);
